@@ -1,0 +1,174 @@
+"""The JSON API (/api/*), its OpenAPI description and /health, routed by Powertools."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oa_core import directory, documents, tasks
+from oa_core.errors import DomainError, InvalidInput
+from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
+from oa_core.models import (
+    DecisionRequest,
+    DecisionResult,
+    DocumentCreated,
+    DocumentView,
+    DraftSubmission,
+    RevisionRequest,
+    TaskView,
+)
+
+logger = Logger(service="oa")
+app = APIGatewayRestResolver(enable_validation=True)
+CONTENT_JSON = "application/json; charset=utf-8"
+
+
+def _error(status: int, code: str, message: str) -> Response[str]:
+    return Response(status_code=status, content_type=CONTENT_JSON, body=error_body(code, message), headers=SECURITY_HEADERS)
+
+
+@app.exception_handler(DomainError)
+def _domain_error(exc: DomainError) -> Response[str]:
+    return _error(exc.status, exc.code, exc.message)
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response[str]:
+    return _error(422, "invalid_input", humanize(exc.errors()))
+
+
+@app.not_found
+def _not_found(_: Exception) -> Response[str]:
+    return _error(404, "not_found", "没有这个接口 (no such route)")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(status_code=200, content_type=CONTENT_JSON, body=_openapi_json())
+
+
+@cache
+def _openapi_json() -> str:
+    return app.get_openapi_json_schema(title="办公自动化系统 API (OA)", version="1.0.0")
+
+
+@cache
+def _idempotent_submit() -> Any:
+    """Powertools idempotency over the records table, built on first use to keep cold starts small."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from oa_core.config import settings
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().records_table,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value="IDEMPOTENCY",
+        expiry_attr="expires_at_epoch",
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[user_id, key]",
+        payload_validation_jmespath="submission",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def submit(request: dict[str, Any]) -> dict[str, Any]:
+        return _submit(request["submission"], request["base_url"], request["user_id"])
+
+    return submit, config
+
+
+def _submit(submission: dict[str, Any], url: str, user_id: str) -> dict[str, Any]:
+    drafter = directory.get_user(user_id) or {}
+    created = documents.submit_draft(DraftSubmission.model_validate(submission), drafter, url)
+    return created.model_dump()
+
+
+@app.post("/api/documents", responses={201: {"description": "拟稿已提交，进入核稿"}})
+def create_document(submission: DraftSubmission) -> Response[DocumentCreated]:
+    """拟稿: submit a new outgoing document; an Idempotency-Key header makes retries safe."""
+    user = caller(app.current_event.raw_event)
+    key = app.current_event.get_header_value("Idempotency-Key", case_sensitive=False)
+    url = base_url(app.current_event.raw_event)
+    if key:
+        if len(key) > 128:
+            raise InvalidInput("Idempotency-Key 不能超过 128 个字符")
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        submit, config = _idempotent_submit()
+        if app.lambda_context is not None:
+            config.register_lambda_context(app.lambda_context)
+        request = {"user_id": user["user_id"], "key": key, "submission": submission.model_dump(), "base_url": url}
+        try:
+            created = submit(request=request)
+        except IdempotencyValidationError:
+            raise InvalidInput("同一个 Idempotency-Key 不能用于不同的内容 (the key was used for another body)") from None
+        except IdempotencyAlreadyInProgressError:
+            return _error(409, "in_progress", "相同的提交正在处理中，请稍后查看 (the same submission is in progress)")
+    else:
+        created = documents.submit_draft(submission, user, url).model_dump()
+    return Response(status_code=201, content_type=CONTENT_JSON, body=DocumentCreated(**created), headers=SECURITY_HEADERS)
+
+
+@app.get("/api/documents/<document_id>")
+def get_document(document_id: str) -> DocumentView:
+    return documents.view(document_id, caller(app.current_event.raw_event))
+
+
+@app.post("/api/documents/<document_id>/revision")
+def revise_document(document_id: str, revision: RevisionRequest) -> DecisionResult:
+    """修改稿: the drafter's revision after a return; goes back to 核稿."""
+    user = caller(app.current_event.raw_event)
+    return tasks.revise(document_id, user["user_id"], revision)
+
+
+@app.post("/api/documents/<document_id>/resume")
+def resume_document(document_id: str) -> dict[str, str]:
+    """Continue a failed document from the step that failed (clerks and admins)."""
+    from oa_core import resume
+
+    return resume.resume_failed(document_id, caller(app.current_event.raw_event))
+
+
+@app.get("/api/tasks")
+def list_tasks() -> list[TaskView]:
+    """我的待办: the caller's pending decisions."""
+    return tasks.my_tasks(caller(app.current_event.raw_event)["user_id"])
+
+
+@app.post("/api/tasks/<task_id>/decision")
+def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
+    """Decide a task: approve (同意), return (退回修改) or reject (不同意)."""
+    user = caller(app.current_event.raw_event)
+    return tasks.decide(task_id, user["user_id"], decision, via="api")
+
+
+@app.get("/api/directory")
+def organisation() -> dict[str, Any]:
+    """组织机构: departments and people, for pickers."""
+    caller(app.current_event.raw_event)
+    return {"departments": directory.list_departments(), "users": directory.list_users()}
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,28 @@
+"""审批链接 pages: GET shows the document and a form, the form's POST decides once. No sign-in."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oa_core import approval_pages
+
+logger = Logger(service="oa")
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    link_id = (event.get("pathParameters") or {}).get("link_id", "")
+    method = event.get("httpMethod", "GET")
+    if method == "POST":
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            body = base64.b64decode(body).decode("utf-8", errors="replace")
+        status, headers, html = approval_pages.submit(link_id, body)
+    else:
+        status, headers, html = approval_pages.show(link_id)
+    logger.info("approval page", extra={"method": method, "status": status})
+    return {"statusCode": status, "headers": headers, "body": html, "isBase64Encoded": False}

@@ -1,0 +1,12 @@
+"""归档: write the document's package (一文一档) to the archive bucket and index it."""
+
+from typing import Any
+
+from oa_core import archive
+from oa_core.events import StepEvent
+from oa_core.lambda_support import step_handler
+
+
+@step_handler(StepEvent)
+def handler(event: StepEvent) -> dict[str, Any]:
+    return archive.archive(event.document_id)

@@ -1,0 +1,12 @@
+"""会签: open one countersigner's task (one Map item) and email the approval link."""
+
+from typing import Any
+
+from oa_core import tasks
+from oa_core.events import CountersignEvent
+from oa_core.lambda_support import step_handler
+
+
+@step_handler(CountersignEvent)
+def handler(event: CountersignEvent) -> dict[str, Any]:
+    return tasks.open_task(event.document_id, "countersign", event.countersigner, event.task_token, event.index)

@@ -1,0 +1,36 @@
+"""拟稿 side of the 发文 flow: submit, resume after a failure, wait for a revision, reject, fail."""
+
+from typing import Any
+
+from oa_core import steps, tasks
+from oa_core.errors import InvalidInput
+from oa_core.events import DraftEvent
+from oa_core.lambda_support import step_handler
+
+
+@step_handler(DraftEvent)
+def handler(event: DraftEvent) -> dict[str, Any]:
+    if event.action == "submit":
+        return steps.route(event.document_id)
+    if event.action == "resume":
+        return steps.resume(event.document_id, event.resume_at or "")
+    if event.action == "await_revision":
+        if not event.task_token:
+            raise InvalidInput("await_revision needs a task token")
+        doc = tasks.load_document(event.document_id)
+        tasks.cancel_open_tasks(event.document_id, "returned for revision")
+        return tasks.open_task(event.document_id, "revise", doc.drafter, event.task_token)
+    cause = _cause(event.error)
+    if event.action == "mark_rejected":
+        return steps.mark_rejected(event.document_id, cause)
+    return steps.mark_failed(event.document_id, event.step or "unknown", event.error or {})
+
+
+def _cause(error: dict[str, Any] | None) -> dict[str, Any]:
+    import json
+
+    try:
+        parsed = json.loads((error or {}).get("Cause", "{}"))
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

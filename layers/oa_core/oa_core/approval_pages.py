@@ -1,0 +1,115 @@
+"""审批页面: what a leader sees after clicking the link in an email.
+
+GET only shows the document and a form (mail scanners prefetch links, so a GET never decides);
+the form's POST decides once. Every problem is a page that says why and what to do next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from pydantic import ValidationError
+
+from oa_core import audit, directory, documents, links, tasks
+from oa_core.config import settings
+from oa_core.errors import Conflict, DomainError, Forbidden, Gone, NotFound
+from oa_core.http import humanize
+from oa_core.models import DecisionRequest
+from oa_core.rendering import render
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+ADVICE = {
+    NotFound: ("链接无效", "请从邮件中完整复制链接，或登录系统在“我的待办”中处理。"),
+    Gone: ("链接已过期", "请登录系统在“我的待办”中处理，或联系拟稿人重新发送。"),
+    Conflict: ("无需再处理", "如需了解办理结果，请登录系统查看该文件。"),
+    Forbidden: ("无权使用此链接", "此链接只能由收到邮件的本人使用。"),
+}
+NEXT_STEP = {
+    ("review", "approve"): "文件将进入会签或签发环节。",
+    ("countersign", "approve"): "其他会签人完成后，文件将送签发。",
+    ("sign", "approve"): "文件将自动编号、分发并归档。",
+    ("review", "return"): "文件已退回拟稿人修改，修改后会再次送您核稿。",
+    ("countersign", "return"): "文件已退回拟稿人修改。",
+    ("sign", "return"): "文件已退回拟稿人修改。",
+}
+
+
+def page(status: int, template: str, **context: Any) -> tuple[int, dict[str, str], str]:
+    return status, HEADERS, render(template, org_name=settings().org_name, **context)
+
+
+def problem(exc: DomainError) -> tuple[int, dict[str, str], str]:
+    headline, advice = next(
+        (value for kind, value in ADVICE.items() if isinstance(exc, kind)), ("无法处理", "请稍后再试。")
+    )
+    return page(exc.status, "pages/link_problem.html", headline=headline, message=exc.message, advice=advice)
+
+
+def _form(link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = "") -> tuple[int, dict[str, str], str]:
+    task = tasks.load_task(link.task_id)
+    if task.status != "pending":
+        raise Conflict(tasks._closed_message(task))  # noqa: SLF001 - same wording as the API
+    decider = directory.get_user(link.decider) or {"user_id": link.decider, "name": link.decider, "roles": [], "department": ""}
+    doc = documents.view(link.document_id, decider)
+    drafter = directory.get_user(doc.drafter)
+    return page(
+        status,
+        "pages/approval.html",
+        doc=doc,
+        task=task,
+        error=error,
+        opinion=opinion,
+        decider_name=decider["name"],
+        drafter_name=drafter["name"] if drafter else doc.drafter,
+    )
+
+
+def show(link_id: str) -> tuple[int, dict[str, str], str]:
+    try:
+        return _form(links.resolve(link_id))
+    except DomainError as exc:
+        return problem(exc)
+
+
+def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
+    try:
+        link = links.resolve(link_id)
+    except DomainError as exc:
+        return problem(exc)
+    form = {key: values[0] for key, values in parse_qs(body or "", keep_blank_values=True).items()}
+    opinion = form.get("opinion", "")
+    if form.get("task_id") != link.task_id:
+        audit.record(link.decider, "decide:link", link.task_id, "denied", "task_id does not match the link")
+        return problem(Forbidden("此链接不属于您提交的事项，未作任何更改 (this link belongs to another task)"))
+    try:
+        request = DecisionRequest(decision=form.get("decision", ""), opinion=opinion)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        try:
+            return _form(link, status=422, error=humanize(exc.errors()), opinion=opinion)
+        except DomainError as inner:
+            return problem(inner)
+    try:
+        result = tasks.decide(link.task_id, link.decider, request, via="link", link=link)
+    except DomainError as exc:
+        return problem(exc)
+    doc = tasks.load_document(result.document_id)
+    return page(
+        200,
+        "pages/approval_done.html",
+        title=doc.title,
+        decision=request.decision,
+        opinion=request.opinion,
+        next_step=NEXT_STEP.get((result.step, request.decision), "文件流程已结束，拟稿人会收到通知。"),
+    )

@@ -1,0 +1,211 @@
+"""归档 (一文一档): one package per document in the archive bucket, with a SHA-256 manifest.
+
+The package is a ZIP holding document.json (metadata), final.txt (the signed text), every
+version, every opinion, the task record (without tokens), the audit trail and manifest.json
+listing each file's SHA-256. The whole package's SHA-256 is stored on the document and in the
+archive index, and sent to S3 as the object's checksum so S3 verifies it on receipt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from functools import cache
+from typing import Any
+
+import boto3
+
+from oa_core import audit, clock, directory, notify
+from oa_core.config import settings
+from oa_core.storage import (
+    ArchiveIndexItem,
+    AuditItem,
+    DeliveryItem,
+    DocumentItem,
+    HistoryItem,
+    RecordItem,
+    TaskItem,
+    VersionItem,
+    doc_pk,
+)
+from oa_core.tasks import history_item, load_document
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@cache
+def _s3() -> Any:
+    return boto3.client("s3", region_name=settings().region)
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def final_text(doc: DocumentItem) -> str:
+    """The signed text in the order of the elements of a document (公文要素)."""
+    lines = [
+        settings().org_name + "文件",
+        doc.number or "",
+        "",
+        doc.title,
+        "",
+        "、".join(doc.main_recipients or []) + "：",
+        doc.body,
+        "",
+        settings().org_name,
+        clock.chinese_date(clock.parse(doc.sign_date)) if doc.sign_date else "",
+    ]
+    if doc.cc:
+        lines += ["", "抄送：" + "、".join(doc.cc) + "。"]
+    return "\n".join(lines) + "\n"
+
+
+def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, dict[str, Any]]:
+    files: dict[str, bytes] = {
+        "document.json": _json(
+            {
+                "document_id": doc.document_id,
+                "number": doc.number,
+                "doc_type": doc.doc_type,
+                "title": doc.title,
+                "classification": doc.classification,
+                "urgency": doc.urgency,
+                "main_recipients": list(doc.main_recipients or []),
+                "cc": list(doc.cc or []),
+                "drafter": doc.drafter,
+                "drafter_department": doc.drafter_department,
+                "reviewer": doc.reviewer,
+                "countersigners": list(doc.countersigners or []),
+                "countersign_mode": doc.countersign_mode,
+                "signer": doc.signer,
+                "signed_by": doc.signed_by,
+                "sign_date": doc.sign_date,
+                "distribute_to": list(doc.distribute_to or []),
+                "created_at": doc.created_at,
+                "issuer": settings().org_name,
+                "word_count": int(doc.word_count),
+            }
+        ),
+        "final.txt": final_text(doc).encode("utf-8"),
+    }
+    opinions, tasks, audit_trail, deliveries = [], [], [], []
+    for item in items:
+        if isinstance(item, VersionItem):
+            files[f"versions/v{int(item.version):04d}.json"] = _json(
+                {k: v for k, v in item.attribute_values.items() if k not in ("PK", "SK", "kind")}
+            )
+        elif isinstance(item, HistoryItem):
+            opinions.append({"step": item.step, "actor": item.actor, "decision": item.decision, "opinion": item.opinion, "at": item.at})
+        elif isinstance(item, TaskItem):
+            tasks.append(
+                {
+                    "task_id": item.task_id,
+                    "step": item.step,
+                    "assignee": item.assignee,
+                    "round": int(item.round),
+                    "status": item.status,
+                    "decision": item.decision,
+                    "opinion": item.opinion,
+                    "created_at": item.created_at,
+                    "due_at": item.due_at,
+                    "decided_at": item.decided_at,
+                    "decided_via": item.decided_via,
+                }
+            )
+        elif isinstance(item, AuditItem):
+            audit_trail.append({"actor": item.actor, "action": item.action, "target": item.target, "outcome": item.outcome, "at": item.at, "detail": item.detail})
+        elif isinstance(item, DeliveryItem):
+            deliveries.append({"recipient": item.recipient, "channel": item.channel, "status": item.status, "at": item.at})
+    files["opinions.json"] = _json(opinions)
+    files["tasks.json"] = _json(tasks)
+    files["audit.json"] = _json(audit_trail)
+    files["deliveries.json"] = _json(deliveries)
+    manifest = {
+        "document_id": doc.document_id,
+        "number": doc.number,
+        "created_at": clock.now_iso(),
+        "algorithm": "SHA-256",
+        "files": [
+            {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for path, data in sorted(files.items())
+        ],
+    }
+    files["manifest.json"] = _json(manifest)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for path, data in sorted(files.items()):
+            package.writestr(zipfile.ZipInfo(path, FIXED_ZIP_TIME), data)
+    return buffer.getvalue(), manifest
+
+
+def verify_package(data: bytes) -> list[str]:
+    """Problems found in a package (empty when every file matches its manifest digest)."""
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        manifest = json.loads(package.read("manifest.json"))
+        names = set(package.namelist()) - {"manifest.json"}
+        listed = {entry["path"] for entry in manifest["files"]}
+        problems += [f"missing: {path}" for path in sorted(listed - names)]
+        problems += [f"unlisted: {path}" for path in sorted(names - listed)]
+        for entry in manifest["files"]:
+            if entry["path"] in names and hashlib.sha256(package.read(entry["path"])).hexdigest() != entry["sha256"]:
+                problems.append(f"digest mismatch: {entry['path']}")
+    return problems
+
+
+def archive(document_id: str) -> dict[str, Any]:
+    """归档: write the package, index it, mark the document archived, tell the drafter."""
+    doc = load_document(document_id)
+    if doc.status == "archived" and doc.archive_key:
+        return {"archive_key": doc.archive_key, "sha256": doc.archive_sha256}
+    items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
+    data, _ = build_package(doc, items)
+    digest = hashlib.sha256(data)
+    year = clock.parse(doc.sign_date).year if doc.sign_date else clock.now().year
+    key = f"archive/{year}/{document_id}.zip"
+    _s3().put_object(
+        Bucket=settings().archive_bucket,
+        Key=key,
+        Body=data,
+        ContentType="application/zip",
+        ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+        Metadata={"document-id": document_id, "sha256": digest.hexdigest()},
+    )
+    now = clock.now_iso()
+    # Keyed by the signing date and id, so a retried step rewrites the same index entry.
+    ArchiveIndexItem(
+        f"ARCHIVE#{year}",
+        f"{doc.sign_date or now}#{document_id}",
+        document_id=document_id,
+        number=doc.number or "",
+        title=doc.title,
+        doc_type=doc.doc_type,
+        department=doc.drafter_department,
+        archived_at=now,
+        archive_key=key,
+        sha256=digest.hexdigest(),
+        GSI1PK=f"ARCHIVE#{doc.doc_type}",
+        GSI1SK=f"{doc.sign_date or now}#{document_id}",
+    ).save()
+    doc.update(
+        actions=[
+            DocumentItem.status.set("archived"),
+            DocumentItem.current_step.set("archive"),
+            DocumentItem.archive_key.set(key),
+            DocumentItem.archive_sha256.set(digest.hexdigest()),
+            DocumentItem.archived_at.set(now),
+            DocumentItem.updated_at.set(now),
+            DocumentItem.GSI2PK.set("STATUS#archived"),
+            DocumentItem.GSI2SK.set(now),
+        ]
+    )
+    history_item(document_id, "archive", "system", "archived", key).save()
+    audit.record("system", "archive", document_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=document_id)
+    drafter = directory.get_user(doc.drafter)
+    if drafter:
+        notify.flow_outcome(doc, drafter, "archived")
+    return {"archive_key": key, "sha256": digest.hexdigest()}

@@ -1,0 +1,43 @@
+"""Runtime configuration, read from the environment the template gives each function."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    records_table: str
+    archive_bucket: str
+    mail_sender: str
+    issuer_code: str
+    """机关代字: the issuing office's code in 发文字号, e.g. 示例办发."""
+    org_name: str
+    public_base_url: str
+    link_ttl_hours: int
+    document_flow_arn: str
+    region: str
+    due_hours: dict[str, int]
+    """Due time per human step (review/countersign/sign/revise), in hours."""
+
+
+@cache
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        records_table=env.get("RECORDS_TABLE", "RecordsTable"),
+        archive_bucket=env.get("ARCHIVE_BUCKET", ""),
+        mail_sender=env.get("MAIL_SENDER", "oa@example.gov.cn"),
+        issuer_code=env.get("ISSUER_CODE", "示例办发"),
+        org_name=env.get("ORG_NAME", "示例市人民政府办公室"),
+        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        link_ttl_hours=int(env.get("LINK_TTL_HOURS", "168")),
+        document_flow_arn=env.get("DOCUMENT_FLOW_ARN", ""),
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
+        due_hours={
+            step: int(env.get(f"DUE_HOURS_{step.upper()}", default))
+            for step, default in (("review", "24"), ("countersign", "48"), ("sign", "24"), ("revise", "72"))
+        },
+    )

@@ -1,0 +1,59 @@
+"""版本与痕迹: every version is kept, each with a line diff against the one before it."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from oa_core import clock
+from oa_core.doctypes import word_count
+from oa_core.storage import DocumentItem, VersionItem, doc_pk
+
+CONTENT_FIELDS = ("title", "body", "main_recipients", "cc", "urgency")
+
+
+def content_of(source: DocumentItem | VersionItem) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "body": source.body,
+        "main_recipients": list(source.main_recipients or []),
+        "cc": list(source.cc or []),
+        "urgency": source.urgency or "",
+    }
+
+
+def _lines(content: dict[str, Any]) -> list[str]:
+    return [
+        f"标题：{content['title']}",
+        f"主送：{'、'.join(content['main_recipients'])}",
+        f"抄送：{'、'.join(content['cc'])}",
+        f"紧急程度：{content['urgency'] or '无'}",
+        "",
+        *content["body"].splitlines(),
+    ]
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], old_no: int, new_no: int) -> str:
+    """A unified diff of the text as a reader sees it (lines with + were inserted, - deleted)."""
+    return "\n".join(
+        difflib.unified_diff(_lines(before), _lines(after), f"第{old_no}稿", f"第{new_no}稿", lineterm="")
+    )
+
+
+def make_version(
+    doc: DocumentItem, changes: dict[str, Any], author: str, reason: str, number: int
+) -> VersionItem:
+    before = content_of(doc)
+    after = {**before, **changes}
+    return VersionItem(
+        doc_pk(doc.document_id),
+        f"VER#{number:04d}",
+        document_id=doc.document_id,
+        version=number,
+        author=author,
+        at=clock.now_iso(),
+        reason=reason,
+        diff=diff(before, after, number - 1, number) if number > 1 else "",
+        word_count=word_count(after["title"], after["body"]),
+        **after,
+    )

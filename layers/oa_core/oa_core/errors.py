@@ -1,0 +1,59 @@
+"""Domain errors. Each carries an HTTP status, a stable code and a message a person can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+    def as_body(self) -> dict[str, dict[str, str]]:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid_input"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+
+
+class TransientError(Exception):
+    """A failure worth retrying (throttling, a conflicting transaction). The ASL retries it by name."""
+
+
+class DocumentReturned(Exception):
+    """Not raised in Python: the error name Step Functions sees when a decider returns (退回) a document."""
+
+
+FLOW_ERROR_RETURNED = "Document.Returned"
+FLOW_ERROR_REJECTED = "Document.Rejected"

@@ -1,0 +1,110 @@
+"""HTTP edge helpers: who is calling, readable validation messages, the contract's error shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from oa_core import directory
+from oa_core.config import settings
+from oa_core.errors import Forbidden, Unauthorized
+
+FIELD_LABELS = {
+    "doc_type": "文种",
+    "title": "标题",
+    "body": "正文",
+    "main_recipients": "主送机关",
+    "cc": "抄送机关",
+    "urgency": "紧急程度",
+    "classification": "密级",
+    "reviewer": "核稿人",
+    "countersigners": "会签人",
+    "countersign_mode": "会签方式",
+    "signer": "签发人",
+    "distribute_to": "分发范围",
+    "decision": "决定",
+    "opinion": "意见",
+    "edits": "修改内容",
+    "note": "修改说明",
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def error_body(code: str, message: str) -> str:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+
+
+def _label(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc if p != "body"]
+    if not parts:
+        return "请求体"
+    named = [FIELD_LABELS.get(p, p) for p in parts]
+    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:]) + f" ({'.'.join(parts)})"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    label = _label(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"缺少必填项{label}"
+    if kind == "extra_forbidden":
+        return f"不认识的字段{label}"
+    if kind == "string_too_long":
+        return f"{label}不能超过 {ctx.get('max_length')} 个字"
+    if kind == "string_too_short":
+        return f"{label}不能为空"
+    if kind == "too_short":
+        return f"{label}至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"{label}最多 {ctx.get('max_length')} 项"
+    if kind == "literal_error":
+        return f"{label}取值无效，可选值：{ctx.get('expected')}"
+    if kind in ("string_type", "list_type", "int_type", "dict_type", "model_attributes_type", "bool_type"):
+        wanted = {"string_type": "文本", "list_type": "列表", "int_type": "整数", "bool_type": "布尔值"}.get(kind, "JSON 对象")
+        return f"{label}类型错误，应为{wanted}"
+    if kind == "string_pattern_mismatch":
+        return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"
+    if kind == "json_invalid":
+        return "请求体不是合法的 JSON (the body is not valid JSON)"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"{label}：{error.get('msg', '')}"
+
+
+def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
+    """One message naming every problem, in Chinese with the field name in brackets."""
+    messages = list(dict.fromkeys(_describe(e) for e in errors))
+    return "；".join(messages) or "请求无效 (invalid request)"
+
+
+def caller_id(event: Mapping[str, Any]) -> str:
+    """The signed-in user id that API Gateway's Cognito authorizer put into the request context."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    user_id = claims.get("cognito:username") or claims.get("username")
+    if not user_id:
+        raise Unauthorized("请先登录 (sign in first)")
+    return str(user_id)
+
+
+def caller(event: Mapping[str, Any]) -> dict[str, Any]:
+    user = directory.get_user(caller_id(event))
+    if user is None:
+        raise Forbidden("您的账号不在组织机构中，请联系管理员 (your account is not in the directory)")
+    return user
+
+
+def base_url(event: Mapping[str, Any]) -> str:
+    """Where links in emails point: configuration first, else the API Gateway stage URL."""
+    configured = settings().public_base_url
+    if configured:
+        return configured
+    context = event.get("requestContext") or {}
+    domain, stage = context.get("domainName", ""), context.get("stage", "")
+    return f"https://{domain}/{stage}".rstrip("/") if domain else ""

@@ -1,0 +1,80 @@
+"""邮件: HTML + plain-text notifications, sent with SES SendRawEmail; parsing for the local outbox."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_string, policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
+from typing import Any
+
+import boto3
+
+from oa_core import clock
+from oa_core.config import settings
+from oa_core.rendering import render
+
+LINK_RE = re.compile(r"https?://[^\s<>\"']+")
+
+
+@cache
+def _ses() -> Any:
+    return boto3.client("ses", region_name=settings().region)
+
+
+def subject_line(title: str, urgency: str, action: str) -> str:
+    """Subject: 【特急】请签发：关于…的通知 — urgency first so a leader sees it in the list."""
+    prefix = f"【{urgency}】" if urgency else ""
+    return f"{prefix}{action}：{title}"
+
+
+def build_message(to: list[str], subject: str, template: str, context: dict[str, Any]) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = Address(display_name=settings().org_name, addr_spec=settings().mail_sender)
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(clock.now())
+    context = {"org_name": settings().org_name, **context}
+    message.set_content(render(f"email/{template}.txt", **context))
+    message.add_alternative(render(f"email/{template}.html", **context), subtype="html")
+    return message
+
+
+def send(to: list[str], subject: str, template: str, context: dict[str, Any]) -> None:
+    recipients = [address for address in dict.fromkeys(to) if address]
+    if not recipients:
+        return
+    message = build_message(recipients, subject, template, context)
+    _ses().send_raw_email(
+        Source=settings().mail_sender,
+        Destinations=recipients,
+        RawMessage={"Data": message.as_bytes(policy=policy.SMTP)},
+    )
+
+
+def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
+    """One sent email as the local outbox shows it: to, subject, text, html, sent_at, links."""
+    text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    message = message_from_string(text_raw, policy=policy.default)
+    text = html = ""
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        content = part.get_content()  # type: ignore[attr-defined]
+        if part.get_content_type() == "text/plain" and not text:
+            text = str(content)
+        elif part.get_content_type() == "text/html" and not html:
+            html = str(content)
+    date = message.get("Date")
+    sent_at = clock.iso(parsedate_to_datetime(str(date))) if date else ""
+    to = [address.strip() for address in str(message.get("To", "")).split(",") if address.strip()]
+    return {
+        "to": to,
+        "subject": str(message.get("Subject", "")),
+        "text": text,
+        "html": html,
+        "sent_at": sent_at,
+        "links": list(dict.fromkeys(LINK_RE.findall(text))),
+    }

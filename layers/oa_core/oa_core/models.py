@@ -1,0 +1,212 @@
+"""Pydantic models for every input and output at the edges of the system."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from oa_core.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
+
+UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+Opinion = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+Urgency = Literal["", "加急", "特急"]
+CountersignMode = Literal["parallel", "serial"]
+Decision = Literal["approve", "return", "reject"]
+
+MAX_LIST = 50
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def _check_classification(value: str) -> str:
+    if value.strip() not in ACCEPTED_CLASSIFICATIONS:
+        raise ValueError(CLASSIFIED_REFUSAL)
+    return value.strip()
+
+
+def _check_unique(values: list[str], label: str) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError(f"{label}有重复项")
+    return values
+
+
+class DocumentContent(StrictModel):
+    """The text elements of a document (公文要素) that a drafter writes and a reviewer may edit."""
+
+    title: Title
+    body: Body
+    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)]
+    cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    urgency: Urgency = ""
+
+
+class DraftSubmission(DocumentContent):
+    """拟稿: a drafter's submission of a new outgoing document (发文)."""
+
+    doc_type: DocType
+    classification: Annotated[str, StringConstraints(max_length=20)] = ""
+    reviewer: UserId
+    countersigners: Annotated[list[UserId], Field(max_length=20)] = []
+    countersign_mode: CountersignMode = "parallel"
+    signer: UserId
+    distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+
+    _classification = field_validator("classification")(_check_classification)
+
+    @field_validator("countersigners")
+    @classmethod
+    def _unique_countersigners(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "会签人")
+
+    @field_validator("distribute_to")
+    @classmethod
+    def _unique_distribution(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "分发范围")
+
+    @model_validator(mode="after")
+    def _rules_of_the_regulation(self) -> DraftSubmission:
+        if self.doc_type == "请示" and len(self.main_recipients) != 1:
+            raise ValueError("请示应当一文一事，只能有一个主送机关")
+        return self
+
+
+class ContentEdits(StrictModel):
+    """Changed fields of a document: a drafter's revision (修改) or a reviewer's edits (核稿修改)."""
+
+    title: Title | None = None
+    body: Body | None = None
+    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)] | None = None
+    cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] | None = None
+    urgency: Urgency | None = None
+
+    def changed(self) -> dict[str, object]:
+        return self.model_dump(exclude_none=True)
+
+
+class RevisionRequest(ContentEdits):
+    """修改稿: the drafter's revision after a return; it goes back to review."""
+
+    note: Opinion = ""
+
+
+class DecisionRequest(StrictModel):
+    """A decider's decision on a pending task: 同意 / 退回修改 / 不同意."""
+
+    decision: Decision
+    opinion: Opinion = ""
+    edits: ContentEdits | None = None
+
+    @model_validator(mode="after")
+    def _edits_only_with_approval(self) -> DecisionRequest:
+        if self.edits is not None and self.decision != "approve":
+            raise ValueError("只有同意时才能附带修改 (edits go with approve only)")
+        if self.decision in ("return", "reject") and not self.opinion:
+            raise ValueError("退回或不同意时请填写意见 (an opinion is required to return or reject)")
+        return self
+
+
+class DocumentCreated(BaseModel):
+    document_id: str
+    status: str
+
+
+class HistoryEntry(BaseModel):
+    step: str
+    actor: str
+    actor_name: str = ""
+    decision: str
+    opinion: str = ""
+    at: str
+
+
+class VersionView(BaseModel):
+    version: int
+    author: str
+    at: str
+    reason: str
+    title: str
+    body: str
+    main_recipients: list[str]
+    cc: list[str]
+    urgency: str
+    diff: str = ""
+    word_count: int
+
+
+class CountersignState(BaseModel):
+    user_id: str
+    name: str
+    state: Literal["waiting", "pending", "approved", "returned", "rejected", "cancelled"]
+    opinion: str = ""
+    at: str = ""
+
+
+class DeliveryView(BaseModel):
+    recipient: str
+    channel: Literal["internal", "external"]
+    status: str
+    at: str
+
+
+class DocumentView(BaseModel):
+    document_id: str
+    status: str
+    current_step: str
+    number: str | None
+    pending: list[str]
+    history: list[HistoryEntry]
+    versions: list[VersionView]
+    doc_type: str
+    title: str
+    body: str
+    main_recipients: list[str]
+    cc: list[str]
+    urgency: str
+    classification: str
+    drafter: str
+    drafter_department: str
+    reviewer: str
+    countersigners: list[str]
+    countersign_mode: str
+    countersign: list[CountersignState]
+    signer: str
+    distribute_to: list[str]
+    deliveries: list[DeliveryView]
+    word_count: int
+    created_at: str
+    sign_date: str | None = None
+    archive_key: str | None = None
+    failed_step: str | None = None
+    failure_reason: str | None = None
+
+
+class TaskView(BaseModel):
+    task_id: str
+    document_id: str
+    step: str
+    due_at: str
+    title: str = ""
+    overdue: bool = False
+
+
+class DecisionResult(BaseModel):
+    task_id: str
+    document_id: str
+    step: str
+    decision: str
+    status: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

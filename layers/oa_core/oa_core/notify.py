@@ -1,0 +1,69 @@
+"""Who is told what, by email. Templates live in templates/email (HTML + text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oa_core import mail
+from oa_core.rendering import STEP_NAMES
+from oa_core.storage import DocumentItem
+
+ACTIONS = {"review": "请核稿", "countersign": "请会签", "sign": "请签发", "revise": "请修改"}
+
+
+def _summary(doc: DocumentItem, limit: int = 160) -> str:
+    text = " ".join(doc.body.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _doc_context(doc: DocumentItem) -> dict[str, Any]:
+    return {
+        "document_id": doc.document_id,
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "urgency": doc.urgency,
+        "summary": _summary(doc),
+        "number": doc.number or "",
+        "main_recipients": list(doc.main_recipients or []),
+    }
+
+
+def task_assigned(
+    doc: DocumentItem, user: dict[str, Any], step: str, link_url: str, due_at: str, opinion: str = ""
+) -> None:
+    action = ACTIONS.get(step, "请处理")
+    mail.send(
+        [user["email"]],
+        mail.subject_line(doc.title, doc.urgency, action),
+        "task_assigned",
+        {
+            **_doc_context(doc),
+            "name": user["name"],
+            "action": action,
+            "step_name": STEP_NAMES.get(step, step),
+            "link": link_url,
+            "due_at": due_at[:16].replace("T", " "),
+            "opinion": opinion,
+            "base_url": doc.base_url,
+        },
+    )
+
+
+def flow_outcome(doc: DocumentItem, drafter: dict[str, Any], outcome: str, detail: str = "") -> None:
+    """Tell the drafter the document was rejected (不同意), failed, or archived (归档)."""
+    headline = {"rejected": "未通过", "failed": "处理失败", "archived": "已办结归档"}[outcome]
+    mail.send(
+        [drafter["email"]],
+        mail.subject_line(doc.title, doc.urgency, headline),
+        "flow_outcome",
+        {**_doc_context(doc), "name": drafter["name"], "outcome": outcome, "headline": headline, "detail": detail},
+    )
+
+
+def distributed(doc: DocumentItem, recipients: list[dict[str, Any]], department_name: str) -> None:
+    mail.send(
+        [user["email"] for user in recipients],
+        mail.subject_line(doc.title, doc.urgency, f"收文（{doc.number}）"),
+        "distributed",
+        {**_doc_context(doc), "department_name": department_name, "base_url": doc.base_url},
+    )

@@ -1,0 +1,249 @@
+"""The records table (single-table design) as pynamodb models.
+
+Every item has PK/SK and a `kind` discriminator, so one Query over a document's partition
+returns its metadata, versions, opinions, tasks, deliveries and audit trail as typed objects.
+
+| item        | PK                     | SK                       | GSI1 (sparse)                          | GSI2 (sparse)                    |
+|-------------|------------------------|--------------------------|----------------------------------------|----------------------------------|
+| document    | DOC#<id>               | META                     | DRAFTER#<user> / <created_at>          | STATUS#<status> / <updated_at>   |
+| version     | DOC#<id>               | VER#<0001>               |                                        |                                  |
+| history     | DOC#<id>               | HIST#<at>#<rand>         |                                        |                                  |
+| task        | DOC#<id>               | TASK#<task_id>           | ASSIGNEE#<user> / <due_at>#<task_id>   | OPEN#<step> / <due_at> (overdue) |
+| delivery    | DOC#<id>               | DELIVERY#<recipient>     |                                        |                                  |
+| audit       | DOC#<id> or AUDIT#<day>| AUDIT#<at>#<rand>        |                                        |                                  |
+| link        | LINK#<sha256(link id)> | LINK                     |                                        |                                  |
+| counter     | COUNTER#<代字>#<year>  | COUNTER                  |                                        |                                  |
+| inbox       | INBOX#<department>     | <at>#<document id>       |                                        |                                  |
+| archive     | ARCHIVE#<year>         | <archived_at>#<doc id>   | ARCHIVE#<doc_type> / <archived_at>     |                                  |
+| user        | ORG                    | USER#<user id>           | DEPT#<department> / USER#<user id>     |                                  |
+| department  | ORG                    | DEPT#<department id>     |                                        |                                  |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from oa_core.config import settings
+
+
+class _Meta:
+    table_name = settings().records_table
+    region = settings().region
+
+
+class Gsi1(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class RecordItem(Model):
+    """Any item of the records table."""
+
+    Meta = _Meta
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class DocumentItem(RecordItem, discriminator="document"):
+    """发文: an outgoing document's current state."""
+
+    document_id = UnicodeAttribute()
+    doc_type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    main_recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    cc = ListAttribute(of=UnicodeAttribute, default=list)
+    urgency = UnicodeAttribute(default="")
+    classification = UnicodeAttribute(default="")
+    drafter = UnicodeAttribute()
+    drafter_department = UnicodeAttribute(default="")
+    reviewer = UnicodeAttribute()
+    countersigners = ListAttribute(of=UnicodeAttribute, default=list)
+    countersign_mode = UnicodeAttribute(default="parallel")
+    signer = UnicodeAttribute()
+    distribute_to = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    current_step = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    round = NumberAttribute(default=1)
+    """Review round: 1 for the first submission, +1 after each revision."""
+    word_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    base_url = UnicodeAttribute(default="")
+    number = UnicodeAttribute(null=True)
+    """发文字号, e.g. 示例办发〔2026〕7号."""
+    number_seq = NumberAttribute(null=True)
+    sign_date = UnicodeAttribute(null=True)
+    """成文日期: the signing date."""
+    signed_by = UnicodeAttribute(null=True)
+    archive_key = UnicodeAttribute(null=True)
+    archive_sha256 = UnicodeAttribute(null=True)
+    archived_at = UnicodeAttribute(null=True)
+    failed_step = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    resume_count = NumberAttribute(default=0)
+
+
+class VersionItem(RecordItem, discriminator="version"):
+    """版本: one version of the text; every version is kept."""
+
+    document_id = UnicodeAttribute()
+    version = NumberAttribute()
+    author = UnicodeAttribute()
+    at = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    main_recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    cc = ListAttribute(of=UnicodeAttribute, default=list)
+    urgency = UnicodeAttribute(default="")
+    diff = UnicodeAttribute(default="")
+    word_count = NumberAttribute(default=0)
+
+
+class HistoryItem(RecordItem, discriminator="history"):
+    """意见: one step's outcome with who, decision, opinion and time."""
+
+    document_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    decision = UnicodeAttribute()
+    opinion = UnicodeAttribute(default="")
+    at = UnicodeAttribute()
+
+
+class TaskItem(RecordItem, discriminator="task"):
+    """待办: a human decision a step is waiting for. The task token never leaves this item."""
+
+    task_id = UnicodeAttribute()
+    document_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    assignee = UnicodeAttribute()
+    round = NumberAttribute(default=1)
+    status = UnicodeAttribute()
+    """pending | decided | cancelled"""
+    task_token = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    decision = UnicodeAttribute(null=True)
+    opinion = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decided_via = UnicodeAttribute(null=True)
+    reminders_sent = NumberAttribute(default=0)
+
+
+class DeliveryItem(RecordItem, discriminator="delivery"):
+    """分发: one recipient of a distributed document."""
+
+    document_id = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class AuditItem(RecordItem, discriminator="audit"):
+    """审计: who did what, when, with what outcome."""
+
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+    at = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")
+
+
+class LinkItem(RecordItem, discriminator="link"):
+    """审批链接: an opaque, expiring, single-use approval link. Only the link id's hash is stored."""
+
+    task_id = UnicodeAttribute()
+    document_id = UnicodeAttribute()
+    decider = UnicodeAttribute()
+    step = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)
+    expires_at_epoch = NumberAttribute()
+    """DynamoDB TTL: removed well after expiry, so an expired link still says why."""
+
+
+class CounterItem(RecordItem, discriminator="counter"):
+    """发文字号计数器: the last number issued per 机关代字 and year."""
+
+    value = NumberAttribute(default=0)
+
+
+class InboxItem(RecordItem, discriminator="inbox"):
+    """收文: a distributed document in a department's inbox."""
+
+    document_id = UnicodeAttribute()
+    number = UnicodeAttribute(default="")
+    title = UnicodeAttribute()
+    department = UnicodeAttribute()
+    at = UnicodeAttribute()
+    status = UnicodeAttribute(default="unread")
+
+
+class ArchiveIndexItem(RecordItem, discriminator="archive"):
+    """归档索引: where a document's archive package is, for retrieval."""
+
+    document_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    title = UnicodeAttribute()
+    doc_type = UnicodeAttribute()
+    department = UnicodeAttribute()
+    archived_at = UnicodeAttribute()
+    archive_key = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+
+
+class UserItem(RecordItem, discriminator="user"):
+    """用户: a member of the organisation directory."""
+
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    department = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class DepartmentItem(RecordItem, discriminator="department"):
+    """部门: a department (处室) of the unit."""
+
+    department_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+def doc_pk(document_id: str) -> str:
+    return f"DOC#{document_id}"
