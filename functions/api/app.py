@@ -104,7 +104,7 @@ def _submit(submission: dict[str, Any], url: str, user_id: str) -> dict[str, Any
 def create_document(submission: DraftSubmission) -> Response[DocumentCreated]:
     """拟稿: submit a new outgoing document; an Idempotency-Key header makes retries safe."""
     user = caller(app.current_event.raw_event)
-    key = app.current_event.get_header_value("Idempotency-Key", case_sensitive=False)
+    key = app.current_event.headers.get("Idempotency-Key")
     url = base_url(app.current_event.raw_event)
     if key:
         if len(key) > 128:

@@ -172,6 +172,7 @@ def archive(document_id: str) -> dict[str, Any]:
         Key=key,
         Body=data,
         ContentType="application/zip",
+        ChecksumAlgorithm="SHA256",
         ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
         Metadata={"document-id": document_id, "sha256": digest.hexdigest()},
     )

@@ -1,0 +1,93 @@
+"""Concurrency is decided by DynamoDB: numbering under load, retried steps, simultaneous decisions."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from infra.local.stack import LocalStack
+from oa_core.storage import CounterItem
+from tests.integration.core.flowkit import (
+    Api,
+    approve,
+    invoke_function,
+    pending_task,
+    submit,
+    users_with,
+    wait_status,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        yield running
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls in threads released together by a barrier; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    documents = [submit(api, drafter, title=f"关于第{i}项工作的通知", distribute_to=[]) for i in range(20)]
+    for doc_id in documents:
+        approve(api, reviewer, doc_id, "review")
+    sign_tasks = [pending_task(api, signer, doc_id, "sign")["task_id"] for doc_id in documents]
+    results = at_once([lambda t=t: api.decide(t, signer, "approve", "同意") for t in sign_tasks])
+    assert [status for status, _ in results] == [200] * 20
+
+    numbers = [wait_status(api, doc_id, "archived", drafter)["number"] for doc_id in documents]
+    sequence = sorted(int(re.fullmatch(r"示例办发〔\d{4}〕(\d+)号", n).group(1)) for n in numbers)  # type: ignore[union-attr]
+    assert sequence == list(range(1, 21)), "unique and gap-free"
+
+
+def test_a_retried_number_step_keeps_its_number(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter = users_with("drafter")[0]
+    doc_id = submit(api, drafter, distribute_to=[])
+    approve(api, users_with("reviewer")[0], doc_id, "review")
+    approve(api, users_with("signer")[0], doc_id, "sign")
+    first = wait_status(api, doc_id, "archived", drafter)["number"]
+    counter_before = [int(c.value) for c in CounterItem.scan() if isinstance(c, CounterItem)]
+    again = invoke_function(stack, "NumberFunction", {"document_id": doc_id})
+    assert again == {"number": first}
+    assert [int(c.value) for c in CounterItem.scan() if isinstance(c, CounterItem)] == counter_before
+
+
+def test_two_simultaneous_decisions_on_one_task_one_wins_one_gets_409(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter, reviewer = users_with("drafter")[0], users_with("reviewer")[0]
+    doc_id = submit(api, drafter)
+    task = pending_task(api, reviewer, doc_id, "review")
+    results = at_once(
+        [
+            lambda: api.decide(task["task_id"], reviewer, "approve", "同意"),
+            lambda: api.decide(task["task_id"], reviewer, "reject", "不同意"),
+        ]
+    )
+    assert sorted(status for status, _ in results) == [200, 409]
+    loser = next(body for status, body in results if status == 409)
+    assert loser["error"]["code"] == "conflict"
+    doc = api.document(doc_id, drafter)
+    assert [h["step"] for h in doc["history"]].count("review") == 1

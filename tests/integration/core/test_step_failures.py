@@ -1,0 +1,64 @@
+"""Failing steps: a transient failure is retried; a permanent one marks the document failed and loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from infra.local.stack import LocalStack
+from tests.integration.core.flowkit import Api, approve, execution_history, submit, users_with, wait_status
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        yield running
+
+
+def test_a_step_throttled_twice_is_retried_and_the_document_is_archived(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    doc_id = submit(api, drafter)
+    approve(api, reviewer, doc_id, "review")
+    stack.inject_invoke_faults("NumberFunction", 2)
+    approve(api, signer, doc_id, "sign")
+    doc = wait_status(api, doc_id, "archived", drafter)
+    assert doc["number"]
+    history = execution_history(stack, doc_id)
+    failed = [e for e in history if e["type"] == "TaskFailed"]
+    assert len(failed) == 2 and all("TooManyRequests" in e["taskFailedEventDetails"]["error"] for e in failed)
+
+
+def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    clerk = users_with("clerk")[0]
+    s3 = boto3.client("s3")
+    bucket = stack.env["ARCHIVE_BUCKET"]
+    for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"], BypassGovernanceRetention=True)
+    s3.delete_bucket(Bucket=bucket)  # the archive step now fails on every attempt
+
+    doc_id = submit(api, drafter, countersigners=users_with("countersigner")[:1])
+    approve(api, reviewer, doc_id, "review", "核稿意见要保留")
+    approve(api, users_with("countersigner")[0], doc_id, "countersign")
+    approve(api, signer, doc_id, "sign", "签发意见要保留")
+    doc = wait_status(api, doc_id, "failed", drafter)
+    assert doc["failed_step"] == "archive"
+    assert doc["number"], "the number taken before the failure is kept"
+    opinions = {h["opinion"] for h in doc["history"]}
+    assert {"核稿意见要保留", "签发意见要保留"} <= opinions
+    assert any("处理失败" in m["subject"] for m in stack.outbox() if doc["title"] in m["subject"])
+
+    status, body = Api(stack).call("POST", f"/api/documents/{doc_id}/resume", drafter)
+    assert status == 403, body
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    status, body = api.call("POST", f"/api/documents/{doc_id}/resume", clerk)
+    assert status == 200, body
+    resumed = wait_status(api, doc_id, "archived", drafter)
+    assert resumed["number"] == doc["number"]
+    assert resumed["archive_key"]
