@@ -1,0 +1,97 @@
+# Developer entry points. Everything runs from a local virtualenv (.venv) built with
+# Python 3.13, the Lambda runtime of template.yaml; it is rebuilt only when a
+# requirements file changes (stamp file .venv/.stamp).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 3000
+STACK ?= oa-system
+ORG_FILE ?= infra/demo_org.json
+GUIDED ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.stamp
+REQUIREMENTS := requirements-dev.txt layers/oa_core/requirements.txt $(wildcard functions/*/requirements.txt)
+CODE_DIRS := layers functions infra tests
+
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+export PYTHONDONTWRITEBYTECODE := 1
+
+# The first Python 3.13 that really runs: a python3.13 on PATH (a pyenv shim may
+# exist and still refuse), else a pyenv install.
+find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; do \
+	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
+	  echo "$$c"; break; fi; done
+
+.PHONY: help setup run test lint format typecheck template-check pytest deploy bench seed-org clean
+
+help:
+	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
+	@echo "make test           lint, typecheck, template checks and every test"
+	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
+	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
+	@echo "make bench          run the benchmark against the local stack"
+	@echo "make clean          remove the virtualenv and build output"
+
+setup: $(STAMP)
+
+$(STAMP): $(REQUIREMENTS)
+	@py="$$($(find_python313))"; \
+	if [ -z "$$py" ]; then \
+	  echo "error: Python 3.13 not found (tried python3.13 on PATH and /root/.pyenv/versions/3.13.*)." >&2; \
+	  echo "       Install Python 3.13 (e.g. 'pyenv install 3.13') and retry." >&2; exit 1; fi; \
+	if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then \
+	  rm -rf "$(VENV)"; echo "creating $(VENV) with $$py"; "$$py" -m venv "$(VENV)"; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
+	  $(foreach r,$(wildcard functions/*/requirements.txt),-r $(r)) \
+	  2> >(grep -v "WARNING: Location" >&2)
+	@touch $(STAMP)
+
+run: setup
+	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
+
+test: setup lint typecheck template-check pytest
+
+pytest: setup
+	@rc=0; $(PY) -m pytest tests/unit tests/integration tests/e2e || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+
+lint: setup
+	$(BIN)/ruff check $(CODE_DIRS)
+	$(BIN)/ruff format --check $(CODE_DIRS)
+
+format: setup
+	$(BIN)/ruff check --fix $(CODE_DIRS)
+	$(BIN)/ruff format $(CODE_DIRS)
+
+typecheck: setup
+	$(BIN)/mypy layers/oa_core/oa_core $(wildcard functions) infra $(wildcard tests)
+
+# sam build runs pip from the first python3.13 on PATH: the venv's one.
+template-check: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam validate --lint
+	$(BIN)/cfn-lint template.yaml
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
+
+deploy: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
+	@if [ -f .aws-sam/deployed ] && [ -z "$(GUIDED)" ]; then \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam deploy; \
+	else \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam deploy --guided && touch .aws-sam/deployed; \
+	fi
+
+bench: setup
+	$(PY) -m infra.bench
+
+seed-org: setup
+	$(PY) -m infra.seed_org --stack $(STACK) --file $(ORG_FILE)
+
+clean:
+	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
