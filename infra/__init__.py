@@ -1,0 +1,1 @@
+"""Infrastructure code: the local stack, demo data and ops scripts (not deployed)."""

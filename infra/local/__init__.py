@@ -1,0 +1,1 @@
+"""The embedded local stack: moto provisioned from template.yaml, real handlers, HTTP front."""

@@ -1,0 +1,241 @@
+"""Run the real Lambda handlers in-process when moto's Lambda is invoked.
+
+There is no Docker here, so moto cannot run a function the way it normally does. Step
+Functions in moto calls Lambda through the ordinary ``lambda:Invoke`` API (for
+``lambda:invoke`` and ``lambda:invoke.waitForTaskToken`` tasks alike); this module
+replaces moto's container runner, ``LambdaFunction._invoke_lambda``, with one that
+imports ``functions/<dir>/app.py`` and calls its handler. The handler's result goes
+back as the invocation payload; an exception becomes the ``{"errorType", ...}``
+payload with a function error, exactly what the Lambda service returns, so the ASL's
+``Retry``/``Catch`` on error names behave as on AWS.
+
+``inject_invoke_faults`` lets tests make the Lambda *service* refuse invocations
+(HTTP 429 ``TooManyRequestsException`` by default), which Step Functions reports as
+``Lambda.TooManyRequestsException`` — the transient error the ASL retries.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.exceptions import JsonRESTError
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the local stack needs to run one function of the template."""
+
+    logical_id: str
+    name: str
+    arn: str
+    code_dir: Path
+    handler: str
+    timeout_seconds: int = 30
+    memory_mb: int = 512
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def handler_file(self) -> Path:
+        module_path, _, _ = self.handler.rpartition(".")
+        return self.code_dir / (module_path.replace(".", "/") + ".py")
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+
+class LambdaServiceFault(JsonRESTError):
+    """An error of the Lambda service itself (not of the function), e.g. throttling."""
+
+    def __init__(self, error_code: str, message: str, status: int) -> None:
+        super().__init__(error_code, message)
+        self.code = status
+
+
+class HandlerNotFound(Exception):
+    """The template names a handler that the function's code does not define."""
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.log_group_name = self.log_group_name or f"/aws/lambda/{self.function_name}"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+_FAULT_STATUS = {
+    "TooManyRequestsException": 429,
+    "ServiceException": 500,
+    "ResourceNotReadyException": 502,
+    "EC2ThrottledException": 502,
+}
+
+_lock = threading.RLock()
+_functions_by_id: dict[str, FunctionSpec] = {}
+_functions_by_name: dict[str, FunctionSpec] = {}
+_modules: dict[str, ModuleType] = {}
+_faults: dict[str, list[str]] = {}
+
+
+def register_functions(specs: Mapping[str, FunctionSpec]) -> None:
+    """Make these functions invocable (replaces any earlier registration)."""
+    with _lock:
+        _functions_by_id.clear()
+        _functions_by_name.clear()
+        _faults.clear()
+        _modules.clear()
+        for spec in specs.values():
+            _functions_by_id[spec.logical_id] = spec
+            _functions_by_name[spec.name] = spec
+
+
+def function(logical_id: str) -> FunctionSpec:
+    with _lock:
+        return _functions_by_id[logical_id]
+
+
+def inject_invoke_faults(
+    function_logical_id: str, count: int, error_code: str = "TooManyRequestsException"
+) -> None:
+    """Make the next ``count`` invocations of a function fail in the Lambda service."""
+    with _lock:
+        if function_logical_id not in _functions_by_id:
+            raise KeyError(f"no function {function_logical_id} in the template")
+        _faults.setdefault(function_logical_id, []).extend([error_code] * count)
+
+
+def clear_invoke_faults() -> None:
+    with _lock:
+        _faults.clear()
+
+
+def _take_fault(logical_id: str) -> str | None:
+    with _lock:
+        pending = _faults.get(logical_id)
+        return pending.pop(0) if pending else None
+
+
+def _load_module(spec: FunctionSpec) -> ModuleType:
+    """Import the handler file once per function (a warm container), by file path.
+
+    Every function's module is called ``app``; each gets a unique module name so they
+    never shadow one another in ``sys.modules``.
+    """
+    with _lock:
+        module = _modules.get(spec.logical_id)
+        if module is not None:
+            return module
+        module_name = f"_oa_local_fn_{spec.logical_id}"
+        file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
+        if file_spec is None or file_spec.loader is None:
+            raise HandlerNotFound(f"cannot load {spec.handler_file}")
+        module = importlib.util.module_from_spec(file_spec)
+        sys.modules[module_name] = module
+        try:
+            file_spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(module_name, None)
+            raise
+        _modules[spec.logical_id] = module
+        return module
+
+
+def handler_for(spec: FunctionSpec) -> Callable[[Any, LambdaContext], Any]:
+    module = _load_module(spec)
+    handler = getattr(module, spec.handler_name, None)
+    if not callable(handler):
+        raise HandlerNotFound(f"{spec.handler_file} defines no {spec.handler_name}()")
+    return handler  # type: ignore[no-any-return]
+
+
+def invoke_handler(spec: FunctionSpec, event: Any) -> Any:
+    """Call the function's handler with a fresh context; exceptions propagate."""
+    context = LambdaContext(
+        function_name=spec.name,
+        invoked_function_arn=spec.arn,
+        memory_limit_in_mb=spec.memory_mb,
+        timeout_seconds=spec.timeout_seconds,
+    )
+    # A JSON round trip, as on the wire: the handler gets only what JSON can carry.
+    return handler_for(spec)(json.loads(json.dumps(event)), context)
+
+
+def error_payload(error: BaseException) -> dict[str, Any]:
+    """The payload the Lambda Python runtime returns for an unhandled exception."""
+    return {
+        "errorType": type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_tb(error.__traceback__),
+    }
+
+
+def _invoke_lambda(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    """Replacement for ``LambdaFunction._invoke_lambda``: (payload, errored, logs)."""
+    with _lock:
+        spec = _functions_by_name.get(self.function_name)
+    if spec is None:
+        message = f"{self.function_name} is not a function of template.yaml"
+        return json.dumps({"errorType": "HandlerNotFound", "errorMessage": message}), True, ""
+    fault = _take_fault(spec.logical_id)
+    if fault is not None:
+        raise LambdaServiceFault(
+            fault,
+            f"Injected local fault for {spec.logical_id}: {fault}",
+            _FAULT_STATUS.get(fault, 429),
+        )
+    if isinstance(event, str | bytes):
+        event = json.loads(event) if event else {}
+    elif event is None:
+        event = {}
+    try:
+        result = invoke_handler(spec, event)
+        return json.dumps(result, ensure_ascii=False, default=str), False, ""
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        return json.dumps(error_payload(error), ensure_ascii=False), True, ""
+
+
+@contextmanager
+def dispatching() -> Iterator[None]:
+    """While active, moto's Lambda runs the registered handlers in-process.
+
+    With ``{"lambda": {"use_docker": False}}`` moto serves Lambda from
+    ``LambdaSimpleBackend``, whose ``invoke`` echoes the payload without running
+    anything; it is pointed back at the full backend's ``invoke``, which calls
+    ``LambdaFunction.invoke`` and so the replaced ``_invoke_lambda``.
+    """
+    with (
+        mock.patch.object(LambdaFunction, "_invoke_lambda", _invoke_lambda),
+        mock.patch.object(LambdaSimpleBackend, "invoke", LambdaBackend.invoke),
+    ):
+        yield

@@ -1,0 +1,273 @@
+"""Create the template's resources in moto, from template.yaml and nothing else.
+
+Called inside an active ``moto.mock_aws``. Every DynamoDB table, S3 bucket, SES
+identity, function and state machine of the template is created through the ordinary
+boto3 APIs (so moto validates them as it would any client's call); function code is a
+placeholder zip, because invocations are dispatched in-process to the real handlers
+(see ``lambda_dispatch``). The result says what a local process needs: the resolved
+environment, the functions, the API routes and the state machine ARNs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.local.lambda_dispatch import FunctionSpec
+from infra.local.template import Route, Template
+
+LOG = logging.getLogger(__name__)
+
+EXECUTION_ROLE_NAME = "oa-local-execution-role"
+
+_ASSUME_ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+@dataclass
+class Provisioned:
+    """What was created, keyed by logical ID where the template has one."""
+
+    env: dict[str, str]
+    functions: dict[str, FunctionSpec]
+    routes: list[Route]
+    state_machines: dict[str, str]
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    layer_paths: list[Path] = field(default_factory=list)
+    mail_identities: list[str] = field(default_factory=list)
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def provision(template: Template) -> Provisioned:
+    """Create every supported resource of ``template`` in the active moto mock."""
+    region = template.region
+    role_arn = _execution_role(region)
+    tables = _create_tables(template, region)
+    buckets = _create_buckets(template, region)
+    identities = _verify_mail_identities(template, region)
+    layer_paths = [
+        (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
+        for logical_id in template.resources_of_type("AWS::Serverless::LayerVersion")
+    ]
+    functions = _create_functions(template, region, role_arn)
+    state_machines = _create_state_machines(template, region, role_arn)
+    return Provisioned(
+        env=_union_environment(functions),
+        functions=functions,
+        routes=template.routes(),
+        state_machines=state_machines,
+        tables=tables,
+        buckets=buckets,
+        layer_paths=layer_paths,
+        mail_identities=identities,
+    )
+
+
+def _execution_role(region: str) -> str:
+    iam = boto3.client("iam", region_name=region)
+    role = iam.create_role(
+        RoleName=EXECUTION_ROLE_NAME,
+        AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE_POLICY),
+    )
+    return str(role["Role"]["Arn"])
+
+
+def _create_tables(template: Template, region: str) -> dict[str, str]:
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    created: dict[str, str] = {}
+    for logical_id in template.resources_of_type("AWS::DynamoDB::Table"):
+        props = template.properties(logical_id)
+        name = template.physical_id(logical_id)
+        request: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        if request["BillingMode"] == "PROVISIONED":
+            request["ProvisionedThroughput"] = props.get(
+                "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+            )
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+            if props.get(key):
+                request[key] = props[key]
+        dynamodb.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={
+                    "Enabled": True,
+                    "AttributeName": ttl["AttributeName"],
+                },
+            )
+        created[logical_id] = name
+    return created
+
+
+def _create_buckets(template: Template, region: str) -> dict[str, str]:
+    s3 = boto3.client("s3", region_name=region)
+    created: dict[str, str] = {}
+    for logical_id in template.resources_of_type("AWS::S3::Bucket"):
+        props = template.properties(logical_id)
+        name = template.physical_id(logical_id)
+        request: dict[str, Any] = {"Bucket": name}
+        if region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        if props.get("ObjectLockEnabled"):
+            request["ObjectLockEnabledForBucket"] = True
+        s3.create_bucket(**request)
+        versioning = props.get("VersioningConfiguration")
+        if versioning:
+            s3.put_bucket_versioning(
+                Bucket=name, VersioningConfiguration={"Status": versioning["Status"]}
+            )
+        lock = props.get("ObjectLockConfiguration")
+        if lock and props.get("ObjectLockEnabled"):
+            s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=lock)
+        encryption = props.get("BucketEncryption")
+        if encryption:
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    # CloudFormation and the S3 API name this key differently.
+                    "Rules": [
+                        {
+                            "ApplyServerSideEncryptionByDefault": rule[
+                                "ServerSideEncryptionByDefault"
+                            ]
+                        }
+                        for rule in encryption["ServerSideEncryptionConfiguration"]
+                    ]
+                },
+            )
+        public_access = props.get("PublicAccessBlockConfiguration")
+        if public_access:
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=public_access)
+        created[logical_id] = name
+    return created
+
+
+def _verify_mail_identities(template: Template, region: str) -> list[str]:
+    ses = boto3.client("ses", region_name=region)
+    identities: list[str] = []
+    for logical_id in template.resources_of_type("AWS::SES::EmailIdentity"):
+        identity = template.physical_id(logical_id)
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+        identities.append(identity)
+    return identities
+
+
+def _create_functions(template: Template, region: str, role_arn: str) -> dict[str, FunctionSpec]:
+    lambda_client = boto3.client("lambda", region_name=region)
+    code = _placeholder_zip()
+    functions: dict[str, FunctionSpec] = {}
+    for logical_id in template.resources_of_type(
+        "AWS::Serverless::Function", "AWS::Lambda::Function"
+    ):
+        props = template.properties(logical_id)
+        name = template.physical_id(logical_id)
+        environment = template.function_environment(logical_id)
+        timeout = int(props.get("Timeout", 3))
+        memory = int(props.get("MemorySize", 128))
+        created = lambda_client.create_function(
+            FunctionName=name,
+            Runtime=props.get("Runtime", "python3.13"),
+            Role=role_arn,
+            Handler=str(props["Handler"]),
+            Code={"ZipFile": code},
+            Timeout=timeout,
+            MemorySize=memory,
+            Environment={"Variables": environment},
+        )
+        code_uri = props.get("CodeUri", ".")
+        if not isinstance(code_uri, str):
+            raise ValueError(f"{logical_id}: only a local CodeUri path can run locally")
+        functions[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=str(created["FunctionArn"]),
+            code_dir=(template.base_dir / code_uri).resolve(),
+            handler=str(props["Handler"]),
+            timeout_seconds=timeout,
+            memory_mb=memory,
+            environment=environment,
+        )
+    return functions
+
+
+def _definition(template: Template, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    if "DefinitionUri" in props:
+        uri = props["DefinitionUri"]
+        if not isinstance(uri, str):
+            raise ValueError(f"{logical_id}: only a local DefinitionUri path can run locally")
+        text = (template.base_dir / uri).read_text(encoding="utf-8")
+    elif "Definition" in props:
+        text = json.dumps(props["Definition"])
+    elif "DefinitionString" in props:
+        text = str(props["DefinitionString"])
+    else:
+        raise ValueError(f"{logical_id} has no definition")
+    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+        text = text.replace("${" + key + "}", str(value))
+    return text
+
+
+def _create_state_machines(template: Template, region: str, role_arn: str) -> dict[str, str]:
+    sfn = boto3.client("stepfunctions", region_name=region)
+    created: dict[str, str] = {}
+    for logical_id in template.resources_of_type(
+        "AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"
+    ):
+        props = template.properties(logical_id)
+        response = sfn.create_state_machine(
+            name=template.state_machine_name(logical_id),
+            definition=_definition(template, logical_id),
+            roleArn=role_arn,
+            type=props.get("Type", props.get("StateMachineType", "STANDARD")),
+        )
+        created[logical_id] = str(response["stateMachineArn"])
+    return created
+
+
+def _union_environment(functions: dict[str, FunctionSpec]) -> dict[str, str]:
+    """One process serves every function, so its environment is their union.
+
+    When functions disagree on a variable, a non-empty value wins over an empty one;
+    two different non-empty values are reported, and the first function's is kept.
+    """
+    env: dict[str, str] = {}
+    for spec in functions.values():
+        for key, value in spec.environment.items():
+            current = env.get(key)
+            if current is None or (not current and value):
+                env[key] = value
+            elif value and value != current:
+                LOG.warning("env %s differs between functions; keeping %r", key, current)
+    return env

@@ -1,0 +1,346 @@
+"""The embedded local stack, as one object for ``make run`` and for the tests alike.
+
+``LocalStack`` starts moto in-process (Step Functions executing for real, Lambda
+dispatched to the real handlers), provisions it from template.yaml, seeds the demo
+organisation and offers the API Gateway stand-in two ways: ``invoke_http`` (no
+socket, for integration tests) and ``serve`` (a threaded HTTP server on 127.0.0.1).
+Both go through the same ``Gateway``, so there is one conversion and one dispatch.
+
+All state is in memory and lives as long as the stack. moto's mock is process-wide:
+run one LocalStack at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+import boto3
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.config import DefaultConfig
+from werkzeug.datastructures import Headers
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from infra.local import lambda_dispatch
+from infra.local.gateway import Directory, Gateway, HttpRequest, HttpResponse
+from infra.local.moto_patches import atomic_dynamodb
+from infra.local.provision import Provisioned, provision
+from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_stepfunctions import SFNClient
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+DEMO_ORG_PATH = REPO_ROOT / "infra" / "demo_org.json"
+
+MOTO_CONFIG: DefaultConfig = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+    "core": {"reset_boto3_session": True},
+}
+
+# Set for every local run: the region moto serves, and Powertools features that would
+# otherwise try to reach X-Ray or print metrics to stdout.
+_BASE_ENV = {
+    "AWS_DEFAULT_REGION": DEFAULT_REGION,
+    "AWS_REGION": DEFAULT_REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+class LocalStack:
+    """moto + template resources + real handlers + the API Gateway stand-in."""
+
+    def __init__(
+        self,
+        *,
+        template_path: Path = TEMPLATE_PATH,
+        parameter_overrides: Mapping[str, str] | None = None,
+        org_file: Path | None = DEMO_ORG_PATH,
+        public_base_url: str = "http://127.0.0.1:3000",
+        stack_name: str = DEFAULT_STACK_NAME,
+        directory: Callable[[], Directory] | None = None,
+    ) -> None:
+        """``directory`` replaces oa_core.directory for the local routes (tests of
+        templates without the core); ``org_file=None`` seeds nothing."""
+        self.template_path = template_path
+        self.directory = directory or _directory
+        self.parameter_overrides = dict(parameter_overrides or {})
+        self.org_file = org_file
+        self.public_base_url = public_base_url
+        self.stack_name = stack_name
+        self.template: Template | None = None
+        self.provisioned: Provisioned | None = None
+        self.gateway: Gateway | None = None
+        self._exit = ExitStack()
+        self._saved_env: dict[str, str | None] = {}
+        self._servers: list[tuple[BaseWSGIServer, threading.Thread]] = []
+        self.url: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self._set_env(_BASE_ENV)
+        mock = mock_aws(config=MOTO_CONFIG)
+        mock.start()
+        self._exit.callback(mock.stop)
+        self._exit.enter_context(atomic_dynamodb())
+        self._exit.enter_context(lambda_dispatch.dispatching())
+
+        overrides = {"PublicBaseUrl": self.public_base_url, **self.parameter_overrides}
+        declared = self._declared_parameters().keys()
+        self.template = Template.from_file(
+            self.template_path,
+            parameter_overrides={k: v for k, v in overrides.items() if k in declared},
+            region=DEFAULT_REGION,
+            stack_name=self.stack_name,
+        )
+        self.provisioned = provision(self.template)
+        for path in self.provisioned.layer_paths:
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
+        self._set_env(self.provisioned.env)
+        _forget_cached_settings()
+        lambda_dispatch.register_functions(self.provisioned.functions)
+        self.gateway = Gateway(
+            routes=self.provisioned.routes,
+            functions=self.provisioned.functions,
+            directory=self.directory,
+            outbox=self.outbox,
+        )
+        if self.org_file is not None:
+            self.seed(json.loads(self.org_file.read_text(encoding="utf-8")))
+
+    def _declared_parameters(self) -> dict[str, Any]:
+        from infra.local.template import load_yaml
+
+        return load_yaml(self.template_path).get("Parameters") or {}
+
+    def stop(self) -> None:
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
+        self._servers.clear()
+        lambda_dispatch.register_functions({})
+        self._exit.close()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        _forget_cached_settings()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    # ------------------------------------------------------------------ data
+    def seed(self, org: dict[str, Any]) -> None:
+        """Write an organisation (departments, users) through the core's directory."""
+        from oa_core.directory import seed_organisation
+
+        seed_organisation(org)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment every local function sees (union of the template's)."""
+        return dict(self._provisioned.env)
+
+    @property
+    def _provisioned(self) -> Provisioned:
+        if self.provisioned is None:
+            raise RuntimeError("LocalStack is not started")
+        return self.provisioned
+
+    @property
+    def state_machine_arn(self) -> str:
+        """The DocumentFlow ARN (or the only state machine's)."""
+        machines = self._provisioned.state_machines
+        if "DocumentFlow" in machines:
+            return machines["DocumentFlow"]
+        if len(machines) == 1:
+            return next(iter(machines.values()))
+        raise KeyError("no DocumentFlow state machine in the template")
+
+    @property
+    def state_machines(self) -> dict[str, str]:
+        return dict(self._provisioned.state_machines)
+
+    @property
+    def sfn(self) -> SFNClient:
+        return boto3.client("stepfunctions", region_name=DEFAULT_REGION)
+
+    @property
+    def ddb(self) -> DynamoDBClient:
+        return boto3.client("dynamodb", region_name=DEFAULT_REGION)
+
+    @property
+    def s3(self) -> S3Client:
+        return boto3.client("s3", region_name=DEFAULT_REGION)
+
+    def inject_invoke_faults(
+        self, function_logical_id: str, count: int, error_code: str = "TooManyRequestsException"
+    ) -> None:
+        lambda_dispatch.inject_invoke_faults(function_logical_id, count, error_code)
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every email sent so far, oldest first, as the core's mail parser reads it."""
+        from moto.ses.models import RawMessage, ses_backends
+
+        from oa_core.mail import parse_raw_message
+
+        messages = list(ses_backends[DEFAULT_ACCOUNT_ID][DEFAULT_REGION].sent_messages)
+        result: list[dict[str, Any]] = []
+        for message in messages:
+            if isinstance(message, RawMessage):
+                result.append(parse_raw_message(message.raw_data))
+            else:
+                destinations = getattr(message, "destinations", {}) or {}
+                result.append(
+                    {
+                        "to": list(destinations.get("ToAddresses", [])),
+                        "subject": getattr(message, "subject", ""),
+                        "text": getattr(message, "body", ""),
+                        "html": "",
+                        "sent_at": None,
+                        "links": [],
+                    }
+                )
+        return result
+
+    # ------------------------------------------------------------------ HTTP
+    def _gateway(self) -> Gateway:
+        if self.gateway is None:
+            raise RuntimeError("LocalStack is not started")
+        return self.gateway
+
+    def login(self, user_id: str) -> str:
+        """A bearer token for ``user_id``, as ``POST /_local/login`` would give."""
+        return self._gateway().sessions.issue(user_id)
+
+    def invoke_http(
+        self,
+        method: str,
+        path: str,
+        *,
+        user_id: str | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """Send one request through the gateway without a socket.
+
+        ``body`` may be bytes, text, or anything JSON can carry (sent as JSON).
+        ``user_id`` signs the request in as that user. Returns an ``HttpResponse``
+        (unpackable as ``status, headers, body``; ``.json()`` parses the body).
+        """
+        request_headers = Headers(list((headers or {}).items()))
+        request_headers.setdefault("Host", urlsplit(self.public_base_url).netloc)
+        if body is None:
+            raw = b""
+        elif isinstance(body, bytes):
+            raw = body
+        elif isinstance(body, str):
+            raw = body.encode("utf-8")
+        else:
+            raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            request_headers.setdefault("Content-Type", "application/json")
+        if user_id is not None:
+            request_headers["Authorization"] = f"Bearer {self.login(user_id)}"
+        split = urlsplit(path)
+        return self._gateway().handle(
+            HttpRequest(
+                method=method.upper(),
+                path=split.path,
+                query=parse_qsl(split.query, keep_blank_values=True),
+                headers=request_headers,
+                body=raw,
+            )
+        )
+
+    def serve(self, port: int = 0, host: str = "127.0.0.1") -> threading.Thread:
+        """Serve HTTP in a background thread; ``self.url`` says where.
+
+        With ``port=0`` the system picks a free port; PUBLIC_BASE_URL then follows it.
+        """
+        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
+        self.url = f"http://{host}:{server.server_port}"
+        if self.url != self.public_base_url:
+            self.public_base_url = self.url
+            self._set_env({"PUBLIC_BASE_URL": self.url})
+            _forget_cached_settings()
+        thread = threading.Thread(target=server.serve_forever, name="oa-local-http", daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+        return thread
+
+    def serve_forever(
+        self, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None
+    ) -> None:
+        """Serve HTTP in this thread until ``shutdown()`` (the ``make run`` case).
+
+        ``on_ready(url)`` runs once the port is bound, before the first request.
+        """
+        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
+        self.url = f"http://{host}:{server.server_port}"
+        self._servers.append((server, threading.current_thread()))
+        if on_ready is not None:
+            on_ready(self.url)
+        server.serve_forever()
+
+    def shutdown(self) -> None:
+        """Ask ``serve_forever`` to return (safe from a signal handler's thread)."""
+        for server, _thread in self._servers:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+
+def _directory() -> Directory:
+    from oa_core import directory
+
+    return Directory(list_users=directory.list_users, get_user=directory.get_user)
+
+
+def _forget_cached_settings() -> None:
+    """The core caches settings read from the environment; make it read them again."""
+    config = sys.modules.get("oa_core.config")
+    settings = getattr(config, "settings", None) if config is not None else None
+    cache_clear = getattr(settings, "cache_clear", None)
+    if callable(cache_clear):
+        cache_clear()

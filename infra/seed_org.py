@@ -1,0 +1,54 @@
+"""Seed a deployed stack's records table with an organisation (departments, users).
+
+Ops script: ``python -m infra.seed_org --stack oa-system --file org.json`` (or
+``make seed-org``). The table name comes from ``--table`` or from the stack's
+``RecordsTableName`` output; the writing itself is the core's
+``oa_core.directory.seed_organisation``, the same code the local stack seeds with, so
+seeding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+
+
+def table_from_stack(stack_name: str, region: str | None) -> str:
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    for output in stacks[0].get("Outputs", []):
+        if output.get("OutputKey") == "RecordsTableName":
+            return str(output["OutputValue"])
+    raise SystemExit(f"stack {stack_name} has no RecordsTableName output")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.seed_org", description=__doc__)
+    parser.add_argument("--file", type=Path, default=Path("infra/demo_org.json"))
+    parser.add_argument("--stack", default="oa-system", help="CloudFormation stack name")
+    parser.add_argument("--table", help="records table name (skips the stack lookup)")
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION"))
+    args = parser.parse_args(argv)
+
+    table = args.table or table_from_stack(args.stack, args.region)
+    os.environ["RECORDS_TABLE"] = table
+    if args.region:
+        os.environ.setdefault("AWS_REGION", args.region)
+        os.environ.setdefault("AWS_DEFAULT_REGION", args.region)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "oa_core"))
+
+    from oa_core.directory import seed_organisation
+
+    org = json.loads(args.file.read_text(encoding="utf-8"))
+    seed_organisation(org)
+    print(f"seeded {len(org.get('users', []))} users into {table}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,384 @@
+"""The local stack builds moto from template.yaml and runs real handlers in-process.
+
+Uses throwaway functions and ASL written to a temporary directory, so it tests the
+infrastructure (provisioning, Lambda dispatch, fault injection, the API Gateway
+stand-in) independently of the core's handlers and workflow.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local.gateway import Directory
+from infra.local.stack import TEMPLATE_PATH, LocalStack
+
+pytestmark = pytest.mark.integration
+
+USERS = {
+    "alice": {
+        "user_id": "alice",
+        "name": "Alice",
+        "email": "alice@example.gov.cn",
+        "department": "bgs",
+        "roles": ["drafter"],
+    }
+}
+
+
+def fake_directory() -> Directory:
+    return Directory(list_users=lambda: list(USERS.values()), get_user=USERS.get)
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+def wait_for_execution(
+    stack: LocalStack, execution_arn: str, timeout: float = 20
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = stack.sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return dict(described)
+        time.sleep(0.05)
+
+
+def history(stack: LocalStack, execution_arn: str) -> list[dict[str, Any]]:
+    events = stack.sfn.get_execution_history(executionArn=execution_arn)["events"]
+    return [dict(event) for event in events]
+
+
+# ---------------------------------------------------------------- the real template
+
+
+# moto's mock is process-wide, so each stack lives for one test class only.
+@pytest.fixture(scope="class")
+def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """template.yaml as it is, beside placeholder functions and a placeholder ASL."""
+    root = tmp_path_factory.mktemp("real")
+    shutil.copy(TEMPLATE_PATH, root / "template.yaml")
+    (root / "layers" / "oa_core").mkdir(parents=True)
+    write(
+        root / "statemachines" / "document.asl.json",
+        json.dumps(
+            {
+                "StartAt": "Draft",
+                "States": {
+                    "Draft": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "${DraftFunctionArn}", "Payload.$": "$"},
+                        "End": True,
+                    }
+                },
+            }
+        ),
+    )
+    with LocalStack(
+        template_path=root / "template.yaml", org_file=None, directory=fake_directory
+    ) as stack:
+        yield stack
+
+
+class TestRealTemplate:
+    def test_records_table_comes_from_the_template(self, real_template_stack: LocalStack) -> None:
+        table = real_template_stack.ddb.describe_table(TableName="RecordsTable")["Table"]
+        assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {
+            "PK": "HASH",
+            "SK": "RANGE",
+        }
+        assert sorted(i["IndexName"] for i in table["GlobalSecondaryIndexes"]) == ["GSI1", "GSI2"]
+        ttl = real_template_stack.ddb.describe_time_to_live(TableName="RecordsTable")
+        assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at_epoch"
+
+    def test_archive_bucket_has_object_lock(self, real_template_stack: LocalStack) -> None:
+        bucket = real_template_stack.env["ARCHIVE_BUCKET"]
+        lock = real_template_stack.s3.get_object_lock_configuration(Bucket=bucket)
+        rule = lock["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        assert (rule["Mode"], rule["Years"]) == ("GOVERNANCE", 10)
+        versioning = real_template_stack.s3.get_bucket_versioning(Bucket=bucket)
+        assert versioning["Status"] == "Enabled"
+
+    def test_environment_and_state_machine(self, real_template_stack: LocalStack) -> None:
+        env = real_template_stack.env
+        assert env["RECORDS_TABLE"] == "RecordsTable"
+        assert env["ISSUER_CODE"] == "示例办发"
+        assert env["LINK_TTL_HOURS"] == "168"
+        assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"
+        assert env["DOCUMENT_FLOW_ARN"] == real_template_stack.state_machine_arn
+        described = real_template_stack.sfn.describe_state_machine(
+            stateMachineArn=real_template_stack.state_machine_arn
+        )
+        assert "function:DraftFunction" in described["definition"]
+        assert "${" not in described["definition"]
+
+    def test_routes_and_auth_follow_the_template(self, real_template_stack: LocalStack) -> None:
+        routes = {(r.path, r.method): r for r in real_template_stack._provisioned.routes}
+        assert not routes[("/health", "GET")].authorized
+        assert not routes[("/approvals/{link_id}", "POST")].authorized
+        assert routes[("/api/{proxy+}", "ANY")].authorized
+        status, _, body = real_template_stack.invoke_http("GET", "/api/documents")
+        assert status == 401
+        assert json.loads(body)["error"]["code"] == "unauthorized"
+        assert real_template_stack.invoke_http("GET", "/nowhere").status == 404
+
+    def test_sender_identity_is_verified(self, real_template_stack: LocalStack) -> None:
+        import boto3
+
+        ses = boto3.client("ses", region_name="us-east-1")
+        assert "oa@example.gov.cn" in ses.list_identities()["Identities"]
+
+
+# ---------------------------------------------------------------- a throwaway template
+
+TINY_TEMPLATE = """
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Greeting:
+    Type: String
+    Default: hello
+Globals:
+  Function:
+    Runtime: python3.13
+    Handler: app.handler
+    Timeout: 10
+    Environment:
+      Variables:
+        THINGS_TABLE: !Ref Things
+        GREETING: !Ref Greeting
+Resources:
+  Things:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}]
+      KeySchema: [{AttributeName: PK, KeyType: HASH}]
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/echo/
+      Events:
+        Echo:
+          Type: Api
+          Properties:
+            Path: /echo/{name}
+            Method: ANY
+  WaitFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/wait/
+  FailFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/fail/
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: flow.asl.json
+      DefinitionSubstitutions:
+        EchoArn: !GetAtt EchoFunction.Arn
+        WaitArn: !GetAtt WaitFunction.Arn
+        FailArn: !GetAtt FailFunction.Arn
+"""
+
+ECHO_APP = """
+import os
+
+def handler(event, context):
+    if "httpMethod" in event:
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": "application/json"},
+            "multiValueHeaders": {"X-Seen": ["a", "b"]},
+            "body": __import__("json").dumps({"event": event, "fn": context.function_name}),
+        }
+    return {"echo": event, "greeting": os.environ["GREETING"], "fn": context.function_name}
+"""
+
+WAIT_APP = """
+import os
+import boto3
+
+def handler(event, context):
+    boto3.client("dynamodb").put_item(
+        TableName=os.environ["THINGS_TABLE"],
+        Item={"PK": {"S": "token"}, "token": {"S": event["token"]}},
+    )
+    return {"recorded": True}
+"""
+
+FAIL_APP = """
+class Boom(Exception):
+    pass
+
+def handler(event, context):
+    raise Boom("the step failed on purpose")
+"""
+
+FLOW = {
+    "StartAt": "Echo",
+    "States": {
+        "Echo": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${EchoArn}", "Payload.$": "$"},
+            "ResultSelector": {"echo.$": "$.Payload"},
+            "ResultPath": "$.echoed",
+            "Retry": [
+                {
+                    "ErrorEquals": ["Lambda.TooManyRequestsException"],
+                    "IntervalSeconds": 1,
+                    "BackoffRate": 1,
+                    "MaxAttempts": 3,
+                }
+            ],
+            "Next": "Wait",
+        },
+        "Wait": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "${WaitArn}", "Payload": {"token.$": "$$.Task.Token"}},
+            "ResultPath": "$.decision",
+            "Next": "Fail",
+        },
+        "Fail": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${FailArn}"},
+            "Catch": [{"ErrorEquals": ["Boom"], "ResultPath": "$.caught", "Next": "Caught"}],
+            "End": True,
+        },
+        "Caught": {"Type": "Pass", "End": True},
+    },
+}
+
+
+@pytest.fixture(scope="class")
+def tiny_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    root = tmp_path_factory.mktemp("tiny")
+    write(root / "template.yaml", TINY_TEMPLATE)
+    write(root / "fn" / "echo" / "app.py", ECHO_APP)
+    write(root / "fn" / "wait" / "app.py", WAIT_APP)
+    write(root / "fn" / "fail" / "app.py", FAIL_APP)
+    write(root / "flow.asl.json", json.dumps(FLOW))
+    with LocalStack(
+        template_path=root / "template.yaml",
+        org_file=None,
+        directory=fake_directory,
+        parameter_overrides={"Greeting": "你好"},
+    ) as stack:
+        yield stack
+
+
+class TestTinyTemplate:
+    def test_flow_runs_real_handlers_with_retry_callback_and_catch(
+        self, tiny_stack: LocalStack
+    ) -> None:
+        tiny_stack.inject_invoke_faults("EchoFunction", 2)
+        started = tiny_stack.sfn.start_execution(
+            stateMachineArn=tiny_stack.state_machine_arn, input=json.dumps({"n": 1})
+        )
+        arn = started["executionArn"]
+
+        # The callback task's handler recorded its token in the template's table.
+        deadline = time.monotonic() + 20
+        item: dict[str, Any] = {}
+        while not item and time.monotonic() < deadline:
+            item = tiny_stack.ddb.get_item(TableName="Things", Key={"PK": {"S": "token"}}).get(
+                "Item", {}
+            )
+            time.sleep(0.05)
+        assert item, "the waitForTaskToken handler never ran"
+        tiny_stack.sfn.send_task_success(
+            taskToken=item["token"]["S"], output=json.dumps({"decision": "approve"})
+        )
+
+        described = wait_for_execution(tiny_stack, arn)
+        assert described["status"] == "SUCCEEDED", described
+        output = json.loads(described["output"])
+        assert output["echoed"]["echo"] == {
+            "echo": {"n": 1},
+            "greeting": "你好",
+            "fn": "EchoFunction",
+        }
+        assert output["decision"] == {"decision": "approve"}
+        assert output["caught"]["Error"] == "Boom"
+        assert "failed on purpose" in output["caught"]["Cause"]
+
+        failures = [
+            event["taskFailedEventDetails"]["error"]
+            for event in history(tiny_stack, arn)
+            if event["type"] == "TaskFailed"
+        ]
+        assert failures.count("Lambda.TooManyRequestsException") == 2
+
+    def test_unretried_service_fault_fails_the_task(self, tiny_stack: LocalStack) -> None:
+        tiny_stack.inject_invoke_faults("FailFunction", 1, "ServiceException")
+        sfn = tiny_stack.sfn
+        machine = sfn.create_state_machine(
+            name="OnlyFail",
+            roleArn="arn:aws:iam::123456789012:role/oa-local-execution-role",
+            definition=json.dumps(
+                {
+                    "StartAt": "Fail",
+                    "States": {
+                        "Fail": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": "FailFunction"},
+                            "End": True,
+                        }
+                    },
+                }
+            ),
+        )
+        started = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])
+        described = wait_for_execution(tiny_stack, started["executionArn"])
+        assert described["status"] == "FAILED"
+        assert described["error"] == "Lambda.ServiceException"
+
+    def test_http_front_builds_rest_proxy_events(self, tiny_stack: LocalStack) -> None:
+        response = tiny_stack.invoke_http(
+            "POST", "/echo/%E5%BC%A0?x=1&x=2&y=3", body={"a": "中文"}, headers={"X-Trace": "t"}
+        )
+        assert response.status == 200
+        assert response.headers.getlist("X-Seen") == ["a", "b"]
+        event = response.json()["event"]
+        assert event["resource"] == "/echo/{name}"
+        assert event["httpMethod"] == "POST"
+        assert event["queryStringParameters"] == {"x": "2", "y": "3"}
+        assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": ["3"]}
+        assert event["headers"]["X-Trace"] == "t"
+        assert event["requestContext"]["resourcePath"] == "/echo/{name}"
+        assert "authorizer" not in event["requestContext"]
+        assert json.loads(event["body"]) == {"a": "中文"}
+        assert event["isBase64Encoded"] is False
+
+    def test_local_login_and_real_socket(self, tiny_stack: LocalStack) -> None:
+        assert (
+            tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "nobody"}).status
+            == 404
+        )
+        login = tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "alice"})
+        assert login.status == 200
+        assert "HttpOnly" in login.headers["Set-Cookie"]
+        assert login.json()["token"]
+
+        tiny_stack.serve(0)
+        assert tiny_stack.url is not None
+        with urllib.request.urlopen(f"{tiny_stack.url}/_local/users", timeout=5) as reply:
+            assert json.load(reply) == list(USERS.values())
+        with urllib.request.urlopen(f"{tiny_stack.url}/echo/bob", timeout=5) as reply:
+            assert json.load(reply)["event"]["pathParameters"] == {"name": "bob"}
