@@ -66,7 +66,7 @@ Resources:
           FLOW: !Ref Flow
           LITERAL: !Sub "${!NotResolved}-${Table.Arn}"
           JOINED: !Join ["/", [a, !Select [1, !Split [",", "x,y,z"]]]]
-          DROPPED: !If [IsProd, yes, !Ref AWS::NoValue]
+          DROPPED: !If [IsProd, kept, !Ref AWS::NoValue]
       Events:
         Proxy:
           Type: Api
@@ -127,7 +127,7 @@ def test_parameter_overrides_and_conditions(tmp_path: Path) -> None:
     assert "Only" in template.resources_of_type("AWS::S3::Bucket")
     env = template.function_environment("Fn")
     assert env["URL"] == "http://127.0.0.1:3000"
-    assert env["DROPPED"] == "yes"
+    assert env["DROPPED"] == "kept"
     assert "Only" not in make(tmp_path).resources_of_type("AWS::S3::Bucket")
 
 
