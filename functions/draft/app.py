@@ -20,17 +20,6 @@ def handler(event: DraftEvent) -> dict[str, Any]:
         doc = tasks.load_document(event.document_id)
         tasks.cancel_open_tasks(event.document_id, "returned for revision")
         return tasks.open_task(event.document_id, "revise", doc.drafter, event.task_token)
-    cause = _cause(event.error)
     if event.action == "mark_rejected":
-        return steps.mark_rejected(event.document_id, cause)
+        return steps.mark_rejected(event.document_id)
     return steps.mark_failed(event.document_id, event.step or "unknown", event.error or {})
-
-
-def _cause(error: dict[str, Any] | None) -> dict[str, Any]:
-    import json
-
-    try:
-        parsed = json.loads((error or {}).get("Cause", "{}"))
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}

@@ -25,11 +25,8 @@ def _sfn() -> Any:
 
 def start(document_id: str, *, resume_at: str | None = None, attempt: int = 0) -> str:
     """Start the flow for a document; the execution name makes a repeated start idempotent."""
-    payload: dict[str, Any] = {"document_id": document_id}
-    name = document_id
-    if resume_at:
-        payload["resume_at"] = resume_at
-        name = f"{document_id}-resume-{attempt}"
+    payload: dict[str, Any] = {"document_id": document_id, "resume_at": resume_at or ""}
+    name = f"{document_id}-resume-{attempt}" if resume_at else document_id
     response = _sfn().start_execution(
         stateMachineArn=settings().document_flow_arn,
         name=name,

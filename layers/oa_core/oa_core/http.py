@@ -41,7 +41,9 @@ def error_body(code: str, message: str) -> str:
 
 
 def _label(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc if p != "body"]
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
     if not parts:
         return "请求体"
     named = [FIELD_LABELS.get(p, p) for p in parts]

@@ -14,7 +14,7 @@ from oa_core import audit, clock, directory, notify
 from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
 from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, doc_pk
-from oa_core.tasks import cancel_open_tasks, history_item, load_document
+from oa_core.tasks import cancel_open_tasks, history_item, history_of, load_document
 
 RESUME_STATUS = {
     "revise": "returned",
@@ -71,15 +71,18 @@ def resume(document_id: str, resume_at: str) -> dict[str, Any]:
     return {**route(document_id), "resume_at": resume_at}
 
 
-def mark_rejected(document_id: str, cause: dict[str, Any]) -> dict[str, Any]:
-    """不同意: the flow ends; the drafter is told with the decider's opinion."""
+def mark_rejected(document_id: str) -> dict[str, Any]:
+    """不同意: the flow ends; the drafter is told with the decider's opinion (from the record, not the event)."""
     doc = load_document(document_id)
     cancel_open_tasks(document_id, "rejected")
     _set_status(doc, "rejected", doc.current_step)
-    audit.record(str(cause.get("actor", "system")), "reject", document_id, "rejected", document_id=document_id)
+    rejection = next((h for h in reversed(history_of(document_id)) if h.decision == "reject"), None)
+    actor = rejection.actor if rejection else "system"
+    audit.record(actor, "reject", document_id, "rejected", document_id=document_id)
     drafter = directory.get_user(doc.drafter)
     if drafter:
-        notify.flow_outcome(doc, drafter, "rejected", str(cause.get("opinion", "")))
+        opinion = f"{rejection.opinion}（{actor}）" if rejection else ""
+        notify.flow_outcome(doc, drafter, "rejected", opinion)
     return {"status": "rejected"}
 
 

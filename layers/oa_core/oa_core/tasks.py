@@ -94,13 +94,13 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
         tx.save(audit.audit_item("system", f"open_task:{step}", task_id, "ok", assignee, document_id=document_id))
     opinion = ""
     if step == "revise":
-        returned = [h for h in _history(document_id) if h.decision == "return"]
+        returned = [h for h in history_of(document_id) if h.decision == "return"]
         opinion = returned[-1].opinion if returned else ""
     notify.task_assigned(doc, user, step, links.url(doc.base_url, link_id), clock.iso(due), opinion)
     return {"task_id": task_id, "assignee": assignee, "due_at": clock.iso(due)}
 
 
-def _history(document_id: str) -> list[HistoryItem]:
+def history_of(document_id: str) -> list[HistoryItem]:
     return [
         item
         for item in RecordItem.query(doc_pk(document_id), RecordItem.SK.startswith("HIST#"), consistent_read=True)
