@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import boto3
 from moto import mock_aws
@@ -288,7 +288,7 @@ class LocalStack:
         return self._gateway().handle(
             HttpRequest(
                 method=method.upper(),
-                path=split.path,
+                path=unquote(split.path),  # as a WSGI server decodes it
                 query=parse_qsl(split.query, keep_blank_values=True),
                 headers=request_headers,
                 body=raw,

@@ -357,6 +357,7 @@ class TestTinyTemplate:
         assert response.headers.getlist("X-Seen") == ["a", "b"]
         event = response.json()["event"]
         assert event["resource"] == "/echo/{name}"
+        assert event["pathParameters"] == {"name": "张"}
         assert event["httpMethod"] == "POST"
         assert event["queryStringParameters"] == {"x": "2", "y": "3"}
         assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": ["3"]}
