@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -24,6 +23,7 @@ from oa_core.models import (
     VersionView,
 )
 from oa_core.storage import (
+    connection,
     DeliveryItem,
     DocumentItem,
     HistoryItem,
@@ -95,7 +95,7 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
     )
     version = make_version(doc, {}, drafter["user_id"], "拟稿", 1)
     try:
-        with TransactWrite(connection=Connection(region=settings().region)) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(doc, condition=RecordItem.PK.does_not_exist())
             tx.save(version)
             tx.save(history_item(document_id, "draft", drafter["user_id"], "submit"))

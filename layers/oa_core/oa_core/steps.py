@@ -6,14 +6,13 @@ import random
 import time
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, directory, notify
 from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
-from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, doc_pk
+from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, connection, doc_pk
 from oa_core.tasks import cancel_open_tasks, history_item, history_of, load_document
 
 RESUME_STATUS = {
@@ -27,10 +26,6 @@ RESUME_STATUS = {
 }
 """Where a failed document can be resumed, and the status it resumes with."""
 NUMBER_ATTEMPTS = 60
-
-
-def _connection() -> Connection:
-    return Connection(region=settings().region)
 
 
 def _set_status(doc: DocumentItem, status: str, step: str, *extra: Any) -> None:
@@ -134,7 +129,7 @@ def assign_number(document_id: str) -> dict[str, Any]:
         seq = current + 1
         number = format_number(issuer, year, seq)
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 if current == 0:
                     tx.save(CounterItem(*counter_key, value=seq), condition=CounterItem.PK.does_not_exist())
                 else:

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from functools import cache
+
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -243,6 +246,12 @@ class DepartmentItem(RecordItem, discriminator="department"):
 
     department_id = UnicodeAttribute()
     name = UnicodeAttribute()
+
+
+@cache
+def connection() -> Connection:
+    """One pynamodb connection (one botocore client) per process, for transactions."""
+    return Connection(region=settings().region)
 
 
 def doc_pk(document_id: str) -> str:

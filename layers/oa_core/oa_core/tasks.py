@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -20,7 +19,7 @@ from oa_core.config import settings
 from oa_core.diffing import content_of, make_version
 from oa_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.models import DecisionRequest, DecisionResult, RevisionRequest, TaskView
-from oa_core.storage import DocumentItem, HistoryItem, LinkItem, RecordItem, TaskItem, doc_pk
+from oa_core.storage import DocumentItem, HistoryItem, LinkItem, RecordItem, TaskItem, connection, doc_pk
 
 HUMAN_STEPS = ("review", "countersign", "sign", "revise")
 STEP_STATUS = {"review": "in_review", "countersign": "countersigning", "sign": "signing", "revise": "returned"}
@@ -33,10 +32,6 @@ def task_id_for(document_id: str, step: str, round_no: int, index: int = 0) -> s
 
 def document_id_of(task_id: str) -> str:
     return task_id.split(".", 1)[0]
-
-
-def _connection() -> Connection:
-    return Connection(region=settings().region)
 
 
 def load_document(document_id: str) -> DocumentItem:
@@ -77,7 +72,7 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
         GSI2SK=f"{clock.iso(due)}#{task_id}",
     )
     status = STEP_STATUS[step]
-    with TransactWrite(connection=_connection()) as tx:
+    with TransactWrite(connection=connection()) as tx:
         # A retried invocation replaces the token of its own still-pending task; a decided task stays decided.
         tx.save(task, condition=TaskItem.PK.does_not_exist() | (TaskItem.status == "pending"))
         tx.save(link_item)
@@ -177,7 +172,7 @@ def decide(
     if task.step == "sign" and request.decision == "approve":
         doc_actions += [DocumentItem.sign_date.set(now), DocumentItem.signed_by.set(actor)]
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.update(task, actions=decided, condition=(TaskItem.status == "pending") & (TaskItem.assignee == actor))
             if link is not None:
                 tx.update(link, actions=[LinkItem.used_at.set(now)], condition=links.consume_condition())
@@ -227,7 +222,7 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
     now = clock.now_iso()
     version = make_version(doc, changes, actor, "退回后修改", int(doc.version) + 1)
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.update(
                 task,
                 actions=[
