@@ -28,8 +28,13 @@ app = APIGatewayRestResolver(enable_validation=True)
 CONTENT_JSON = "application/json; charset=utf-8"
 
 
-def _error(status: int, code: str, message: str) -> Response[str]:
-    return Response(status_code=status, content_type=CONTENT_JSON, body=error_body(code, message), headers=SECURITY_HEADERS)
+def _error(status: int, code: str, message: str) -> Response[Any]:
+    return Response(
+        status_code=status,
+        content_type=CONTENT_JSON,
+        body=error_body(code, message),
+        headers=SECURITY_HEADERS,
+    )
 
 
 @app.exception_handler(DomainError)
@@ -101,7 +106,7 @@ def _submit(submission: dict[str, Any], url: str, user_id: str) -> dict[str, Any
 
 
 @app.post("/api/documents", responses={201: {"description": "拟稿已提交，进入核稿"}})
-def create_document(submission: DraftSubmission) -> Response[DocumentCreated]:
+def create_document(submission: DraftSubmission) -> Response[Any]:
     """拟稿: submit a new outgoing document; an Idempotency-Key header makes retries safe."""
     user = caller(app.current_event.raw_event)
     key = app.current_event.headers.get("Idempotency-Key")
@@ -117,16 +122,32 @@ def create_document(submission: DraftSubmission) -> Response[DocumentCreated]:
         submit, config = _idempotent_submit()
         if app.lambda_context is not None:
             config.register_lambda_context(app.lambda_context)
-        request = {"user_id": user["user_id"], "key": key, "submission": submission.model_dump(), "base_url": url}
+        request = {
+            "user_id": user["user_id"],
+            "key": key,
+            "submission": submission.model_dump(),
+            "base_url": url,
+        }
         try:
             created = submit(request=request)
         except IdempotencyValidationError:
-            raise InvalidInput("同一个 Idempotency-Key 不能用于不同的内容 (the key was used for another body)") from None
+            raise InvalidInput(
+                "同一个 Idempotency-Key 不能用于不同的内容 (the key was used for another body)"
+            ) from None
         except IdempotencyAlreadyInProgressError:
-            return _error(409, "in_progress", "相同的提交正在处理中，请稍后查看 (the same submission is in progress)")
+            return _error(
+                409,
+                "in_progress",
+                "相同的提交正在处理中，请稍后查看 (the same submission is in progress)",
+            )
     else:
         created = documents.submit_draft(submission, user, url).model_dump()
-    return Response(status_code=201, content_type=CONTENT_JSON, body=DocumentCreated(**created), headers=SECURITY_HEADERS)
+    return Response(
+        status_code=201,
+        content_type=CONTENT_JSON,
+        body=DocumentCreated(**created),
+        headers=SECURITY_HEADERS,
+    )
 
 
 @app.get("/api/documents/<document_id>")

@@ -52,16 +52,24 @@ def page(status: int, template: str, **context: Any) -> tuple[int, dict[str, str
 
 def problem(exc: DomainError) -> tuple[int, dict[str, str], str]:
     headline, advice = next(
-        (value for kind, value in ADVICE.items() if isinstance(exc, kind)), ("无法处理", "请稍后再试。")
+        (value for kind, value in ADVICE.items() if isinstance(exc, kind)),
+        ("无法处理", "请稍后再试。"),
     )
     return page(exc.status, "pages/link_problem.html", headline=headline, message=exc.message, advice=advice)
 
 
-def _form(link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = "") -> tuple[int, dict[str, str], str]:
+def _form(
+    link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = ""
+) -> tuple[int, dict[str, str], str]:
     task = tasks.load_task(link.task_id)
     if task.status != "pending":
-        raise Conflict(tasks._closed_message(task))  # noqa: SLF001 - same wording as the API
-    decider = directory.get_user(link.decider) or {"user_id": link.decider, "name": link.decider, "roles": [], "department": ""}
+        raise Conflict(tasks._closed_message(task))
+    decider = directory.get_user(link.decider) or {
+        "user_id": link.decider,
+        "name": link.decider,
+        "roles": [],
+        "department": "",
+    }
     doc = documents.view(link.document_id, decider)
     drafter = directory.get_user(doc.drafter)
     return page(

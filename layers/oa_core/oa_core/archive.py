@@ -30,6 +30,7 @@ from oa_core.storage import (
     TaskItem,
     VersionItem,
     doc_pk,
+    strs,
 )
 from oa_core.tasks import history_item, load_document
 
@@ -53,14 +54,14 @@ def final_text(doc: DocumentItem) -> str:
         "",
         doc.title,
         "",
-        "、".join(doc.main_recipients or []) + "：",
+        "、".join(strs(doc.main_recipients)) + "：",
         doc.body,
         "",
         settings().org_name,
         clock.chinese_date(clock.parse(doc.sign_date)) if doc.sign_date else "",
     ]
     if doc.cc:
-        lines += ["", "抄送：" + "、".join(doc.cc) + "。"]
+        lines += ["", "抄送：" + "、".join(strs(doc.cc)) + "。"]
     return "\n".join(lines) + "\n"
 
 
@@ -74,17 +75,17 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
                 "title": doc.title,
                 "classification": doc.classification,
                 "urgency": doc.urgency,
-                "main_recipients": list(doc.main_recipients or []),
-                "cc": list(doc.cc or []),
+                "main_recipients": strs(doc.main_recipients),
+                "cc": strs(doc.cc),
                 "drafter": doc.drafter,
                 "drafter_department": doc.drafter_department,
                 "reviewer": doc.reviewer,
-                "countersigners": list(doc.countersigners or []),
+                "countersigners": strs(doc.countersigners),
                 "countersign_mode": doc.countersign_mode,
                 "signer": doc.signer,
                 "signed_by": doc.signed_by,
                 "sign_date": doc.sign_date,
-                "distribute_to": list(doc.distribute_to or []),
+                "distribute_to": strs(doc.distribute_to),
                 "created_at": doc.created_at,
                 "issuer": settings().org_name,
                 "word_count": int(doc.word_count),
@@ -99,7 +100,15 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
                 {k: v for k, v in item.attribute_values.items() if k not in ("PK", "SK", "kind")}
             )
         elif isinstance(item, HistoryItem):
-            opinions.append({"step": item.step, "actor": item.actor, "decision": item.decision, "opinion": item.opinion, "at": item.at})
+            opinions.append(
+                {
+                    "step": item.step,
+                    "actor": item.actor,
+                    "decision": item.decision,
+                    "opinion": item.opinion,
+                    "at": item.at,
+                }
+            )
         elif isinstance(item, TaskItem):
             tasks.append(
                 {
@@ -117,9 +126,25 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
                 }
             )
         elif isinstance(item, AuditItem):
-            audit_trail.append({"actor": item.actor, "action": item.action, "target": item.target, "outcome": item.outcome, "at": item.at, "detail": item.detail})
+            audit_trail.append(
+                {
+                    "actor": item.actor,
+                    "action": item.action,
+                    "target": item.target,
+                    "outcome": item.outcome,
+                    "at": item.at,
+                    "detail": item.detail,
+                }
+            )
         elif isinstance(item, DeliveryItem):
-            deliveries.append({"recipient": item.recipient, "channel": item.channel, "status": item.status, "at": item.at})
+            deliveries.append(
+                {
+                    "recipient": item.recipient,
+                    "channel": item.channel,
+                    "status": item.status,
+                    "at": item.at,
+                }
+            )
     files["opinions.json"] = _json(opinions)
     files["tasks.json"] = _json(tasks)
     files["audit.json"] = _json(audit_trail)
@@ -205,7 +230,14 @@ def archive(document_id: str) -> dict[str, Any]:
         ]
     )
     history_item(document_id, "archive", "system", "archived", key).save()
-    audit.record("system", "archive", document_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=document_id)
+    audit.record(
+        "system",
+        "archive",
+        document_id,
+        "ok",
+        f"{key} sha256={digest.hexdigest()}",
+        document_id=document_id,
+    )
     drafter = directory.get_user(doc.drafter)
     if drafter:
         notify.flow_outcome(doc, drafter, "archived")

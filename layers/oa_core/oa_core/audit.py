@@ -8,7 +8,15 @@ from oa_core import clock
 from oa_core.storage import AuditItem, doc_pk
 
 
-def audit_item(actor: str, action: str, target: str, outcome: str, detail: str = "", *, document_id: str | None = None) -> AuditItem:
+def audit_item(
+    actor: str,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: str = "",
+    *,
+    document_id: str | None = None,
+) -> AuditItem:
     """An audit record, to be saved alone or inside the transaction that makes the change."""
     at = clock.now_iso()
     pk = doc_pk(document_id) if document_id else f"AUDIT#{at[:10]}"
@@ -24,5 +32,13 @@ def audit_item(actor: str, action: str, target: str, outcome: str, detail: str =
     )
 
 
-def record(actor: str, action: str, target: str, outcome: str, detail: str = "", *, document_id: str | None = None) -> None:
+def record(
+    actor: str,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: str = "",
+    *,
+    document_id: str | None = None,
+) -> None:
     audit_item(actor, action, target, outcome, detail, document_id=document_id).save()

@@ -38,6 +38,11 @@ def settings() -> Settings:
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
         due_hours={
             step: int(env.get(f"DUE_HOURS_{step.upper()}", default))
-            for step, default in (("review", "24"), ("countersign", "48"), ("sign", "24"), ("revise", "72"))
+            for step, default in (
+                ("review", "24"),
+                ("countersign", "48"),
+                ("sign", "24"),
+                ("revise", "72"),
+            )
         },
     )

@@ -35,14 +35,10 @@ def _lines(content: dict[str, Any]) -> list[str]:
 
 def diff(before: dict[str, Any], after: dict[str, Any], old_no: int, new_no: int) -> str:
     """A unified diff of the text as a reader sees it (lines with + were inserted, - deleted)."""
-    return "\n".join(
-        difflib.unified_diff(_lines(before), _lines(after), f"第{old_no}稿", f"第{new_no}稿", lineterm="")
-    )
+    return "\n".join(difflib.unified_diff(_lines(before), _lines(after), f"第{old_no}稿", f"第{new_no}稿", lineterm=""))
 
 
-def make_version(
-    doc: DocumentItem, changes: dict[str, Any], author: str, reason: str, number: int
-) -> VersionItem:
+def make_version(doc: DocumentItem, changes: dict[str, Any], author: str, reason: str, number: int) -> VersionItem:
     before = content_of(doc)
     after = {**before, **changes}
     return VersionItem(

@@ -36,7 +36,10 @@ def seed_organisation(org: dict[str, Any]) -> None:
         for dept in org.get("departments", []):
             batch.save(
                 DepartmentItem(
-                    ORG_PK, f"DEPT#{dept['department_id']}", department_id=dept["department_id"], name=dept["name"]
+                    ORG_PK,
+                    f"DEPT#{dept['department_id']}",
+                    department_id=dept["department_id"],
+                    name=dept["name"],
                 )
             )
         for user in org.get("users", []):
@@ -91,11 +94,7 @@ def list_departments() -> list[dict[str, str]]:
 
 
 def department_members(department_id: str) -> list[dict[str, Any]]:
-    return [
-        _user_dict(item)
-        for item in RecordItem.gsi1.query(f"DEPT#{department_id}")
-        if isinstance(item, UserItem)
-    ]
+    return [_user_dict(item) for item in RecordItem.gsi1.query(f"DEPT#{department_id}") if isinstance(item, UserItem)]
 
 
 def display_name(user_id: str, users: dict[str, dict[str, Any]]) -> str:

@@ -9,7 +9,6 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, directory, flow
-from oa_core.config import settings
 from oa_core.diffing import make_version
 from oa_core.doctypes import word_count
 from oa_core.errors import Conflict, Forbidden, InvalidInput
@@ -23,14 +22,15 @@ from oa_core.models import (
     VersionView,
 )
 from oa_core.storage import (
-    connection,
     DeliveryItem,
     DocumentItem,
     HistoryItem,
     RecordItem,
     TaskItem,
     VersionItem,
+    connection,
     doc_pk,
+    strs,
 )
 from oa_core.tasks import history_item, load_document
 
@@ -99,7 +99,16 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
             tx.save(doc, condition=RecordItem.PK.does_not_exist())
             tx.save(version)
             tx.save(history_item(document_id, "draft", drafter["user_id"], "submit"))
-            tx.save(audit.audit_item(drafter["user_id"], "submit", document_id, "ok", submission.doc_type, document_id=document_id))
+            tx.save(
+                audit.audit_item(
+                    drafter["user_id"],
+                    "submit",
+                    document_id,
+                    "ok",
+                    submission.doc_type,
+                    document_id=document_id,
+                )
+            )
     except TransactWriteError as exc:
         raise Conflict("文件编号冲突，请重试 (id collision, retry)") from exc
     flow.start(document_id)
@@ -140,7 +149,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
     if not _can_read(doc, user, tasks):
         audit.record(user["user_id"], "view", document_id, "denied", document_id=document_id)
         raise Forbidden("您无权查看该文件 (you may not read this document)")
-    names = directory.get_users([h.actor for h in history] + list(doc.countersigners))
+    names = directory.get_users([h.actor for h in history] + strs(doc.countersigners))
     return DocumentView(
         document_id=doc.document_id,
         status=doc.status,
@@ -166,8 +175,8 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 reason=v.reason,
                 title=v.title,
                 body=v.body,
-                main_recipients=list(v.main_recipients or []),
-                cc=list(v.cc or []),
+                main_recipients=strs(v.main_recipients),
+                cc=strs(v.cc),
                 urgency=v.urgency,
                 diff=v.diff,
                 word_count=int(v.word_count),
@@ -177,18 +186,18 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         doc_type=doc.doc_type,
         title=doc.title,
         body=doc.body,
-        main_recipients=list(doc.main_recipients or []),
-        cc=list(doc.cc or []),
+        main_recipients=strs(doc.main_recipients),
+        cc=strs(doc.cc),
         urgency=doc.urgency,
         classification=doc.classification,
         drafter=doc.drafter,
         drafter_department=doc.drafter_department,
         reviewer=doc.reviewer,
-        countersigners=list(doc.countersigners or []),
+        countersigners=strs(doc.countersigners),
         countersign_mode=doc.countersign_mode,
         countersign=countersign_states(doc, tasks, names),
         signer=doc.signer,
-        distribute_to=list(doc.distribute_to or []),
+        distribute_to=strs(doc.distribute_to),
         deliveries=[
             DeliveryView(recipient=d.recipient, channel=d.channel, status=d.status, at=d.at)  # type: ignore[arg-type]
             for d in deliveries
@@ -208,7 +217,7 @@ def countersign_states(
     """会签进度: each countersigner's state in the current round."""
     current = {t.assignee: t for t in tasks if t.step == "countersign" and int(t.round) == int(doc.round)}
     states = []
-    for person in doc.countersigners or []:
+    for person in strs(doc.countersigners):
         task = current.get(person)
         state: Any = "waiting"
         if task is not None:

@@ -43,10 +43,14 @@ def answer(task_token: str, decision: str, result: dict[str, Any]) -> None:
         else:
             error = FLOW_ERROR_RETURNED if decision == "return" else FLOW_ERROR_REJECTED
             _sfn().send_task_failure(
-                taskToken=task_token, error=error, cause=json.dumps(result, ensure_ascii=False)[:32000]
+                taskToken=task_token,
+                error=error,
+                cause=json.dumps(result, ensure_ascii=False)[:32000],
             )
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("TaskDoesNotExist", "TaskTimedOut", "InvalidToken"):
-            raise Conflict("流程已不再等待该事项（可能已被撤销或超时） (the flow no longer waits for this task)") from exc
+            raise Conflict(
+                "流程已不再等待该事项（可能已被撤销或超时） (the flow no longer waits for this task)"
+            ) from exc
         raise

@@ -68,8 +68,20 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"{label}最多 {ctx.get('max_length')} 项"
     if kind == "literal_error":
         return f"{label}取值无效，可选值：{ctx.get('expected')}"
-    if kind in ("string_type", "list_type", "int_type", "dict_type", "model_attributes_type", "bool_type"):
-        wanted = {"string_type": "文本", "list_type": "列表", "int_type": "整数", "bool_type": "布尔值"}.get(kind, "JSON 对象")
+    if kind in (
+        "string_type",
+        "list_type",
+        "int_type",
+        "dict_type",
+        "model_attributes_type",
+        "bool_type",
+    ):
+        wanted = {
+            "string_type": "文本",
+            "list_type": "列表",
+            "int_type": "整数",
+            "bool_type": "布尔值",
+        }.get(kind, "JSON 对象")
         return f"{label}类型错误，应为{wanted}"
     if kind == "string_pattern_mismatch":
         return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"

@@ -52,7 +52,9 @@ def _is_transient(exc: Exception) -> bool:
     return False
 
 
-def step_handler(model: type[E]) -> Callable[[Callable[[E], Any]], Callable[[dict[str, Any], Any], Any]]:
+def step_handler[E: BaseModel](
+    model: type[E],
+) -> Callable[[Callable[[E], Any]], Callable[[dict[str, Any], Any], Any]]:
     """Wrap a step function: parse the event into `model`, name transient errors for Retry."""
 
     def decorate(step: Callable[[E], Any]) -> Callable[[dict[str, Any], Any], Any]:

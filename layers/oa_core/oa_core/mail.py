@@ -62,7 +62,7 @@ def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
     for part in message.walk():
         if part.get_content_maintype() == "multipart":
             continue
-        content = part.get_content()  # type: ignore[attr-defined]
+        content = part.get_content()
         if part.get_content_type() == "text/plain" and not text:
             text = str(content)
         elif part.get_content_type() == "text/html" and not html:

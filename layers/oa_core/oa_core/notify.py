@@ -29,7 +29,12 @@ def _doc_context(doc: DocumentItem) -> dict[str, Any]:
 
 
 def task_assigned(
-    doc: DocumentItem, user: dict[str, Any], step: str, link_url: str, due_at: str, opinion: str = ""
+    doc: DocumentItem,
+    user: dict[str, Any],
+    step: str,
+    link_url: str,
+    due_at: str,
+    opinion: str = "",
 ) -> None:
     action = ACTIONS.get(step, "请处理")
     mail.send(
@@ -56,7 +61,13 @@ def flow_outcome(doc: DocumentItem, drafter: dict[str, Any], outcome: str, detai
         [drafter["email"]],
         mail.subject_line(doc.title, doc.urgency, headline),
         "flow_outcome",
-        {**_doc_context(doc), "name": drafter["name"], "outcome": outcome, "headline": headline, "detail": detail},
+        {
+            **_doc_context(doc),
+            "name": drafter["name"],
+            "outcome": outcome,
+            "headline": headline,
+            "detail": detail,
+        },
     )
 
 

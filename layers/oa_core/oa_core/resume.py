@@ -42,5 +42,12 @@ def resume_failed(document_id: str, user: dict[str, Any]) -> dict[str, str]:
             raise Conflict("该文件已在继续处理中 (already resumed)") from exc
         raise
     arn = flow.start(document_id, resume_at=step, attempt=attempt)
-    audit.record(user["user_id"], "resume", document_id, "ok", f"{step} attempt {attempt}", document_id=document_id)
+    audit.record(
+        user["user_id"],
+        "resume",
+        document_id,
+        "ok",
+        f"{step} attempt {attempt}",
+        document_id=document_id,
+    )
     return {"document_id": document_id, "resume_at": step, "execution_arn": arn}

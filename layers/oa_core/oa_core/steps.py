@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from oa_core import audit, clock, directory, notify
 from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
-from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, connection, doc_pk
+from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, connection, doc_pk, strs
 from oa_core.tasks import cancel_open_tasks, history_item, history_of, load_document
 
 RESUME_STATUS = {
@@ -45,7 +45,7 @@ def _set_status(doc: DocumentItem, status: str, step: str, *extra: Any) -> None:
 def route(document_id: str) -> dict[str, Any]:
     """What the state machine needs to route the document: its countersigners and their mode."""
     doc = load_document(document_id)
-    countersigners = list(doc.countersigners or [])
+    countersigners = strs(doc.countersigners)
     mode = doc.countersign_mode if countersigners else "none"
     return {"countersigners": countersigners, "countersign_route": mode}
 
@@ -131,7 +131,10 @@ def assign_number(document_id: str) -> dict[str, Any]:
         try:
             with TransactWrite(connection=connection()) as tx:
                 if current == 0:
-                    tx.save(CounterItem(*counter_key, value=seq), condition=CounterItem.PK.does_not_exist())
+                    tx.save(
+                        CounterItem(*counter_key, value=seq),
+                        condition=CounterItem.PK.does_not_exist(),
+                    )
                 else:
                     tx.update(
                         CounterItem(*counter_key),
@@ -161,7 +164,7 @@ def distribute(document_id: str) -> dict[str, Any]:
     departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
     at = doc.sign_date or clock.now_iso()
     internal, external = [], []
-    for recipient in doc.distribute_to or []:
+    for recipient in strs(doc.distribute_to):
         if recipient in departments:
             internal.append(recipient)
             # Deterministic keys: a retried step rewrites the same items instead of adding new ones.
@@ -195,6 +198,13 @@ def distribute(document_id: str) -> dict[str, Any]:
                 status="pending_external",
                 at=clock.now_iso(),
             ).save()
-    history_item(document_id, "distribute", "system", "distributed", "、".join(doc.distribute_to or [])).save()
-    audit.record("system", "distribute", document_id, "ok", f"internal={internal} external={external}", document_id=document_id)
+    history_item(document_id, "distribute", "system", "distributed", "、".join(strs(doc.distribute_to))).save()
+    audit.record(
+        "system",
+        "distribute",
+        document_id,
+        "ok",
+        f"internal={internal} external={external}",
+        document_id=document_id,
+    )
     return {"internal": internal, "external": external}

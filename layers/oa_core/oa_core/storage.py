@@ -3,27 +3,25 @@
 Every item has PK/SK and a `kind` discriminator, so one Query over a document's partition
 returns its metadata, versions, opinions, tasks, deliveries and audit trail as typed objects.
 
-| item        | PK                     | SK                       | GSI1 (sparse)                          | GSI2 (sparse)                    |
-|-------------|------------------------|--------------------------|----------------------------------------|----------------------------------|
-| document    | DOC#<id>               | META                     | DRAFTER#<user> / <created_at>          | STATUS#<status> / <updated_at>   |
-| version     | DOC#<id>               | VER#<0001>               |                                        |                                  |
-| history     | DOC#<id>               | HIST#<at>#<rand>         |                                        |                                  |
-| task        | DOC#<id>               | TASK#<task_id>           | ASSIGNEE#<user> / <due_at>#<task_id>   | OPEN#<step> / <due_at> (overdue) |
-| delivery    | DOC#<id>               | DELIVERY#<recipient>     |                                        |                                  |
-| audit       | DOC#<id> or AUDIT#<day>| AUDIT#<at>#<rand>        |                                        |                                  |
-| link        | LINK#<sha256(link id)> | LINK                     |                                        |                                  |
-| counter     | COUNTER#<代字>#<year>  | COUNTER                  |                                        |                                  |
-| inbox       | INBOX#<department>     | <at>#<document id>       |                                        |                                  |
-| archive     | ARCHIVE#<year>         | <archived_at>#<doc id>   | ARCHIVE#<doc_type> / <archived_at>     |                                  |
-| user        | ORG                    | USER#<user id>           | DEPT#<department> / USER#<user id>     |                                  |
-| department  | ORG                    | DEPT#<department id>     |                                        |                                  |
+item        PK                       SK                      sparse index keys
+document    DOC#<id>                 META                    GSI1 DRAFTER#<user>; GSI2 STATUS#<status>
+version     DOC#<id>                 VER#<0001>
+history     DOC#<id>                 HIST#<at>#<rand>
+task        DOC#<id>                 TASK#<task_id>          GSI1 ASSIGNEE#<user>; GSI2 OPEN#<step> (by due time)
+delivery    DOC#<id>                 DELIVERY#<recipient>
+audit       DOC#<id> | AUDIT#<day>   AUDIT#<at>#<rand>
+link        LINK#<sha256(link id)>   LINK
+counter     COUNTER#<代字>#<year>    COUNTER
+inbox       INBOX#<department>       <at>#<document id>
+archive     ARCHIVE#<year>           <signed>#<doc id>       GSI1 ARCHIVE#<doc_type>
+user        ORG                      USER#<user id>          GSI1 DEPT#<department>
+department  ORG                      DEPT#<department id>
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import cache
+from typing import Any
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
@@ -36,11 +34,6 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from oa_core.config import settings
-
-
-class _Meta:
-    table_name = settings().records_table
-    region = settings().region
 
 
 class Gsi1(GlobalSecondaryIndex[Any]):
@@ -64,7 +57,10 @@ class Gsi2(GlobalSecondaryIndex[Any]):
 class RecordItem(Model):
     """Any item of the records table."""
 
-    Meta = _Meta
+    class Meta:
+        table_name = settings().records_table
+        region = settings().region
+
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
@@ -246,6 +242,11 @@ class DepartmentItem(RecordItem, discriminator="department"):
 
     department_id = UnicodeAttribute()
     name = UnicodeAttribute()
+
+
+def strs(values: Any) -> list[str]:
+    """A list attribute's values as the strings they are (pynamodb types them as attributes)."""
+    return [str(value) for value in values or []]
 
 
 @cache

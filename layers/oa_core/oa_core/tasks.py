@@ -12,17 +12,31 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, directory, flow, links, notify
 from oa_core.config import settings
-from oa_core.diffing import content_of, make_version
+from oa_core.diffing import make_version
 from oa_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.models import DecisionRequest, DecisionResult, RevisionRequest, TaskView
-from oa_core.storage import DocumentItem, HistoryItem, LinkItem, RecordItem, TaskItem, connection, doc_pk
+from oa_core.storage import (
+    DocumentItem,
+    HistoryItem,
+    LinkItem,
+    RecordItem,
+    TaskItem,
+    connection,
+    doc_pk,
+)
 
 HUMAN_STEPS = ("review", "countersign", "sign", "revise")
-STEP_STATUS = {"review": "in_review", "countersign": "countersigning", "sign": "signing", "revise": "returned"}
+STEP_STATUS = {
+    "review": "in_review",
+    "countersign": "countersigning",
+    "sign": "signing",
+    "revise": "returned",
+}
 
 
 def task_id_for(document_id: str, step: str, round_no: int, index: int = 0) -> str:
@@ -132,24 +146,43 @@ def _closed_message(task: TaskItem) -> str:
 
 
 def decide(
-    task_id: str, actor: str, request: DecisionRequest, *, via: str = "api", link: LinkItem | None = None
+    task_id: str,
+    actor: str,
+    request: DecisionRequest,
+    *,
+    via: str = "api",
+    link: LinkItem | None = None,
 ) -> DecisionResult:
     """Decide a pending task once: 同意 (approve), 退回修改 (return) or 不同意 (reject)."""
     task = load_task(task_id)
     if task.assignee != actor:
-        audit.record(actor, f"decide:{task.step}", task_id, "denied", "not the assignee", document_id=task.document_id)
+        audit.record(
+            actor,
+            f"decide:{task.step}",
+            task_id,
+            "denied",
+            "not the assignee",
+            document_id=task.document_id,
+        )
         raise Forbidden("只有该事项的承办人才能作出决定 (only the assignee may decide this task)")
     if task.step == "revise":
         raise InvalidInput("修改稿请通过“提交修改稿”提交 (submit a revision instead)")
     if task.status != "pending":
-        audit.record(actor, f"decide:{task.step}", task_id, "conflict", task.status, document_id=task.document_id)
+        audit.record(
+            actor,
+            f"decide:{task.step}",
+            task_id,
+            "conflict",
+            task.status,
+            document_id=task.document_id,
+        )
         raise Conflict(_closed_message(task))
     doc = load_document(task.document_id)
     if request.edits is not None and task.step != "review":
         raise InvalidInput("只有核稿时可以修改文稿 (only the reviewer may edit the text)")
 
     now = clock.now_iso()
-    decided = [
+    decided: list[Action] = [
         TaskItem.status.set("decided"),
         TaskItem.decision.set(request.decision),
         TaskItem.opinion.set(request.opinion),
@@ -160,7 +193,7 @@ def decide(
         TaskItem.GSI2PK.remove(),
         TaskItem.GSI2SK.remove(),
     ]
-    doc_actions: list[Any] = []
+    doc_actions: list[Action] = []
     new_version = None
     if request.edits is not None and request.edits.changed():
         new_version = make_version(doc, request.edits.changed(), actor, "核稿修改", int(doc.version) + 1)
@@ -173,7 +206,11 @@ def decide(
         doc_actions += [DocumentItem.sign_date.set(now), DocumentItem.signed_by.set(actor)]
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(task, actions=decided, condition=(TaskItem.status == "pending") & (TaskItem.assignee == actor))
+            tx.update(
+                task,
+                actions=decided,
+                condition=(TaskItem.status == "pending") & (TaskItem.assignee == actor),
+            )
             if link is not None:
                 tx.update(link, actions=[LinkItem.used_at.set(now)], condition=links.consume_condition())
             if doc_actions:
@@ -187,20 +224,41 @@ def decide(
             tx.save(history_item(doc.document_id, task.step, actor, request.decision, request.opinion))
             tx.save(
                 audit.audit_item(
-                    actor, f"decide:{task.step}", task_id, request.decision, via, document_id=doc.document_id
+                    actor,
+                    f"decide:{task.step}",
+                    task_id,
+                    request.decision,
+                    via,
+                    document_id=doc.document_id,
                 )
             )
     except TransactWriteError as exc:
-        audit.record(actor, f"decide:{task.step}", task_id, "conflict", "lost the race", document_id=doc.document_id)
+        audit.record(
+            actor,
+            f"decide:{task.step}",
+            task_id,
+            "conflict",
+            "lost the race",
+            document_id=doc.document_id,
+        )
         raise Conflict("该事项刚刚已被处理，本次决定未生效 (decided by someone else just now)") from exc
 
     flow.answer(
         task.task_token,
         request.decision,
-        {"step": task.step, "actor": actor, "decision": request.decision, "opinion": request.opinion},
+        {
+            "step": task.step,
+            "actor": actor,
+            "decision": request.decision,
+            "opinion": request.opinion,
+        },
     )
     return DecisionResult(
-        task_id=task_id, document_id=doc.document_id, step=task.step, decision=request.decision, status="decided"
+        task_id=task_id,
+        document_id=doc.document_id,
+        step=task.step,
+        decision=request.decision,
+        status="decided",
     )
 
 
@@ -251,11 +309,26 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
             )
             tx.save(version, condition=RecordItem.PK.does_not_exist())
             tx.save(history_item(document_id, "revise", actor, "revise", request.note))
-            tx.save(audit.audit_item(actor, "revise", document_id, "ok", f"v{version.version}", document_id=document_id))
+            tx.save(
+                audit.audit_item(
+                    actor,
+                    "revise",
+                    document_id,
+                    "ok",
+                    f"v{version.version}",
+                    document_id=document_id,
+                )
+            )
     except TransactWriteError as exc:
         raise Conflict("修改稿已经提交过了 (a revision was already submitted)") from exc
     flow.answer(task.task_token, "revise", {"step": "revise", "actor": actor, "version": version.version})
-    return DecisionResult(task_id=task.task_id, document_id=document_id, step="revise", decision="revise", status="decided")
+    return DecisionResult(
+        task_id=task.task_id,
+        document_id=document_id,
+        step="revise",
+        decision="revise",
+        status="decided",
+    )
 
 
 def open_tasks(document_id: str) -> list[TaskItem]:
@@ -284,7 +357,7 @@ def cancel_open_tasks(document_id: str, reason: str) -> int:
             )
             cancelled += 1
             audit.record("system", "cancel_task", task.task_id, "cancelled", reason, document_id=document_id)
-        except Exception as exc:  # noqa: BLE001 - a task decided meanwhile stays decided
+        except Exception as exc:
             if "ConditionalCheckFailed" not in repr(exc):
                 raise
     return cancelled

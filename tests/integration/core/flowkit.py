@@ -21,7 +21,12 @@ class Api:
         self.stack = stack
 
     def call(
-        self, method: str, path: str, user: str | None, body: Any = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        user: str | None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         raw = body if isinstance(body, str) or body is None else json.dumps(body, ensure_ascii=False)
         response = self.stack.invoke_http(method, path, user_id=user, body=raw, headers=headers)
@@ -43,7 +48,10 @@ class Api:
 
     def decide(self, task_id: str, user: str, decision: str, opinion: str = "", **extra: Any) -> tuple[int, Any]:
         return self.call(
-            "POST", f"/api/tasks/{task_id}/decision", user, {"decision": decision, "opinion": opinion, **extra}
+            "POST",
+            f"/api/tasks/{task_id}/decision",
+            user,
+            {"decision": decision, "opinion": opinion, **extra},
         )
 
 
@@ -68,7 +76,7 @@ def draft(**overrides: Any) -> dict[str, Any]:
         "countersigners": [],
         "countersign_mode": "parallel",
         "signer": users_with("signer")[0],
-        "distribute_to": departments()[:2] + ["市财政局"],
+        "distribute_to": [*departments()[:2], "市财政局"],
     }
     return {**body, **overrides}
 
@@ -92,7 +100,10 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS)
 
 def pending_task(api: Api, user: str, document_id: str, step: str) -> dict[str, Any]:
     def find() -> dict[str, Any] | None:
-        return next((t for t in api.tasks(user) if t["document_id"] == document_id and t["step"] == step), None)
+        return next(
+            (t for t in api.tasks(user) if t["document_id"] == document_id and t["step"] == step),
+            None,
+        )
 
     return dict(wait_for(find, f"{step} task of {user} on {document_id}"))
 
@@ -128,7 +139,7 @@ def execution_history(stack: LocalStack, document_id: str) -> list[dict[str, Any
     for execution in stack.sfn.list_executions(stateMachineArn=stack.state_machine_arn)["executions"]:
         if execution["name"].startswith(document_id):
             pages = stack.sfn.get_paginator("get_execution_history").paginate(executionArn=execution["executionArn"])
-            events += [event for page in pages for event in page["events"]]
+            events += [dict(event) for page in pages for event in page["events"]]
     return events
 
 

@@ -61,7 +61,11 @@ BAD_FIELDS: list[tuple[str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "named"), BAD_FIELDS, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(BAD_FIELDS)])
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    BAD_FIELDS,
+    ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(BAD_FIELDS)],
+)
 def test_every_bad_field_gets_a_4xx_naming_the_problem(api: Api, field: str, value: Any, named: str) -> None:
     body = draft()
     if value is MISSING:
@@ -76,7 +80,10 @@ def test_every_bad_field_gets_a_4xx_naming_the_problem(api: Api, field: str, val
 
 def test_a_request_for_instructions_with_two_main_recipients_is_refused(api: Api) -> None:
     status, reply = api.call(
-        "POST", "/api/documents", users_with("drafter")[0], draft(doc_type="请示", main_recipients=["市政府", "市财政局"])
+        "POST",
+        "/api/documents",
+        users_with("drafter")[0],
+        draft(doc_type="请示", main_recipients=["市政府", "市财政局"]),
     )
     assert status == 422 and "一个主送机关" in reply["error"]["message"]
 
@@ -95,7 +102,12 @@ def test_a_person_without_the_drafter_role_cannot_submit(api: Api) -> None:
 
 
 def test_every_api_route_needs_sign_in(api: Api) -> None:
-    for method, path in [("GET", "/api/tasks"), ("POST", "/api/documents"), ("GET", "/api/documents/x"), ("GET", "/openapi.json")]:
+    for method, path in [
+        ("GET", "/api/tasks"),
+        ("POST", "/api/documents"),
+        ("GET", "/api/documents/x"),
+        ("GET", "/openapi.json"),
+    ]:
         status, reply = api.call(method, path, None, {} if method == "POST" else None)
         assert status == 401, (path, reply)
 
@@ -104,7 +116,12 @@ def test_health_is_open_and_openapi_describes_the_api(api: Api) -> None:
     assert api.call("GET", "/health", None) == (200, {"status": "ok"})
     status, spec = api.call("GET", "/openapi.json", users_with("drafter")[0])
     assert status == 200 and spec["openapi"].startswith("3.")
-    assert {"/api/documents", "/api/documents/{document_id}", "/api/tasks", "/api/tasks/{task_id}/decision"} <= set(spec["paths"])
+    assert {
+        "/api/documents",
+        "/api/documents/{document_id}",
+        "/api/tasks",
+        "/api/tasks/{task_id}/decision",
+    } <= set(spec["paths"])
 
 
 def test_an_idempotency_key_returns_the_first_document(api: Api) -> None:

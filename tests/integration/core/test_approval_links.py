@@ -11,7 +11,14 @@ import pytest
 from infra.local.stack import LocalStack
 from oa_core import clock
 from oa_core.storage import LinkItem
-from tests.integration.core.flowkit import Api, approve, pending_task, submit, task_tokens, users_with
+from tests.integration.core.flowkit import (
+    Api,
+    approve,
+    pending_task,
+    submit,
+    task_tokens,
+    users_with,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +32,7 @@ def stack() -> Iterator[LocalStack]:
 def link_for(stack: LocalStack, email_of: str, title: str) -> str:
     mails = [m for m in stack.outbox() if email_of in m["to"] and title in m["subject"] and m["links"]]
     assert mails, f"no email with a link for {email_of}"
-    return urlsplit(mails[-1]["links"][0]).path
+    return str(urlsplit(mails[-1]["links"][0]).path)
 
 
 def email(user_id: str) -> str:
@@ -38,7 +45,10 @@ def email(user_id: str) -> str:
 
 def post_form(stack: LocalStack, path: str, **fields: str) -> tuple[int, str]:
     response = stack.invoke_http(
-        "POST", path, body=urlencode(fields), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "POST",
+        path,
+        body=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     return response.status, response.text
 
@@ -135,7 +145,12 @@ def test_task_tokens_never_leave_the_records_table(stack: LocalStack) -> None:
     pending_task(api, reviewer, doc_id, "review")
     path = link_for(stack, email(reviewer), "关于令牌不外泄测试的通知")
     _, page = get_page(stack, path)
-    seen = [page, str(api.document(doc_id, reviewer)), str(api.tasks(reviewer)), str(stack.outbox())]
+    seen = [
+        page,
+        str(api.document(doc_id, reviewer)),
+        str(api.tasks(reviewer)),
+        str(stack.outbox()),
+    ]
     tokens = task_tokens()
     assert tokens
     assert not any(token in text for token in tokens for text in seen)

@@ -49,12 +49,20 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
 
 def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalStack) -> None:
     api = Api(stack)
-    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    drafter, reviewer, signer = (
+        users_with("drafter")[0],
+        users_with("reviewer")[0],
+        users_with("signer")[0],
+    )
     documents = [submit(api, drafter, title=f"关于第{i}项工作的通知", distribute_to=[]) for i in range(20)]
     for doc_id in documents:
         approve(api, reviewer, doc_id, "review")
     sign_tasks = [pending_task(api, signer, doc_id, "sign")["task_id"] for doc_id in documents]
-    results = at_once([lambda t=t: api.decide(t, signer, "approve", "同意") for t in sign_tasks])
+
+    def sign(task_id: str) -> Callable[[], Any]:
+        return lambda: api.decide(task_id, signer, "approve", "同意")
+
+    results = at_once([sign(task_id) for task_id in sign_tasks])
     assert [status for status, _ in results] == [200] * 20
 
     numbers = [wait_status(api, doc_id, "archived", drafter)["number"] for doc_id in documents]

@@ -63,13 +63,22 @@ def test_all_approve_numbers_distributes_and_archives_one_package(api: Api, stac
     assert verify_package(package) == []
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         names = set(archive.namelist())
-        assert {"document.json", "final.txt", "opinions.json", "audit.json", "manifest.json", "versions/v0001.json"} <= names
+        assert {
+            "document.json",
+            "final.txt",
+            "opinions.json",
+            "audit.json",
+            "manifest.json",
+            "versions/v0001.json",
+        } <= names
         opinions = json.loads(archive.read("opinions.json"))
         assert any(o["opinion"] == "同意印发" for o in opinions)
         assert doc["number"] in archive.read("final.txt").decode()
 
 
-def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_review(api: Api) -> None:
+def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_review(
+    api: Api,
+) -> None:
     drafter, reviewer = users_with("drafter")[0], users_with("reviewer")[0]
     doc_id = submit(api, drafter)
     task = pending_task(api, reviewer, doc_id, "review")
@@ -79,7 +88,10 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
     pending_task(api, drafter, doc_id, "revise")
 
     status, body = api.call(
-        "POST", f"/api/documents/{doc_id}/revision", drafter, {"body": "各处室：\n一、明确责任分工。\n请执行。", "note": "已补充"}
+        "POST",
+        f"/api/documents/{doc_id}/revision",
+        drafter,
+        {"body": "各处室：\n一、明确责任分工。\n请执行。", "note": "已补充"},
     )
     assert status == 200, body
     second = pending_task(api, reviewer, doc_id, "review")
@@ -94,7 +106,13 @@ def test_reviewer_edits_make_a_new_version_with_a_diff(api: Api) -> None:
     drafter, reviewer = users_with("drafter")[0], users_with("reviewer")[0]
     doc_id = submit(api, drafter)
     task = pending_task(api, reviewer, doc_id, "review")
-    status, body = api.decide(task["task_id"], reviewer, "approve", "改了标题", edits={"title": "关于做好安全生产工作的通知"})
+    status, body = api.decide(
+        task["task_id"],
+        reviewer,
+        "approve",
+        "改了标题",
+        edits={"title": "关于做好安全生产工作的通知"},
+    )
     assert status == 200, body
     doc = wait_status(api, doc_id, "signing", drafter)
     assert doc["title"] == "关于做好安全生产工作的通知"
@@ -120,7 +138,11 @@ def test_return_at_countersign_cancels_the_others_and_goes_back_to_the_drafter(a
 
 
 def test_reject_at_sign_ends_the_flow_and_tells_the_drafter(api: Api, stack: LocalStack) -> None:
-    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    drafter, reviewer, signer = (
+        users_with("drafter")[0],
+        users_with("reviewer")[0],
+        users_with("signer")[0],
+    )
     doc_id = submit(api, drafter, title="关于拟不予支持的请示事项的通知")
     approve(api, reviewer, doc_id, "review")
     task = pending_task(api, signer, doc_id, "sign")
@@ -135,12 +157,19 @@ def test_reject_at_sign_ends_the_flow_and_tells_the_drafter(api: Api, stack: Loc
 
 @pytest.mark.parametrize("mode", ["serial", "parallel"])
 def test_countersign_with_three_people_in_each_mode(api: Api, mode: str) -> None:
-    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    drafter, reviewer, signer = (
+        users_with("drafter")[0],
+        users_with("reviewer")[0],
+        users_with("signer")[0],
+    )
     people = users_with("countersigner")[:3]
     doc_id = submit(api, drafter, countersigners=people, countersign_mode=mode)
     approve(api, reviewer, doc_id, "review")
     if mode == "parallel":
-        wait_for(lambda: len(api.document(doc_id, drafter)["pending"]) == 3, "three countersigners asked at once")
+        wait_for(
+            lambda: len(api.document(doc_id, drafter)["pending"]) == 3,
+            "three countersigners asked at once",
+        )
         for person in reversed(people):
             approve(api, person, doc_id, "countersign")
     else:

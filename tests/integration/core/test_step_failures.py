@@ -8,7 +8,14 @@ import boto3
 import pytest
 
 from infra.local.stack import LocalStack
-from tests.integration.core.flowkit import Api, approve, execution_history, submit, users_with, wait_status
+from tests.integration.core.flowkit import (
+    Api,
+    approve,
+    execution_history,
+    submit,
+    users_with,
+    wait_status,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +28,11 @@ def stack() -> Iterator[LocalStack]:
 
 def test_a_step_throttled_twice_is_retried_and_the_document_is_archived(stack: LocalStack) -> None:
     api = Api(stack)
-    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    drafter, reviewer, signer = (
+        users_with("drafter")[0],
+        users_with("reviewer")[0],
+        users_with("signer")[0],
+    )
     doc_id = submit(api, drafter)
     approve(api, reviewer, doc_id, "review")
     stack.inject_invoke_faults("NumberFunction", 2)
@@ -33,14 +44,25 @@ def test_a_step_throttled_twice_is_retried_and_the_document_is_archived(stack: L
     assert len(failed) == 2 and all("TooManyRequests" in e["taskFailedEventDetails"]["error"] for e in failed)
 
 
-def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(stack: LocalStack) -> None:
+def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
+    stack: LocalStack,
+) -> None:
     api = Api(stack)
-    drafter, reviewer, signer = users_with("drafter")[0], users_with("reviewer")[0], users_with("signer")[0]
+    drafter, reviewer, signer = (
+        users_with("drafter")[0],
+        users_with("reviewer")[0],
+        users_with("signer")[0],
+    )
     clerk = users_with("clerk")[0]
     s3 = boto3.client("s3")
     bucket = stack.env["ARCHIVE_BUCKET"]
     for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
-        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"], BypassGovernanceRetention=True)
+        s3.delete_object(
+            Bucket=bucket,
+            Key=version["Key"],
+            VersionId=version["VersionId"],
+            BypassGovernanceRetention=True,
+        )
     s3.delete_bucket(Bucket=bucket)  # the archive step now fails on every attempt
 
     doc_id = submit(api, drafter, countersigners=users_with("countersigner")[:1])

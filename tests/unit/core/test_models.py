@@ -34,7 +34,10 @@ def test_all_fifteen_document_types_are_accepted() -> None:
     assert len(DOC_TYPES) == 15
     for doc_type in DOC_TYPES:
         recipients = ["市政府"] if doc_type == "请示" else ["各处室"]
-        assert DraftSubmission.model_validate(submission(doc_type=doc_type, main_recipients=recipients)).doc_type == doc_type
+        assert (
+            DraftSubmission.model_validate(submission(doc_type=doc_type, main_recipients=recipients)).doc_type
+            == doc_type
+        )
 
 
 def test_unknown_document_type_is_refused_naming_the_field() -> None:

@@ -17,7 +17,13 @@ def test_document_number_has_full_year_brackets_and_no_leading_zeros() -> None:
 
 
 def test_diff_marks_inserted_and_deleted_lines() -> None:
-    before = {"title": "关于A的通知", "body": "第一段。\n第二段。", "main_recipients": ["各处室"], "cc": [], "urgency": ""}
+    before = {
+        "title": "关于A的通知",
+        "body": "第一段。\n第二段。",
+        "main_recipients": ["各处室"],
+        "cc": [],
+        "urgency": "",
+    }
     after = {**before, "body": "第一段。\n第二段（修改）。"}
     text = diffing.diff(before, after, 1, 2)
     assert "-第二段。" in text and "+第二段（修改）。" in text
