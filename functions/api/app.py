@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core import directory, documents, tasks
+from oa_core.archive_search import ArchivePage
 from oa_core.errors import DomainError, InvalidInput
 from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
 from oa_core.models import (
@@ -181,6 +183,21 @@ def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
     """Decide a task: approve (同意), return (退回修改) or reject (不同意)."""
     user = caller(app.current_event.raw_event)
     return tasks.decide(task_id, user["user_id"], decision, via="api")
+
+
+@app.get("/api/archive")
+def search_archive(
+    q: Annotated[str, Query(max_length=100)] = "",
+    doc_type: Annotated[str, Query(max_length=10)] = "",
+    year: Annotated[int | None, Query(ge=1949, le=2999)] = None,
+    department: Annotated[str, Query(max_length=64)] = "",
+    next: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ArchivePage:
+    """检索: archived documents by title words, 文种, year and department, paged by `next`."""
+    from oa_core import archive_search
+
+    user = caller(app.current_event.raw_event)
+    return archive_search.search(user, q=q, doc_type=doc_type, year=year, department=department, next_cursor=next)
 
 
 @app.get("/api/directory")

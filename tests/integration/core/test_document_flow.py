@@ -182,3 +182,23 @@ def test_countersign_with_three_people_in_each_mode(api: Api, mode: str) -> None
     approve(api, signer, doc_id, "sign")
     doc = wait_status(api, doc_id, "archived", drafter)
     assert [c["state"] for c in doc["countersign"]] == ["approved"] * 3
+
+
+def test_archived_documents_are_found_by_title_words_type_and_year(api: Api) -> None:
+    drafter, archivist = users_with("drafter")[0], users_with("archivist")[0]
+    doc_id = submit(api, drafter, doc_type="函", title="关于商请支持档案检索测试的函", main_recipients=["市档案馆"])
+    approve(api, users_with("reviewer")[0], doc_id, "review")
+    approve(api, users_with("signer")[0], doc_id, "sign")
+    doc = wait_status(api, doc_id, "archived", drafter)
+    year = doc["sign_date"][:4]
+    status, page = api.call("GET", f"/api/archive?q=档案检索&doc_type=函&year={year}", archivist)
+    assert status == 200, page
+    assert [hit["document_id"] for hit in page["items"]] == [doc_id]
+    assert page["items"][0]["number"] == doc["number"]
+    status, page = api.call("GET", f"/api/archive?q=档案检索&doc_type=通知&year={year}", archivist)
+    assert status == 200 and page["items"] == []
+    status, page = api.call("GET", "/api/archive?year=20", archivist)
+    assert status == 422 and "year" in page["error"]["message"]
+    outsider = users_with("drafter")[1]
+    status, page = api.call("GET", f"/api/archive?q=档案检索&year={year}", outsider)
+    assert status == 200 and page["items"] == [], "other departments' archives are not listed to staff"
