@@ -353,8 +353,5 @@ def proxy_result_to_http(result: Any) -> HttpResponse:
     if "Content-Type" not in headers:
         headers["Content-Type"] = "application/json"
     raw_body = result.get("body") or ""
-    if result.get("isBase64Encoded"):
-        body = base64.b64decode(raw_body)
-    else:
-        body = str(raw_body).encode("utf-8")
+    body = base64.b64decode(raw_body) if result.get("isBase64Encoded") else str(raw_body).encode("utf-8")
     return HttpResponse(int(result["statusCode"]), headers, body)

@@ -124,9 +124,7 @@ def function(logical_id: str) -> FunctionSpec:
         return _functions_by_id[logical_id]
 
 
-def inject_invoke_faults(
-    function_logical_id: str, count: int, error_code: str = "TooManyRequestsException"
-) -> None:
+def inject_invoke_faults(function_logical_id: str, count: int, error_code: str = "TooManyRequestsException") -> None:
     """Make the next ``count`` invocations of a function fail in the Lambda service."""
     with _lock:
         if function_logical_id not in _functions_by_id:

@@ -141,9 +141,7 @@ def _create_buckets(template: Template, region: str) -> dict[str, str]:
         s3.create_bucket(**request)
         versioning = props.get("VersioningConfiguration")
         if versioning:
-            s3.put_bucket_versioning(
-                Bucket=name, VersioningConfiguration={"Status": versioning["Status"]}
-            )
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
         lock = props.get("ObjectLockConfiguration")
         if lock and props.get("ObjectLockEnabled"):
             s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=lock)
@@ -154,11 +152,7 @@ def _create_buckets(template: Template, region: str) -> dict[str, str]:
                 ServerSideEncryptionConfiguration={
                     # CloudFormation and the S3 API name this key differently.
                     "Rules": [
-                        {
-                            "ApplyServerSideEncryptionByDefault": rule[
-                                "ServerSideEncryptionByDefault"
-                            ]
-                        }
+                        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
                         for rule in encryption["ServerSideEncryptionConfiguration"]
                     ]
                 },
@@ -187,9 +181,7 @@ def _create_functions(template: Template, region: str, role_arn: str) -> dict[st
     lambda_client = boto3.client("lambda", region_name=region)
     code = _placeholder_zip()
     functions: dict[str, FunctionSpec] = {}
-    for logical_id in template.resources_of_type(
-        "AWS::Serverless::Function", "AWS::Lambda::Function"
-    ):
+    for logical_id in template.resources_of_type("AWS::Serverless::Function", "AWS::Lambda::Function"):
         props = template.properties(logical_id)
         name = template.physical_id(logical_id)
         environment = template.function_environment(logical_id)
@@ -242,9 +234,7 @@ def _definition(template: Template, logical_id: str) -> str:
 def _create_state_machines(template: Template, region: str, role_arn: str) -> dict[str, str]:
     sfn = boto3.client("stepfunctions", region_name=region)
     created: dict[str, str] = {}
-    for logical_id in template.resources_of_type(
-        "AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"
-    ):
+    for logical_id in template.resources_of_type("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
         props = template.properties(logical_id)
         response = sfn.create_state_machine(
             name=template.state_machine_name(logical_id),

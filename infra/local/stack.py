@@ -311,9 +311,7 @@ class LocalStack:
         self._servers.append((server, thread))
         return thread
 
-    def serve_forever(
-        self, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None
-    ) -> None:
+    def serve_forever(self, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None) -> None:
         """Serve HTTP in this thread until ``shutdown()`` (the ``make run`` case).
 
         ``on_ready(url)`` runs once the port is bound, before the first request.

@@ -248,9 +248,7 @@ class Template:
             if kind.startswith("AWS::Serverless::"):
                 section = globals_section.get(kind.removeprefix("AWS::Serverless::"))
                 if section:
-                    resource["Properties"] = _merge_globals(
-                        section, resource.get("Properties") or {}
-                    )
+                    resource["Properties"] = _merge_globals(section, resource.get("Properties") or {})
             resources[logical_id] = resource
         return resources
 
@@ -297,9 +295,7 @@ class Template:
                 api_props = self._api_properties(props.get("RestApiId"))
                 default_authorizer = (api_props.get("Auth") or {}).get("DefaultAuthorizer")
                 authorizer = (props.get("Auth") or {}).get("Authorizer", default_authorizer)
-                binary_types = tuple(
-                    str(t).replace("~1", "/") for t in api_props.get("BinaryMediaTypes") or ()
-                )
+                binary_types = tuple(str(t).replace("~1", "/") for t in api_props.get("BinaryMediaTypes") or ())
                 path = str(props["Path"])
                 routes.append(
                     Route(
@@ -354,10 +350,7 @@ class Template:
             case "AWS::DynamoDB::Table":
                 return self._name_property(logical_id, "TableName") or logical_id
             case "AWS::S3::Bucket":
-                return (
-                    self._name_property(logical_id, "BucketName")
-                    or f"{self.stack_name}-{logical_id}".lower()
-                )
+                return self._name_property(logical_id, "BucketName") or f"{self.stack_name}-{logical_id}".lower()
             case "AWS::Serverless::Function" | "AWS::Lambda::Function":
                 return self._name_property(logical_id, "FunctionName") or logical_id
             case "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine":
@@ -379,9 +372,7 @@ class Template:
 
     def state_machine_name(self, logical_id: str) -> str:
         return (
-            self._name_property(logical_id, "Name")
-            or self._name_property(logical_id, "StateMachineName")
-            or logical_id
+            self._name_property(logical_id, "Name") or self._name_property(logical_id, "StateMachineName") or logical_id
         )
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
@@ -423,10 +414,7 @@ class Template:
             case "AWS::StackName":
                 return self.stack_name
             case "AWS::StackId":
-                return (
-                    f"arn:aws:cloudformation:{self.region}:{self.account_id}:"
-                    f"stack/{self.stack_name}/local"
-                )
+                return f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
             case "AWS::Partition":
                 return "aws"
             case "AWS::URLSuffix":

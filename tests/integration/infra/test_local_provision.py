@@ -43,9 +43,7 @@ def write(path: Path, text: str) -> None:
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
 
 
-def wait_for_execution(
-    stack: LocalStack, execution_arn: str, timeout: float = 20
-) -> dict[str, Any]:
+def wait_for_execution(stack: LocalStack, execution_arn: str, timeout: float = 20) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         described = stack.sfn.describe_execution(executionArn=execution_arn)
@@ -85,9 +83,7 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
             }
         ),
     )
-    with LocalStack(
-        template_path=root / "template.yaml", org_file=None, directory=fake_directory
-    ) as stack:
+    with LocalStack(template_path=root / "template.yaml", org_file=None, directory=fake_directory) as stack:
         yield stack
 
 
@@ -283,9 +279,7 @@ def tiny_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
 
 
 class TestTinyTemplate:
-    def test_flow_runs_real_handlers_with_retry_callback_and_catch(
-        self, tiny_stack: LocalStack
-    ) -> None:
+    def test_flow_runs_real_handlers_with_retry_callback_and_catch(self, tiny_stack: LocalStack) -> None:
         tiny_stack.inject_invoke_faults("EchoFunction", 2)
         started = tiny_stack.sfn.start_execution(
             stateMachineArn=tiny_stack.state_machine_arn, input=json.dumps({"n": 1})
@@ -296,14 +290,10 @@ class TestTinyTemplate:
         deadline = time.monotonic() + 20
         item: dict[str, Any] = {}
         while not item and time.monotonic() < deadline:
-            item = tiny_stack.ddb.get_item(TableName="Things", Key={"PK": {"S": "token"}}).get(
-                "Item", {}
-            )
+            item = tiny_stack.ddb.get_item(TableName="Things", Key={"PK": {"S": "token"}}).get("Item", {})
             time.sleep(0.05)
         assert item, "the waitForTaskToken handler never ran"
-        tiny_stack.sfn.send_task_success(
-            taskToken=item["token"]["S"], output=json.dumps({"decision": "approve"})
-        )
+        tiny_stack.sfn.send_task_success(taskToken=item["token"]["S"], output=json.dumps({"decision": "approve"}))
 
         described = wait_for_execution(tiny_stack, arn)
         assert described["status"] == "SUCCEEDED", described
@@ -368,10 +358,7 @@ class TestTinyTemplate:
         assert event["isBase64Encoded"] is False
 
     def test_local_login_and_real_socket(self, tiny_stack: LocalStack) -> None:
-        assert (
-            tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "nobody"}).status
-            == 404
-        )
+        assert tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "nobody"}).status == 404
         login = tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "alice"})
         assert login.status == 200
         assert "HttpOnly" in login.headers["Set-Cookie"]

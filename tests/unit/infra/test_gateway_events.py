@@ -33,9 +33,7 @@ def request(content_type: str, body: bytes) -> HttpRequest:
 
 
 def test_body_is_base64_when_the_api_declares_its_type_binary() -> None:
-    event = build_proxy_event(
-        request("application/json", b'{"a": 1}'), route(("*/*",)), {"proxy": "documents"}, None
-    )
+    event = build_proxy_event(request("application/json", b'{"a": 1}'), route(("*/*",)), {"proxy": "documents"}, None)
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b'{"a": 1}'
     assert event["pathParameters"] == {"proxy": "documents"}
