@@ -33,6 +33,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from infra.local import lambda_dispatch
 from infra.local.gateway import Directory, Gateway, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
+from infra.local.moto_speedups import fast_stepfunctions
 from infra.local.provision import Provisioned, provision
 from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template
 
@@ -108,6 +109,7 @@ class LocalStack:
         mock.start()
         self._exit.callback(mock.stop)
         self._exit.enter_context(atomic_dynamodb())
+        self._exit.enter_context(fast_stepfunctions())
         self._exit.enter_context(lambda_dispatch.dispatching())
 
         overrides = {"PublicBaseUrl": self.public_base_url, **self.parameter_overrides}
