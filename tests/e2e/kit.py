@@ -1,0 +1,146 @@
+"""What the e2e tests share: the contract's HTTP API as its users see it, with ``requests`` only."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+WAIT_SECONDS = 30.0
+POLL_SECONDS = 0.05
+TASK_ID_RE = re.compile(r'<input[^>]*name="task_id"[^>]*value="([^"]+)"')
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(POLL_SECONDS)
+
+
+def unique(title: str) -> str:
+    """A title no other test uses (they share one server)."""
+    return f"{title}（{uuid.uuid4().hex[:8]}）"
+
+
+class Org:
+    """The demo organisation, from ``GET /_local/users``."""
+
+    def __init__(self, base_url: str) -> None:
+        reply = requests.get(f"{base_url}/_local/users", timeout=10)
+        assert reply.status_code == 200, reply.text
+        self.users: list[dict[str, Any]] = reply.json()
+
+    def with_role(self, role: str) -> list[str]:
+        return sorted(u["user_id"] for u in self.users if role in u["roles"])
+
+    def email(self, user_id: str) -> str:
+        return str(next(u["email"] for u in self.users if u["user_id"] == user_id))
+
+
+class User:
+    """One signed-in user (``POST /_local/login``), sending ``Authorization: Bearer``."""
+
+    def __init__(self, base_url: str, user_id: str) -> None:
+        self.base_url = base_url
+        self.user_id = user_id
+        reply = requests.post(f"{base_url}/_local/login", json={"user_id": user_id}, timeout=10)
+        assert reply.status_code == 200, reply.text
+        self.token = str(reply.json()["token"])
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        reply = self.get(f"/api/documents/{document_id}")
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    def pending_task(self, document_id: str, step: str) -> dict[str, Any]:
+        def find() -> dict[str, Any] | None:
+            reply = self.get("/api/tasks")
+            assert reply.status_code == 200, reply.text
+            return next(
+                (t for t in reply.json() if t["document_id"] == document_id and t["step"] == step),
+                None,
+            )
+
+        return dict(wait_for(find, f"the {step} task of {self.user_id} on {document_id}"))
+
+    def decide(self, task_id: str, decision: str, opinion: str = "") -> requests.Response:
+        return self.post(f"/api/tasks/{task_id}/decision", json={"decision": decision, "opinion": opinion})
+
+    def wait_status(self, document_id: str, status: str) -> dict[str, Any]:
+        def reached() -> dict[str, Any] | None:
+            doc = self.document(document_id)
+            assert doc["status"] not in {"failed", "rejected"} - {status}, doc
+            return doc if doc["status"] == status else None
+
+        return dict(wait_for(reached, f"{document_id} to be {status}"))
+
+
+def draft(org: Org, title: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "doc_type": "通知",
+        "title": title,
+        "body": "各处室：\n一、高度重视安全生产工作。\n二、认真开展隐患排查。\n请认真贯彻执行。",
+        "main_recipients": ["各处室"],
+        "cc": ["市应急管理局"],
+        "urgency": "",
+        "classification": "非密",
+        "reviewer": org.with_role("reviewer")[0],
+        "countersigners": [],
+        "countersign_mode": "parallel",
+        "signer": org.with_role("signer")[0],
+        "distribute_to": ["bgs", "市财政局"],
+    }
+    return {**body, **overrides}
+
+
+def submit(drafter: User, body: dict[str, Any]) -> str:
+    reply = drafter.post("/api/documents", json=body)
+    assert reply.status_code == 201, reply.text
+    created = reply.json()
+    assert created["status"] == "in_review", created
+    return str(created["document_id"])
+
+
+def outbox(base_url: str) -> list[dict[str, Any]]:
+    reply = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    return list(reply.json())
+
+
+def emailed_link(base_url: str, to: str, title: str) -> str:
+    """The approval link of the latest email to ``to`` about ``title`` (waits for it to be sent)."""
+
+    def find() -> str | None:
+        mails = [m for m in outbox(base_url) if to in m["to"] and title in m["subject"] and m["links"]]
+        return str(mails[-1]["links"][0]) if mails else None
+
+    link = str(wait_for(find, f"an email with a link to {to} about {title}"))
+    assert link.startswith(f"{base_url}/approvals/"), link
+    return link
+
+
+def task_id_in(page: str) -> str:
+    found = TASK_ID_RE.search(page)
+    assert found, "the approval form carries its task id in a hidden field"
+    return found.group(1)
