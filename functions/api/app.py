@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core import directory, documents, tasks
+from oa_core import decisions, directory, documents
 from oa_core.archive_search import ArchivePage
 from oa_core.errors import DomainError, InvalidInput
 from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
@@ -161,7 +161,7 @@ def get_document(document_id: str) -> DocumentView:
 def revise_document(document_id: str, revision: RevisionRequest) -> DecisionResult:
     """修改稿: the drafter's revision after a return; goes back to 核稿."""
     user = caller(app.current_event.raw_event)
-    return tasks.revise(document_id, user["user_id"], revision)
+    return decisions.revise(document_id, user["user_id"], revision)
 
 
 @app.post("/api/documents/<document_id>/resume")
@@ -175,14 +175,14 @@ def resume_document(document_id: str) -> dict[str, str]:
 @app.get("/api/tasks")
 def list_tasks() -> list[TaskView]:
     """我的待办: the caller's pending decisions."""
-    return tasks.my_tasks(caller(app.current_event.raw_event)["user_id"])
+    return decisions.my_tasks(caller(app.current_event.raw_event)["user_id"])
 
 
 @app.post("/api/tasks/<task_id>/decision")
 def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
     """Decide a task: approve (同意), return (退回修改) or reject (不同意)."""
     user = caller(app.current_event.raw_event)
-    return tasks.decide(task_id, user["user_id"], decision, via="api")
+    return decisions.decide(task_id, user["user_id"], decision, via="api")
 
 
 @app.get("/api/archive")

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
-from oa_core import audit, directory, documents, links, tasks
+from oa_core import audit, decisions, directory, documents, links, tasks
 from oa_core.config import settings
 from oa_core.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from oa_core.http import humanize
@@ -63,7 +63,7 @@ def _form(
 ) -> tuple[int, dict[str, str], str]:
     task = tasks.load_task(link.task_id)
     if task.status != "pending":
-        raise Conflict(tasks._closed_message(task))
+        raise Conflict(decisions.closed_message(task))
     decider = directory.get_user(link.decider) or {
         "user_id": link.decider,
         "name": link.decider,
@@ -109,7 +109,7 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
         except DomainError as inner:
             return problem(inner)
     try:
-        result = tasks.decide(link.task_id, link.decider, request, via="link", link=link)
+        result = decisions.decide(link.task_id, link.decider, request, via="link", link=link)
     except DomainError as exc:
         return problem(exc)
     doc = tasks.load_document(result.document_id)
