@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         cold = bench_cold.measure(args.runs)
         sections.append(bench_cold.report(cold))
         missed += [
-            f"cold init of {name} {cold.ratio(name):.2f}x the floor"
+            f"cold init of {name} {cold.ratio(name):.3f}x the floor"
             for name in bench_cold.FUNCTION_DIRS
             if cold.ratio(name) > bench_cold.TARGET_RATIO
         ]

@@ -258,8 +258,8 @@ def report(result: ColdResult) -> str:
         failures += not ok
         out.append(
             f"| {name} | {s.median_import:.0f} | {min(s.import_ms):.0f}–{max(s.import_ms):.0f} | "
-            f"{s.median_wall:.0f} | {ratio:.2f} | {'pass' if ok else '**FAIL**'} | "
-            f"{min(s.import_ms) / min(floor.import_ms):.2f} |"
+            f"{s.median_wall:.0f} | {ratio:.3f} | {'pass' if ok else '**FAIL**'} | "
+            f"{min(s.import_ms) / min(floor.import_ms):.3f} |"
         )
     out += [
         "",

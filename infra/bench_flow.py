@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -240,7 +240,6 @@ class DocumentCost:
     execution_status: list[str]
     requests: Counter[tuple[str, str]]
     scans: list[str]
-    polling_calls: Counter[str] = field(default_factory=Counter)
 
     @property
     def target(self) -> int:
