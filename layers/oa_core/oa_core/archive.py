@@ -17,8 +17,9 @@ from functools import cache
 from typing import Any
 
 import boto3
+from pynamodb.transactions import TransactWrite
 
-from oa_core import audit, clock, directory, notify
+from oa_core import audit, clock, directory, metrics, notify
 from oa_core.config import settings
 from oa_core.storage import (
     ArchiveIndexItem,
@@ -29,6 +30,7 @@ from oa_core.storage import (
     RecordItem,
     TaskItem,
     VersionItem,
+    connection,
     doc_pk,
     strs,
 )
@@ -202,42 +204,46 @@ def archive(document_id: str) -> dict[str, Any]:
         Metadata={"document-id": document_id, "sha256": digest.hexdigest()},
     )
     now = clock.now_iso()
+    # One transaction: a reader never sees `archived` without its index entry and history.
     # Keyed by the signing date and id, so a retried step rewrites the same index entry.
-    ArchiveIndexItem(
-        f"ARCHIVE#{year}",
-        f"{doc.sign_date or now}#{document_id}",
-        document_id=document_id,
-        number=doc.number or "",
-        title=doc.title,
-        doc_type=doc.doc_type,
-        department=doc.drafter_department,
-        archived_at=now,
-        archive_key=key,
-        sha256=digest.hexdigest(),
-        GSI1PK=f"ARCHIVE#{doc.doc_type}",
-        GSI1SK=f"{doc.sign_date or now}#{document_id}",
-    ).save()
-    doc.update(
-        actions=[
-            DocumentItem.status.set("archived"),
-            DocumentItem.current_step.set("archive"),
-            DocumentItem.archive_key.set(key),
-            DocumentItem.archive_sha256.set(digest.hexdigest()),
-            DocumentItem.archived_at.set(now),
-            DocumentItem.updated_at.set(now),
-            DocumentItem.GSI2PK.set("STATUS#archived"),
-            DocumentItem.GSI2SK.set(now),
-        ]
-    )
-    history_item(document_id, "archive", "system", "archived", key).save()
-    audit.record(
-        "system",
-        "archive",
-        document_id,
-        "ok",
-        f"{key} sha256={digest.hexdigest()}",
-        document_id=document_id,
-    )
+    index_key = f"{doc.sign_date or now}#{document_id}"
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(
+            ArchiveIndexItem(
+                f"ARCHIVE#{year}",
+                index_key,
+                document_id=document_id,
+                number=doc.number or "",
+                title=doc.title,
+                doc_type=doc.doc_type,
+                department=doc.drafter_department,
+                archived_at=now,
+                archive_key=key,
+                sha256=digest.hexdigest(),
+                GSI1PK=f"ARCHIVE#{doc.doc_type}",
+                GSI1SK=index_key,
+            )
+        )
+        tx.update(
+            doc,
+            actions=[
+                DocumentItem.status.set("archived"),
+                DocumentItem.current_step.set("archive"),
+                DocumentItem.archive_key.set(key),
+                DocumentItem.archive_sha256.set(digest.hexdigest()),
+                DocumentItem.archived_at.set(now),
+                DocumentItem.updated_at.set(now),
+                DocumentItem.GSI2PK.set("STATUS#archived"),
+                DocumentItem.GSI2SK.set(now),
+            ],
+        )
+        tx.save(history_item(document_id, "archive", "system", "archived", key))
+        tx.save(
+            audit.audit_item(
+                "system", "archive", document_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=document_id
+            )
+        )
+    metrics.count("DocumentsArchived", doc_type=doc.doc_type)
     drafter = directory.get_user(doc.drafter)
     if drafter:
         notify.flow_outcome(doc, drafter, "archived")

@@ -22,7 +22,7 @@ def audit_item(
     pk = doc_pk(document_id) if document_id else f"AUDIT#{at[:10]}"
     return AuditItem(
         pk,
-        f"AUDIT#{at}#{secrets.token_hex(4)}",
+        f"AUDIT#{clock.sort_key()}#{secrets.token_hex(4)}",
         actor=actor,
         action=action,
         target=target,

@@ -25,6 +25,11 @@ def now_iso() -> str:
     return iso(now())
 
 
+def sort_key() -> str:
+    """Now with microseconds: for sort keys, so events of the same second keep their order."""
+    return now().isoformat(timespec="microseconds")
+
+
 def after_hours(hours: int) -> datetime:
     return now() + timedelta(hours=hours)
 

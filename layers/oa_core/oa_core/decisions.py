@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from oa_core import audit, clock, flow, links
+from oa_core import audit, clock, flow, links, metrics
 from oa_core.diffing import make_version
 from oa_core.errors import Conflict, Forbidden, InvalidInput
 from oa_core.models import DecisionRequest, DecisionResult, RevisionRequest, TaskView
@@ -125,6 +125,7 @@ def decide(
         )
         raise Conflict("该事项刚刚已被处理，本次决定未生效 (decided by someone else just now)") from exc
 
+    metrics.count("Decisions", step=task.step, decision=request.decision, via=via)
     flow.answer(
         task.task_token,
         request.decision,

@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from oa_core import audit, clock, directory, flow
+from oa_core import audit, clock, directory, flow, metrics
 from oa_core.diffing import make_version
 from oa_core.doctypes import word_count
 from oa_core.errors import Conflict, Forbidden, InvalidInput
@@ -112,6 +112,7 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
     except TransactWriteError as exc:
         raise Conflict("文件编号冲突，请重试 (id collision, retry)") from exc
     flow.start(document_id)
+    metrics.count("DocumentsSubmitted", doc_type=submission.doc_type)
     return DocumentCreated(document_id=document_id, status="in_review")
 
 

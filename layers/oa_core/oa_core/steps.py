@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from oa_core import audit, clock, directory, notify
+from oa_core import audit, clock, directory, metrics, notify
 from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
 from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, connection, doc_pk, strs
@@ -94,6 +94,7 @@ def mark_failed(document_id: str, step: str, error: dict[str, Any]) -> dict[str,
         DocumentItem.failure_reason.set(reason),
     )
     history_item(document_id, step, "system", "failed", reason[:200]).save()
+    metrics.count("StepFailures", step=step)
     audit.record("system", f"step:{step}", document_id, "failed", reason, document_id=document_id)
     drafter = directory.get_user(doc.drafter)
     if drafter:

@@ -115,7 +115,7 @@ def history_item(document_id: str, step: str, actor: str, decision: str, opinion
     at = clock.now_iso()
     return HistoryItem(
         doc_pk(document_id),
-        f"HIST#{at}#{secrets.token_hex(3)}",
+        f"HIST#{clock.sort_key()}#{secrets.token_hex(3)}",
         document_id=document_id,
         step=step,
         actor=actor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ from tests.integration.core.flowkit import (
     submit,
     task_tokens,
     users_with,
+    wait_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -30,9 +32,12 @@ def stack() -> Iterator[LocalStack]:
 
 
 def link_for(stack: LocalStack, email_of: str, title: str) -> str:
-    mails = [m for m in stack.outbox() if email_of in m["to"] and title in m["subject"] and m["links"]]
-    assert mails, f"no email with a link for {email_of}"
-    return str(urlsplit(mails[-1]["links"][0]).path)
+    def mails() -> list[dict[str, Any]]:
+        return [m for m in stack.outbox() if email_of in m["to"] and title in m["subject"] and m["links"]]
+
+    # The task is saved before its email is sent: wait for the email as a person would.
+    found = wait_for(mails, f"an email with a link for {email_of}")
+    return str(urlsplit(found[-1]["links"][0]).path)
 
 
 def email(user_id: str) -> str:
