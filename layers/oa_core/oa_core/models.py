@@ -31,7 +31,12 @@ MAX_LIST = 50
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    # defer_build: a model's validator is built on first use, not at import (cold start).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(defer_build=True)
 
 
 def _check_classification(value: str) -> str:
@@ -121,12 +126,12 @@ class DecisionRequest(StrictModel):
         return self
 
 
-class DocumentCreated(BaseModel):
+class DocumentCreated(OutputModel):
     document_id: str
     status: str
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(OutputModel):
     step: str
     actor: str
     actor_name: str = ""
@@ -135,7 +140,7 @@ class HistoryEntry(BaseModel):
     at: str
 
 
-class VersionView(BaseModel):
+class VersionView(OutputModel):
     version: int
     author: str
     at: str
@@ -149,7 +154,7 @@ class VersionView(BaseModel):
     word_count: int
 
 
-class CountersignState(BaseModel):
+class CountersignState(OutputModel):
     user_id: str
     name: str
     state: Literal["waiting", "pending", "approved", "returned", "rejected", "cancelled"]
@@ -157,14 +162,14 @@ class CountersignState(BaseModel):
     at: str = ""
 
 
-class DeliveryView(BaseModel):
+class DeliveryView(OutputModel):
     recipient: str
     channel: Literal["internal", "external"]
     status: str
     at: str
 
 
-class DocumentView(BaseModel):
+class DocumentView(OutputModel):
     document_id: str
     status: str
     current_step: str
@@ -196,7 +201,7 @@ class DocumentView(BaseModel):
     failure_reason: str | None = None
 
 
-class TaskView(BaseModel):
+class TaskView(OutputModel):
     task_id: str
     document_id: str
     step: str
@@ -205,7 +210,7 @@ class TaskView(BaseModel):
     overdue: bool = False
 
 
-class DecisionResult(BaseModel):
+class DecisionResult(OutputModel):
     task_id: str
     document_id: str
     step: str
@@ -213,10 +218,10 @@ class DecisionResult(BaseModel):
     status: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(OutputModel):
     code: str
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(OutputModel):
     error: ErrorDetail
