@@ -166,39 +166,31 @@ def distribute(document_id: str) -> dict[str, Any]:
     at = doc.sign_date or clock.now_iso()
     internal, external = [], []
     for recipient in strs(doc.distribute_to):
-        if recipient in departments:
-            internal.append(recipient)
-            # Deterministic keys: a retried step rewrites the same items instead of adding new ones.
-            InboxItem(
-                f"INBOX#{recipient}",
-                f"{at}#{document_id}",
-                document_id=document_id,
-                number=doc.number or "",
-                title=doc.title,
-                department=recipient,
-                at=at,
-            ).save()
-            DeliveryItem(
-                doc_pk(document_id),
-                f"DELIVERY#{recipient}",
-                document_id=document_id,
-                recipient=recipient,
-                channel="internal",
-                status="delivered",
-                at=clock.now_iso(),
-            ).save()
-            notify.distributed(doc, directory.department_members(recipient), departments[recipient])
-        else:
-            external.append(recipient)
-            DeliveryItem(
-                doc_pk(document_id),
-                f"DELIVERY#{recipient}",
-                document_id=document_id,
-                recipient=recipient,
-                channel="external",
-                status="pending_external",
-                at=clock.now_iso(),
-            ).save()
+        internal_recipient = recipient in departments
+        # Deterministic keys: a retried step rewrites the same items instead of adding new ones.
+        DeliveryItem(
+            doc_pk(document_id),
+            f"DELIVERY#{recipient}",
+            document_id=document_id,
+            recipient=recipient,
+            channel="internal" if internal_recipient else "external",
+            status="delivered" if internal_recipient else "pending_external",
+            at=clock.now_iso(),
+        ).save()
+        if not internal_recipient:
+            external.append(recipient)  # delivered by the external channel (a later release)
+            continue
+        internal.append(recipient)
+        InboxItem(
+            f"INBOX#{recipient}",
+            f"{at}#{document_id}",
+            document_id=document_id,
+            number=doc.number or "",
+            title=doc.title,
+            department=recipient,
+            at=at,
+        ).save()
+        notify.distributed(doc, directory.department_members(recipient), departments[recipient])
     history_item(document_id, "distribute", "system", "distributed", "、".join(strs(doc.distribute_to))).save()
     audit.record(
         "system",

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from infra.local.stack import LocalStack
 from tests.integration.core.flowkit import Api, draft, pending_task, submit, users_with
 
 pytestmark = pytest.mark.integration
 
 MISSING = object()
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack() as running:
-        yield running
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Api:
-    return Api(stack)
 
 
 BAD_FIELDS: list[tuple[str, Any, str]] = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -23,17 +22,6 @@ from tests.integration.core.flowkit import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack() as running:
-        yield running
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Api:
-    return Api(stack)
 
 
 def test_all_approve_numbers_distributes_and_archives_one_package(api: Api, stack: LocalStack) -> None:

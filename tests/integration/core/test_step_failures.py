@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 
@@ -18,12 +16,6 @@ from tests.integration.core.flowkit import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack() as running:
-        yield running
 
 
 def test_a_step_throttled_twice_is_retried_and_the_document_is_archived(stack: LocalStack) -> None:
