@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core import decisions, directory, documents
@@ -187,11 +186,11 @@ def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
 
 @app.get("/api/archive")
 def search_archive(
-    q: Annotated[str, Query(max_length=100)] = "",
-    doc_type: Annotated[str, Query(max_length=10)] = "",
-    year: Annotated[int | None, Query(ge=1949, le=2999)] = None,
-    department: Annotated[str, Query(max_length=64)] = "",
-    next: Annotated[str | None, Query(max_length=2048)] = None,
+    q: str = "",
+    doc_type: str = "",
+    year: int | None = None,
+    department: str = "",
+    next: str | None = None,
 ) -> ArchivePage:
     """检索: archived documents by title words, 文种, year and department, paged by `next`."""
     from oa_core import archive_search

@@ -6,17 +6,18 @@ import base64
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from oa_core import clock
 from oa_core.errors import InvalidInput
+from oa_core.models import OutputModel
 from oa_core.storage import ArchiveIndexItem, RecordItem
 
 PAGE_SIZE = 20
 ARCHIVE_READERS = {"archivist", "clerk", "admin"}
 
 
-class ArchiveHit(BaseModel):
+class ArchiveHit(OutputModel):
     document_id: str
     number: str
     title: str
@@ -27,7 +28,7 @@ class ArchiveHit(BaseModel):
     """档号 (DA/T 22): assigned by the archive rules of a later release; null until then."""
 
 
-class ArchivePage(BaseModel):
+class ArchivePage(OutputModel):
     items: list[ArchiveHit]
     next: str | None = Field(default=None, description="cursor for the next page, or null")
 
