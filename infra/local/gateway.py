@@ -166,13 +166,14 @@ class Gateway:
         content_type = request.headers.get("Content-Type", "")
         text = request.body.decode("utf-8", errors="replace")
         payload: Any
-        if content_type.startswith("application/x-www-form-urlencoded"):
-            payload = dict(parse_qsl(text))
-        else:
-            try:
-                payload = json.loads(text or "{}")
-            except json.JSONDecodeError:
+        # A JSON body is accepted whatever the Content-Type says (curl -d sends it as a form);
+        # a real form (user_id=...) works too.
+        try:
+            payload = json.loads(text or "{}")
+        except json.JSONDecodeError:
+            if not content_type.startswith("application/x-www-form-urlencoded"):
                 return error_response(400, "bad_request", 'Body must be JSON {"user_id": ...}')
+            payload = dict(parse_qsl(text))
         user_id = payload.get("user_id") if isinstance(payload, dict) else None
         if not isinstance(user_id, str) or not user_id:
             return error_response(422, "validation_error", "user_id is required (用户名必填)")

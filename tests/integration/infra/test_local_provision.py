@@ -363,6 +363,12 @@ class TestTinyTemplate:
         assert login.status == 200
         assert "HttpOnly" in login.headers["Set-Cookie"]
         assert login.json()["token"]
+        form_typed = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d '{...}'` sends
+        assert (
+            tiny_stack.invoke_http("POST", "/_local/login", body='{"user_id": "alice"}', headers=form_typed).status
+            == 200
+        )
+        assert tiny_stack.invoke_http("POST", "/_local/login", body="user_id=alice", headers=form_typed).status == 200
 
         tiny_stack.serve(0)
         assert tiny_stack.url is not None
