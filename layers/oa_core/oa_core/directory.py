@@ -98,5 +98,7 @@ def department_members(department_id: str) -> list[dict[str, Any]]:
 
 
 def display_name(user_id: str, users: dict[str, dict[str, Any]]) -> str:
+    if user_id == "system":
+        return "系统"
     user = users.get(user_id)
     return str(user["name"]) if user else user_id

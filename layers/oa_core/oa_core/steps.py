@@ -191,7 +191,8 @@ def distribute(document_id: str) -> dict[str, Any]:
             at=at,
         ).save()
         notify.distributed(doc, directory.department_members(recipient), departments[recipient])
-    history_item(document_id, "distribute", "system", "distributed", "、".join(strs(doc.distribute_to))).save()
+    names = "、".join(departments.get(recipient, recipient) for recipient in strs(doc.distribute_to))
+    history_item(document_id, "distribute", "system", "distributed", names).save()
     audit.record(
         "system",
         "distribute",

@@ -67,7 +67,7 @@ def draft(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "doc_type": "通知",
         "title": "关于做好2026年度安全生产工作的通知",
-        "body": "各处室：\n一、高度重视安全生产工作。\n二、认真开展隐患排查。\n请认真贯彻执行。",
+        "body": "一、高度重视安全生产工作。\n二、认真开展隐患排查。\n请认真贯彻执行。",
         "main_recipients": ["各处室"],
         "cc": ["市应急管理局"],
         "urgency": "",

@@ -79,7 +79,7 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
         "POST",
         f"/api/documents/{doc_id}/revision",
         drafter,
-        {"body": "各处室：\n一、明确责任分工。\n请执行。", "note": "已补充"},
+        {"body": "一、明确责任分工。\n请执行。", "note": "已补充"},
     )
     assert status == 200, body
     second = pending_task(api, reviewer, doc_id, "review")
