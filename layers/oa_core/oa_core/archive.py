@@ -16,11 +16,10 @@ import zipfile
 from functools import cache
 from typing import Any
 
-import boto3
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, directory, metrics, notify
-from oa_core.config import settings
+from oa_core.config import client, settings
 from oa_core.storage import (
     ArchiveIndexItem,
     AuditItem,
@@ -41,7 +40,7 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @cache
 def _s3() -> Any:
-    return boto3.client("s3", region_name=settings().region)
+    return client("s3")
 
 
 def _json(data: Any) -> bytes:

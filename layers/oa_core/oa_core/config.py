@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,12 @@ def settings() -> Settings:
             )
         },
     )
+
+
+def client(service: str) -> Any:
+    """A boto3 client with standard retries (throttling and 5xx retried with backoff, 5 attempts)."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(region_name=settings().region)
+    return session.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))  # type: ignore[call-overload]

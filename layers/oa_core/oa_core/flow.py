@@ -11,16 +11,15 @@ import json
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from oa_core.config import settings
+from oa_core.config import client, settings
 from oa_core.errors import FLOW_ERROR_REJECTED, FLOW_ERROR_RETURNED, Conflict
 
 
 @cache
 def _sfn() -> Any:
-    return boto3.client("stepfunctions", region_name=settings().region)
+    return client("stepfunctions")
 
 
 def start(document_id: str, *, resume_at: str | None = None, attempt: int = 0) -> str:

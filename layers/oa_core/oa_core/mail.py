@@ -10,10 +10,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
 from typing import Any
 
-import boto3
-
 from oa_core import clock
-from oa_core.config import settings
+from oa_core.config import client, settings
 from oa_core.rendering import render
 
 LINK_RE = re.compile(r"https?://[^\s<>\"']+")
@@ -21,7 +19,7 @@ LINK_RE = re.compile(r"https?://[^\s<>\"']+")
 
 @cache
 def _ses() -> Any:
-    return boto3.client("ses", region_name=settings().region)
+    return client("ses")
 
 
 def subject_line(title: str, urgency: str, action: str) -> str:
