@@ -8,15 +8,18 @@ waiting execution answered.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, flow, links, metrics
 from oa_core.diffing import make_version
-from oa_core.errors import Conflict, Forbidden, InvalidInput
+from oa_core.errors import Conflict, FlowUnavailable, Forbidden, InvalidInput
 from oa_core.models import DecisionRequest, DecisionResult, RevisionRequest, TaskView
-from oa_core.storage import DocumentItem, LinkItem, RecordItem, TaskItem, connection
+from oa_core.storage import DocumentItem, LinkItem, RecordItem, TaskItem, connection, doc_pk
 from oa_core.tasks import history_item, load_document, load_task, open_tasks
 
 
@@ -126,15 +129,10 @@ def decide(
         raise Conflict("该事项刚刚已被处理，本次决定未生效 (decided by someone else just now)") from exc
 
     metrics.count("Decisions", step=task.step, decision=request.decision, via=via)
-    flow.answer(
-        task.task_token,
+    deliver(
+        task,
         request.decision,
-        {
-            "step": task.step,
-            "actor": actor,
-            "decision": request.decision,
-            "opinion": request.opinion,
-        },
+        {"step": task.step, "actor": actor, "decision": request.decision, "opinion": request.opinion},
     )
     return DecisionResult(
         task_id=task_id,
@@ -204,7 +202,7 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
             )
     except TransactWriteError as exc:
         raise Conflict("修改稿已经提交过了 (a revision was already submitted)") from exc
-    flow.answer(task.task_token, "revise", {"step": "revise", "actor": actor, "version": version.version})
+    deliver(task, "revise", {"step": "revise", "actor": actor, "version": version.version})
     return DecisionResult(
         task_id=task.task_id,
         document_id=document_id,
@@ -212,6 +210,40 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
         decision="revise",
         status="decided",
     )
+
+
+def deliver(task: TaskItem, decision: str, result: dict[str, Any]) -> None:
+    """Tell the waiting execution. If the service cannot be reached, keep what to send on the task.
+
+    The decision itself is already saved; `redeliver` (through the resume route) sends it later.
+    """
+    try:
+        flow.answer(task.task_token, decision, result)
+    except Conflict:
+        raise
+    except Exception as exc:
+        pending = json.dumps({"decision": decision, "result": result}, ensure_ascii=False)
+        task.update(actions=[TaskItem.answer_pending.set(pending)])
+        audit.record(
+            "system", f"deliver:{task.step}", task.task_id, "failed", repr(exc)[:300], document_id=task.document_id
+        )
+        raise FlowUnavailable(
+            "您的决定已保存，但流程服务暂时不可用，尚未推进到下一步。文书或管理员可在该文件上点“继续处理”，"
+            "无需您再次决定 (saved; the workflow service is unavailable, a clerk can resume it)"
+        ) from exc
+
+
+def redeliver(document_id: str) -> list[str]:
+    """Send again every saved decision of a document that Step Functions has not received."""
+    delivered = []
+    for item in RecordItem.query(doc_pk(document_id), RecordItem.SK.startswith("TASK#"), consistent_read=True):
+        if isinstance(item, TaskItem) and item.answer_pending:
+            pending = json.loads(item.answer_pending)
+            flow.answer(item.task_token, pending["decision"], pending["result"])
+            item.update(actions=[TaskItem.answer_pending.remove()])
+            audit.record("system", f"deliver:{item.step}", item.task_id, "ok", "redelivered", document_id=document_id)
+            delivered.append(item.task_id)
+    return delivered
 
 
 def my_tasks(user_id: str) -> list[TaskView]:

@@ -47,6 +47,13 @@ class Gone(DomainError):
     code = "gone"
 
 
+class FlowUnavailable(DomainError):
+    """The decision is saved but the workflow service could not be told; a resume delivers it."""
+
+    status = 503
+    code = "flow_unavailable"
+
+
 class TransientError(Exception):
     """A failure worth retrying (throttling, a conflicting transaction). The ASL retries it by name."""
 

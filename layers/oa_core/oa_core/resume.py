@@ -1,5 +1,7 @@
 """重新执行 (redrive): continue a failed document from the step where it failed.
 
+It also delivers saved decisions that Step Functions did not receive (see decisions.deliver).
+
 Step Functions' own RedriveExecution is not available in every emulator, and a document may
 need a fix before it goes on; so a clerk or admin starts a new execution that enters at the
 failed step (the ASL's Entry/ResumeAt choices). Only one resume wins: the status moves from
@@ -23,6 +25,12 @@ def resume_failed(document_id: str, user: dict[str, Any]) -> dict[str, str]:
     if not {"clerk", "admin"} & set(user["roles"]):
         audit.record(user["user_id"], "resume", document_id, "denied", document_id=document_id)
         raise Forbidden("只有文书或管理员可以让失败的文件继续处理 (clerks and admins only)")
+    from oa_core.decisions import redeliver
+
+    delivered = redeliver(document_id)
+    if delivered:
+        audit.record(user["user_id"], "resume", document_id, "ok", f"redelivered {delivered}", document_id=document_id)
+        return {"document_id": document_id, "resume_at": "", "redelivered": ",".join(delivered)}
     doc = load_document(document_id)
     step = SUBMIT_STEPS.get(doc.failed_step or "", doc.failed_step or "")
     if doc.status != "failed" or step not in RESUME_STATUS:

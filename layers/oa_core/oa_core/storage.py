@@ -160,6 +160,8 @@ class TaskItem(RecordItem, discriminator="task"):
     decided_at = UnicodeAttribute(null=True)
     decided_via = UnicodeAttribute(null=True)
     reminders_sent = NumberAttribute(default=0)
+    answer_pending = UnicodeAttribute(null=True)
+    """Set when a saved decision could not be delivered to Step Functions: what to send again."""
 
 
 class DeliveryItem(RecordItem, discriminator="delivery"):

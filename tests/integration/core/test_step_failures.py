@@ -10,6 +10,7 @@ from tests.integration.core.flowkit import (
     Api,
     approve,
     execution_history,
+    pending_task,
     submit,
     users_with,
     wait_status,
@@ -76,3 +77,34 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
     resumed = wait_status(api, doc_id, "archived", drafter)
     assert resumed["number"] == doc["number"]
     assert resumed["archive_key"]
+
+
+def test_a_decision_the_workflow_service_cannot_receive_is_kept_and_delivered_on_resume(stack: LocalStack) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    from oa_core import flow
+
+    api = Api(stack)
+    drafter, reviewer, clerk = users_with("drafter")[0], users_with("reviewer")[0], users_with("clerk")[0]
+    doc_id = submit(api, drafter, title="关于流程服务中断测试的通知")
+    task = pending_task(api, reviewer, doc_id, "review")
+
+    def outage(**_: object) -> None:
+        raise EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
+
+    events = flow._sfn().meta.events  # the deployed code's own client: the fault is at its network edge
+    events.register("before-call.states.SendTaskSuccess", outage, unique_id="outage")
+    try:
+        status, body = api.decide(task["task_id"], reviewer, "approve", "同意，请会签")
+    finally:
+        events.unregister("before-call.states.SendTaskSuccess", unique_id="outage")
+    assert status == 503, body
+    assert "已保存" in body["error"]["message"]
+    doc = api.document(doc_id, drafter)
+    assert doc["status"] == "in_review" and doc["pending"] == []
+    assert any(h["opinion"] == "同意，请会签" for h in doc["history"]), "the decision is not lost"
+    assert api.decide(task["task_id"], reviewer, "approve")[0] == 409, "nobody has to decide twice"
+
+    status, body = api.call("POST", f"/api/documents/{doc_id}/resume", clerk)
+    assert status == 200 and body["redelivered"] == task["task_id"], body
+    wait_status(api, doc_id, "signing", drafter)
