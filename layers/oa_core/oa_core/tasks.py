@@ -24,7 +24,7 @@ from oa_core.storage import (
     doc_pk,
 )
 
-HUMAN_STEPS = ("review", "countersign", "sign", "revise")
+DECISION_STEPS = ("review", "countersign", "sign")
 STEP_STATUS = {
     "review": "in_review",
     "countersign": "countersigning",
@@ -61,7 +61,8 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
     task_id = task_id_for(document_id, step, int(doc.round), index)
     created = clock.now()
     due = created + timedelta(hours=settings().due_hours[step])
-    link_id, link_item = links.new_link(task_id, document_id, assignee, step)
+    # A decider gets a one-click approval link; the drafter revises the text itself, signed in.
+    link_id, link_item = links.new_link(task_id, document_id, assignee, step) if step in DECISION_STEPS else ("", None)
     task = TaskItem(
         doc_pk(document_id),
         f"TASK#{task_id}",
@@ -83,7 +84,8 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
     with TransactWrite(connection=connection()) as tx:
         # A retried invocation replaces the token of its own still-pending task; a decided task stays decided.
         tx.save(task, condition=TaskItem.PK.does_not_exist() | (TaskItem.status == "pending"))
-        tx.save(link_item)
+        if link_item is not None:
+            tx.save(link_item)
         tx.update(
             doc,
             actions=[
@@ -99,7 +101,8 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
     if step == "revise":
         returned = [h for h in history_of(document_id) if h.decision == "return"]
         opinion = returned[-1].opinion if returned else ""
-    notify.task_assigned(doc, user, step, links.url(doc.base_url, link_id), clock.iso(due), opinion)
+    link_url = links.url(doc.base_url, link_id) if link_id else ""
+    notify.task_assigned(doc, user, step, link_url, clock.iso(due), opinion)
     return {"task_id": task_id, "assignee": assignee, "due_at": clock.iso(due)}
 
 

@@ -74,6 +74,12 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
     assert status == 200, body
     wait_status(api, doc_id, "returned", drafter)
     pending_task(api, drafter, doc_id, "revise")
+    notice = wait_for(
+        lambda: [m for m in api.stack.outbox() if m["subject"].startswith("请修改") and doc_id in m["text"]],
+        "the drafter's revision notice",
+    )[-1]
+    assert "请补充责任分工" in notice["text"], "the notice carries the reviewer's opinion"
+    assert notice["links"] == [], "the drafter revises signed in, not through a one-click link"
 
     status, body = api.call(
         "POST",
