@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
+from infra.polling import wait_for
+
 if TYPE_CHECKING:
     from infra.local.stack import LocalStack
 
-POLL_SECONDS = 0.02
 WAIT_SECONDS = 60.0
 GATEWAY = "gateway (local sign-in)"
 KS = (0, 1, 3)
@@ -173,7 +174,7 @@ class Driver:
                 raise RuntimeError(f"GET /api/tasks failed: {status} {tasks}")
             return next((t for t in tasks if t["document_id"] == document_id and t["step"] == step), None)
 
-        task = wait_for(find, f"{step} task of {user}")
+        task = wait_for(find, f"{step} task of {user}", WAIT_SECONDS)
         status, reply = self.call(
             "POST", f"/api/tasks/{task['task_id']}/decision", user, {"decision": "approve", "opinion": "同意"}
         )
@@ -194,19 +195,9 @@ class Driver:
         wait_for(
             lambda: self.call("GET", f"/api/documents/{document_id}", admin)[1]["status"] == "archived",
             f"{document_id} archived",
+            WAIT_SECONDS,
         )
         return document_id
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(POLL_SECONDS)
 
 
 def executions(stack: LocalStack, document_id: str) -> list[dict[str, Any]]:
@@ -219,7 +210,7 @@ def wait_finished(stack: LocalStack, document_id: str) -> None:
         found = executions(stack, document_id)
         return bool(found) and all(e["status"] != "RUNNING" for e in found)
 
-    wait_for(finished, f"executions of {document_id} to finish")
+    wait_for(finished, f"executions of {document_id} to finish", WAIT_SECONDS)
 
 
 def history_events(stack: LocalStack, document_id: str) -> list[dict[str, Any]]:

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
-WAIT_SECONDS = 30.0
-POLL_SECONDS = 0.05
+from infra.polling import wait_for
+
 TASK_ID_RE = re.compile(r'<input[^>]*name="task_id"[^>]*value="([^"]+)"')
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(POLL_SECONDS)
 
 
 def unique(title: str) -> str:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 from infra.local.stack import LocalStack
+from infra.polling import wait_for
 from oa_core import directory
 from oa_core.storage import TaskItem
-
-WAIT_SECONDS = 30.0
 
 
 class Api:
@@ -85,17 +82,6 @@ def submit(api: Api, drafter: str | None = None, **overrides: Any) -> str:
     status, body = api.call("POST", "/api/documents", drafter or users_with("drafter")[0], draft(**overrides))
     assert status == 201, body
     return str(body["document_id"])
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def pending_task(api: Api, user: str, document_id: str, step: str) -> dict[str, Any]:
