@@ -256,6 +256,7 @@ def my_tasks(user_id: str) -> list[TaskView]:
                 TaskView(
                     task_id=item.task_id,
                     document_id=item.document_id,
+                    title=item.title,
                     step=item.step,
                     due_at=item.due_at,
                     overdue=item.due_at < now,

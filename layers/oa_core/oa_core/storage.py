@@ -147,6 +147,8 @@ class TaskItem(RecordItem, discriminator="task"):
 
     task_id = UnicodeAttribute()
     document_id = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    """The document's title when the task was opened, for lists of tasks (one Query, no lookups)."""
     step = UnicodeAttribute()
     assignee = UnicodeAttribute()
     round = NumberAttribute(default=1)

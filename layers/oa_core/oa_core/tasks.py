@@ -68,6 +68,7 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
         f"TASK#{task_id}",
         task_id=task_id,
         document_id=document_id,
+        title=doc.title,
         step=step,
         assignee=assignee,
         round=int(doc.round),

@@ -70,6 +70,7 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
     drafter, reviewer = users_with("drafter")[0], users_with("reviewer")[0]
     doc_id = submit(api, drafter)
     task = pending_task(api, reviewer, doc_id, "review")
+    assert task["title"] == "关于做好2026年度安全生产工作的通知" and not task["overdue"]
     status, body = api.decide(task["task_id"], reviewer, "return", "请补充责任分工")
     assert status == 200, body
     wait_status(api, doc_id, "returned", drafter)
