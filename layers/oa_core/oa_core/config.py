@@ -22,6 +22,19 @@ class Settings:
     region: str
     due_hours: dict[str, int]
     """Due time per human step (review/countersign/sign/revise), in hours."""
+    mail_transport: str
+    """ses or smtp (SES is not offered in the AWS China regions)."""
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    """ssl, starttls or none."""
+    smtp_username: str
+    smtp_password_secret: str
+    """Secrets Manager name of the SMTP password."""
+    reminder_period_hours: int = 24
+    """催办: at most one reminder per overdue task in this many hours."""
+    reminder_escalate_after: int = 3
+    """After this many reminders the document's signer (签发人) is told, once."""
 
 
 @cache
@@ -46,6 +59,14 @@ def settings() -> Settings:
                 ("revise", "72"),
             )
         },
+        reminder_period_hours=int(env.get("REMINDER_PERIOD_HOURS", "24")),
+        reminder_escalate_after=int(env.get("REMINDER_ESCALATE_AFTER", "3")),
+        mail_transport=env.get("MAIL_TRANSPORT", "ses"),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=int(env.get("SMTP_PORT", "465")),
+        smtp_security=env.get("SMTP_SECURITY", "ssl"),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password_secret=env.get("SMTP_PASSWORD_SECRET", ""),
     )
 
 

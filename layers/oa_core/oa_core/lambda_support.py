@@ -7,6 +7,9 @@ Events are never logged whole: a waitForTaskToken event carries a task token.
 
 from __future__ import annotations
 
+import builtins
+import socket
+import sys
 from collections.abc import Callable
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,6 +47,13 @@ def _is_transient(exc: Exception) -> bool:
     from pynamodb.exceptions import PynamoDBException
 
     if isinstance(exc, (ConnectionError, ReadTimeoutError)):
+        return True
+    if isinstance(exc, (builtins.ConnectionError, TimeoutError, socket.gaierror)):
+        return True  # sockets: an SMTP relay or endpoint that did not answer (in time)
+    smtplib = sys.modules.get("smtplib")
+    if smtplib is not None and isinstance(exc, smtplib.SMTPResponseException):
+        return bool(400 <= exc.smtp_code < 500)  # 4xx: try again later
+    if smtplib is not None and isinstance(exc, smtplib.SMTPServerDisconnected):
         return True
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code", "") in TRANSIENT_CODES

@@ -45,11 +45,43 @@ def send(to: list[str], subject: str, template: str, context: dict[str, Any]) ->
     if not recipients:
         return
     message = build_message(recipients, subject, template, context)
+    if settings().mail_transport == "smtp":
+        _send_smtp(message, recipients)
+        return
     _ses().send_raw_email(
         Source=settings().mail_sender,
         Destinations=recipients,
         RawMessage={"Data": message.as_bytes(policy=policy.SMTP)},
     )
+
+
+def _smtp_password() -> str:
+    """The SMTP password from Secrets Manager (Powertools parameters, cached for five minutes)."""
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(settings().smtp_password_secret, max_age=300))
+
+
+def _send_smtp(message: EmailMessage, recipients: list[str]) -> None:
+    """Send through the configured SMTP relay; TLS unless the relay is declared trusted (none)."""
+    import smtplib
+    import ssl
+
+    config = settings()
+    if not config.smtp_host:
+        raise ValueError("MAIL_TRANSPORT is smtp but SMTP_HOST is empty (template parameter SmtpHost)")
+    context = ssl.create_default_context()
+    server: smtplib.SMTP
+    if config.smtp_security == "ssl":
+        server = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port, context=context, timeout=15)
+    else:
+        server = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=15)
+    with server:
+        if config.smtp_security == "starttls":
+            server.starttls(context=context)
+        if config.smtp_username:
+            server.login(config.smtp_username, _smtp_password())
+        server.send_message(message, from_addr=config.mail_sender, to_addrs=recipients)
 
 
 def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
