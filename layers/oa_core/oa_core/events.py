@@ -31,3 +31,10 @@ class DraftEvent(StepEvent):
     resume_at: str | None = None
     step: str | None = None
     error: dict[str, Any] | None = None
+
+
+class ScheduledEvent(BaseModel):
+    """An EventBridge schedule's event (催办 runs); only its time is of interest, for the logs."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, defer_build=True)
+    time: str | None = None

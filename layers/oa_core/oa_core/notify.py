@@ -78,3 +78,57 @@ def distributed(doc: DocumentItem, recipients: list[dict[str, Any]], department_
         "distributed",
         {**_doc_context(doc), "department_name": department_name, "base_url": doc.base_url},
     )
+
+
+def task_overdue(
+    doc: DocumentItem,
+    user: dict[str, Any],
+    step: str,
+    link_url: str,
+    due_at: str,
+    overdue: str,
+    reminders_sent: int,
+) -> None:
+    """催办: remind the assignee that a pending task is past its due time (a fresh link for deciders)."""
+    step_name = STEP_NAMES.get(step, step)
+    mail.send(
+        [user["email"]],
+        mail.subject_line(doc.title, doc.urgency, f"催办（{step_name}）"),
+        "task_overdue",
+        {
+            **_doc_context(doc),
+            "name": user["name"],
+            "step_name": step_name,
+            "link": link_url,
+            "due_at": due_at[:16].replace("T", " "),
+            "overdue": overdue,
+            "reminders_sent": reminders_sent,
+        },
+    )
+
+
+def task_escalated(
+    doc: DocumentItem,
+    signer: dict[str, Any],
+    overdue_name: str,
+    step: str,
+    due_at: str,
+    overdue: str,
+    reminders_sent: int,
+) -> None:
+    """督办: tell the signer (签发人) who has let which step run overdue despite reminders."""
+    step_name = STEP_NAMES.get(step, step)
+    mail.send(
+        [signer["email"]],
+        mail.subject_line(doc.title, doc.urgency, f"督办（{step_name}超时）"),
+        "task_escalated",
+        {
+            **_doc_context(doc),
+            "name": signer["name"],
+            "overdue_name": overdue_name,
+            "step_name": step_name,
+            "due_at": due_at[:16].replace("T", " "),
+            "overdue": overdue,
+            "reminders_sent": reminders_sent,
+        },
+    )

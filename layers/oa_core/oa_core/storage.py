@@ -162,6 +162,10 @@ class TaskItem(RecordItem, discriminator="task"):
     decided_at = UnicodeAttribute(null=True)
     decided_via = UnicodeAttribute(null=True)
     reminders_sent = NumberAttribute(default=0)
+    last_reminded_at = UnicodeAttribute(null=True)
+    """催办: when the last overdue reminder was sent (one per period, claimed by a conditional update)."""
+    escalated_at = UnicodeAttribute(null=True)
+    """When the signer was told this task is long overdue (once per task)."""
     answer_pending = UnicodeAttribute(null=True)
     """Set when a saved decision could not be delivered to Step Functions: what to send again."""
 
