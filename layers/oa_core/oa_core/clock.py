@@ -38,6 +38,11 @@ def parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def to_minute(text: str) -> str:
+    """A stored ISO time as people read it: 2026-11-25 09:40."""
+    return text[:16].replace("T", " ")
+
+
 def chinese_date(moment: datetime) -> str:
     """成文日期 in Arabic numerals as GB/T 9704-2012 asks: 2026年11月25日."""
     local = moment.astimezone(local_zone())

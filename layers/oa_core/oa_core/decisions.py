@@ -26,7 +26,7 @@ from oa_core.tasks import history_item, load_document, load_task, open_tasks
 def closed_message(task: TaskItem) -> str:
     if task.status == "cancelled":
         return "该事项已撤销（文件已被退回、否决或流程已结束），无需再处理 (this task was cancelled)"
-    when = (task.decided_at or "")[:16].replace("T", " ")
+    when = clock.to_minute(task.decided_at or "")
     return f"该事项已于 {when} 处理，不能重复决定 (this task was already decided)"
 
 

@@ -58,9 +58,7 @@ def resolve(link_id: str) -> LinkItem:
     except LinkItem.DoesNotExist:
         raise NotFound("链接无效：请使用邮件中的完整链接 (this link is not valid)") from None
     if item.used_at:
-        raise Conflict(
-            f"该链接已于 {item.used_at[:16].replace('T', ' ')} 使用过，不能重复处理 (this link was already used)"
-        )
+        raise Conflict(f"该链接已于 {clock.to_minute(item.used_at)} 使用过，不能重复处理 (this link was already used)")
     if clock.parse(item.expires_at) <= clock.now():
         raise Gone("该链接已过期。请登录系统在“我的待办”中处理，或联系发起人重新发送 (this link has expired)")
     return item

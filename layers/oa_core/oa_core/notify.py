@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oa_core import mail
+from oa_core import clock, mail
 from oa_core.rendering import STEP_NAMES
 from oa_core.storage import DocumentItem
 
@@ -47,7 +47,7 @@ def task_assigned(
             "action": action,
             "step_name": STEP_NAMES.get(step, step),
             "link": link_url,
-            "due_at": due_at[:16].replace("T", " "),
+            "due_at": clock.to_minute(due_at),
             "opinion": opinion,
             "base_url": doc.base_url,
         },
@@ -100,7 +100,7 @@ def task_overdue(
             "name": user["name"],
             "step_name": step_name,
             "link": link_url,
-            "due_at": due_at[:16].replace("T", " "),
+            "due_at": clock.to_minute(due_at),
             "overdue": overdue,
             "reminders_sent": reminders_sent,
         },
@@ -127,7 +127,7 @@ def task_escalated(
             "name": signer["name"],
             "overdue_name": overdue_name,
             "step_name": step_name,
-            "due_at": due_at[:16].replace("T", " "),
+            "due_at": clock.to_minute(due_at),
             "overdue": overdue,
             "reminders_sent": reminders_sent,
         },
