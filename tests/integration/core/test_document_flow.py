@@ -146,8 +146,13 @@ def test_reject_at_sign_ends_the_flow_and_tells_the_drafter(api: Api, stack: Loc
     doc = wait_status(api, doc_id, "rejected", drafter)
     assert doc["number"] is None and doc["pending"] == []
     assert any(h["decision"] == "reject" and h["opinion"] == "时机不成熟，暂不印发" for h in doc["history"])
-    mails = [m for m in stack.outbox() if "未通过" in m["subject"] and "关于拟不予支持的请示事项的通知" in m["subject"]]
-    assert mails and "时机不成熟" in mails[0]["text"]
+    # The status is written first, then the drafter is told: wait for the email.
+    title = "关于拟不予支持的请示事项的通知"
+    mails = wait_for(
+        lambda: [m for m in stack.outbox() if "未通过" in m["subject"] and title in m["subject"]],
+        "the drafter's rejection notice",
+    )
+    assert "时机不成熟" in mails[0]["text"]
 
 
 @pytest.mark.parametrize("mode", ["serial", "parallel"])

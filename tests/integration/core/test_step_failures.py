@@ -13,6 +13,7 @@ from tests.integration.core.flowkit import (
     pending_task,
     submit,
     users_with,
+    wait_for,
     wait_status,
 )
 
@@ -67,7 +68,11 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
     assert doc["number"], "the number taken before the failure is kept"
     opinions = {h["opinion"] for h in doc["history"]}
     assert {"核稿意见要保留", "签发意见要保留"} <= opinions
-    assert any("处理失败" in m["subject"] for m in stack.outbox() if doc["title"] in m["subject"])
+    # The status is written first, then the drafter is told: wait for the email as a person would.
+    wait_for(
+        lambda: any("处理失败" in m["subject"] for m in stack.outbox() if doc["title"] in m["subject"]),
+        "the drafter's failure notice",
+    )
 
     status, body = Api(stack).call("POST", f"/api/documents/{doc_id}/resume", drafter)
     assert status == 403, body
