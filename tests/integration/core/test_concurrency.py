@@ -57,7 +57,8 @@ def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalS
         return lambda: api.decide(task_id, signer, "approve", "同意")
 
     results = at_once([sign(task_id) for task_id in sign_tasks])
-    assert [status for status, _ in results] == [200] * 20
+    refused = [(status, body) for status, body in results if status != 200]
+    assert refused == [], f"every signer's decision is accepted: {refused}"
 
     numbers = [wait_status(api, doc_id, "archived", drafter)["number"] for doc_id in documents]
     sequence = sorted(int(re.fullmatch(r"示例办发〔\d{4}〕(\d+)号", n).group(1)) for n in numbers)  # type: ignore[union-attr]
