@@ -31,6 +31,7 @@ from oa_core.storage import (
     VersionItem,
     connection,
     doc_pk,
+    document_status_actions,
     strs,
 )
 from oa_core.tasks import history_item, load_document
@@ -226,14 +227,10 @@ def archive(document_id: str) -> dict[str, Any]:
         tx.update(
             doc,
             actions=[
-                DocumentItem.status.set("archived"),
-                DocumentItem.current_step.set("archive"),
+                *document_status_actions("archived", "archive", now),
                 DocumentItem.archive_key.set(key),
                 DocumentItem.archive_sha256.set(digest.hexdigest()),
                 DocumentItem.archived_at.set(now),
-                DocumentItem.updated_at.set(now),
-                DocumentItem.GSI2PK.set("STATUS#archived"),
-                DocumentItem.GSI2SK.set(now),
             ],
         )
         tx.save(history_item(document_id, "archive", "system", "archived", key))

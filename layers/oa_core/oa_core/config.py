@@ -75,5 +75,7 @@ def client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    session = boto3.session.Session(region_name=settings().region)
-    return session.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))  # type: ignore[call-overload]
+    # The default session: its loader caches service models shared by every client of the process.
+    return boto3.client(  # type: ignore[call-overload]
+        service, region_name=settings().region, config=Config(retries={"mode": "standard", "max_attempts": 5})
+    )

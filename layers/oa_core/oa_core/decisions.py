@@ -19,7 +19,16 @@ from oa_core import audit, clock, flow, links, metrics
 from oa_core.diffing import make_version
 from oa_core.errors import Conflict, FlowUnavailable, Forbidden, InvalidInput
 from oa_core.models import DecisionRequest, DecisionResult, RevisionRequest, TaskView
-from oa_core.storage import DocumentItem, LinkItem, RecordItem, TaskItem, connection, doc_pk
+from oa_core.storage import (
+    DocumentItem,
+    LinkItem,
+    RecordItem,
+    TaskItem,
+    connection,
+    doc_pk,
+    lost_on_condition,
+    task_closed_actions,
+)
 from oa_core.tasks import history_item, load_document, load_task, open_tasks
 
 
@@ -68,15 +77,10 @@ def decide(
 
     now = clock.now_iso()
     decided: list[Action] = [
-        TaskItem.status.set("decided"),
+        *task_closed_actions("decided", now),
         TaskItem.decision.set(request.decision),
         TaskItem.opinion.set(request.opinion),
-        TaskItem.decided_at.set(now),
         TaskItem.decided_via.set(via),
-        TaskItem.GSI1PK.remove(),
-        TaskItem.GSI1SK.remove(),
-        TaskItem.GSI2PK.remove(),
-        TaskItem.GSI2SK.remove(),
     ]
     doc_actions: list[Action] = []
     new_version = None
@@ -118,6 +122,8 @@ def decide(
                 )
             )
     except TransactWriteError as exc:
+        if not lost_on_condition(exc):
+            raise  # a fault, not a lost race: never tell the user someone else decided
         audit.record(
             actor,
             f"decide:{task.step}",
@@ -165,15 +171,10 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
             tx.update(
                 task,
                 actions=[
-                    TaskItem.status.set("decided"),
+                    *task_closed_actions("decided", now),
                     TaskItem.decision.set("revise"),
                     TaskItem.opinion.set(request.note),
-                    TaskItem.decided_at.set(now),
                     TaskItem.decided_via.set("api"),
-                    TaskItem.GSI1PK.remove(),
-                    TaskItem.GSI1SK.remove(),
-                    TaskItem.GSI2PK.remove(),
-                    TaskItem.GSI2SK.remove(),
                 ],
                 condition=TaskItem.status == "pending",
             )
@@ -201,6 +202,8 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
                 )
             )
     except TransactWriteError as exc:
+        if not lost_on_condition(exc):
+            raise
         raise Conflict("修改稿已经提交过了 (a revision was already submitted)") from exc
     deliver(task, "revise", {"step": "revise", "actor": actor, "version": version.version})
     return DecisionResult(

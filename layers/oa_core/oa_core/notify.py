@@ -80,6 +80,20 @@ def distributed(doc: DocumentItem, recipients: list[dict[str, Any]], department_
     )
 
 
+def _overdue_context(
+    doc: DocumentItem, reader: dict[str, Any], step: str, due_at: str, overdue: str, reminders_sent: int
+) -> dict[str, Any]:
+    """What both overdue emails (催办 to the assignee, 督办 to the signer) say about the task."""
+    return {
+        **_doc_context(doc),
+        "name": reader["name"],
+        "step_name": STEP_NAMES.get(step, step),
+        "due_at": clock.to_minute(due_at),
+        "overdue": overdue,
+        "reminders_sent": reminders_sent,
+    }
+
+
 def task_overdue(
     doc: DocumentItem,
     user: dict[str, Any],
@@ -90,20 +104,12 @@ def task_overdue(
     reminders_sent: int,
 ) -> None:
     """催办: remind the assignee that a pending task is past its due time (a fresh link for deciders)."""
-    step_name = STEP_NAMES.get(step, step)
+    context = _overdue_context(doc, user, step, due_at, overdue, reminders_sent)
     mail.send(
         [user["email"]],
-        mail.subject_line(doc.title, doc.urgency, f"催办（{step_name}）"),
+        mail.subject_line(doc.title, doc.urgency, f"催办（{context['step_name']}）"),
         "task_overdue",
-        {
-            **_doc_context(doc),
-            "name": user["name"],
-            "step_name": step_name,
-            "link": link_url,
-            "due_at": clock.to_minute(due_at),
-            "overdue": overdue,
-            "reminders_sent": reminders_sent,
-        },
+        {**context, "link": link_url},
     )
 
 
@@ -117,18 +123,10 @@ def task_escalated(
     reminders_sent: int,
 ) -> None:
     """督办: tell the signer (签发人) who has let which step run overdue despite reminders."""
-    step_name = STEP_NAMES.get(step, step)
+    context = _overdue_context(doc, signer, step, due_at, overdue, reminders_sent)
     mail.send(
         [signer["email"]],
-        mail.subject_line(doc.title, doc.urgency, f"督办（{step_name}超时）"),
+        mail.subject_line(doc.title, doc.urgency, f"督办（{context['step_name']}超时）"),
         "task_escalated",
-        {
-            **_doc_context(doc),
-            "name": signer["name"],
-            "overdue_name": overdue_name,
-            "step_name": step_name,
-            "due_at": clock.to_minute(due_at),
-            "overdue": overdue,
-            "reminders_sent": reminders_sent,
-        },
+        {**context, "overdue_name": overdue_name},
     )

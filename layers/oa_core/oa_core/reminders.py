@@ -20,11 +20,10 @@ from oa_core import audit, clock, directory, links, metrics, notify
 from oa_core.config import settings
 from oa_core.lambda_support import logger
 from oa_core.storage import DocumentItem, RecordItem, TaskItem, doc_pk
+from oa_core.tasks import DECISION_STEPS
 
 REMINDED_STEPS = ("review", "countersign", "sign", "revise")
 """Human steps whose pending tasks are reminded: 核稿, 会签, 签发 and the drafter's 修改."""
-LINK_STEPS = ("review", "countersign", "sign")
-"""Decision steps: their reminder carries a fresh one-click approval link."""
 PAGE_SIZE = 100
 
 
@@ -93,7 +92,7 @@ def remind(task: TaskItem, now: datetime, summary: RunSummary) -> None:
         if user is None:
             raise LookupError(f"unknown user {task.assignee}")
         link_url = ""
-        if task.step in LINK_STEPS:
+        if task.step in DECISION_STEPS:  # deciders get a fresh one-click link
             # A fresh link; the one from the first email stays valid until its own expiry.
             link_id, link_item = links.new_link(task.task_id, task.document_id, task.assignee, task.step)
             link_item.save()

@@ -12,7 +12,17 @@ from pynamodb.transactions import TransactWrite
 from oa_core import audit, clock, directory, metrics, notify
 from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
-from oa_core.storage import CounterItem, DeliveryItem, DocumentItem, InboxItem, connection, doc_pk, strs
+from oa_core.storage import (
+    CounterItem,
+    DeliveryItem,
+    DocumentItem,
+    InboxItem,
+    connection,
+    doc_pk,
+    document_status_actions,
+    lost_on_condition,
+    strs,
+)
 from oa_core.tasks import cancel_open_tasks, history_item, history_of, load_document
 
 RESUME_STATUS = {
@@ -30,16 +40,7 @@ NUMBER_ATTEMPTS = 60
 
 def _set_status(doc: DocumentItem, status: str, step: str, *extra: Any) -> None:
     now = clock.now_iso()
-    doc.update(
-        actions=[
-            DocumentItem.status.set(status),
-            DocumentItem.current_step.set(step),
-            DocumentItem.updated_at.set(now),
-            DocumentItem.GSI2PK.set(f"STATUS#{status}"),
-            DocumentItem.GSI2SK.set(now),
-            *extra,
-        ]
-    )
+    doc.update(actions=[*document_status_actions(status, step, now), *extra])
 
 
 def route(document_id: str) -> dict[str, Any]:
@@ -151,9 +152,13 @@ def assign_number(document_id: str) -> dict[str, Any]:
                 tx.save(audit.audit_item("system", "number", document_id, "ok", number, document_id=document_id))
             return {"number": number}
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
-                return {"number": load_document(document_id).number}
+            if not lost_on_condition(exc):
+                raise
+            # Either the counter moved (another document took this number) or this document was
+            # numbered meanwhile by a duplicate invocation; the record says which.
+            numbered = load_document(document_id).number
+            if numbered:
+                return {"number": numbered}
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
     raise TransientError("编号时并发冲突过多，稍后自动重试 (too many concurrent numberings)")
 

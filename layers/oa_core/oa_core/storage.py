@@ -30,6 +30,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -250,6 +252,36 @@ class DepartmentItem(RecordItem, discriminator="department"):
 
     department_id = UnicodeAttribute()
     name = UnicodeAttribute()
+
+
+def document_status_actions(status: str, step: str, at: str) -> list[Action]:
+    """Set a document's status and current step, keeping its GSI2 status index in step."""
+    return [
+        DocumentItem.status.set(status),
+        DocumentItem.current_step.set(step),
+        DocumentItem.updated_at.set(at),
+        DocumentItem.GSI2PK.set(f"STATUS#{status}"),
+        DocumentItem.GSI2SK.set(at),
+    ]
+
+
+def task_closed_actions(status: str, at: str) -> list[Action]:
+    """Close a task (decided or cancelled): it leaves the sparse "my tasks" and "open" indexes."""
+    return [
+        TaskItem.status.set(status),
+        TaskItem.decided_at.set(at),
+        TaskItem.GSI1PK.remove(),
+        TaskItem.GSI1SK.remove(),
+        TaskItem.GSI2PK.remove(),
+        TaskItem.GSI2SK.remove(),
+    ]
+
+
+def lost_on_condition(error: TransactWriteError) -> bool:
+    """Whether a transaction was refused by one of its conditions (a lost race), not by a fault."""
+    return any(
+        reason is not None and reason.code == "ConditionalCheckFailed" for reason in error.cancellation_reasons or []
+    )
 
 
 def strs(values: Any) -> list[str]:

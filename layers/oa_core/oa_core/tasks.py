@@ -22,6 +22,8 @@ from oa_core.storage import (
     TaskItem,
     connection,
     doc_pk,
+    document_status_actions,
+    task_closed_actions,
 )
 
 DECISION_STEPS = ("review", "countersign", "sign")
@@ -89,13 +91,7 @@ def open_task(document_id: str, step: str, assignee: str, task_token: str, index
             tx.save(link_item)
         tx.update(
             doc,
-            actions=[
-                DocumentItem.status.set(status),
-                DocumentItem.current_step.set(step),
-                DocumentItem.updated_at.set(clock.now_iso()),
-                DocumentItem.GSI2PK.set(f"STATUS#{status}"),
-                DocumentItem.GSI2SK.set(clock.now_iso()),
-            ],
+            actions=document_status_actions(status, step, clock.now_iso()),
         )
         tx.save(audit.audit_item("system", f"open_task:{step}", task_id, "ok", assignee, document_id=document_id))
     opinion = ""
@@ -150,14 +146,7 @@ def cancel_open_tasks(document_id: str, reason: str) -> int:
     for task in open_tasks(document_id):
         try:
             task.update(
-                actions=[
-                    TaskItem.status.set("cancelled"),
-                    TaskItem.decided_at.set(clock.now_iso()),
-                    TaskItem.GSI1PK.remove(),
-                    TaskItem.GSI1SK.remove(),
-                    TaskItem.GSI2PK.remove(),
-                    TaskItem.GSI2SK.remove(),
-                ],
+                actions=task_closed_actions("cancelled", clock.now_iso()),
                 condition=TaskItem.status == "pending",
             )
             cancelled += 1
