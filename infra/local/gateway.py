@@ -9,7 +9,15 @@ Gateway.
 Sign-in is the one thing that cannot be Cognito's here: ``/_local/login`` issues an
 opaque token (also set as the ``oa_session`` cookie) and the gateway turns it into the
 ``requestContext.authorizer.claims`` a Cognito authorizer would produce. The
-``/_local/*`` routes are served by the gateway itself and exist only locally.
+``/_local/*`` routes are served by the gateway itself and exist only locally:
+
+- ``GET /_local/users``: the directory's users (JSON).
+- ``POST /_local/login``: ``{"user_id": ...}`` -> ``{"token", "user_id"}`` and the cookie.
+- ``GET /_local/outbox``: every email sent (HTML, or JSON with ``Accept: application/json``).
+- ``/_local/cognito/...``: the Cognito hosted UI's stand-in for the web function's sign-in
+  (authorization code with PKCE; infra/local/cognito.py): ``GET|POST
+  /_local/cognito/oauth2/authorize``, ``POST /_local/cognito/oauth2/token``, ``GET
+  /_local/cognito/logout``. LocalStack points ``AUTH_BASE_URL`` at it.
 """
 
 from __future__ import annotations
@@ -66,15 +74,23 @@ class HttpResponse(NamedTuple):
 
 
 class Directory:
-    """How the gateway reaches the organisation directory (oa_core.directory)."""
+    """How the gateway reaches the organisation directory (oa_core.directory).
+
+    ``list_departments`` (``{"department_id", "name"}`` dicts) and ``role_names`` (role ->
+    Chinese name) only label the local sign-in page; without them it shows the ids.
+    """
 
     def __init__(
         self,
         list_users: Callable[[], list[dict[str, Any]]],
         get_user: Callable[[str], dict[str, Any] | None],
+        list_departments: Callable[[], list[dict[str, str]]] | None = None,
+        role_names: Mapping[str, str] | None = None,
     ) -> None:
         self.list_users = list_users
         self.get_user = get_user
+        self.list_departments: Callable[[], list[dict[str, str]]] = list_departments or list
+        self.role_names = dict(role_names or {})
 
 
 class Sessions:
@@ -119,12 +135,17 @@ class Gateway:
         directory: Callable[[], Directory],
         outbox: Callable[[], list[dict[str, Any]]],
         sessions: Sessions | None = None,
+        auth_issuer: str | None = None,
     ) -> None:
+        """``auth_issuer`` is the ``iss`` of the local Cognito stand-in's tokens."""
+        from infra.local.cognito import CognitoStandIn  # it imports this module
+
         self.routes = list(routes)
         self.functions = functions
         self._directory = directory
         self._outbox = outbox
         self.sessions = sessions or Sessions()
+        self.cognito = CognitoStandIn(directory, issuer=auth_issuer)
 
     # ------------------------------------------------------------------ WSGI
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -153,6 +174,10 @@ class Gateway:
             return error_response(502, "internal_error", f"Internal server error: {error}")
 
     def _local_route(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/_local/cognito/"):
+            answer = self.cognito.handle(request)
+            if answer is not None:
+                return answer
         match request.method, request.path.rstrip("/"):
             case "GET", "/_local/users":
                 return json_response(200, self._directory().list_users())

@@ -5,6 +5,8 @@ dispatched to the real handlers), provisions it from template.yaml, seeds the de
 organisation and offers the API Gateway stand-in two ways: ``invoke_http`` (no
 socket, for integration tests) and ``serve`` (a threaded HTTP server on 127.0.0.1).
 Both go through the same ``Gateway``, so there is one conversion and one dispatch.
+``AUTH_BASE_URL`` is set to the gateway's Cognito stand-in (``<PUBLIC_BASE_URL>/_local/cognito``)
+and follows ``serve`` to the port it binds, as ``PUBLIC_BASE_URL`` does.
 
 All state is in memory and lives as long as the stack. moto's mock is process-wide:
 run one LocalStack at a time.
@@ -124,6 +126,8 @@ class LocalStack:
         for path in self.provisioned.layer_paths:
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
+        # Sign-in goes to the gateway's Cognito stand-in, not to a hosted-UI domain.
+        self.provisioned.env["AUTH_BASE_URL"] = auth_base_url(self.public_base_url)
         self._set_env(self.provisioned.env)
         _forget_cached_settings()
         lambda_dispatch.register_functions(self.provisioned.functions)
@@ -132,6 +136,7 @@ class LocalStack:
             functions=self.provisioned.functions,
             directory=self.directory,
             outbox=self.outbox,
+            auth_issuer=_auth_issuer(self.template),
         )
         if self.org_file is not None:
             self.seed(json.loads(self.org_file.read_text(encoding="utf-8")))
@@ -306,7 +311,7 @@ class LocalStack:
         self.url = f"http://{host}:{server.server_port}"
         if self.url != self.public_base_url:
             self.public_base_url = self.url
-            self._set_env({"PUBLIC_BASE_URL": self.url})
+            self._set_env({"PUBLIC_BASE_URL": self.url, "AUTH_BASE_URL": auth_base_url(self.url)})
             _forget_cached_settings()
         thread = threading.Thread(target=server.serve_forever, name="oa-local-http", daemon=True)
         thread.start()
@@ -331,10 +336,28 @@ class LocalStack:
             threading.Thread(target=server.shutdown, daemon=True).start()
 
 
+def auth_base_url(public_base_url: str) -> str:
+    """Where the local stack's sign-in lives: the gateway's Cognito stand-in."""
+    return f"{public_base_url.rstrip('/')}/_local/cognito"
+
+
+def _auth_issuer(template: Template) -> str | None:
+    """The ``iss`` Cognito would put in tokens of the template's user pool."""
+    pools = template.resources_of_type("AWS::Cognito::UserPool")
+    if not pools:
+        return None
+    return f"https://cognito-idp.{template.region}.amazonaws.com/{template.physical_id(next(iter(pools)))}"
+
+
 def _directory() -> Directory:
     from oa_core import directory
 
-    return Directory(list_users=directory.list_users, get_user=directory.get_user)
+    return Directory(
+        list_users=directory.list_users,
+        get_user=directory.get_user,
+        list_departments=directory.list_departments,
+        role_names=directory.ROLE_NAMES,
+    )
 
 
 def _forget_cached_settings() -> None:
