@@ -28,7 +28,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup run test lint format typecheck template-check pytest deploy bench seed-org clean
+.PHONY: help setup browser-deps run test lint format typecheck template-check pytest deploy bench seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -36,6 +36,7 @@ help:
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
 	@echo "make bench          run the benchmark against the local stack"
+	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
 	@echo "make clean          remove the virtualenv and build output"
 
 setup: $(STAMP)
@@ -52,12 +53,33 @@ $(STAMP): $(REQUIREMENTS)
 	  2> >(grep -v "WARNING: Location" >&2)
 	@touch $(STAMP)
 
+# The browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright, which cannot
+# download its own browser here; Chinese pages need a CJK font. Installed only when missing:
+# apt-get update only when a package has no install candidate (or the install fails on stale lists).
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+browser-deps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do \
+	  dpkg -s "$$p" 2>/dev/null | grep '^Status: install ok installed' >/dev/null || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "warning: browser tests need$$missing (Chromium at /usr/bin/chromium); no apt-get here, install them yourself" >&2; \
+	  exit 0; fi; \
+	sudo=""; if [ "$$(id -u)" -ne 0 ]; then \
+	  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else \
+	    echo "error: browser tests need$$missing: run 'make browser-deps' as root (no sudo here)" >&2; exit 1; fi; fi; \
+	install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
+	for p in $$missing; do \
+	  if ! apt-cache policy "$$p" 2>/dev/null | grep 'Candidate: [^(]' >/dev/null; then $$sudo apt-get update; break; fi; done; \
+	echo "installing$$missing"; \
+	$$install || { $$sudo apt-get update && $$install; }
+
 run: setup
 	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
 
 test: setup lint typecheck template-check pytest
 
-pytest: setup
+pytest: setup browser-deps
 	@rc=0; $(PY) -m pytest $(wildcard tests/unit tests/integration tests/e2e) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
