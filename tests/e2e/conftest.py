@@ -1,7 +1,8 @@
 """The running local stack for the e2e tests: ``python -m infra.local`` on a free 127.0.0.1 port.
 
 One server for the whole session. It is stopped with SIGINT, as Ctrl-C stops ``make run``, and
-must exit 0 within 10 s. Its output is attached to every failing test's report.
+must exit 0 within 10 s. Its output is attached to every failing test's report. The browser
+fixtures (``browser``, ``page``, ``screenshots``) come from tests/e2e/browser.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from typing import IO
 
 import pytest
 import requests
+
+from tests.e2e.browser import browser, page, screenshots
+
+__all__ = ["base_url", "browser", "page", "screenshots"]  # the browser fixtures, for every e2e test
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
