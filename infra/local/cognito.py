@@ -15,8 +15,9 @@ redirects and the same token exchange go to the gateway under ``/_local/cognito`
 
 The tokens are unsigned JWTs (``alg: none``): the web function reads the id_token it got
 straight from the token endpoint and checks ``aud``, ``token_use`` and ``exp``, as it does
-with Cognito's. The client id (``AUTH_CLIENT_ID``, ``UserPoolClient`` when unset) and the
-stack's address (``PUBLIC_BASE_URL``) are read from the environment at each request, so
+with Cognito's. The client id (``AUTH_CLIENT_ID``, else the SSM parameter named by
+``AUTH_CLIENT_ID_PARAMETER``, else ``UserPoolClient``, what ``!Ref UserPoolClient`` gives
+locally) and the stack's address (``PUBLIC_BASE_URL``) are read from the environment at each request, so
 they follow ``LocalStack.serve`` choosing a port. Codes are single-use, live five minutes
 and are kept in memory.
 """
@@ -70,7 +71,19 @@ class _Grant:
 
 
 def client_id() -> str:
-    return os.environ.get("AUTH_CLIENT_ID") or DEFAULT_CLIENT_ID
+    """``AUTH_CLIENT_ID``; else the SSM parameter ``AUTH_CLIENT_ID_PARAMETER`` names; else the local default."""
+    if os.environ.get("AUTH_CLIENT_ID"):
+        return os.environ["AUTH_CLIENT_ID"]
+    parameter = os.environ.get("AUTH_CLIENT_ID_PARAMETER")
+    if parameter:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return str(boto3.client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"])
+        except (BotoCoreError, ClientError):
+            pass
+    return DEFAULT_CLIENT_ID
 
 
 def public_base_url() -> str:

@@ -143,3 +143,20 @@ def test_serve_on_a_free_port_moves_auth_base_url_and_the_allowed_redirects(stac
         timeout=5,
     )
     assert (logout.status_code, logout.headers["Location"]) == (302, f"{stack.url}/login")
+
+
+def test_client_id_comes_from_the_ssm_parameter_when_the_environment_names_one(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    boto3.client("ssm", region_name="us-east-1").put_parameter(
+        Name="/oa-test/auth/client-id", Value="client-from-ssm", Type="String", Overwrite=True
+    )
+    monkeypatch.delenv("AUTH_CLIENT_ID")
+    monkeypatch.setenv("AUTH_CLIENT_ID_PARAMETER", "/oa-test/auth/client-id")
+    base = os.environ["PUBLIC_BASE_URL"]
+    query = {**authorize_query(base), "client_id": "client-from-ssm"}
+    assert stack.invoke_http("GET", f"/_local/cognito/oauth2/authorize?{urlencode(query)}").status == 200
+    query["client_id"] = "UserPoolClient"
+    assert stack.invoke_http("GET", f"/_local/cognito/oauth2/authorize?{urlencode(query)}").status == 400
