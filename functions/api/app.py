@@ -187,16 +187,19 @@ def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
 @app.get("/api/archive")
 def search_archive(
     q: str = "",
+    number: str = "",
     doc_type: str = "",
     year: int | None = None,
     department: str = "",
     next: str | None = None,
 ) -> ArchivePage:
-    """检索: archived documents by title words, 文种, year and department, paged by `next`."""
+    """检索: archived documents by title words, 发文字号, 文种, year and department, paged by `next`."""
     from oa_core import archive_search
 
     user = caller(app.current_event.raw_event)
-    return archive_search.search(user, q=q, doc_type=doc_type, year=year, department=department, next_cursor=next)
+    return archive_search.search(
+        user, q=q, number=number, doc_type=doc_type, year=year, department=department, next_cursor=next
+    )
 
 
 @app.get("/api/directory")

@@ -4,8 +4,8 @@ Called inside an active ``moto.mock_aws``. Every DynamoDB table, S3 bucket, SES
 identity, function and state machine of the template is created through the ordinary
 boto3 APIs (so moto validates them as it would any client's call); function code is a
 placeholder zip, because invocations are dispatched in-process to the real handlers
-(see ``lambda_dispatch``). The result says what a local process needs: the resolved
-environment, the functions, the API routes and the state machine ARNs.
+(see ``lambda_dispatch``). SSM parameters get their values. The result says what a
+local process needs: the resolved environment, the functions, the API routes and the state machine ARNs.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def provision(template: Template) -> Provisioned:
     tables = _create_tables(template, region)
     buckets = _create_buckets(template, region)
     identities = _verify_mail_identities(template, region)
+    _create_parameters(template, region)
     layer_paths = [
         (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
         for logical_id in template.resources_of_type("AWS::Serverless::LayerVersion")
@@ -175,6 +176,18 @@ def _verify_mail_identities(template: Template, region: str) -> list[str]:
             ses.verify_domain_identity(Domain=identity)
         identities.append(identity)
     return identities
+
+
+def _create_parameters(template: Template, region: str) -> list[str]:
+    """SSM parameters (AWS::SSM::Parameter) with their resolved values."""
+    ssm = boto3.client("ssm", region_name=region)
+    names: list[str] = []
+    for logical_id in template.resources_of_type("AWS::SSM::Parameter"):
+        props = template.properties(logical_id)
+        name = str(props.get("Name") or logical_id)
+        ssm.put_parameter(Name=name, Value=str(props["Value"]), Type=str(props.get("Type", "String")), Overwrite=True)
+        names.append(name)
+    return names
 
 
 def _create_functions(template: Template, region: str, role_arn: str) -> dict[str, FunctionSpec]:

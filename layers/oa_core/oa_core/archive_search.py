@@ -53,15 +53,19 @@ def search(
     user: dict[str, Any],
     *,
     q: str = "",
+    number: str = "",
     doc_type: str = "",
     year: int | None = None,
     department: str = "",
     next_cursor: str | None = None,
 ) -> ArchivePage:
-    """A page of archived documents; staff outside the archive roles see their own department's."""
+    """A page of archived documents (title words, 发文字号, 文种, department).
+
+    Staff outside the archive roles see their own department's only.
+    """
     if year is not None and not 1949 <= year <= 2999:
         raise InvalidInput("year 应为四位年份 (year must be four digits)")
-    if len(q) > 100:
+    if len(q) > 100 or len(number) > 60:
         raise InvalidInput("检索词不能超过 100 个字")
     if not ARCHIVE_READERS & set(user["roles"]):
         if department and department != user["department"]:
@@ -71,6 +75,7 @@ def search(
     condition = None
     for clause in (
         ArchiveIndexItem.title.contains(q) if q else None,
+        ArchiveIndexItem.number.contains(number) if number else None,
         (ArchiveIndexItem.doc_type == doc_type) if doc_type else None,
         (ArchiveIndexItem.department == department) if department else None,
     ):

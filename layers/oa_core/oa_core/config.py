@@ -35,6 +35,15 @@ class Settings:
     """催办: at most one reminder per overdue task in this many hours."""
     reminder_escalate_after: int = 3
     """After this many reminders the document's signer (签发人) is told, once."""
+    auth_base_url: str = ""
+    """The Cognito hosted UI (its /oauth2/authorize, /oauth2/token and /logout)."""
+    auth_client_id: str = ""
+    auth_client_id_parameter: str = ""
+    """SSM parameter holding the app client id, when AUTH_CLIENT_ID is not set."""
+    session_hours: int = 8
+    """登录会话: a session ends this many hours after sign-in, whatever happens."""
+    session_idle_minutes: int = 30
+    """…or after this many minutes without a page (等保 2.0 session timeout)."""
 
 
 @cache
@@ -67,6 +76,11 @@ def settings() -> Settings:
         smtp_security=env.get("SMTP_SECURITY", "ssl"),
         smtp_username=env.get("SMTP_USERNAME", ""),
         smtp_password_secret=env.get("SMTP_PASSWORD_SECRET", ""),
+        auth_base_url=env.get("AUTH_BASE_URL", "").rstrip("/"),
+        auth_client_id=env.get("AUTH_CLIENT_ID", ""),
+        auth_client_id_parameter=env.get("AUTH_CLIENT_ID_PARAMETER", ""),
+        session_hours=int(env.get("SESSION_HOURS", "8")),
+        session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
     )
 
 

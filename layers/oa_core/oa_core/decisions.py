@@ -27,6 +27,7 @@ from oa_core.storage import (
     connection,
     doc_pk,
     lost_on_condition,
+    refused_parts,
     task_closed_actions,
 )
 from oa_core.tasks import history_item, load_document, load_task, open_tasks
@@ -110,7 +111,16 @@ def decide(
                 )
             if new_version is not None:
                 tx.save(new_version, condition=RecordItem.PK.does_not_exist())
-            tx.save(history_item(doc.document_id, task.step, actor, request.decision, request.opinion))
+            tx.save(
+                history_item(
+                    doc.document_id,
+                    task.step,
+                    actor,
+                    request.decision,
+                    request.opinion,
+                    [a.model_dump() for a in request.annotations],
+                )
+            )
             tx.save(
                 audit.audit_item(
                     actor,
@@ -129,7 +139,7 @@ def decide(
             f"decide:{task.step}",
             task_id,
             "conflict",
-            "lost the race",
+            f"lost the race ({refused_parts(exc)})",
             document_id=doc.document_id,
         )
         raise Conflict("该事项刚刚已被处理，本次决定未生效 (decided by someone else just now)") from exc

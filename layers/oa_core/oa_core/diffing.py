@@ -53,3 +53,19 @@ def make_version(doc: DocumentItem, changes: dict[str, Any], author: str, reason
         word_count=word_count(after["title"], after["body"]),
         **after,
     )
+
+
+def inline(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str]]:
+    """痕迹: the text of ``after`` as runs of (equal|insert|delete, text), character by character."""
+    old, new = "\n".join(_lines(before)), "\n".join(_lines(after))
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append(("equal", new[j1:j2]))
+            continue
+        if op in ("delete", "replace"):
+            runs.append(("delete", old[i1:i2]))
+        if op in ("insert", "replace"):
+            runs.append(("insert", new[j1:j2]))
+    return runs

@@ -72,6 +72,7 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
         document_id=document_id,
         doc_type=submission.doc_type,
         classification=submission.classification or "非密",
+        attachment_note=submission.attachment_note,
         drafter=drafter["user_id"],
         drafter_department=drafter["department"],
         reviewer=submission.reviewer,
@@ -165,6 +166,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 decision=h.decision,
                 opinion=h.opinion,
                 at=h.at,
+                annotations=[{"quote": str(a["quote"]), "note": str(a["note"])} for a in h.annotations or []],
             )
             for h in history
         ],
@@ -205,6 +207,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         ],
         word_count=int(doc.word_count),
         created_at=doc.created_at,
+        attachment_note=doc.attachment_note or "",
         sign_date=doc.sign_date,
         archive_key=doc.archive_key,
         failed_step=doc.failed_step,

@@ -66,6 +66,8 @@ class DraftSubmission(DocumentContent):
 
     doc_type: DocType
     classification: Annotated[str, StringConstraints(max_length=20)] = ""
+    attachment_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    """附件说明, e.g. 附件：1. 2026年工作要点 (one attachment per line)."""
     reviewer: UserId
     countersigners: Annotated[list[UserId], Field(max_length=20)] = []
     countersign_mode: CountersignMode = "parallel"
@@ -110,12 +112,20 @@ class RevisionRequest(ContentEdits):
     note: Opinion = ""
 
 
+class Annotation(StrictModel):
+    """批注: a remark on a passage of the text, made by a decider."""
+
+    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class DecisionRequest(StrictModel):
     """A decider's decision on a pending task: 同意 / 退回修改 / 不同意."""
 
     decision: Decision
     opinion: Opinion = ""
     edits: ContentEdits | None = None
+    annotations: Annotated[list[Annotation], Field(max_length=30)] = []
 
     @model_validator(mode="after")
     def _edits_only_with_approval(self) -> DecisionRequest:
@@ -138,6 +148,7 @@ class HistoryEntry(OutputModel):
     decision: str
     opinion: str = ""
     at: str
+    annotations: list[dict[str, str]] = []
 
 
 class VersionView(OutputModel):
@@ -195,6 +206,7 @@ class DocumentView(OutputModel):
     deliveries: list[DeliveryView]
     word_count: int
     created_at: str
+    attachment_note: str = ""
     sign_date: str | None = None
     archive_key: str | None = None
     failed_step: str | None = None

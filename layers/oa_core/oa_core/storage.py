@@ -16,6 +16,8 @@ inbox       INBOX#<department>       <at>#<document id>
 archive     ARCHIVE#<year>           <signed>#<doc id>       GSI1 ARCHIVE#<doc_type>
 user        ORG                      USER#<user id>          GSI1 DEPT#<department>
 department  ORG                      DEPT#<department id>
+session     SESSION#<sha256(cookie)> SESSION
+draft       USER#<user id>           DRAFT#<draft id>
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -85,6 +88,7 @@ class DocumentItem(RecordItem, discriminator="document"):
     cc = ListAttribute(of=UnicodeAttribute, default=list)
     urgency = UnicodeAttribute(default="")
     classification = UnicodeAttribute(default="")
+    attachment_note = UnicodeAttribute(default="")
     drafter = UnicodeAttribute()
     drafter_department = UnicodeAttribute(default="")
     reviewer = UnicodeAttribute()
@@ -142,6 +146,8 @@ class HistoryItem(RecordItem, discriminator="history"):
     decision = UnicodeAttribute()
     opinion = UnicodeAttribute(default="")
     at = UnicodeAttribute()
+    annotations = ListAttribute(of=MapAttribute, default=list)
+    """批注: [{"quote": text the decider marked, "note": the remark}]."""
 
 
 class TaskItem(RecordItem, discriminator="task"):
@@ -254,6 +260,29 @@ class DepartmentItem(RecordItem, discriminator="department"):
     name = UnicodeAttribute()
 
 
+class SessionItem(RecordItem, discriminator="session"):
+    """登录会话: a signed-in browser. Only the cookie's hash is stored; TTL removes it after expiry."""
+
+    user_id = UnicodeAttribute()
+    csrf = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    last_seen = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
+class DraftItem(RecordItem, discriminator="draft"):
+    """草稿: a 拟稿 form saved to be finished and submitted later; the fields as the form had them."""
+
+    draft_id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    doc_type = UnicodeAttribute(default="")
+    fields = UnicodeAttribute()
+    """The form's fields as JSON."""
+    saved_at = UnicodeAttribute()
+
+
 def document_status_actions(status: str, step: str, at: str) -> list[Action]:
     """Set a document's status and current step, keeping its GSI2 status index in step."""
     return [
@@ -282,6 +311,14 @@ def lost_on_condition(error: TransactWriteError) -> bool:
     return any(
         reason is not None and reason.code == "ConditionalCheckFailed" for reason in error.cancellation_reasons or []
     )
+
+
+def refused_parts(error: TransactWriteError) -> str:
+    """Which parts of a cancelled transaction were refused and why, for the audit trail and logs."""
+    reasons = error.cancellation_reasons or []
+    return "; ".join(
+        f"part {index}: {reason.code}" for index, reason in enumerate(reasons) if reason is not None
+    ) or str(error.cause_response_message or error)
 
 
 def strs(values: Any) -> list[str]:

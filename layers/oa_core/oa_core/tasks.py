@@ -111,7 +111,14 @@ def history_of(document_id: str) -> list[HistoryItem]:
     ]
 
 
-def history_item(document_id: str, step: str, actor: str, decision: str, opinion: str = "") -> HistoryItem:
+def history_item(
+    document_id: str,
+    step: str,
+    actor: str,
+    decision: str,
+    opinion: str = "",
+    annotations: list[dict[str, str]] | None = None,
+) -> HistoryItem:
     at = clock.now_iso()
     return HistoryItem(
         doc_pk(document_id),
@@ -122,6 +129,7 @@ def history_item(document_id: str, step: str, actor: str, decision: str, opinion
         decision=decision,
         opinion=opinion,
         at=at,
+        annotations=annotations or [],
     )
 
 

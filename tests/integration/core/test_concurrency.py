@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.local.stack import LocalStack
-from oa_core.storage import CounterItem
+from oa_core.storage import AuditItem, CounterItem, DocumentItem, RecordItem, TaskItem, doc_pk
 from tests.integration.core.flowkit import (
     Api,
     approve,
@@ -41,6 +41,19 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
     return results
 
 
+def records_of(document_id: str) -> list[str]:
+    """A document's tasks and audit trail in order, to explain a refused decision."""
+    lines = []
+    for item in RecordItem.query(doc_pk(document_id), consistent_read=True):
+        if isinstance(item, TaskItem):
+            lines.append(f"{item.SK} status={item.status} assignee={item.assignee} decided_at={item.decided_at}")
+        elif isinstance(item, AuditItem):
+            lines.append(f"{item.at} {item.actor} {item.action} {item.outcome} {item.detail}")
+        elif isinstance(item, DocumentItem):
+            lines.append(f"document status={item.status} version={item.version} step={item.current_step}")
+    return lines
+
+
 def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalStack) -> None:
     api = Api(stack)
     drafter, reviewer, signer = (
@@ -57,7 +70,7 @@ def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalS
         return lambda: api.decide(task_id, signer, "approve", "同意")
 
     results = at_once([sign(task_id) for task_id in sign_tasks])
-    refused = [(status, body) for status, body in results if status != 200]
+    refused = [(status, body, records_of(documents[i])) for i, (status, body) in enumerate(results) if status != 200]
     assert refused == [], f"every signer's decision is accepted: {refused}"
 
     numbers = [wait_status(api, doc_id, "archived", drafter)["number"] for doc_id in documents]

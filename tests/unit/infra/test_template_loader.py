@@ -154,14 +154,14 @@ def test_routes_most_specific_first_with_auth(tmp_path: Path) -> None:
 def test_repository_template_resolves_for_every_function() -> None:
     template = Template.from_file(REPO_TEMPLATE, parameter_overrides={"PublicBaseUrl": "http://127.0.0.1:3000"})
     functions = template.resources_of_type("AWS::Serverless::Function")
-    assert len(functions) == 10
+    assert len(functions) == 11
     flow_arn = template.ref("DocumentFlow")
     for logical_id in functions:
         env = template.function_environment(logical_id)
         assert env["RECORDS_TABLE"] == "RecordsTable"
         assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"
         assert env["POWERTOOLS_SERVICE_NAME"] == "oa"
-        assert ("DOCUMENT_FLOW_ARN" in env) == (logical_id == "ApiFunction")
+        assert ("DOCUMENT_FLOW_ARN" in env) == (logical_id in ("ApiFunction", "WebFunction"))
     assert template.function_environment("ApiFunction")["DOCUMENT_FLOW_ARN"] == flow_arn
     routes = {(r.path, r.method): r for r in template.routes()}
     assert routes[("/api/{proxy+}", "ANY")].authorized

@@ -1,0 +1,127 @@
+// 办公自动化系统: a little help in the browser. Every page works without it.
+"use strict";
+
+(function () {
+  var csrf = document.body.getAttribute("data-csrf") || "";
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  // 拟稿: templates per 文种 and live checks (the server's own checks, asked as you type).
+  var form = document.getElementById("draft-form");
+  if (form) {
+    var templates = JSON.parse(form.getAttribute("data-templates") || "{}");
+    var picker = document.getElementById("template");
+    var body = document.getElementById("body");
+    var title = document.getElementById("title");
+    var docType = document.getElementById("doc_type");
+    var lastTemplateBody = body.value;
+
+    var isUntouched = function () {
+      return !body.value.trim() || body.value === lastTemplateBody;
+    };
+    var apply = function (key) {
+      var t = templates[key];
+      if (!t) return;
+      if (!isUntouched() && !window.confirm("套用模板会替换现在的正文，继续吗？")) return;
+      docType.value = t.doc_type;
+      if (!title.value.trim() || title.value.indexOf("……") >= 0) title.value = t.title;
+      body.value = t.body;
+      lastTemplateBody = t.body;
+      check();
+    };
+    picker.addEventListener("change", function () { apply(picker.value); });
+    docType.addEventListener("change", function () {
+      if (templates[docType.value] && isUntouched()) {
+        picker.value = docType.value;
+        apply(docType.value);
+      }
+    });
+
+    var list = document.querySelector("#checks ul");
+    var count = document.getElementById("word-count");
+    var check = function () {
+      var data = new URLSearchParams(new FormData(form));
+      data.delete("action");
+      fetch(form.getAttribute("data-check"), {
+        method: "POST",
+        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString(),
+        credentials: "same-origin",
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (result) {
+          if (!result) return;
+          count.textContent = "字数：" + result.word_count;
+          list.textContent = "";
+          if (!result.checks.length) {
+            var fine = document.createElement("li");
+            fine.className = "fine";
+            fine.textContent = "未发现问题";
+            list.appendChild(fine);
+          }
+          result.checks.forEach(function (c) {
+            var li = document.createElement("li");
+            li.className = c.level;
+            li.textContent = (c.level === "error" ? "必须修改：" : "建议：") + c.message;
+            list.appendChild(li);
+          });
+        })
+        .catch(function () {});
+    };
+    form.addEventListener("input", debounce(check, 400));
+    form.addEventListener("change", debounce(check, 100));
+  }
+
+  // 文件页: the progress section refreshes itself while the flow runs (会签进度).
+  var refreshEvery = 4000;
+  var poll = function () {
+    var box = document.getElementById("progress");
+    var url = box && box.getAttribute("data-refresh");
+    if (!url || document.hidden) {
+      if (url) setTimeout(poll, refreshEvery);
+      return;
+    }
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html; // server-rendered with escaping, same origin
+          var fresh = holder.querySelector("#progress");
+          if (fresh) box.replaceWith(fresh);
+        }
+        setTimeout(poll, refreshEvery);
+      })
+      .catch(function () { setTimeout(poll, refreshEvery * 2); });
+  };
+  if (document.getElementById("progress")) setTimeout(poll, refreshEvery);
+
+  // 批注: select words in the text, then note them.
+  var annotate = document.getElementById("annotate");
+  var notes = document.getElementById("annotations");
+  if (annotate && notes) {
+    annotate.hidden = false;
+    var selected = "";
+    document.addEventListener("selectionchange", function () {
+      var text = String(window.getSelection() || "").trim();
+      if (text) selected = text.slice(0, 200);
+    });
+    annotate.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    annotate.addEventListener("click", function () {
+      if (!selected) {
+        window.alert("请先在正文中选中要批注的文字。");
+        return;
+      }
+      var note = window.prompt("对“" + selected + "”的批注：");
+      if (!note || !note.trim()) return;
+      notes.value = (notes.value.trim() ? notes.value.trim() + "\n" : "") + "「" + selected.replace(/[「」\n]/g, " ") + "」" + note.trim();
+      selected = "";
+    });
+  }
+})();
