@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         users = stack.invoke_http("GET", "/_local/users").json()
         elapsed = time.monotonic() - started
         print(f"OA local stack ready in {elapsed:.1f}s at {bound_url}", flush=True)
-        print('demo users (sign in with POST /_local/login {"user_id": ...}):')
+        print(f"staff pages: open {bound_url}/ and pick a demo user on the sign-in page")
+        print('demo users (API clients: POST /_local/login {"user_id": ...} for a bearer token):')
         for user in users:
             roles = ",".join(user.get("roles") or [])
             print(f"  {user['user_id']:<14} {user.get('name', ''):<6} {roles}")

@@ -146,3 +146,9 @@ def test_a_document_goes_from_the_draft_form_to_the_archive_in_the_browser(
     archivist.get_by_role("link", name=TITLE).click()
     expect(archivist.locator("#doc-title")).to_have_text(TITLE)
     expect(archivist.locator(".timeline")).to_contain_text("签发")
+
+    # 工作台 afterwards: the drafter's document with its status and number.
+    page.goto(f"{base_url}/")
+    expect(page.locator("#my-documents")).to_contain_text(number)
+    expect(page.locator("#my-documents")).to_contain_text("已归档")
+    shot("12-dashboard")

@@ -256,6 +256,10 @@ def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, 
     return redirect(f"/documents/{quote(created.document_id)}?submitted=1")
 
 
+def _names() -> dict[str, str]:
+    return {u["user_id"]: u["name"] for u in directory.list_users()}
+
+
 def _my_open_task(document_id: str, user_id: str) -> Any:
     return next((t for t in tasks.open_tasks(document_id) if t.assignee == user_id), None)
 
@@ -295,6 +299,7 @@ def document_page(
         task=task,
         names={k: v["name"] for k, v in names.items()},
         departments={d["department_id"]: d["name"] for d in directory.list_departments()},
+        people=_names(),
         diff=_version_diff(doc, shown) if shown else None,
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
@@ -311,6 +316,7 @@ def progress(user: dict[str, Any], session: sessions.Session, document_id: str) 
         user,
         session,
         doc=doc,
+        people=_names(),
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
     )

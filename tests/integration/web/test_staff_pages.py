@@ -6,6 +6,7 @@ import html
 import re
 from typing import Any
 
+import markupsafe
 import pytest
 
 from infra.local.stack import LocalStack
@@ -296,3 +297,28 @@ def _sha(value: str) -> str:
     import hashlib
 
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def test_a_person_whose_name_carries_markup_is_shown_as_text(stack: LocalStack) -> None:
+    stack.seed(
+        {
+            "departments": [],
+            "users": [
+                {
+                    "user_id": "markup",
+                    "name": XSS,
+                    "email": "markup@example.gov.cn",
+                    "department": "bgs",
+                    "roles": ["drafter"],
+                }
+            ],
+        }
+    )
+    api = Api(stack)
+    doc_id = submit(api, "markup", distribute_to=[])
+    browser = Browser(stack)
+    browser.sign_in("markup")
+    for path in ("/", f"/documents/{doc_id}", "/documents/new"):
+        text = browser.get(path).text
+        assert "<script>alert(1)</script>" not in text and "<img src=x onerror" not in text, path
+        assert str(markupsafe.escape(XSS)) in text, path
