@@ -322,3 +322,43 @@ def test_a_person_whose_name_carries_markup_is_shown_as_text(stack: LocalStack) 
         text = browser.get(path).text
         assert "<script>alert(1)</script>" not in text and "<img src=x onerror" not in text, path
         assert str(markupsafe.escape(XSS)) in text, path
+
+
+def test_a_returned_document_is_revised_from_its_page_and_goes_back_to_review(
+    stack: LocalStack, drafter: Browser
+) -> None:
+    api = Api(stack)
+    drafter_id, reviewer_id = users_with("drafter")[0], users_with("reviewer")[0]
+    doc_id = submit(api, drafter_id, title="关于退回后修改的通知", distribute_to=[])
+    task = pending_task(api, reviewer_id, doc_id, "review")
+    assert api.decide(task["task_id"], reviewer_id, "return", "请补充时间安排")[0] == 200
+    wait_status(api, doc_id, "returned", drafter_id)
+    page = wait_for_form(drafter, f"/documents/{doc_id}", "revision-form")
+    assert "请补充时间安排" in page.text
+    response = drafter.post(
+        f"/documents/{doc_id}/revision",
+        {
+            "csrf": drafter.csrf(page),
+            "title": "关于退回后修改的通知",
+            "main_recipients": "各处室",
+            "body": "一、高度重视。\n二、12月底前完成。",
+            "cc": "",
+            "urgency": "",
+            "note": "已补充时间安排",
+        },
+    )
+    assert response.status == 303, response.text
+    assert "修改稿已提交" in drafter.get(location_path(response)).text
+    document = wait_status(api, doc_id, "in_review", drafter_id)
+    assert document["versions"][-1]["reason"] == "退回后修改"
+
+
+def wait_for_form(browser: Browser, path: str, form_id: str) -> Any:
+    """The page once it offers the form (the flow opens the task a moment after the status changes)."""
+    from infra.polling import wait_for
+
+    def offered() -> Any:
+        page = browser.get(path)
+        return page if f'id="{form_id}"' in page.text else None
+
+    return wait_for(offered, f"{path} to offer {form_id}")
