@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.local.stack import LocalStack
-from infra.polling import wait_for
+from infra.polling import WAIT_SECONDS, wait_for
 from oa_core import directory
 from oa_core.storage import TaskItem
 
@@ -94,12 +94,15 @@ def pending_task(api: Api, user: str, document_id: str, step: str) -> dict[str, 
     return dict(wait_for(find, f"{step} task of {user} on {document_id}"))
 
 
-def wait_status(api: Api, document_id: str, status: str, user: str | None = None) -> dict[str, Any]:
+def wait_status(
+    api: Api, document_id: str, status: str, user: str | None = None, timeout: float = WAIT_SECONDS
+) -> dict[str, Any]:
     viewer = user or users_with("admin")[0]
     return dict(
         wait_for(
             lambda: (doc := api.document(document_id, viewer))["status"] == status and doc,
             f"{document_id} to be {status}",
+            timeout,
         )
     )
 

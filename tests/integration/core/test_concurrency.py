@@ -73,7 +73,9 @@ def test_twenty_documents_signed_at_once_get_numbers_one_to_twenty(stack: LocalS
     refused = [(status, body, records_of(documents[i])) for i, (status, body) in enumerate(results) if status != 200]
     assert refused == [], f"every signer's decision is accepted: {refused}"
 
-    numbers = [wait_status(api, doc_id, "archived", drafter)["number"] for doc_id in documents]
+    # Twenty flows finish together: on a loaded two-core machine that takes longer than one
+    # document's usual wait, and the test is about uniqueness, not speed.
+    numbers = [wait_status(api, doc_id, "archived", drafter, timeout=180)["number"] for doc_id in documents]
     sequence = sorted(int(re.fullmatch(r"示例办发〔\d{4}〕(\d+)号", n).group(1)) for n in numbers)  # type: ignore[union-attr]
     assert sequence == list(range(1, 21)), "unique and gap-free"
 
