@@ -16,6 +16,9 @@ from oa_core.rendering import render
 
 LINK_RE = re.compile(r"https?://[^\s<>\"']+")
 
+Attachment = tuple[str, str, bytes]
+"""(filename, MIME type, data); a text/calendar type may carry its method: "text/calendar; method=REQUEST"."""
+
 
 @cache
 def _ses() -> Any:
@@ -28,7 +31,13 @@ def subject_line(title: str, urgency: str, action: str) -> str:
     return f"{prefix}{action}：{title}"
 
 
-def build_message(to: list[str], subject: str, template: str, context: dict[str, Any]) -> EmailMessage:
+def build_message(
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = Address(display_name=settings().org_name, addr_spec=settings().mail_sender)
     message["To"] = ", ".join(to)
@@ -37,14 +46,36 @@ def build_message(to: list[str], subject: str, template: str, context: dict[str,
     context = {"org_name": settings().org_name, **context}
     message.set_content(render(f"email/{template}.txt", **context))
     message.add_alternative(render(f"email/{template}.html", **context), subtype="html")
+    for filename, mime_type, data in attachments or []:
+        _attach(message, filename, mime_type, data)
     return message
 
 
-def send(to: list[str], subject: str, template: str, context: dict[str, Any]) -> None:
+def _attach(message: EmailMessage, filename: str, mime_type: str, data: bytes) -> None:
+    """One attachment; text/calendar keeps its method parameter and UTF-8 so mail clients offer 接受/拒绝."""
+    content_type, _, parameters = mime_type.partition(";")
+    maintype, _, subtype = content_type.strip().lower().partition("/")
+    params: dict[str, str] = {}
+    for item in parameters.split(";"):
+        key, _, value = item.partition("=")
+        if key.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    if (maintype, subtype) == ("text", "calendar"):
+        params = {**params, "method": params.get("method", "REQUEST").upper(), "charset": "UTF-8"}
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
+
+
+def send(
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> None:
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return
-    message = build_message(recipients, subject, template, context)
+    message = build_message(recipients, subject, template, context, attachments)
     if settings().mail_transport == "smtp":
         _send_smtp(message, recipients)
         return
@@ -85,12 +116,16 @@ def _send_smtp(message: EmailMessage, recipients: list[str]) -> None:
 
 
 def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
-    """One sent email as the local outbox shows it: to, subject, text, html, sent_at, links."""
+    """One sent email as the local outbox shows it: to, subject, text, html, sent_at, links, attachments."""
     text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     message = message_from_string(text_raw, policy=policy.default)
     text = html = ""
+    attachments: list[dict[str, str]] = []
     for part in message.walk():
         if part.get_content_maintype() == "multipart":
+            continue
+        if part.get_content_disposition() == "attachment":
+            attachments.append({"filename": part.get_filename() or "", "content_type": str(part["Content-Type"])})
             continue
         content = part.get_content()
         if part.get_content_type() == "text/plain" and not text:
@@ -107,4 +142,5 @@ def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
         "html": html,
         "sent_at": sent_at,
         "links": list(dict.fromkeys(LINK_RE.findall(text))),
+        "attachments": attachments,
     }
