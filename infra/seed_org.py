@@ -1,4 +1,4 @@
-"""Seed a deployed stack's records table with an organisation (departments, users).
+"""Seed a deployed stack with an organisation (departments, users; rooms, vehicles, drivers).
 
 Ops script: ``python -m infra.seed_org --stack oa-system --file org.json`` (or
 ``make seed-org``). The table name comes from ``--table`` or from the stack's
@@ -18,13 +18,13 @@ from pathlib import Path
 import boto3
 
 
-def table_from_stack(stack_name: str, region: str | None) -> str:
+def table_from_stack(stack_name: str, region: str | None, output_key: str = "RecordsTableName") -> str:
     cloudformation = boto3.client("cloudformation", region_name=region)
     stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     for output in stacks[0].get("Outputs", []):
-        if output.get("OutputKey") == "RecordsTableName":
+        if output.get("OutputKey") == output_key:
             return str(output["OutputValue"])
-    raise SystemExit(f"stack {stack_name} has no RecordsTableName output")
+    raise SystemExit(f"stack {stack_name} has no {output_key} output")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,21 +32,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, default=Path("infra/demo_org.json"))
     parser.add_argument("--stack", default="oa-system", help="CloudFormation stack name")
     parser.add_argument("--table", help="records table name (skips the stack lookup)")
+    parser.add_argument("--bookings-table", help="bookings table name (skips the stack lookup)")
     parser.add_argument("--region", default=os.environ.get("AWS_REGION"))
     args = parser.parse_args(argv)
 
     table = args.table or table_from_stack(args.stack, args.region)
     os.environ["RECORDS_TABLE"] = table
+    org = json.loads(args.file.read_text(encoding="utf-8"))
+    if org.get("resources"):
+        os.environ["BOOKINGS_TABLE"] = args.bookings_table or table_from_stack(
+            args.stack, args.region, "BookingsTableName"
+        )
     if args.region:
         os.environ.setdefault("AWS_REGION", args.region)
         os.environ.setdefault("AWS_DEFAULT_REGION", args.region)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "oa_core"))
 
+    from oa_core.bookings import seed_resources
     from oa_core.directory import seed_organisation
 
-    org = json.loads(args.file.read_text(encoding="utf-8"))
     seed_organisation(org)
-    print(f"seeded {len(org.get('users', []))} users into {table}")
+    seed_resources(org.get("resources", []))
+    print(f"seeded {len(org.get('users', []))} users and {len(org.get('resources', []))} resources")
     return 0
 
 

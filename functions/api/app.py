@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core import decisions, directory, documents
 from oa_core.archive_search import ArchivePage
+from oa_core.booking_models import BookingCancelled, BookingRequest, BookingView, ResourceInput, ResourceView
 from oa_core.errors import DomainError, InvalidInput
 from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
 from oa_core.models import (
@@ -29,18 +31,18 @@ app = APIGatewayRestResolver(enable_validation=True)
 CONTENT_JSON = "application/json; charset=utf-8"
 
 
-def _error(status: int, code: str, message: str) -> Response[Any]:
+def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=CONTENT_JSON,
-        body=error_body(code, message),
+        body=error_body(code, message, details),
         headers=SECURITY_HEADERS,
     )
 
 
 @app.exception_handler(DomainError)
 def _domain_error(exc: DomainError) -> Response[str]:
-    return _error(exc.status, exc.code, exc.message)
+    return _error(exc.status, exc.code, exc.message, exc.details)
 
 
 @app.exception_handler(RequestValidationError)
@@ -200,6 +202,63 @@ def search_archive(
     return archive_search.search(
         user, q=q, number=number, doc_type=doc_type, year=year, department=department, next_cursor=next
     )
+
+
+@app.get("/api/resources")
+def list_resources(
+    kind: str = "",
+    min_capacity: int = 0,
+    equipment: str = "",
+    free_from: Annotated[str, Query(alias="from")] = "",
+    free_to: Annotated[str, Query(alias="to")] = "",
+) -> list[ResourceView]:
+    """会议室、车辆、驾驶员: by kind, capacity, equipment (comma-separated) and free between from and to."""
+    from oa_core import bookings
+
+    caller(app.current_event.raw_event)
+    wanted = [e.strip() for e in equipment.replace("，", ",").split(",") if e.strip()]
+    return bookings.list_resources(
+        kind, min_capacity=min_capacity, equipment=wanted, free_from=free_from, free_to=free_to
+    )
+
+
+@app.post("/api/resources", responses={201: {"description": "资源已添加"}})
+def create_resource(resource: ResourceInput) -> Response[Any]:
+    """Add a room, vehicle or driver (administrators)."""
+    from oa_core import bookings
+
+    created = bookings.save_resource(resource, caller(app.current_event.raw_event))
+    return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
+
+
+@app.get("/api/resources/<resource_id>/bookings")
+def resource_bookings(
+    resource_id: str,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+) -> list[BookingView]:
+    """占用情况: a resource's live bookings overlapping [from, to), by start (one Query)."""
+    from oa_core import bookings
+
+    caller(app.current_event.raw_event)
+    return bookings.bookings_of(resource_id, start, end)
+
+
+@app.post("/api/bookings", responses={201: {"description": "已预订"}, 409: {"description": "时段冲突"}})
+def create_booking(booking: BookingRequest) -> Response[Any]:
+    """预订: 201 with the booking id, or 409 naming the conflicting bookings (every occurrence, or none)."""
+    from oa_core import bookings
+
+    created = bookings.book(booking, caller(app.current_event.raw_event))
+    return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
+
+
+@app.delete("/api/bookings/<booking_id>")
+def cancel_booking(booking_id: str) -> BookingCancelled:
+    """取消预订: the slot is free again."""
+    from oa_core import bookings
+
+    return bookings.cancel(booking_id, caller(app.current_event.raw_event))
 
 
 @app.get("/api/directory")

@@ -181,10 +181,12 @@ class LocalStack:
 
     # ------------------------------------------------------------------ data
     def seed(self, org: dict[str, Any]) -> None:
-        """Write an organisation (departments, users) through the core's directory."""
+        """Write an organisation (departments, users; rooms, vehicles, drivers) through the core."""
+        from oa_core.bookings import seed_resources
         from oa_core.directory import seed_organisation
 
         seed_organisation(org)
+        seed_resources(org.get("resources", []))
 
     @property
     def env(self) -> dict[str, str]:

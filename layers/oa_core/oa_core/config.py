@@ -44,6 +44,9 @@ class Settings:
     """登录会话: a session ends this many hours after sign-in, whatever happens."""
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
+    bookings_table: str = "BookingsTable"
+    slot_minutes: int = 30
+    """预订时段: bookings start and end on this grid (minutes past the hour)."""
 
 
 @cache
@@ -81,6 +84,8 @@ def settings() -> Settings:
         auth_client_id_parameter=env.get("AUTH_CLIENT_ID_PARAMETER", ""),
         session_hours=int(env.get("SESSION_HOURS", "8")),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
+        bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
+        slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
     )
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details or {}
+        """More for the caller, inside the error object (e.g. a booking's conflicting bookings)."""
         if code:
             self.code = code
 
-    def as_body(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.message}}
+    def as_body(self) -> dict[str, dict[str, Any]]:
+        return {"error": {"code": self.code, "message": self.message, **self.details}}
 
 
 class InvalidInput(DomainError):

@@ -36,8 +36,8 @@ SECURITY_HEADERS = {
 }
 
 
-def error_body(code: str, message: str) -> str:
-    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> str:
+    return json.dumps({"error": {"code": code, "message": message, **(details or {})}}, ensure_ascii=False)
 
 
 def _label(loc: Iterable[Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -24,7 +24,7 @@ from tests.integration.core.flowkit import (
 pytestmark = pytest.mark.integration
 
 
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+def at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run the calls in threads released together by a barrier; return their results in order."""
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)

@@ -1,0 +1,92 @@
+"""Pydantic models at the bookings edge: resources, booking requests and what the API returns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from oa_core.models import OutputModel, StrictModel, UserId
+
+ResourceKind = Literal["room", "vehicle", "driver"]
+ResourceId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Equipment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+BookingTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TimeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=40)]
+
+
+class ResourceInput(StrictModel):
+    """可预订资源 as an administrator enters it."""
+
+    resource_id: ResourceId
+    kind: ResourceKind
+    name: Name
+    building: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    capacity: Annotated[int, Field(ge=0, le=2000)] = 0
+    """Seats of a room (会议室容纳人数)."""
+    equipment: Annotated[list[Equipment], Field(max_length=20)] = []
+    """e.g. 投影仪, 视频会议, 电子白板."""
+    needs_approval: bool = False
+    plate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    """车牌号 of a vehicle."""
+    seats: Annotated[int, Field(ge=0, le=100)] = 0
+    """Passenger seats of a vehicle."""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    """A driver's phone."""
+
+
+class ResourceView(OutputModel):
+    resource_id: str
+    kind: str
+    name: str
+    building: str = ""
+    capacity: int = 0
+    equipment: list[str] = []
+    needs_approval: bool = False
+    plate: str = ""
+    seats: int = 0
+    phone: str = ""
+
+
+class Recurrence(StrictModel):
+    """周期预订: the same time daily or weekly, all occurrences or none."""
+
+    freq: Literal["daily", "weekly"]
+    count: Annotated[int, Field(ge=2, le=52)]
+
+
+class BookingRequest(StrictModel):
+    """A booking of one resource: times are ISO 8601; without an offset they are Asia/Shanghai."""
+
+    resource_id: ResourceId
+    start: TimeText
+    end: TimeText
+    title: BookingTitle
+    participants: Annotated[list[UserId], Field(max_length=500)] = []
+    recurrence: Recurrence | None = None
+
+
+class BookingCreated(OutputModel):
+    booking_id: str
+    status: str
+    occurrences: list[str] = []
+    """For a recurring booking: the booking id of every occurrence, the first being booking_id."""
+
+
+class BookingView(OutputModel):
+    booking_id: str
+    resource_id: str
+    start: str
+    end: str
+    title: str
+    status: str
+    booker: str = ""
+    series_id: str = ""
+
+
+class BookingCancelled(OutputModel):
+    booking_id: str
+    status: Literal["cancelled"]
