@@ -13,8 +13,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core import decisions, directory, documents
 from oa_core.archive_search import ArchivePage
-from oa_core.booking_models import BookingCancelled, BookingRequest, BookingView, ResourceInput, ResourceView
-from oa_core.errors import DomainError, InvalidInput
+from oa_core.booking_models import (
+    BookingCancelled,
+    BookingRequest,
+    BookingView,
+    MeetingApplication,
+    MeetingView,
+    ResourceInput,
+    ResourceView,
+)
+from oa_core.errors import DomainError, Forbidden, InvalidInput
 from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
 from oa_core.models import (
     DecisionRequest,
@@ -259,6 +267,51 @@ def cancel_booking(booking_id: str) -> BookingCancelled:
     from oa_core import bookings
 
     return bookings.cancel(booking_id, caller(app.current_event.raw_event))
+
+
+@app.post("/api/meetings", responses={201: {"description": "会议室已暂留或已确认"}, 409: {"description": "时段冲突"}})
+def apply_meeting(application: MeetingApplication) -> Response[Any]:
+    """会议申请: the room is held at once; rooms that need approval go to the office's approver."""
+    from oa_core import meetings
+
+    created = meetings.apply(application, caller(app.current_event.raw_event))
+    return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
+
+
+@app.get("/api/meetings")
+def my_meetings() -> dict[str, Any]:
+    """我的会议: meetings I take part in (confirmed, from today) and applications I made."""
+    from oa_core import meetings
+
+    user = caller(app.current_event.raw_event)
+    return {
+        "attending": [
+            {"meeting_id": a.meeting_id, "topic": a.topic, "room_name": a.room_name, "start": a.start, "end": a.end}
+            for a in meetings.mine(user["user_id"])
+        ],
+        "organised": [meetings.view(m).model_dump() for m in meetings.organised_by(user["user_id"])],
+    }
+
+
+@app.get("/api/meetings/<meeting_id>")
+def get_meeting(meeting_id: str) -> MeetingView:
+    """One meeting, for its organizer, participants, approver and administrators."""
+    from oa_core import meetings
+
+    user = caller(app.current_event.raw_event)
+    meeting = meetings.load(meeting_id)
+    allowed = {meeting.organizer, meeting.approver, *meeting.participants}
+    if user["user_id"] not in allowed and "admin" not in user["roles"]:
+        raise Forbidden("您无权查看该会议 (not your meeting)")
+    return meetings.view(meeting)
+
+
+@app.post("/api/meetings/<meeting_id>/cancel")
+def cancel_meeting(meeting_id: str) -> MeetingView:
+    """取消会议: the room is free and participants get a cancellation."""
+    from oa_core import meetings
+
+    return meetings.cancel(meeting_id, caller(app.current_event.raw_event))
 
 
 @app.get("/api/directory")

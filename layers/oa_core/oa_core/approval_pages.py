@@ -64,6 +64,8 @@ def _form(
     task = tasks.load_task(link.task_id)
     if task.status != "pending":
         raise Conflict(decisions.closed_message(task))
+    if link.step == "meeting":
+        return _meeting_form(link, task, status=status, error=error, opinion=opinion)
     decider = directory.get_user(link.decider) or {
         "user_id": link.decider,
         "name": link.decider,
@@ -81,6 +83,29 @@ def _form(
         opinion=opinion,
         decider_name=decider["name"],
         drafter_name=drafter["name"] if drafter else doc.drafter,
+    )
+
+
+def _meeting_form(
+    link: links.LinkItem, task: Any, *, status: int, error: str, opinion: str
+) -> tuple[int, dict[str, str], str]:
+    """会议室预订审批: the application, and 同意 / 不同意."""
+    from oa_core import meetings
+
+    meeting = meetings.load(link.document_id)
+    participants = [str(p) for p in meeting.participants or []]
+    people = directory.get_users([meeting.organizer, *participants])
+    return page(
+        status,
+        "pages/meeting_approval.html",
+        meeting=meetings.view(meeting),
+        when=meetings.when(meeting),
+        task=task,
+        error=error,
+        opinion=opinion,
+        organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
+        participant_names=[people[p]["name"] for p in participants if p in people],
+        decider_name=(directory.get_user(link.decider) or {}).get("name", link.decider),
     )
 
 
@@ -112,6 +137,23 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
         result = decisions.decide(link.task_id, link.decider, request, via="link", link=link)
     except DomainError as exc:
         return problem(exc)
+    if result.step == "meeting":
+        from oa_core import meetings
+
+        title = meetings.load(result.document_id).topic
+        next_step = (
+            "会议已确认，参会人员将收到会议通知。"
+            if request.decision == "approve"
+            else "会议室已释放，申请人会收到通知。"
+        )
+        return page(
+            200,
+            "pages/approval_done.html",
+            title=title,
+            decision=request.decision,
+            opinion=request.opinion,
+            next_step=next_step,
+        )
     doc = tasks.load_document(result.document_id)
     return page(
         200,

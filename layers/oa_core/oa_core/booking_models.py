@@ -90,3 +90,38 @@ class BookingView(OutputModel):
 class BookingCancelled(OutputModel):
     booking_id: str
     status: Literal["cancelled"]
+
+
+class MeetingApplication(StrictModel):
+    """会议申请: topic, time, room, participants and the equipment the meeting needs."""
+
+    topic: BookingTitle
+    room_id: ResourceId
+    start: TimeText
+    end: TimeText
+    participants: Annotated[list[UserId], Field(min_length=1, max_length=500)]
+    equipment: Annotated[list[Equipment], Field(max_length=20)] = []
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class MeetingCreated(OutputModel):
+    meeting_id: str
+    status: str
+    booking_id: str
+
+
+class MeetingView(OutputModel):
+    meeting_id: str
+    topic: str
+    organizer: str
+    room_id: str
+    room_name: str
+    booking_id: str
+    start: str
+    end: str
+    participants: list[str]
+    equipment: list[str] = []
+    description: str = ""
+    status: str
+    approver: str = ""
+    opinion: str = ""

@@ -414,3 +414,21 @@ def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
         return BookingCancelled(booking_id=booking_id, status="cancelled")  # cancelled meanwhile
     audit.record(actor["user_id"], "cancel_booking", booking_id, "ok", booking.resource_id)
     return BookingCancelled(booking_id=booking_id, status="cancelled")
+
+
+def set_status(booking_id: str, status: str, *, expected: str) -> None:
+    """A held booking becomes confirmed (the meeting was approved); nothing else moves a status."""
+    booking = load_booking(booking_id)
+    if booking is None or booking.status == status:
+        return
+    try:
+        booking.update(actions=[BookingItem.status.set(status)], condition=BookingItem.status == expected)
+    except Exception as exc:
+        if "ConditionalCheckFailed" not in repr(exc):
+            raise
+        raise Conflict(f"预订 {booking_id} 已不是{expected}状态 (booking changed meanwhile)") from None
+
+
+def release(booking_id: str) -> None:
+    """Free a booking's slots for the system (a rejected or expired hold, a cancelled meeting)."""
+    cancel(booking_id, {"user_id": "system", "roles": sorted(MANAGERS)})

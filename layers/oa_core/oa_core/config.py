@@ -45,6 +45,11 @@ class Settings:
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
     bookings_table: str = "BookingsTable"
+    meeting_flow_arn: str = ""
+    meeting_hold_seconds: int = 48 * 3600
+    """How long a room stays held for a meeting awaiting approval (then it is released)."""
+    office_department: str = "bgs"
+    """办公室: whose 文书 approves meeting rooms that need approval."""
     slot_minutes: int = 30
     """预订时段: bookings start and end on this grid (minutes past the hour)."""
 
@@ -86,6 +91,9 @@ def settings() -> Settings:
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
+        meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
+        meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),
+        office_department=env.get("OFFICE_DEPARTMENT", "bgs"),
     )
 
 

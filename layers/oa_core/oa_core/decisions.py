@@ -62,6 +62,10 @@ def decide(
         raise Forbidden("只有该事项的承办人才能作出决定 (only the assignee may decide this task)")
     if task.step == "revise":
         raise InvalidInput("修改稿请通过“提交修改稿”提交 (submit a revision instead)")
+    if task.step == "meeting" and task.status == "pending":
+        from oa_core import meetings
+
+        return meetings.decide(task, actor, request, via=via, link=link)
     if task.status != "pending":
         audit.record(
             actor,

@@ -34,13 +34,15 @@ def start(document_id: str, *, resume_at: str | None = None, attempt: int = 0) -
     return str(response["executionArn"])
 
 
-def answer(task_token: str, decision: str, result: dict[str, Any]) -> None:
+def answer(
+    task_token: str, decision: str, result: dict[str, Any], *, rejected_error: str = FLOW_ERROR_REJECTED
+) -> None:
     """Resume the waiting execution with the decision. Raises Conflict if the flow no longer waits."""
     try:
         if decision in ("approve", "revise"):
             _sfn().send_task_success(taskToken=task_token, output=json.dumps(result, ensure_ascii=False))
         else:
-            error = FLOW_ERROR_RETURNED if decision == "return" else FLOW_ERROR_REJECTED
+            error = FLOW_ERROR_RETURNED if decision == "return" else rejected_error
             _sfn().send_task_failure(
                 taskToken=task_token,
                 error=error,

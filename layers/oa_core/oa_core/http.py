@@ -27,6 +27,19 @@ FIELD_LABELS = {
     "opinion": "意见",
     "edits": "修改内容",
     "note": "修改说明",
+    "annotations": "批注",
+    "topic": "会议主题",
+    "room_id": "会议室",
+    "resource_id": "会议室/车辆",
+    "start": "开始时间",
+    "end": "结束时间",
+    "participants": "参会人员",
+    "equipment": "设备",
+    "recurrence": "周期",
+    "description": "说明",
+    "kind": "类型",
+    "name": "名称",
+    "capacity": "容纳人数",
 }
 
 SECURITY_HEADERS = {

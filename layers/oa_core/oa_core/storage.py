@@ -18,6 +18,9 @@ user        ORG                      USER#<user id>          GSI1 DEPT#<departme
 department  ORG                      DEPT#<department id>
 session     SESSION#<sha256(cookie)> SESSION
 draft       USER#<user id>           DRAFT#<draft id>
+meeting     MTG#<meeting id>         META                    GSI1 ORGANIZER#<user> by start
+(task)      MTG#<meeting id>         TASK#<task_id>          the approval of a meeting, a task like any other
+attendee    ATTENDEE#<user id>       <start>#<meeting id>
 """
 
 from __future__ import annotations
@@ -281,6 +284,44 @@ class DraftItem(RecordItem, discriminator="draft"):
     fields = UnicodeAttribute()
     """The form's fields as JSON."""
     saved_at = UnicodeAttribute()
+
+
+class MeetingItem(RecordItem, discriminator="meeting"):
+    """会议申请: a meeting in a room, held until approved (or at once confirmed)."""
+
+    meeting_id = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    organizer = UnicodeAttribute()
+    room_id = UnicodeAttribute()
+    room_name = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end = UnicodeAttribute()
+    participants = ListAttribute(of=UnicodeAttribute, default=list)
+    equipment = ListAttribute(of=UnicodeAttribute, default=list)
+    description = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    """pending_approval, confirmed, rejected, expired or cancelled."""
+    sequence = NumberAttribute(default=0)
+    approver = UnicodeAttribute(default="")
+    opinion = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class AttendeeItem(RecordItem, discriminator="attendee"):
+    """我的会议: a confirmed meeting in one participant's list."""
+
+    meeting_id = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    room_name = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end = UnicodeAttribute()
+
+
+def subject_pk(subject_id: str) -> str:
+    """The partition of what a task decides: a meeting (ids start with M) or a document."""
+    return f"MTG#{subject_id}" if subject_id.startswith("M") else doc_pk(subject_id)
 
 
 def document_status_actions(status: str, step: str, at: str) -> list[Action]:

@@ -23,6 +23,7 @@ from oa_core.storage import (
     connection,
     doc_pk,
     document_status_actions,
+    subject_pk,
     task_closed_actions,
 )
 
@@ -135,7 +136,7 @@ def history_item(
 
 def load_task(task_id: str) -> TaskItem:
     try:
-        return TaskItem.get(doc_pk(document_id_of(task_id)), f"TASK#{task_id}", consistent_read=True)
+        return TaskItem.get(subject_pk(document_id_of(task_id)), f"TASK#{task_id}", consistent_read=True)
     except TaskItem.DoesNotExist:
         raise NotFound(f"待办事项 {task_id} 不存在 (no such task)") from None
 

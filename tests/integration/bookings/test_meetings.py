@@ -1,0 +1,200 @@
+"""会议申请 → 审批 → 会议通知 on the local stack: the real MeetingFlow ASL, handlers and mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from itertools import count
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from infra.local.stack import LocalStack
+from infra.polling import wait_for
+from oa_core.config import settings
+from tests.integration.core.flowkit import Api
+
+pytestmark = pytest.mark.integration
+
+ORGANIZER, APPROVER = "zhangwei", "zhouqiang"
+PARTICIPANTS = ["lina", "wangfang"]
+_days = count(100)
+
+
+def fresh_day() -> date:
+    return datetime.now(settings_zone()).date() + timedelta(days=next(_days))
+
+
+def settings_zone() -> Any:
+    from oa_core.clock import local_zone
+
+    return local_zone()
+
+
+def at(day: date, hhmm: str) -> str:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=settings_zone()).isoformat()
+
+
+def apply(api: Api, room: str, day: date, **fields: Any) -> tuple[int, Any]:
+    body = {
+        "topic": "2026年度工作总结会",
+        "room_id": room,
+        "start": at(day, "09:00"),
+        "end": at(day, "10:30"),
+        "participants": PARTICIPANTS,
+        "equipment": ["投影仪"],
+        "description": "请各处室准备书面材料。",
+        **fields,
+    }
+    return api.call("POST", "/api/meetings", ORGANIZER, body)
+
+
+def meeting_status(api: Api, meeting_id: str, wanted: str) -> dict[str, Any]:
+    return dict(
+        wait_for(
+            lambda: (m := api.call("GET", f"/api/meetings/{meeting_id}", ORGANIZER)[1])["status"] == wanted and m,
+            f"meeting {meeting_id} to be {wanted}",
+        )
+    )
+
+
+def mails_to(stack: LocalStack, user: str, words: str) -> list[dict[str, Any]]:
+    return [m for m in stack.outbox() if any(t.startswith(f"{user}@") for t in m["to"]) and words in m["subject"]]
+
+
+def test_a_room_that_needs_approval_is_held_then_confirmed_and_everyone_invited(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    status, created = apply(api, "room-301", day)
+    assert status == 201, created
+    assert created["status"] == "pending_approval"
+    taken = api.call(
+        "POST",
+        "/api/bookings",
+        "lina",
+        {"resource_id": "room-301", "start": at(day, "10:00"), "end": at(day, "11:00"), "title": "抢占"},
+    )
+    assert taken[0] == 409, "the held slot is nobody else's"
+    task = wait_for(
+        lambda: next((t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]), None),
+        "the approver's task",
+    )
+    assert task["step"] == "meeting"
+    assert wait_for(lambda: mails_to(stack, APPROVER, "请审批会议室预订"), "the approver's email")
+    status, decided = api.decide(task["task_id"], APPROVER, "approve", "同意")
+    assert status == 200, decided
+    meeting_status(api, created["meeting_id"], "confirmed")
+    invitations = wait_for(lambda: mails_to(stack, "lina", "会议通知"), "lina's invitation")
+    [attachment] = invitations[-1]["attachments"]
+    assert attachment["filename"] == "invite.ics"
+    assert attachment["content_type"].startswith("text/calendar") and "REQUEST" in attachment["content_type"]
+    attending = api.call("GET", "/api/meetings", "wangfang")[1]["attending"]
+    assert created["meeting_id"] in {m["meeting_id"] for m in attending}
+    status, occupied = api.call(
+        "GET",
+        f"/api/resources/room-301/bookings?from={quote(at(day, '00:00'))}&to={quote(at(day, '23:30'))}",
+        ORGANIZER,
+    )
+    assert [b["status"] for b in occupied] == ["confirmed"]
+
+
+def test_the_approver_decides_from_the_emailed_link(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    created = apply(api, "room-301", day, topic="链接审批的会议")[1]
+    mail = wait_for(
+        lambda: [m for m in mails_to(stack, APPROVER, "链接审批的会议") if m["links"]], "the approval email"
+    )[-1]
+    path = urlsplit(mail["links"][0]).path
+    page = stack.invoke_http("GET", path)
+    assert page.status == 200 and "链接审批的会议" in page.text and "不同意" in page.text
+    task_id = page.text.split('name="task_id" value="')[1].split('"')[0]
+    done = stack.invoke_http(
+        "POST",
+        path,
+        body=f"task_id={task_id}&decision=approve&opinion=",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status == 200 and "会议已确认" in done.text
+    meeting_status(api, created["meeting_id"], "confirmed")
+
+
+def test_a_rejected_application_frees_the_room_and_tells_the_organizer(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    created = apply(api, "room-301", day, topic="被否决的会议")[1]
+    task = wait_for(
+        lambda: next((t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]), None), "task"
+    )
+    assert api.decide(task["task_id"], APPROVER, "return", "请改期")[0] == 422, "a meeting is approved or not"
+    assert api.decide(task["task_id"], APPROVER, "reject", "当天会议室另有安排")[0] == 200
+    meeting_status(api, created["meeting_id"], "rejected")
+    assert wait_for(lambda: mails_to(stack, ORGANIZER, "未批准"), "the organizer's email")
+    again = apply(api, "room-301", day, topic="另一个会议")
+    assert again[0] == 201, "the slot is free again"
+
+
+def test_a_room_without_approval_is_confirmed_at_once(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    status, created = apply(api, "room-305", day, topic="无需审批的会议")
+    assert status == 201 and created["status"] == "confirmed"
+    meeting_status(api, created["meeting_id"], "confirmed")
+    assert wait_for(lambda: mails_to(stack, "wangfang", "无需审批的会议"), "invitation")
+
+
+@pytest.fixture
+def short_holds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("MEETING_HOLD_SECONDS", "2")
+    settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
+def test_an_unanswered_hold_expires_and_frees_the_room(stack: LocalStack, short_holds: None) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    created = apply(api, "room-301", day, topic="无人审批的会议")[1]
+    meeting_status(api, created["meeting_id"], "expired")
+    assert not [t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]]
+    assert wait_for(lambda: mails_to(stack, ORGANIZER, "已过期"), "the organizer's email")
+    assert apply(api, "room-301", day, topic="补订")[0] == 201
+
+
+def test_cancelling_a_confirmed_meeting_sends_a_cancellation_and_frees_the_room(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    created = apply(api, "room-305", day, topic="将取消的会议")[1]
+    meeting_status(api, created["meeting_id"], "confirmed")
+    assert api.call("POST", f"/api/meetings/{created['meeting_id']}/cancel", "lina")[0] == 403
+    status, cancelled = api.call("POST", f"/api/meetings/{created['meeting_id']}/cancel", ORGANIZER)
+    assert status == 200 and cancelled["status"] == "cancelled"
+    assert wait_for(lambda: mails_to(stack, "lina", "会议取消"), "the cancellation")
+    assert apply(api, "room-305", day, topic="新会议")[0] == 201
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"room_id": "room-502", "equipment": ["投影仪"]}, "没有投影仪"),
+        (
+            {
+                "room_id": "room-502",
+                "equipment": [],
+                "participants": ["lina", "wangfang", "huangmin", "liuyang", "chenjing", "yangfan"],
+            },
+            "只能容纳 6 人",
+        ),
+        ({"room_id": "car-01"}, "不是会议室"),
+        ({"participants": []}, "参会"),
+        ({"topic": ""}, "不能为空"),
+    ],
+)
+def test_a_bad_application_is_refused_with_a_message(stack: LocalStack, fields: dict[str, Any], words: str) -> None:
+    api = Api(stack)
+    status, body = apply(api, fields.pop("room_id", "room-305"), fresh_day(), **fields)
+    assert status == 422, body
+    assert words in body["error"]["message"]
