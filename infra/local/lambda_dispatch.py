@@ -23,7 +23,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +103,9 @@ _FAULT_STATUS = {
 _lock = threading.RLock()
 _functions_by_id: dict[str, FunctionSpec] = {}
 _functions_by_name: dict[str, FunctionSpec] = {}
-_modules: dict[str, ModuleType] = {}
+_modules: dict[str, list[ModuleType]] = {}
+"""Idle execution environments (handler modules) per function."""
+_environments: dict[str, int] = {}
 _faults: dict[str, list[str]] = {}
 
 
@@ -114,6 +116,7 @@ def register_functions(specs: Mapping[str, FunctionSpec]) -> None:
         _functions_by_name.clear()
         _faults.clear()
         _modules.clear()
+        _environments.clear()
         for spec in specs.values():
             _functions_by_id[spec.logical_id] = spec
             _functions_by_name[spec.name] = spec
@@ -143,49 +146,71 @@ def _take_fault(logical_id: str) -> str | None:
         return pending.pop(0) if pending else None
 
 
-def _load_module(spec: FunctionSpec) -> ModuleType:
-    """Import the handler file once per function (a warm container), by file path.
+def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
+    """Import the handler file for one execution environment, by file path.
 
-    Every function's module is called ``app``; each gets a unique module name so they
-    never shadow one another in ``sys.modules``.
+    Every function's module is called ``app``; each environment gets its own module (a unique name
+    in ``sys.modules``), so module-level state such as a Powertools resolver's ``current_event``
+    belongs to one invocation at a time, as in Lambda. The layer (oa_core) is shared, as the
+    read-only /opt of every environment is.
+    """
+    module_name = f"_oa_local_fn_{spec.logical_id}_{environment}"
+    file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
+    if file_spec is None or file_spec.loader is None:
+        raise HandlerNotFound(f"cannot load {spec.handler_file}")
+    module = importlib.util.module_from_spec(file_spec)
+    sys.modules[module_name] = module
+    try:
+        file_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+@contextmanager
+def _environment(spec: FunctionSpec) -> Iterator[ModuleType]:
+    """An idle execution environment of the function, or a new one (a cold start), held for one call.
+
+    Lambda runs one invocation per environment at a time and starts more environments for
+    concurrent invocations; so does this: two requests at once never share a handler module.
     """
     with _lock:
-        module = _modules.get(spec.logical_id)
-        if module is not None:
-            return module
-        module_name = f"_oa_local_fn_{spec.logical_id}"
-        file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
-        if file_spec is None or file_spec.loader is None:
-            raise HandlerNotFound(f"cannot load {spec.handler_file}")
-        module = importlib.util.module_from_spec(file_spec)
-        sys.modules[module_name] = module
-        try:
-            file_spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(module_name, None)
-            raise
-        _modules[spec.logical_id] = module
-        return module
+        idle = _modules.setdefault(spec.logical_id, [])
+        module = idle.pop() if idle else None
+        if module is None:
+            _environments[spec.logical_id] = _environments.get(spec.logical_id, 0) + 1
+            number = _environments[spec.logical_id]
+    if module is None:
+        module = _load_module(spec, number)
+    try:
+        yield module
+    finally:
+        with _lock:
+            if _modules.get(spec.logical_id) is not None:
+                _modules[spec.logical_id].append(module)
 
 
-def handler_for(spec: FunctionSpec) -> Callable[[Any, LambdaContext], Any]:
-    module = _load_module(spec)
-    handler = getattr(module, spec.handler_name, None)
-    if not callable(handler):
-        raise HandlerNotFound(f"{spec.handler_file} defines no {spec.handler_name}()")
-    return handler  # type: ignore[no-any-return]
+def environments(logical_id: str) -> int:
+    """How many execution environments a function has had (its cold starts)."""
+    with _lock:
+        return _environments.get(logical_id, 0)
 
 
 def invoke_handler(spec: FunctionSpec, event: Any) -> Any:
-    """Call the function's handler with a fresh context; exceptions propagate."""
+    """Call the function's handler in an environment of its own, with a fresh context."""
     context = LambdaContext(
         function_name=spec.name,
         invoked_function_arn=spec.arn,
         memory_limit_in_mb=spec.memory_mb,
         timeout_seconds=spec.timeout_seconds,
     )
-    # A JSON round trip, as on the wire: the handler gets only what JSON can carry.
-    return handler_for(spec)(json.loads(json.dumps(event)), context)
+    with _environment(spec) as module:
+        handler = getattr(module, spec.handler_name, None)
+        if not callable(handler):
+            raise HandlerNotFound(f"{spec.handler_file} defines no {spec.handler_name}()")
+        # A JSON round trip, as on the wire: the handler gets only what JSON can carry.
+        return handler(json.loads(json.dumps(event)), context)
 
 
 def error_payload(error: BaseException) -> dict[str, Any]:
