@@ -191,6 +191,60 @@ def archive() -> Response[str]:
     return _signed_in(lambda user, session: web_pages.archive(user, session, _query()))
 
 
+@app.get("/rooms")
+def rooms() -> Response[str]:
+    from oa_core import meeting_pages
+
+    day = _query().get("date", "")
+    return _signed_in(lambda user, session: meeting_pages.rooms_day(user, session, day))
+
+
+@app.get("/rooms/<room_id>")
+def room_week(room_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    day = _query().get("date", "")
+    return _signed_in(lambda user, session: meeting_pages.room_week(user, session, room_id, day))
+
+
+@app.get("/meetings/new")
+def new_meeting() -> Response[str]:
+    from oa_core import meeting_pages
+
+    query = _query()
+    fields = {"room_id": query.get("room", ""), "start": query.get("start", "")}
+    return _signed_in(lambda user, session: meeting_pages.new_meeting(user, session, fields))
+
+
+@app.post("/meetings/new")
+def submit_meeting() -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.submit_meeting(user, session, _form()), post=True)
+
+
+@app.get("/meetings/<meeting_id>")
+def meeting(meeting_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    notice = _query().get("done", "")[:100]
+    return _signed_in(lambda user, session: meeting_pages.meeting_page(user, session, meeting_id, notice=notice))
+
+
+@app.post("/meetings/<meeting_id>/decision")
+def decide_meeting(meeting_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.decide_meeting(user, session, meeting_id, _form()), post=True)
+
+
+@app.post("/meetings/<meeting_id>/cancel")
+def cancel_meeting(meeting_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.cancel_meeting(user, session, meeting_id), post=True)
+
+
 @app.get("/static/<name>")
 def static(name: str) -> Response[str]:
     return _respond(web_pages.static(name))

@@ -144,7 +144,7 @@ def load_task(task_id: str) -> TaskItem:
 def open_tasks(document_id: str) -> list[TaskItem]:
     return [
         item
-        for item in RecordItem.query(doc_pk(document_id), RecordItem.SK.startswith("TASK#"), consistent_read=True)
+        for item in RecordItem.query(subject_pk(document_id), RecordItem.SK.startswith("TASK#"), consistent_read=True)
         if isinstance(item, TaskItem) and item.status == "pending"
     ]
 

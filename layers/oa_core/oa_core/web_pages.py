@@ -16,7 +16,18 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import ValidationError
 
-from oa_core import archive_search, audit, clock, decisions, directory, documents, drafting, sessions, tasks
+from oa_core import (
+    archive_search,
+    audit,
+    clock,
+    decisions,
+    directory,
+    documents,
+    drafting,
+    meetings,
+    sessions,
+    tasks,
+)
 from oa_core.config import settings
 from oa_core.diffing import inline
 from oa_core.doctypes import DOC_TYPES, URGENCIES
@@ -182,6 +193,9 @@ def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "")
         documents=mine,
         drafts=drafting.my_drafts(user["user_id"]),
         inbox=inbox,
+        meetings=meetings.mine(user["user_id"]),
+        applications=[m for m in meetings.organised_by(user["user_id"]) if m.status != "confirmed"][:10],
+        meeting_status_names=meetings.STATUS_NAMES,
         notice=notice,
     )
 

@@ -1,0 +1,101 @@
+"""会议室 pages over HTTP: the grid, applying from a free slot, approving, the dashboard."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from urllib.parse import unquote
+
+import pytest
+
+from infra.local.gateway import HttpResponse
+from infra.local.stack import LocalStack
+from infra.polling import wait_for
+from oa_core.clock import local_zone
+from tests.integration.web.webkit import Browser, location_path
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_meeting_is_applied_for_from_a_free_slot_approved_and_listed(stack: LocalStack) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=30)).date().isoformat()
+    organizer = Browser(stack)
+    organizer.sign_in("zhangwei")
+    grid = organizer.get(f"/rooms?date={day}")
+    assert grid.status == 200
+    assert "第一会议室" in grid.text and "需审批" in grid.text
+    free = re.search(r'href="(/meetings/new\?room=room-301&amp;start=[^"]+T10%3A00[^"]*)"', grid.text)
+    assert free, "a free 10:00 slot of 第一会议室 links to the application form"
+    form = organizer.get(free.group(1).replace("&amp;", "&"))
+    assert form.status == 200
+    assert 'value="room-301" selected' in form.text and f'value="{day}"' in form.text
+    response = organizer.post(
+        "/meetings/new",
+        {
+            "csrf": organizer.csrf(form),
+            "topic": "季度工作调度会<script>",
+            "room_id": "room-301",
+            "date": day,
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "participants": ["lina", "wangfang"],
+            "equipment": ["投影仪"],
+            "description": "",
+        },
+    )
+    assert response.status == 303, response.text
+    meeting_path = location_path(response).split("?")[0]
+    page = organizer.get(location_path(response))
+    assert "会议室已为您暂留" in unquote(page.text) or "会议室已为您暂留" in page.text
+    assert "待审批" in page.text and "<script>" not in page.text
+    held = organizer.get(f"/rooms/room-301?date={day}")
+    assert "（待审批）" in held.text, "the week grid shows the hold"
+
+    approver = Browser(stack)
+    approver.sign_in("zhouqiang")
+
+    def approver_dashboard() -> HttpResponse | None:
+        shown = approver.get("/")
+        return shown if meeting_path in shown.text else None
+
+    dashboard = wait_for(approver_dashboard, "the approver's dashboard task")
+    assert "会议室预订" in dashboard.text
+    decision_page = approver.get(meeting_path)
+    task_id = re.search(r'name="task_id" value="([^"]+)"', decision_page.text).group(1)  # type: ignore[union-attr]
+    decided = approver.post(
+        f"{meeting_path}/decision",
+        {"csrf": approver.csrf(decision_page), "task_id": task_id, "decision": "approve", "opinion": "同意"},
+    )
+    assert decided.status == 303, decided.text
+    wait_for(lambda: "已确认" in organizer.get(meeting_path).text, "the meeting to be confirmed")
+
+    participant = Browser(stack)
+    participant.sign_in("lina")
+    assert "季度工作调度会" in participant.get("/").text, "participants see their meetings on the dashboard"
+    assert participant.get(meeting_path).status == 200
+    outsider = Browser(stack)
+    outsider.sign_in("sunli")
+    assert outsider.get(meeting_path).status == 403
+
+
+def test_a_taken_slot_keeps_the_form_and_says_why(stack: LocalStack) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=31)).date().isoformat()
+    first, second = Browser(stack), Browser(stack)
+    first.sign_in("zhangwei")
+    second.sign_in("lina")
+    for browser, topic, status in ((first, "先到的会议", 303), (second, "后到的会议", 409)):
+        form = browser.get("/meetings/new")
+        response = browser.post(
+            "/meetings/new",
+            {
+                "csrf": browser.csrf(form),
+                "topic": topic,
+                "room_id": "room-305",
+                "date": day,
+                "start_time": "14:00",
+                "end_time": "15:00",
+                "participants": ["wangfang"],
+            },
+        )
+        assert response.status == status, response.text
+    assert "时段已被占用" in response.text and "后到的会议" in response.text
