@@ -17,6 +17,9 @@ from oa_core.booking_models import (
     BookingCancelled,
     BookingRequest,
     BookingView,
+    DispatchAssignment,
+    DispatchRequest,
+    DispatchView,
     MeetingApplication,
     MeetingView,
     ResourceInput,
@@ -312,6 +315,35 @@ def cancel_meeting(meeting_id: str) -> MeetingView:
     from oa_core import meetings
 
     return meetings.cancel(meeting_id, caller(app.current_event.raw_event))
+
+
+@app.post("/api/dispatch", responses={201: {"description": "用车申请已提交"}})
+def request_vehicle(request: DispatchRequest) -> Response[Any]:
+    """用车申请: goes to the office's dispatchers."""
+    from oa_core import dispatch
+
+    created = dispatch.request(request, caller(app.current_event.raw_event))
+    return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
+
+
+@app.get("/api/dispatch")
+def list_dispatch() -> dict[str, Any]:
+    """My vehicle requests, and for dispatchers the pending ones."""
+    from oa_core import dispatch
+
+    user = caller(app.current_event.raw_event)
+    return {
+        "mine": [dispatch.view(d).model_dump() for d in dispatch.mine(user["user_id"])],
+        "pending": [dispatch.view(d).model_dump() for d in dispatch.pending()] if dispatch.is_dispatcher(user) else [],
+    }
+
+
+@app.post("/api/dispatch/<dispatch_id>/decision")
+def decide_dispatch(dispatch_id: str, assignment: DispatchAssignment) -> DispatchView:
+    """派车: assign a free vehicle and driver, or refuse with a reason (dispatchers)."""
+    from oa_core import dispatch
+
+    return dispatch.decide(dispatch_id, assignment, caller(app.current_event.raw_event))
 
 
 @app.get("/api/directory")

@@ -36,6 +36,8 @@ class ResourceInput(StrictModel):
     """Passenger seats of a vehicle."""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
     """A driver's phone."""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+    """Where a driver's dispatch notices go."""
 
 
 class ResourceView(OutputModel):
@@ -49,6 +51,7 @@ class ResourceView(OutputModel):
     plate: str = ""
     seats: int = 0
     phone: str = ""
+    email: str = ""
 
 
 class Recurrence(StrictModel):
@@ -124,4 +127,41 @@ class MeetingView(OutputModel):
     description: str = ""
     status: str
     approver: str = ""
+    opinion: str = ""
+
+
+class DispatchRequest(StrictModel):
+    """用车申请: where, when, how many people, what for."""
+
+    purpose: BookingTitle
+    passengers: Annotated[int, Field(ge=1, le=60)]
+    origin: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    destination: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    start: TimeText
+    end: TimeText
+
+
+class DispatchAssignment(StrictModel):
+    """派车: the dispatcher's choice of vehicle and driver (or a refusal with a reason)."""
+
+    decision: Literal["assign", "reject"]
+    vehicle_id: ResourceId | None = None
+    driver_id: ResourceId | None = None
+    opinion: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class DispatchView(OutputModel):
+    dispatch_id: str
+    requester: str
+    purpose: str
+    passengers: int
+    origin: str
+    destination: str
+    start: str
+    end: str
+    status: str
+    vehicle_id: str = ""
+    driver_id: str = ""
+    booking_ids: list[str] = []
+    dispatcher: str = ""
     opinion: str = ""

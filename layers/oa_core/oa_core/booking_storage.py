@@ -66,6 +66,7 @@ class ResourceItem(BookingRecord, discriminator="resource"):
     plate = UnicodeAttribute(default="")
     seats = NumberAttribute(default=0)
     phone = UnicodeAttribute(default="")
+    email = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
 
 

@@ -112,6 +112,7 @@ def _view(item: ResourceItem) -> ResourceView:
         plate=item.plate,
         seats=int(item.seats),
         phone=item.phone,
+        email=item.email,
     )
 
 
@@ -375,6 +376,41 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
         status=status,
         occurrences=[o.booking.booking_id for o in planned] if series else [],
     )
+
+
+def book_together(
+    resources: list[ResourceItem], span: Span, title: str, booker: str, participants: list[str]
+) -> list[str]:
+    """Several resources for the same span in one transaction (a vehicle and its driver): all or none.
+
+    Raises Conflict naming the resources already taken.
+    """
+    request = BookingRequest(
+        resource_id=resources[0].resource_id,
+        start=clock.iso(span.start),
+        end=clock.iso(span.end),
+        title=title,
+        participants=participants,
+    )
+    planned = [_occurrence(0, span, resource, request, booker, "", "confirmed") for resource in resources]
+    if sum(o.items() for o in planned) > TRANSACTION_ITEMS:
+        raise InvalidInput("时间太长，无法一次安排 (the span is too long to book together)")
+    try:
+        _write(planned)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            raise
+        taken = [
+            resource.name
+            for resource, occurrence in zip(resources, planned, strict=True)
+            if _holders(resource.resource_id, [slot.SK for slot in occurrence.slots])
+        ]
+        raise Conflict(
+            f"{'、'.join(taken) or '所选车辆或驾驶员'}在该时段已有安排，请另选 (already assigned then)",
+            details={"taken": [r.resource_id for r in resources if r.name in taken]},
+        ) from None
+    return [o.booking.booking_id for o in planned]
 
 
 def load_booking(booking_id: str, *, missing_ok: bool = False) -> BookingItem | None:

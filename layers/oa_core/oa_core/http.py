@@ -40,6 +40,12 @@ FIELD_LABELS = {
     "kind": "类型",
     "name": "名称",
     "capacity": "容纳人数",
+    "purpose": "事由",
+    "passengers": "乘车人数",
+    "origin": "出发地",
+    "destination": "目的地",
+    "vehicle_id": "车辆",
+    "driver_id": "驾驶员",
 }
 
 SECURITY_HEADERS = {

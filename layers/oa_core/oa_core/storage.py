@@ -21,6 +21,7 @@ draft       USER#<user id>           DRAFT#<draft id>
 meeting     MTG#<meeting id>         META                    GSI1 ORGANIZER#<user> by start
 (task)      MTG#<meeting id>         TASK#<task_id>          the approval of a meeting, a task like any other
 attendee    ATTENDEE#<user id>       <start>#<meeting id>
+dispatch    DISPATCH#<dispatch id>   META                    GSI1 REQUESTER#<user>; GSI2 DISPATCH#<status>
 """
 
 from __future__ import annotations
@@ -317,6 +318,28 @@ class AttendeeItem(RecordItem, discriminator="attendee"):
     room_name = UnicodeAttribute()
     start = UnicodeAttribute()
     end = UnicodeAttribute()
+
+
+class DispatchItem(RecordItem, discriminator="dispatch"):
+    """用车申请 and its 派车: a vehicle request, then the vehicle and driver assigned to it."""
+
+    dispatch_id = UnicodeAttribute()
+    requester = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    passengers = NumberAttribute()
+    origin = UnicodeAttribute()
+    destination = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end = UnicodeAttribute()
+    status = UnicodeAttribute()
+    """pending, assigned, rejected or cancelled."""
+    vehicle_id = UnicodeAttribute(default="")
+    driver_id = UnicodeAttribute(default="")
+    booking_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    dispatcher = UnicodeAttribute(default="")
+    opinion = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
 
 
 def subject_pk(subject_id: str) -> str:
