@@ -245,6 +245,30 @@ def cancel_meeting(meeting_id: str) -> Response[str]:
     return _signed_in(lambda user, session: meeting_pages.cancel_meeting(user, session, meeting_id), post=True)
 
 
+@app.get("/dispatch")
+def dispatch_page() -> Response[str]:
+    from oa_core import meeting_pages
+
+    notice = _query().get("done", "")[:100]
+    return _signed_in(lambda user, session: meeting_pages.dispatch_page(user, session, notice=notice))
+
+
+@app.post("/dispatch/new")
+def request_vehicle() -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.submit_dispatch(user, session, _form()), post=True)
+
+
+@app.post("/dispatch/<dispatch_id>/decision")
+def decide_dispatch(dispatch_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(
+        lambda user, session: meeting_pages.decide_dispatch(user, session, dispatch_id, _form()), post=True
+    )
+
+
 @app.get("/static/<name>")
 def static(name: str) -> Response[str]:
     return _respond(web_pages.static(name))

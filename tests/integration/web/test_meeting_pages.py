@@ -99,3 +99,38 @@ def test_a_taken_slot_keeps_the_form_and_says_why(stack: LocalStack) -> None:
         )
         assert response.status == status, response.text
     assert "时段已被占用" in response.text and "后到的会议" in response.text
+
+
+def test_a_vehicle_is_requested_and_assigned_from_the_dispatch_page(stack: LocalStack) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=32)).date().isoformat()
+    requester = Browser(stack)
+    requester.sign_in("lina")
+    page = requester.get("/dispatch")
+    assert "申请用车" in page.text and "待派车" not in page.text, "only dispatchers see the queue"
+    sent = requester.post(
+        "/dispatch/new",
+        {
+            "csrf": requester.csrf(page),
+            "purpose": "赴区政府送文件",
+            "passengers": "2",
+            "origin": "机关大院",
+            "destination": "区政府",
+            "date": day,
+            "start_time": "14:00",
+            "end_time": "16:00",
+        },
+    )
+    assert sent.status == 303, sent.text
+    assert "待派车" in requester.get(location_path(sent)).text
+    dispatcher = Browser(stack)
+    dispatcher.sign_in("zhouqiang")
+    queue = dispatcher.get("/dispatch")
+    match = re.search(r'action="(/dispatch/(V[^"/]+)/decision)"', queue.text)
+    assert match and "赴区政府送文件" in queue.text
+    assert "别克GL8" in queue.text and "王师傅" in queue.text, "free vehicles and drivers are offered"
+    assigned = dispatcher.post(
+        match.group(1),
+        {"csrf": dispatcher.csrf(queue), "decision": "assign", "vehicle_id": "car-01", "driver_id": "driver-wang"},
+    )
+    assert assigned.status == 303, assigned.text
+    assert "已派车" in requester.get("/dispatch").text
