@@ -7,7 +7,9 @@ Prints a Markdown report and writes it to ``bench-results.md`` at the repository
 2. state transitions and DynamoDB requests of one happy-path document with k = 0, 1, 3
    countersigners on the in-process local stack (``infra/bench_flow.py``);
 3. local stack timings: start in-process, one document (k = 2) in-process, and the same over
-   HTTP against ``python -m infra.local`` in a subprocess (``infra/bench_http.py``).
+   HTTP against ``python -m infra.local`` in a subprocess (``infra/bench_http.py``);
+4. bookings: seconds to decide a 50-way race for one room, DynamoDB requests per booking and per
+   occupancy query (``infra/bench_bookings.py``).
 
 Takes about a minute and a half on two cores with the default ``--runs 7``.
 """
@@ -23,11 +25,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra import bench_cold, bench_flow, bench_http
+from infra import bench_bookings, bench_cold, bench_flow, bench_http
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
-PARTS = ("cold", "flow", "http")
+PARTS = ("cold", "flow", "http", "bookings")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -141,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
             missed.append(f"python -m infra.local exited {http.exit_code} on SIGINT")
     if flow is not None or http is not None:
         sections.append(local_report(flow, http))
+    if "bookings" in parts:
+        print("bench: bookings race and request counts ...", file=sys.stderr, flush=True)
+        booked = bench_bookings.measure()
+        sections.append(bench_bookings.report(booked))
+        if booked.race_created != 1:
+            missed.append(f"the {bench_bookings.RACERS}-way race made {booked.race_created} bookings")
+        missed += [f"bookings: {scan}" for scan in booked.scans]
     sections.append("**Targets missed:** " + "; ".join(missed) + "\n" if missed else "**Every target met.**\n")
     sections.append(f"_Bench took {time.perf_counter() - began:.0f} s._\n")
     text = "\n".join(sections)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import threading
 import time
@@ -106,6 +107,9 @@ _functions_by_name: dict[str, FunctionSpec] = {}
 _modules: dict[str, list[ModuleType]] = {}
 """Idle execution environments (handler modules) per function."""
 _environments: dict[str, int] = {}
+_environment_ready = threading.Condition(_lock)
+MAX_ENVIRONMENTS = int(os.environ.get("OA_LOCAL_MAX_ENVIRONMENTS", "4"))
+"""Execution environments per function at most (see ``_environment``)."""
 _faults: dict[str, list[str]] = {}
 
 
@@ -173,22 +177,38 @@ def _environment(spec: FunctionSpec) -> Iterator[ModuleType]:
     """An idle execution environment of the function, or a new one (a cold start), held for one call.
 
     Lambda runs one invocation per environment at a time and starts more environments for
-    concurrent invocations; so does this: two requests at once never share a handler module.
+    concurrent invocations; so does this, up to ``MAX_ENVIRONMENTS`` per function. Beyond that an
+    invocation waits for an environment to be free (Lambda would start more, on other machines;
+    here every cold start costs the same two cores, so unbounded scaling only makes bursts slower).
+    Two requests at once never share a handler module.
     """
-    with _lock:
-        idle = _modules.setdefault(spec.logical_id, [])
-        module = idle.pop() if idle else None
-        if module is None:
-            _environments[spec.logical_id] = _environments.get(spec.logical_id, 0) + 1
-            number = _environments[spec.logical_id]
+    with _environment_ready:
+        while True:
+            idle = _modules.setdefault(spec.logical_id, [])
+            if idle:
+                module: ModuleType | None = idle.pop()
+                break
+            if _environments.get(spec.logical_id, 0) < MAX_ENVIRONMENTS:
+                _environments[spec.logical_id] = _environments.get(spec.logical_id, 0) + 1
+                number = _environments[spec.logical_id]
+                module = None
+                break
+            _environment_ready.wait()
     if module is None:
-        module = _load_module(spec, number)
+        try:
+            module = _load_module(spec, number)
+        except BaseException:
+            with _environment_ready:
+                _environments[spec.logical_id] -= 1
+                _environment_ready.notify()
+            raise
     try:
         yield module
     finally:
-        with _lock:
-            if _modules.get(spec.logical_id) is not None:
+        with _environment_ready:
+            if spec.logical_id in _modules:
                 _modules[spec.logical_id].append(module)
+            _environment_ready.notify()
 
 
 def environments(logical_id: str) -> int:

@@ -278,14 +278,16 @@ def _occurrence(
 def _batches(planned: list[_Occurrence]) -> list[list[_Occurrence]]:
     batches: list[list[_Occurrence]] = [[]]
     for occurrence in planned:
-        if sum(o.items() for o in batches[-1]) + occurrence.items() > TRANSACTION_ITEMS:
+        if sum(o.items() for o in batches[-1]) + occurrence.items() > TRANSACTION_ITEMS - 1:  # room for the audit
             batches.append([])
         batches[-1].append(occurrence)
     return batches
 
 
-def _write(batch: list[_Occurrence]) -> None:
+def _write(batch: list[_Occurrence], audit_item: Any = None) -> None:
     with TransactWrite(connection=connection()) as tx:
+        if audit_item is not None:
+            tx.save(audit_item)
         for occurrence in batch:
             for slot in occurrence.slots:
                 tx.save(slot, condition=SlotItem.PK.does_not_exist(), return_values="ALL_OLD")
@@ -351,9 +353,19 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
     series = f"S{secrets.token_hex(6)}" if len(spans) > 1 else ""
     planned = [_occurrence(n, s, resource, request, booker["user_id"], series, status) for n, s in enumerate(spans)]
     done: list[list[_Occurrence]] = []
-    for batch in _batches(planned):
+    first = planned[0].booking
+    record = audit.audit_item(
+        booker["user_id"],
+        "book",
+        first.booking_id,
+        "ok",
+        f"{resource.resource_id} {first.start}–{first.end} ×{len(planned)}",
+    )
+    batches = _batches(planned)
+    for number, batch in enumerate(batches):
         try:
-            _write(batch)
+            # The audit record goes with the last batch: it exists exactly when the booking does.
+            _write(batch, record if number == len(batches) - 1 else None)
         except TransactWriteError as exc:
             for committed in reversed(done):
                 _undo(committed)
@@ -363,14 +375,6 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
             audit.record(booker["user_id"], "book", resource.resource_id, "conflict", request.title[:100])
             raise _conflict(resource, planned, {o.booking.booking_id for o in planned}) from None
         done.append(batch)
-    first = planned[0].booking
-    audit.record(
-        booker["user_id"],
-        "book",
-        first.booking_id,
-        "ok",
-        f"{resource.resource_id} {first.start}–{first.end} ×{len(planned)}",
-    )
     return BookingCreated(
         booking_id=first.booking_id,
         status=status,
