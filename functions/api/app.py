@@ -21,6 +21,7 @@ from oa_core.booking_models import (
     DispatchRequest,
     DispatchView,
     MeetingApplication,
+    MeetingChange,
     MeetingView,
     ResourceInput,
     ResourceView,
@@ -307,6 +308,14 @@ def get_meeting(meeting_id: str) -> MeetingView:
     if user["user_id"] not in allowed and "admin" not in user["roles"]:
         raise Forbidden("您无权查看该会议 (not your meeting)")
     return meetings.view(meeting)
+
+
+@app.post("/api/meetings/<meeting_id>/change")
+def change_meeting(meeting_id: str, changes: MeetingChange) -> MeetingView:
+    """会议变更: new time, room, topic or participants; everyone gets an updated invitation."""
+    from oa_core import meetings
+
+    return meetings.change(meeting_id, changes, caller(app.current_event.raw_event))
 
 
 @app.post("/api/meetings/<meeting_id>/cancel")

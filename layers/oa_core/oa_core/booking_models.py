@@ -165,3 +165,14 @@ class DispatchView(OutputModel):
     booking_ids: list[str] = []
     dispatcher: str = ""
     opinion: str = ""
+
+
+class MeetingChange(StrictModel):
+    """会议变更: what the organizer changes; everyone gets an updated invitation (removed people a CANCEL)."""
+
+    topic: BookingTitle | None = None
+    start: TimeText | None = None
+    end: TimeText | None = None
+    room_id: ResourceId | None = None
+    participants: Annotated[list[UserId], Field(min_length=1, max_length=500)] | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, bookings, clock, directory, links, mail, metrics
-from oa_core.booking_models import BookingRequest, MeetingApplication, MeetingCreated, MeetingView
+from oa_core.booking_models import BookingRequest, MeetingApplication, MeetingChange, MeetingCreated, MeetingView
 from oa_core.config import client, settings
 from oa_core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.models import DecisionRequest, DecisionResult
@@ -258,19 +258,7 @@ def confirm(meeting_id: str) -> dict[str, Any]:
     bookings.set_status(meeting.booking_id, "confirmed", expected="held")
     now = clock.now_iso()
     meeting.update(actions=[MeetingItem.status.set("confirmed"), MeetingItem.updated_at.set(now)])
-    with RecordItem.batch_write() as batch:
-        for person in dict.fromkeys([meeting.organizer, *meeting.participants]):
-            batch.save(
-                AttendeeItem(
-                    f"ATTENDEE#{person}",
-                    f"{meeting.start}#{meeting_id}",
-                    meeting_id=meeting_id,
-                    topic=meeting.topic,
-                    room_name=meeting.room_name,
-                    start=meeting.start,
-                    end=meeting.end,
-                )
-            )
+    _attend(meeting)
     _invite(meeting, "REQUEST")
     audit.record("system", "confirm_meeting", meeting_id, "ok", meeting.booking_id)
     metrics.count("MeetingsConfirmed")
@@ -333,6 +321,75 @@ def cancel(meeting_id: str, actor: dict[str, Any]) -> MeetingView:
     return view(meeting)
 
 
+def change(meeting_id: str, changes: MeetingChange, actor: dict[str, Any]) -> MeetingView:
+    """会议变更 of a confirmed meeting: a new time or room is booked before the old one is let go;
+    everyone gets an updated invitation (same UID, higher SEQUENCE), people taken off get a CANCEL."""
+    meeting = load(meeting_id)
+    if meeting.organizer != actor["user_id"] and "admin" not in actor.get("roles", []):
+        raise Forbidden("只有会议召集人或管理员可以变更会议 (only the organizer)")
+    if meeting.status != "confirmed":
+        raise InvalidInput("只有已确认的会议可以变更；待审批的申请请取消后重新申请")
+    before = strs(meeting.participants)
+    participants = changes.participants if changes.participants is not None else before
+    room_id = changes.room_id or meeting.room_id
+    start = changes.start or meeting.start
+    end = changes.end or meeting.end
+    actions: list[Any] = []
+    old_booking = ""
+    moved = room_id != meeting.room_id or start != meeting.start or end != meeting.end
+    if moved:
+        room = bookings.get_resource(room_id)
+        if room.resource_kind != "room":
+            raise InvalidInput(f"{room.name}不是会议室 (not a room)")
+        if room.needs_approval and room_id != meeting.room_id:
+            raise InvalidInput(f"{room.name}需要审批：请取消本会议后重新申请 (the new room needs approval)")
+        created = bookings.book(
+            BookingRequest(
+                resource_id=room_id,
+                start=start,
+                end=end,
+                title=changes.topic or meeting.topic,
+                participants=participants,
+            ),
+            actor,
+        )
+        booking = bookings.load_booking(created.booking_id)
+        if booking is None:
+            raise NotFound("新的预订未能读取 (the new booking is missing)")
+        old_booking = meeting.booking_id
+        actions += [
+            MeetingItem.booking_id.set(created.booking_id),
+            MeetingItem.room_id.set(room_id),
+            MeetingItem.room_name.set(f"{room.name}（{room.building}）" if room.building else room.name),
+            MeetingItem.start.set(booking.start),
+            MeetingItem.end.set(booking.end),
+            MeetingItem.GSI1SK.set(f"{booking.start}#{meeting_id}"),
+        ]
+    if changes.topic is not None:
+        actions.append(MeetingItem.topic.set(changes.topic))
+    if changes.description is not None:
+        actions.append(MeetingItem.description.set(changes.description))
+    if changes.participants is not None:
+        actions.append(MeetingItem.participants.set(participants))  # type: ignore[arg-type]
+    if not actions:
+        return view(meeting)
+    actions += [MeetingItem.sequence.set(int(meeting.sequence) + 1), MeetingItem.updated_at.set(clock.now_iso())]
+    old_start = meeting.start
+    meeting.update(actions=actions)
+    if old_booking:
+        bookings.release(old_booking)
+    meeting.refresh(consistent_read=True)
+    removed = [p for p in before if p not in participants]
+    for person in dict.fromkeys([meeting.organizer, *before]):
+        AttendeeItem(f"ATTENDEE#{person}", f"{old_start}#{meeting_id}").delete()
+    _attend(meeting)
+    _invite(meeting, "REQUEST")
+    if removed:
+        _invite(meeting, "CANCEL", only=removed)
+    audit.record(actor["user_id"], "change_meeting", meeting_id, "ok", f"v{int(meeting.sequence)}")
+    return view(meeting)
+
+
 def mine(user_id: str) -> list[AttendeeItem]:
     """我的会议: confirmed meetings from today on, one Query."""
     today = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -363,10 +420,28 @@ def _base_url() -> str:
     return settings().public_base_url
 
 
-def _invite(meeting: MeetingItem, method: str) -> None:
+def _attend(meeting: MeetingItem) -> None:
+    """我的会议 entries for the organizer and every participant."""
+    with RecordItem.batch_write() as batch:
+        for person in dict.fromkeys([meeting.organizer, *strs(meeting.participants)]):
+            batch.save(
+                AttendeeItem(
+                    f"ATTENDEE#{person}",
+                    f"{meeting.start}#{meeting.meeting_id}",
+                    meeting_id=meeting.meeting_id,
+                    topic=meeting.topic,
+                    room_name=meeting.room_name,
+                    start=meeting.start,
+                    end=meeting.end,
+                )
+            )
+
+
+def _invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) -> None:
+    """Send the invitation (REQUEST) or its cancellation to everyone, or ``only`` to these people."""
     from oa_core.invitations import Meeting, send_invitation
 
-    participants = strs(meeting.participants)
+    participants = strs(meeting.participants) if only is None else only
     people = directory.get_users([meeting.organizer, *participants])
     organizer = people.get(meeting.organizer) or {"user_id": meeting.organizer, "name": meeting.organizer, "email": ""}
     attendees = [people[p] for p in participants if p in people]
@@ -382,4 +457,5 @@ def _invite(meeting: MeetingItem, method: str) -> None:
         description=meeting.description,
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
     )
-    send_invitation(invitation, method, [organizer, *attendees])  # type: ignore[arg-type]
+    recipients = attendees if only is not None else [organizer, *attendees]
+    send_invitation(invitation, method, recipients)  # type: ignore[arg-type]

@@ -198,3 +198,23 @@ def test_a_bad_application_is_refused_with_a_message(stack: LocalStack, fields: 
     status, body = apply(api, fields.pop("room_id", "room-305"), fresh_day(), **fields)
     assert status == 422, body
     assert words in body["error"]["message"]
+
+
+def test_changing_a_meeting_moves_its_booking_and_sends_updated_invitations(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    created = apply(api, "room-305", day, topic="将变更的会议", participants=["lina", "wangfang"])[1]
+    meeting_status(api, created["meeting_id"], "confirmed")
+    change = {"start": at(day, "15:00"), "end": at(day, "16:00"), "participants": ["lina", "huangmin"]}
+    assert api.call("POST", f"/api/meetings/{created['meeting_id']}/change", "lina", change)[0] == 403
+    status, changed = api.call("POST", f"/api/meetings/{created['meeting_id']}/change", ORGANIZER, change)
+    assert status == 200, changed
+    assert changed["start"] == at(day, "15:00") and changed["booking_id"] != created["booking_id"]
+    assert wait_for(lambda: mails_to(stack, "lina", "会议变更：将变更的会议"), "the updated invitation")
+    assert wait_for(lambda: mails_to(stack, "wangfang", "会议取消：将变更的会议"), "the removed participant's CANCEL")
+    assert wait_for(lambda: mails_to(stack, "huangmin", "会议变更：将变更的会议"), "the added participant's invitation")
+    assert apply(api, "room-305", day, topic="占用原时段")[0] == 201, "the old slot is free"
+    taken = apply(api, "room-305", day, topic="撞新时段", start=at(day, "15:30"), end=at(day, "16:30"))
+    assert taken[0] == 409, "the new slot is held"
+    attending = api.call("GET", "/api/meetings", "huangmin")[1]["attending"]
+    assert [m["start"] for m in attending if m["meeting_id"] == created["meeting_id"]] == [at(day, "15:00")]
