@@ -269,6 +269,28 @@ def decide_dispatch(dispatch_id: str) -> Response[str]:
     )
 
 
+@app.get("/resources")
+def resources() -> Response[str]:
+    from oa_core import meeting_pages
+
+    notice = _query().get("done", "")[:100]
+    return _signed_in(lambda user, session: meeting_pages.resources_page(user, session, notice=notice))
+
+
+@app.post("/resources")
+def save_resource() -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.save_resource(user, session, _form()), post=True)
+
+
+@app.post("/meetings/<meeting_id>/change")
+def change_meeting(meeting_id: str) -> Response[str]:
+    from oa_core import meeting_pages
+
+    return _signed_in(lambda user, session: meeting_pages.change_meeting(user, session, meeting_id, _form()), post=True)
+
+
 @app.get("/static/<name>")
 def static(name: str) -> Response[str]:
     return _respond(web_pages.static(name))

@@ -325,3 +325,99 @@ def decide_dispatch(
         return dispatch_page(user, session, error=exc.message, status=exc.status)
     message = "已派车，申请人和驾驶员将收到通知" if done.status == "assigned" else "已告知申请人不派车的原因"
     return redirect(f"/dispatch?done={quote(message)}")
+
+
+# ---------------------------------------------------------------- 资源管理 (administrators)
+def resources_page(
+    user: dict[str, Any],
+    session: sessions.Session,
+    *,
+    fields: dict[str, Any] | None = None,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Reply:
+    """会议室、车辆、驾驶员: the list, and for administrators a form to add or update one."""
+    return page(
+        "resources.html",
+        user,
+        session,
+        status=status,
+        resources=bookings.list_resources(),
+        kind_names=bookings.KIND_NAMES,
+        is_admin="admin" in user["roles"],
+        fields=fields or {"kind": "room"},
+        notice=notice,
+        error=error,
+    )
+
+
+def save_resource(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
+    from oa_core.booking_models import ResourceInput
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0].strip()
+
+    fields = {
+        k: one(k)
+        for k in (
+            "resource_id",
+            "kind",
+            "name",
+            "building",
+            "capacity",
+            "equipment",
+            "plate",
+            "seats",
+            "phone",
+            "email",
+            "needs_approval",
+        )
+    }
+    try:
+        resource = ResourceInput(
+            resource_id=fields["resource_id"],
+            kind=fields["kind"],  # type: ignore[arg-type]
+            name=fields["name"],
+            building=fields["building"],
+            capacity=int(fields["capacity"] or 0),
+            equipment=[
+                e.strip() for e in fields["equipment"].replace("，", "、").replace(",", "、").split("、") if e.strip()
+            ],
+            needs_approval=fields["needs_approval"] == "on",
+            plate=fields["plate"],
+            seats=int(fields["seats"] or 0),
+            phone=fields["phone"],
+            email=fields["email"],
+        )
+        saved = bookings.save_resource(resource, user, replace=one("replace") == "1")
+    except ValidationError as exc:
+        return resources_page(user, session, fields=fields, error=humanize(exc.errors()), status=422)
+    except ValueError:
+        return resources_page(user, session, fields=fields, error="容纳人数和座位数应为数字", status=422)
+    except DomainError as exc:
+        return resources_page(user, session, fields=fields, error=exc.message, status=exc.status)
+    return redirect(f"/resources?done={quote(f'已保存：{saved.name}')}")
+
+
+def change_meeting(
+    user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
+) -> Reply:
+    """The organizer's change form: a new date and time (same room) and topic."""
+    from oa_core.booking_models import MeetingChange
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0].strip()
+
+    try:
+        changes = MeetingChange(
+            topic=one("topic") or None,
+            start=f"{one('date')}T{one('start_time')}" if one("date") else None,
+            end=f"{one('date')}T{one('end_time')}" if one("date") else None,
+        )
+        meetings.change(meeting_id, changes, user)
+    except ValidationError as exc:
+        return meeting_page(user, session, meeting_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return meeting_page(user, session, meeting_id, error=exc.message, status=exc.status)
+    return redirect(f"/meetings/{quote(meeting_id)}?done={quote('会议已变更，参会人员将收到更新后的会议通知')}")

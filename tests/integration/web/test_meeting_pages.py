@@ -134,3 +134,28 @@ def test_a_vehicle_is_requested_and_assigned_from_the_dispatch_page(stack: Local
     )
     assert assigned.status == 303, assigned.text
     assert "已派车" in requester.get("/dispatch").text
+
+
+def test_an_administrator_adds_a_room_from_the_page_and_others_cannot(stack: LocalStack) -> None:
+    admin = Browser(stack)
+    admin.sign_in("admin")
+    page = admin.get("/resources")
+    assert "添加或修改" in page.text and "第一会议室" in page.text
+    fields = {
+        "csrf": admin.csrf(page),
+        "resource_id": "room-701",
+        "kind": "room",
+        "name": "七楼会议室",
+        "building": "行政楼7层",
+        "capacity": "16",
+        "equipment": "投影仪、电子白板",
+    }
+    saved = admin.post("/resources", fields)
+    assert saved.status == 303, saved.text
+    assert "七楼会议室" in admin.get("/rooms").text, "the new room has a column in the grid"
+    staff = Browser(stack)
+    staff.sign_in("lina")
+    listing = staff.get("/resources")
+    assert "七楼会议室" in listing.text and "添加或修改" not in listing.text
+    refused = staff.post("/resources", {**fields, "csrf": staff.csrf(staff.get("/")), "resource_id": "room-702"})
+    assert refused.status == 403 and "管理员" in refused.text
