@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core import decisions, directory, documents
@@ -217,17 +216,12 @@ def search_archive(
 
 
 @app.get("/api/resources")
-def list_resources(
-    kind: str = "",
-    min_capacity: int = 0,
-    equipment: str = "",
-    free_from: Annotated[str, Query(alias="from")] = "",
-    free_to: Annotated[str, Query(alias="to")] = "",
-) -> list[ResourceView]:
-    """会议室、车辆、驾驶员: by kind, capacity, equipment (comma-separated) and free between from and to."""
+def list_resources(kind: str = "", min_capacity: int = 0, equipment: str = "") -> list[ResourceView]:
+    """会议室、车辆、驾驶员: by kind, capacity, equipment (comma-separated) and free between `from` and `to`."""
     from oa_core import bookings
 
     caller(app.current_event.raw_event)
+    free_from, free_to = _window()
     wanted = [e.strip() for e in equipment.replace("，", ",").split(",") if e.strip()]
     return bookings.list_resources(
         kind, min_capacity=min_capacity, equipment=wanted, free_from=free_from, free_to=free_to
@@ -244,16 +238,21 @@ def create_resource(resource: ResourceInput) -> Response[Any]:
 
 
 @app.get("/api/resources/<resource_id>/bookings")
-def resource_bookings(
-    resource_id: str,
-    start: Annotated[str, Query(alias="from")],
-    end: Annotated[str, Query(alias="to")],
-) -> list[BookingView]:
-    """占用情况: a resource's live bookings overlapping [from, to), by start (one Query)."""
+def resource_bookings(resource_id: str) -> list[BookingView]:
+    """占用情况: a resource's live bookings overlapping [`from`, `to`), by start (one Query)."""
     from oa_core import bookings
 
     caller(app.current_event.raw_event)
+    start, end = _window()
+    if not start or not end:
+        raise InvalidInput("请给出查询时段 from 和 to（ISO 8601，如 2026-12-03T00:00+08:00）")
     return bookings.bookings_of(resource_id, start, end)
+
+
+def _window() -> tuple[str, str]:
+    """The `from` and `to` query parameters (Python names cannot be `from`)."""
+    query = app.current_event.query_string_parameters or {}
+    return str(query.get("from", "")), str(query.get("to", ""))
 
 
 @app.post("/api/bookings", responses={201: {"description": "已预订"}, 409: {"description": "时段冲突"}})

@@ -36,6 +36,7 @@ from infra.local import lambda_dispatch
 from infra.local.gateway import Directory, Gateway, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
 from infra.local.moto_speedups import fast_stepfunctions
+from infra.local.powertools_patches import per_thread_events
 from infra.local.provision import Provisioned, provision
 from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template
 
@@ -112,6 +113,7 @@ class LocalStack:
         self._exit.callback(mock.stop)
         self._exit.enter_context(atomic_dynamodb())
         self._exit.enter_context(fast_stepfunctions())
+        self._exit.enter_context(per_thread_events())
         self._exit.enter_context(lambda_dispatch.dispatching())
 
         overrides = {"PublicBaseUrl": self.public_base_url, **self.parameter_overrides}

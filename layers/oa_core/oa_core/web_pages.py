@@ -16,18 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import ValidationError
 
-from oa_core import (
-    archive_search,
-    audit,
-    clock,
-    decisions,
-    directory,
-    documents,
-    drafting,
-    meetings,
-    sessions,
-    tasks,
-)
+from oa_core import audit, clock, directory, drafting, sessions, tasks
 from oa_core.config import settings
 from oa_core.diffing import inline
 from oa_core.doctypes import DOC_TYPES, URGENCIES
@@ -175,6 +164,8 @@ def annotations_of(text: str) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- pages
 def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
     """工作台: my pending decisions, my documents and drafts, what reached my department."""
+    from oa_core import decisions, meetings
+
     mine = [
         item
         for item in RecordItem.gsi1.query(f"DRAFTER#{user['user_id']}", scan_index_forward=False, limit=20)
@@ -247,6 +238,8 @@ def new_document(
 
 def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
     """The 拟稿 form's POST: save as 草稿, or submit (送核稿) and go to the new document."""
+    from oa_core import documents
+
     fields = form_fields(form)
     draft_id = (form.get("draft_id") or [""])[0]
     action = (form.get("action") or ["submit"])[0]
@@ -299,6 +292,8 @@ def document_page(
     status: int = 200,
 ) -> Reply:
     """文件页: the text, 办理过程, 会签进度 (refreshing itself), versions with 痕迹, what I may do now."""
+    from oa_core import documents
+
     doc = documents.view(document_id, user)
     task = _my_open_task(document_id, user["user_id"])
     latest = max((v.version for v in doc.versions), default=1)
@@ -324,6 +319,8 @@ def document_page(
 
 def progress(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
     """The part of the document page that changes while the flow runs (polled by the page)."""
+    from oa_core import documents
+
     doc = documents.view(document_id, user)
     reply = page(
         "progress.html",
@@ -340,6 +337,7 @@ def progress(user: dict[str, Any], session: sessions.Session, document_id: str) 
 
 def decide(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
     """The decision form on the document page: 同意 / 退回修改 / 不同意, with the reviewer's edits and 批注."""
+    from oa_core import decisions
 
     def one(name: str) -> str:
         return (form.get(name) or [""])[0]
@@ -371,6 +369,8 @@ def decide(user: dict[str, Any], session: sessions.Session, document_id: str, fo
 
 def revise(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
     """提交修改稿 from the document page (the drafter, after a return)."""
+    from oa_core import decisions
+
     fields = form_fields(form)
     payload = {
         "title": fields["title"] or None,
@@ -392,6 +392,8 @@ def revise(user: dict[str, Any], session: sessions.Session, document_id: str, fo
 
 def archive(user: dict[str, Any], session: sessions.Session, query: dict[str, str]) -> Reply:
     """档案检索: by 发文字号, title words, 文种, year and department."""
+    from oa_core import archive_search
+
     year_text = query.get("year", "").strip()
     criteria = {k: query.get(k, "").strip() for k in ("q", "number", "doc_type", "department")}
     error, results = "", None
