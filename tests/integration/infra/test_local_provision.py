@@ -67,22 +67,24 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     root = tmp_path_factory.mktemp("real")
     shutil.copy(TEMPLATE_PATH, root / "template.yaml")
     (root / "layers" / "oa_core").mkdir(parents=True)
-    write(
-        root / "statemachines" / "document.asl.json",
-        json.dumps(
-            {
-                "StartAt": "Draft",
-                "States": {
-                    "Draft": {
-                        "Type": "Task",
-                        "Resource": "arn:aws:states:::lambda:invoke",
-                        "Parameters": {"FunctionName": "${DraftFunctionArn}", "Payload.$": "$"},
-                        "End": True,
-                    }
-                },
-            }
-        ),
-    )
+    # One placeholder definition per state machine of the template, invoking one of its functions.
+    for machine, function_arn in (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn")):
+        write(
+            root / "statemachines" / f"{machine}.asl.json",
+            json.dumps(
+                {
+                    "StartAt": "Step",
+                    "States": {
+                        "Step": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": f"${{{function_arn}}}", "Payload.$": "$"},
+                            "End": True,
+                        }
+                    },
+                }
+            ),
+        )
     with LocalStack(template_path=root / "template.yaml", org_file=None, directory=fake_directory) as stack:
         yield stack
 
