@@ -10,7 +10,6 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core import audit, clock, directory, metrics, notify
-from oa_core.config import settings
 from oa_core.errors import InvalidInput, TransientError
 from oa_core.storage import (
     CounterItem,
@@ -120,7 +119,9 @@ def assign_number(document_id: str) -> dict[str, Any]:
         _set_status(doc, "numbering", "number")
     if doc.number:
         return {"number": doc.number}
-    issuer = settings().issuer_code
+    from oa_core.numbering import issuer_code_for
+
+    issuer = issuer_code_for(doc.doc_type, doc.drafter_department)
     year = clock.parse(doc.sign_date).year if doc.sign_date else clock.now().year
     counter_key = (f"COUNTER#{issuer}#{year}", "COUNTER")
     for attempt in range(NUMBER_ATTEMPTS):
