@@ -184,6 +184,14 @@ def resume_document(document_id: str) -> dict[str, str]:
     return resume.resume_failed(document_id, caller(app.current_event.raw_event))
 
 
+@app.post("/api/documents/<document_id>/receipt")
+def confirm_receipt(document_id: str) -> dict[str, Any]:
+    """签收: the caller's department confirms it has the distributed document."""
+    from oa_core import receipts
+
+    return receipts.confirm(document_id, caller(app.current_event.raw_event)).model_dump()
+
+
 @app.get("/api/tasks")
 def list_tasks() -> list[TaskView]:
     """我的待办: the caller's pending decisions."""

@@ -181,6 +181,11 @@ def decide(document_id: str) -> Response[str]:
     return _signed_in(lambda user, session: web_pages.decide(user, session, document_id, _form()), post=True)
 
 
+@app.post("/documents/<document_id>/receipt")
+def confirm_receipt(document_id: str) -> Response[str]:
+    return _signed_in(lambda user, session: web_pages.confirm_receipt(user, session, document_id), post=True)
+
+
 @app.post("/documents/<document_id>/revision")
 def revise(document_id: str) -> Response[str]:
     return _signed_in(lambda user, session: web_pages.revise(user, session, document_id, _form()), post=True)

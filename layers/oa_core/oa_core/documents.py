@@ -202,7 +202,14 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         signer=doc.signer,
         distribute_to=strs(doc.distribute_to),
         deliveries=[
-            DeliveryView(recipient=d.recipient, channel=d.channel, status=d.status, at=d.at)  # type: ignore[arg-type]
+            DeliveryView(
+                recipient=d.recipient,
+                channel=d.channel,  # type: ignore[arg-type]
+                status=d.status,
+                at=d.at,
+                received_by=d.received_by or "",
+                received_at=d.received_at or "",
+            )
             for d in deliveries
         ],
         word_count=int(doc.word_count),

@@ -178,6 +178,8 @@ class DeliveryView(OutputModel):
     channel: Literal["internal", "external"]
     status: str
     at: str
+    received_by: str = ""
+    received_at: str = ""
 
 
 class DocumentView(OutputModel):

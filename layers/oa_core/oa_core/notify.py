@@ -76,7 +76,12 @@ def distributed(doc: DocumentItem, recipients: list[dict[str, Any]], department_
         [user["email"] for user in recipients],
         mail.subject_line(doc.title, doc.urgency, f"收文（{doc.number}）"),
         "distributed",
-        {**_doc_context(doc), "department_name": department_name, "base_url": doc.base_url},
+        {
+            **_doc_context(doc),
+            "department_name": department_name,
+            "base_url": doc.base_url,
+            "link": f"{doc.base_url.rstrip('/')}/documents/{doc.document_id}",
+        },
     )
 
 

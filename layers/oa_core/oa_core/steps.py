@@ -182,6 +182,7 @@ def distribute(document_id: str) -> dict[str, Any]:
             channel="internal" if internal_recipient else "external",
             status="delivered" if internal_recipient else "pending_external",
             at=clock.now_iso(),
+            inbox_sk=f"{at}#{document_id}" if internal_recipient else "",
         ).save()
         if not internal_recipient:
             external.append(recipient)  # delivered by the external channel (a later release)

@@ -189,7 +189,12 @@ class DeliveryItem(RecordItem, discriminator="delivery"):
     recipient = UnicodeAttribute()
     channel = UnicodeAttribute()
     status = UnicodeAttribute()
+    """delivered (internal, not yet 签收), received (签收), pending_external."""
     at = UnicodeAttribute()
+    inbox_sk = UnicodeAttribute(default="")
+    """The department inbox entry's sort key (internal recipients)."""
+    received_by = UnicodeAttribute(default="")
+    received_at = UnicodeAttribute(default="")
 
 
 class AuditItem(RecordItem, discriminator="audit"):
@@ -232,6 +237,8 @@ class InboxItem(RecordItem, discriminator="inbox"):
     department = UnicodeAttribute()
     at = UnicodeAttribute()
     status = UnicodeAttribute(default="unread")
+    """unread until someone of the department confirms receipt (签收): received."""
+    received_by = UnicodeAttribute(default="")
 
 
 class ArchiveIndexItem(RecordItem, discriminator="archive"):

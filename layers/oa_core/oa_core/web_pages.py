@@ -312,6 +312,7 @@ def document_page(
         diff=_version_diff(doc, shown) if shown else None,
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
+        can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
         notice=notice,
         error=error,
     )
@@ -432,3 +433,14 @@ def archive(user: dict[str, Any], session: sessions.Session, query: dict[str, st
 def denied(user: dict[str, Any], session: sessions.Session, exc: DomainError) -> Reply:
     headline = {401: "请先登录", 403: "无权访问", 404: "找不到页面", 409: "无需再处理"}.get(exc.status, "无法完成")
     return message(user, session, exc.status, headline, exc.message)
+
+
+def confirm_receipt(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
+    """签收 from the dashboard or the document page."""
+    from oa_core import receipts
+
+    try:
+        receipts.confirm(document_id, user)
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return redirect(f"/documents/{quote(document_id)}?done={quote('已签收')}")

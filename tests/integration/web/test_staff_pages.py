@@ -362,3 +362,24 @@ def wait_for_form(browser: Browser, path: str, form_id: str) -> Any:
         return page if f'id="{form_id}"' in page.text else None
 
     return wait_for(offered, f"{path} to offer {form_id}")
+
+
+def test_a_receiving_department_signs_for_a_document_from_the_dashboard(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter_id = users_with("drafter")[0]
+    doc_id = submit(api, drafter_id, title="关于签收测试的通知", distribute_to=["cwk"])
+    approve(api, users_with("reviewer")[0], doc_id, "review")
+    approve(api, users_with("signer")[0], doc_id, "sign")
+    wait_status(api, doc_id, "archived", drafter_id)
+    member = Browser(stack)
+    member.sign_in("chenjing")  # 财务科
+    dashboard = member.get("/")
+    assert f'action="/documents/{doc_id}/receipt"' in dashboard.text
+    signed = member.post(f"/documents/{doc_id}/receipt", {"csrf": member.csrf(dashboard)})
+    assert signed.status == 303
+    page = member.get(location_path(signed))
+    assert "已签收（陈静）" in page.text
+    assert "已签收" in member.get("/").text
+    clerk = Browser(stack)
+    clerk.sign_in(users_with("clerk")[0])
+    assert "已签收（陈静）" in clerk.get(f"/documents/{doc_id}").text
