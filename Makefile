@@ -28,7 +28,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup browser-deps run test lint format typecheck template-check pytest deploy bench seed-org clean
+.PHONY: help setup browser-deps run test verify lint format typecheck template-check pytest deploy bench seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -36,6 +36,7 @@ help:
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
 	@echo "make bench          run the benchmark against the local stack"
+	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
 	@echo "make clean          remove the virtualenv and build output"
 
@@ -107,6 +108,10 @@ deploy: setup
 	else \
 	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam deploy --guided && touch .aws-sam/deployed; \
 	fi
+
+verify: setup
+	@test -n "$(FILE)" || { echo "usage: make verify FILE=archive-package.zip" >&2; exit 2; }
+	$(PY) -m infra.verify "$(FILE)"
 
 bench: setup
 	$(PY) -m infra.bench

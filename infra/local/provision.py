@@ -68,6 +68,7 @@ def provision(template: Template) -> Provisioned:
     buckets = _create_buckets(template, region)
     identities = _verify_mail_identities(template, region)
     _create_parameters(template, region)
+    _create_keys(template, region)
     layer_paths = [
         (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
         for logical_id in template.resources_of_type("AWS::Serverless::LayerVersion")
@@ -188,6 +189,25 @@ def _create_parameters(template: Template, region: str) -> list[str]:
         ssm.put_parameter(Name=name, Value=str(props["Value"]), Type=str(props.get("Type", "String")), Overwrite=True)
         names.append(name)
     return names
+
+
+def _create_keys(template: Template, region: str) -> dict[str, str]:
+    """KMS keys (spec and usage as declared) and their aliases; returns key ids by logical id."""
+    kms = boto3.client("kms", region_name=region)
+    created: dict[str, str] = {}
+    for logical_id in template.resources_of_type("AWS::KMS::Key"):
+        props = template.properties(logical_id)
+        response = kms.create_key(
+            Description=str(props.get("Description", logical_id)),
+            KeySpec=str(props.get("KeySpec", "SYMMETRIC_DEFAULT")),
+            KeyUsage=str(props.get("KeyUsage", "ENCRYPT_DECRYPT")),
+        )
+        created[template.physical_id(logical_id)] = str(response["KeyMetadata"]["KeyId"])
+    for logical_id in template.resources_of_type("AWS::KMS::Alias"):
+        props = template.properties(logical_id)
+        target = str(props["TargetKeyId"])
+        kms.create_alias(AliasName=str(props["AliasName"]), TargetKeyId=created.get(target, target))
+    return created
 
 
 def _create_functions(template: Template, region: str, role_arn: str) -> dict[str, FunctionSpec]:

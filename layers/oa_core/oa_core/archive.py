@@ -151,6 +151,22 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
     files["tasks.json"] = _json(tasks)
     files["audit.json"] = _json(audit_trail)
     files["deliveries.json"] = _json(deliveries)
+    if doc.seal_signature:
+        from oa_core import seal
+
+        files["canonical.json"] = seal.canonical(doc)
+        files["seal.json"] = _json(
+            {
+                "digest": doc.seal_digest,
+                "signature": doc.seal_signature,
+                "algorithm": seal.ALGORITHM,
+                "key": doc.seal_key,
+                "public_key": seal.public_key_pem(),
+                "signed_by": doc.signed_by,
+                "signed_at": doc.sign_date,
+                "sealed_at": doc.sealed_at,
+            }
+        )
     manifest = {
         "document_id": doc.document_id,
         "number": doc.number,
@@ -162,6 +178,14 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
         ],
     }
     files["manifest.json"] = _json(manifest)
+    if doc.seal_signature:
+        from oa_core import seal
+
+        # The manifest is signed too: a package is intact only if every file matches the manifest
+        # and the manifest matches its signature.
+        files["manifest.sig"] = _json(
+            {"algorithm": seal.ALGORITHM, "signature": seal.sign_digest(seal.digest(files["manifest.json"]))}
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
         for path, data in sorted(files.items()):
@@ -170,17 +194,44 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
 
 
 def verify_package(data: bytes) -> list[str]:
-    """Problems found in a package (empty when every file matches its manifest digest)."""
+    """Problems found in a package: empty when every file matches the manifest, the manifest its
+    signature, and the document its seal (offline, with the public key packaged in seal.json)."""
     problems = []
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        manifest = json.loads(package.read("manifest.json"))
-        names = set(package.namelist()) - {"manifest.json"}
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return ["not a readable ZIP package"]
+    with package:
+        manifest_bytes = package.read("manifest.json")
+        manifest = json.loads(manifest_bytes)
+        names = set(package.namelist()) - {"manifest.json", "manifest.sig"}
         listed = {entry["path"] for entry in manifest["files"]}
         problems += [f"missing: {path}" for path in sorted(listed - names)]
         problems += [f"unlisted: {path}" for path in sorted(names - listed)]
         for entry in manifest["files"]:
             if entry["path"] in names and hashlib.sha256(package.read(entry["path"])).hexdigest() != entry["sha256"]:
                 problems.append(f"digest mismatch: {entry['path']}")
+        if "seal.json" in names:
+            problems += _seal_problems(package, manifest_bytes)
+    return problems
+
+
+def _seal_problems(package: zipfile.ZipFile, manifest_bytes: bytes) -> list[str]:
+    from oa_core import seal
+
+    sealed = json.loads(package.read("seal.json"))
+    problems = []
+    why = seal.verify_offline(package.read("canonical.json"), sealed)
+    if why:
+        problems.append(f"seal: {why}")
+    if "manifest.sig" not in package.namelist():
+        return [*problems, "manifest.sig missing"]
+    signature = json.loads(package.read("manifest.sig"))["signature"]
+    why = seal.verify_offline(
+        manifest_bytes, {**sealed, "digest": seal.digest(manifest_bytes).hex(), "signature": signature}
+    )
+    if why:
+        problems.append(f"manifest signature: {why}")
     return problems
 
 

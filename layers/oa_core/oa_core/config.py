@@ -45,6 +45,8 @@ class Settings:
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
     bookings_table: str = "BookingsTable"
+    seal_key_id: str = "alias/oa-system-seal"
+    """电子签章: the asymmetric KMS key (an alias) that signs documents."""
     meeting_flow_arn: str = ""
     meeting_hold_seconds: int = 48 * 3600
     """How long a room stays held for a meeting awaiting approval (then it is released)."""
@@ -90,6 +92,7 @@ def settings() -> Settings:
         session_hours=int(env.get("SESSION_HOURS", "8")),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
+        seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
         meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),

@@ -118,6 +118,7 @@ def assign_number(document_id: str) -> dict[str, Any]:
     if doc.status != "numbering":
         _set_status(doc, "numbering", "number")
     if doc.number:
+        _seal(document_id)
         return {"number": doc.number}
     from oa_core.numbering import issuer_code_for
 
@@ -151,6 +152,7 @@ def assign_number(document_id: str) -> dict[str, Any]:
                 )
                 tx.save(history_item(document_id, "number", "system", "numbered", number))
                 tx.save(audit.audit_item("system", "number", document_id, "ok", number, document_id=document_id))
+            _seal(document_id)
             return {"number": number}
         except TransactWriteError as exc:
             if not lost_on_condition(exc):
@@ -159,9 +161,17 @@ def assign_number(document_id: str) -> dict[str, Any]:
             # numbered meanwhile by a duplicate invocation; the record says which.
             numbered = load_document(document_id).number
             if numbered:
+                _seal(document_id)
                 return {"number": numbered}
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
     raise TransientError("编号时并发冲突过多，稍后自动重试 (too many concurrent numberings)")
+
+
+def _seal(document_id: str) -> None:
+    """电子签章 of the numbered document (idempotent; see seal.py)."""
+    from oa_core import seal
+
+    seal.apply(load_document(document_id))
 
 
 def distribute(document_id: str) -> dict[str, Any]:

@@ -93,6 +93,11 @@ class DocumentItem(RecordItem, discriminator="document"):
     urgency = UnicodeAttribute(default="")
     classification = UnicodeAttribute(default="")
     attachment_note = UnicodeAttribute(default="")
+    seal_digest = UnicodeAttribute(null=True)
+    """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (seal.py)."""
+    seal_signature = UnicodeAttribute(null=True)
+    seal_key = UnicodeAttribute(null=True)
+    sealed_at = UnicodeAttribute(null=True)
     drafter = UnicodeAttribute()
     drafter_department = UnicodeAttribute(default="")
     reviewer = UnicodeAttribute()
