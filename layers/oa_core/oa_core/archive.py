@@ -67,7 +67,9 @@ def final_text(doc: DocumentItem) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, dict[str, Any]]:
+def build_package(
+    doc: DocumentItem, items: list[RecordItem], filing: dict[str, Any] | None = None
+) -> tuple[bytes, dict[str, Any]]:
     files: dict[str, bytes] = {
         "document.json": _json(
             {
@@ -151,6 +153,8 @@ def build_package(doc: DocumentItem, items: list[RecordItem]) -> tuple[bytes, di
     files["tasks.json"] = _json(tasks)
     files["audit.json"] = _json(audit_trail)
     files["deliveries.json"] = _json(deliveries)
+    if filing is not None:
+        files["filing.json"] = _json(filing)  # 归档章
     if doc.seal_signature:
         from oa_core import seal
 
@@ -202,17 +206,22 @@ def verify_package(data: bytes) -> list[str]:
     except zipfile.BadZipFile:
         return ["not a readable ZIP package"]
     with package:
-        manifest_bytes = package.read("manifest.json")
-        manifest = json.loads(manifest_bytes)
-        names = set(package.namelist()) - {"manifest.json", "manifest.sig"}
-        listed = {entry["path"] for entry in manifest["files"]}
-        problems += [f"missing: {path}" for path in sorted(listed - names)]
-        problems += [f"unlisted: {path}" for path in sorted(names - listed)]
-        for entry in manifest["files"]:
-            if entry["path"] in names and hashlib.sha256(package.read(entry["path"])).hexdigest() != entry["sha256"]:
-                problems.append(f"digest mismatch: {entry['path']}")
-        if "seal.json" in names:
-            problems += _seal_problems(package, manifest_bytes)
+        problems += verify_package_files(package)
+        if "seal.json" in package.namelist():
+            problems += _seal_problems(package, package.read("manifest.json"))
+    return problems
+
+
+def verify_package_files(package: zipfile.ZipFile) -> list[str]:
+    """Every file against the manifest's SHA-256 (no signature check: that needs the public key)."""
+    manifest = json.loads(package.read("manifest.json"))
+    names = set(package.namelist()) - {"manifest.json", "manifest.sig"}
+    listed = {entry["path"] for entry in manifest["files"]}
+    problems = [f"missing: {path}" for path in sorted(listed - names)]
+    problems += [f"unlisted: {path}" for path in sorted(names - listed)]
+    for entry in manifest["files"]:
+        if entry["path"] in names and hashlib.sha256(package.read(entry["path"])).hexdigest() != entry["sha256"]:
+            problems.append(f"digest mismatch: {entry['path']}")
     return problems
 
 
@@ -240,11 +249,15 @@ def archive(document_id: str) -> dict[str, Any]:
     doc = load_document(document_id)
     if doc.status == "archived" and doc.archive_key:
         return {"archive_key": doc.archive_key, "sha256": doc.archive_sha256}
-    items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
-    data, _ = build_package(doc, items)
-    digest = hashlib.sha256(data)
+    from oa_core import filing, seal
+
     year = clock.parse(doc.sign_date).year if doc.sign_date else clock.now().year
+    stamp = filing.assign(doc, year)  # 件号 and 档号 first: a retry reuses them, no gaps
+    items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
+    data, _ = build_package(doc, items, stamp)
+    digest = hashlib.sha256(data)
     key = f"archive/{year}/{document_id}.zip"
+    retain_until = filing.retain_until(str(doc.retention))
     _s3().put_object(
         Bucket=settings().archive_bucket,
         Key=key,
@@ -253,6 +266,18 @@ def archive(document_id: str) -> dict[str, Any]:
         ChecksumAlgorithm="SHA256",
         ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
         Metadata={"document-id": document_id, "sha256": digest.hexdigest()},
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=retain_until,
+    )
+    report = filing.four_checks(data, seal_valid=bool(seal.verify(doc)["valid"]), item_no=int(doc.item_no or 0))
+    report_key = f"archive/{year}/{document_id}.report.json"
+    _s3().put_object(
+        Bucket=settings().archive_bucket,
+        Key=report_key,
+        Body=_json({**report, "档号": doc.archive_code, "document_id": document_id}),
+        ContentType="application/json",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=retain_until,
     )
     now = clock.now_iso()
     # One transaction: a reader never sees `archived` without its index entry and history.
@@ -271,6 +296,10 @@ def archive(document_id: str) -> dict[str, Any]:
                 archived_at=now,
                 archive_key=key,
                 sha256=digest.hexdigest(),
+                archive_code=doc.archive_code,
+                retention=doc.retention,
+                report_key=report_key,
+                checks_passed="yes" if report["passed"] else "no",
                 GSI1PK=f"ARCHIVE#{doc.doc_type}",
                 GSI1SK=index_key,
             )
@@ -294,4 +323,4 @@ def archive(document_id: str) -> dict[str, Any]:
     drafter = directory.get_user(doc.drafter)
     if drafter:
         notify.flow_outcome(doc, drafter, "archived")
-    return {"archive_key": key, "sha256": digest.hexdigest()}
+    return {"archive_key": key, "sha256": digest.hexdigest(), "archive_code": doc.archive_code}

@@ -25,7 +25,9 @@ class ArchiveHit(OutputModel):
     department: str
     archived_at: str
     archive_code: str | None = None
-    """档号 (DA/T 22): assigned by the archive rules of a later release; null until then."""
+    """档号 (DA/T 22): 全宗号-门类代码·年度-期限代码-机构代码-件号."""
+    retention: str | None = None
+    """保管期限: 永久, 定期30年 or 定期10年."""
 
 
 class ArchivePage(OutputModel):
@@ -96,6 +98,8 @@ def search(
             doc_type=hit.doc_type,
             department=hit.department,
             archived_at=hit.archived_at,
+            archive_code=hit.archive_code,
+            retention=hit.retention,
         )
         for hit in results
         if isinstance(hit, ArchiveIndexItem)

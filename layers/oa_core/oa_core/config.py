@@ -45,6 +45,8 @@ class Settings:
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
     bookings_table: str = "BookingsTable"
+    fonds_code: str = "X001"
+    """全宗号 of the unit (DA/T 22), the first part of every 档号."""
     seal_key_id: str = "alias/oa-system-seal"
     """电子签章: the asymmetric KMS key (an alias) that signs documents."""
     meeting_flow_arn: str = ""
@@ -93,6 +95,7 @@ def settings() -> Settings:
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
+        fonds_code=env.get("FONDS_CODE", "X001"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
         meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),

@@ -98,6 +98,10 @@ class DocumentItem(RecordItem, discriminator="document"):
     seal_signature = UnicodeAttribute(null=True)
     seal_key = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
+    archive_code = UnicodeAttribute(null=True)
+    """档号 (DA/T 22), with item_no (件号) and retention (保管期限): filing.py."""
+    item_no = NumberAttribute(null=True)
+    retention = UnicodeAttribute(null=True)
     drafter = UnicodeAttribute()
     drafter_department = UnicodeAttribute(default="")
     reviewer = UnicodeAttribute()
@@ -257,6 +261,11 @@ class ArchiveIndexItem(RecordItem, discriminator="archive"):
     archived_at = UnicodeAttribute()
     archive_key = UnicodeAttribute()
     sha256 = UnicodeAttribute()
+    archive_code = UnicodeAttribute(null=True)
+    retention = UnicodeAttribute(null=True)
+    report_key = UnicodeAttribute(null=True)
+    """The 四性检测 report beside the package."""
+    checks_passed = UnicodeAttribute(null=True)
 
 
 class UserItem(RecordItem, discriminator="user"):
