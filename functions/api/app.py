@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from typing import Any
 
@@ -230,12 +231,21 @@ def search_archive(
     department: str = "",
     next: str | None = None,
 ) -> ArchivePage:
-    """检索: archived documents by title words, 发文字号, 文种, year and department, paged by `next`."""
+    """检索: archived documents by title words, 发文字号, 文种, year, department and 成文日期 (`from`, `to`)."""
     from oa_core import archive_search
 
     user = caller(app.current_event.raw_event)
+    start, end = _window()
     return archive_search.search(
-        user, q=q, number=number, doc_type=doc_type, year=year, department=department, next_cursor=next
+        user,
+        q=q,
+        number=number,
+        doc_type=doc_type,
+        date_from=start,
+        date_to=end,
+        year=year,
+        department=department,
+        next_cursor=next,
     )
 
 
@@ -376,6 +386,38 @@ def decide_dispatch(dispatch_id: str, assignment: DispatchAssignment) -> Dispatc
     from oa_core import dispatch
 
     return dispatch.decide(dispatch_id, assignment, caller(app.current_event.raw_event))
+
+
+@app.get("/api/archive/<document_id>/package")
+def download_package(document_id: str) -> Response[str]:
+    """档案包 (ZIP) for archivists and the drafting department; every download is audited."""
+    from oa_core import archive, archive_search, audit
+
+    user = caller(app.current_event.raw_event)
+    doc = archive_search.readable_package(document_id, user)
+    data = archive.read_package(str(doc.archive_key))
+    audit.record(user["user_id"], "download", document_id, "ok", str(doc.archive_code or ""), document_id=document_id)
+    response: Response[str] = Response(
+        status_code=200,
+        content_type="application/zip",
+        # Base64 text marked as such: API Gateway (binary media types */*) sends the bytes.
+        body=base64.b64encode(data).decode("ascii"),
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{document_id}.zip"'},
+    )
+    response.base64_encoded = True
+    return response
+
+
+@app.get("/api/archive/<document_id>/report")
+def filing_report(document_id: str) -> dict[str, Any]:
+    """四性检测 report of an archived document (archivists and the drafting department)."""
+    from oa_core import archive, archive_search, audit
+
+    user = caller(app.current_event.raw_event)
+    doc = archive_search.readable_package(document_id, user)
+    report = archive.read_report(str(doc.archive_key))
+    audit.record(user["user_id"], "view_report", document_id, "ok", document_id=document_id)
+    return report
 
 
 @app.get("/api/directory")

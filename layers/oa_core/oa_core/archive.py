@@ -324,3 +324,12 @@ def archive(document_id: str) -> dict[str, Any]:
     if drafter:
         notify.flow_outcome(doc, drafter, "archived")
     return {"archive_key": key, "sha256": digest.hexdigest(), "archive_code": doc.archive_code}
+
+
+def read_package(key: str) -> bytes:
+    return bytes(_s3().get_object(Bucket=settings().archive_bucket, Key=key)["Body"].read())
+
+
+def read_report(key: str) -> dict[str, Any]:
+    report = json.loads(read_package(key.replace(".zip", ".report.json")))
+    return report if isinstance(report, dict) else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from pydantic import Field
@@ -59,9 +60,11 @@ def search(
     doc_type: str = "",
     year: int | None = None,
     department: str = "",
+    date_from: str = "",
+    date_to: str = "",
     next_cursor: str | None = None,
 ) -> ArchivePage:
-    """A page of archived documents (title words, 发文字号, 文种, department).
+    """A page of archived documents (title words, 发文字号, 文种, department, 成文日期 from/to).
 
     Staff outside the archive roles see their own department's only.
     """
@@ -73,7 +76,18 @@ def search(
         if department and department != user["department"]:
             raise InvalidInput("只能检索本部门归档的文件 (you may search your own department only)")
         department = user["department"]
-    year = year or clock.now().year
+    for label, value in (("from", date_from), ("to", date_to)):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise InvalidInput(f"{label} 应为日期，如 2026-03-01 (a date)")
+    if date_from and date_to and date_to < date_from:
+        raise InvalidInput("结束日期不能早于开始日期 (to is before from)")
+    year = year or int((date_from or date_to or str(clock.now().year))[:4])
+    if (date_from and int(date_from[:4]) != year) or (date_to and int(date_to[:4]) != year):
+        raise InvalidInput("日期范围应在同一年度内，请分年检索 (one year at a time)")
+    # The index is sorted by 成文日期: a date range is a key condition, not a filter.
+    range_key = None
+    if date_from or date_to:
+        range_key = RecordItem.SK.between(date_from or f"{year}-01-01", (date_to or f"{year}-12-31") + "~")
     condition = None
     for clause in (
         ArchiveIndexItem.title.contains(q) if q else None,
@@ -85,6 +99,7 @@ def search(
             condition = clause if condition is None else condition & clause
     results = RecordItem.query(
         f"ARCHIVE#{year}",
+        range_key,
         filter_condition=condition,
         scan_index_forward=False,
         limit=PAGE_SIZE,
@@ -105,3 +120,19 @@ def search(
         if isinstance(hit, ArchiveIndexItem)
     ]
     return ArchivePage(items=items, next=_cursor(results.last_evaluated_key))
+
+
+def readable_package(document_id: str, user: dict[str, Any]) -> Any:
+    """The archived document whose package this user may download: archive roles, or the drafting
+    department. Every download is audited by the caller."""
+    from oa_core import audit
+    from oa_core.errors import Forbidden, NotFound
+    from oa_core.tasks import load_document
+
+    doc = load_document(document_id)
+    if doc.status != "archived" or not doc.archive_key:
+        raise NotFound("该文件尚未归档 (not archived yet)")
+    if not (ARCHIVE_READERS & set(user["roles"]) or user["department"] == doc.drafter_department):
+        audit.record(user["user_id"], "download", document_id, "denied", document_id=document_id)
+        raise Forbidden("只有档案员和拟稿部门可以下载档案包 (archivists and the drafting department only)")
+    return doc

@@ -151,6 +151,9 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
     if not _can_read(doc, user, tasks):
         audit.record(user["user_id"], "view", document_id, "denied", document_id=document_id)
         raise Forbidden("您无权查看该文件 (you may not read this document)")
+    if doc.status == "archived":
+        # 查阅 of an archived document is audited like a download (who, what, when).
+        audit.record(user["user_id"], "view_archived", document_id, "ok", document_id=document_id)
     names = directory.get_users([h.actor for h in history] + strs(doc.countersigners))
     return DocumentView(
         document_id=doc.document_id,

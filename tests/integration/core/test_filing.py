@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 
 from infra.local.stack import LocalStack
+from oa_core.storage import AuditItem, RecordItem, doc_pk
 from tests.integration.core.flowkit import Api, approve, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
@@ -62,3 +63,35 @@ def test_the_package_carries_the_stamp_is_locked_for_its_period_and_passes_the_f
     assert report["passed"] is True
     assert [report[k]["passed"] for k in ("authenticity", "integrity", "usability", "security")] == [True] * 4
     assert report["档号"] == stamp["档号"]
+
+
+def test_archivists_and_the_drafting_department_download_packages_and_every_access_is_audited(
+    stack: LocalStack,
+) -> None:
+    api = Api(stack)
+    doc = archive_one(api, title="关于档案包下载的通知")
+    doc_id = str(doc["document_id"])
+    archivist, drafter = users_with("archivist")[0], users_with("drafter")[0]
+    response = stack.invoke_http("GET", f"/api/archive/{doc_id}/package", user_id=archivist)
+    assert response.status == 200 and response.headers["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(response.body)).testzip() is None
+    status, report = api.call("GET", f"/api/archive/{doc_id}/report", drafter)
+    assert status == 200 and report["passed"] is True
+    outsider = next(u for u in users_with("countersigner") if u not in (drafter,))
+    assert stack.invoke_http("GET", f"/api/archive/{doc_id}/package", user_id=outsider).status == 403
+    day = str(doc["sign_date"])[:10]
+    status, found = api.call("GET", f"/api/archive?from={day}&to={day}", archivist)
+    assert status == 200 and doc_id in {hit["document_id"] for hit in found["items"]}
+    status, found = api.call("GET", f"/api/archive?from={int(day[:4])}-01-01&to={int(day[:4])}-01-01", archivist)
+    if day[5:] != "01-01":
+        assert doc_id not in {hit["document_id"] for hit in found["items"]}
+    assert api.call("GET", "/api/archive?from=2026-03-01&to=2026-02-01", archivist)[0] == 422
+    trail = [
+        (a.actor, a.action, a.outcome)
+        for a in RecordItem.query(doc_pk(doc_id), RecordItem.SK.startswith("AUDIT#"))
+        if isinstance(a, AuditItem)
+    ]
+    assert (archivist, "download", "ok") in trail
+    assert (outsider, "download", "denied") in trail
+    assert (drafter, "view_report", "ok") in trail
+    assert (drafter, "view_archived", "ok") in trail
