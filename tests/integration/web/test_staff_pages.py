@@ -287,6 +287,7 @@ def test_archive_search_finds_an_archived_document_by_its_number(stack: LocalSta
     found = archivist.get(f"/archive?number={number[-8:]}")
     assert found.status == 200
     assert "关于档案检索测试的通知" in found.text and number in found.text
+    assert "X001-WS·" in found.text and "定期30年" in found.text, "the 档号 and 保管期限 are listed"
     missing = archivist.get("/archive?q=不存在的标题词")
     assert "没有符合条件的归档文件" in missing.text
     bad = archivist.get("/archive?year=20x6")
