@@ -188,16 +188,14 @@ def resume_document(document_id: str) -> dict[str, str]:
 @app.get("/api/documents/<document_id>/verify")
 def verify_document(document_id: str) -> dict[str, Any]:
     """电子签章: is the document as it is now the one that was signed and sealed?"""
-    from oa_core import seal
+    from oa_core import audit, seal
     from oa_core.tasks import load_document
 
     user = caller(app.current_event.raw_event)
     documents.view(document_id, user)  # the same access rule as reading it
     result = seal.verify(load_document(document_id))
-    audit_outcome = "valid" if result["valid"] else "invalid"
-    from oa_core import audit
-
-    audit.record(user["user_id"], "verify", document_id, audit_outcome, document_id=document_id)
+    outcome = "valid" if result["valid"] else "invalid"
+    audit.record(user["user_id"], "verify", document_id, outcome, document_id=document_id)
     return result
 
 

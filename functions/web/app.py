@@ -56,7 +56,7 @@ def _signed_in(handle: Page, *, post: bool = False) -> Response[str]:
     if user is None:
         return _respond(web_pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))
     if post:
-        token = (_form().get("csrf") or [""])[0] or app.current_event.headers.get("x-csrf-token", "")
+        token = web_pages.form_value(_form(), "csrf") or app.current_event.headers.get("x-csrf-token", "")
         if not sessions.csrf_ok(session, token):
             from oa_core import audit
 

@@ -187,18 +187,18 @@ def list_resources(
             continue
         if int(item.capacity) < min_capacity or not wanted <= set(item.equipment or []):
             continue
-        if span is not None and occupancy(item, span.start, span.end):
+        if span is not None and occupancy(item.resource_id, item.resource_kind, span.start, span.end):
             continue
         found.append(_view(item))
     return sorted(found, key=lambda r: (r.kind, r.resource_id))
 
 
 # ---------------------------------------------------------------- occupancy
-def occupancy(resource: ResourceItem, start: datetime, end: datetime) -> list[BookingView]:
+def occupancy(resource_id: str, kind: str, start: datetime, end: datetime) -> list[BookingView]:
     """占用情况: live bookings overlapping [start, end), by start; one Query of the resource's partition."""
-    earliest = start - timedelta(hours=MAX_HOURS[resource.resource_kind])
+    earliest = start - timedelta(hours=MAX_HOURS[kind])
     items = BookingRecord.query(
-        f"RES#{resource.resource_id}",
+        f"RES#{resource_id}",
         BookingRecord.SK.between(f"BOOKING#{utc_key(earliest)}", f"BOOKING#{utc_key(end)}"),
     )
     views = []
@@ -216,7 +216,8 @@ def bookings_of(resource_id: str, start_text: str, end_text: str) -> list[Bookin
         raise InvalidInput("to 必须晚于 from")
     if end - start > timedelta(days=62):
         raise InvalidInput("一次最多查询 62 天 (at most 62 days at a time)")
-    return occupancy(get_resource(resource_id), start, end)
+    resource = get_resource(resource_id)
+    return occupancy(resource.resource_id, resource.resource_kind, start, end)
 
 
 def _booking_view(item: BookingItem) -> BookingView:

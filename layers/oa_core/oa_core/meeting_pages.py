@@ -5,6 +5,7 @@ organizer). Same rules as the API: bookings and meetings decide, pages only show
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ from oa_core.config import settings
 from oa_core.errors import DomainError, Forbidden, InvalidInput
 from oa_core.http import humanize
 from oa_core.models import DecisionRequest
-from oa_core.web_pages import Reply, page, redirect
+from oa_core.web_pages import Reply, form_value, page, redirect
 
 DAY_START, DAY_END = time(8, 0), time(21, 0)
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -40,10 +41,16 @@ def _slots(day: date) -> list[datetime]:
     return found
 
 
-def _cells(resource: Any, day: date) -> list[dict[str, Any]]:
+def _taken(room_id: str, first: date, last: date) -> list[Any]:
+    """A room's bookings over the grid's hours from ``first`` to ``last`` (one Query)."""
+    start = datetime.combine(first, DAY_START, tzinfo=clock.local_zone())
+    end = datetime.combine(last, DAY_END, tzinfo=clock.local_zone())
+    return bookings.occupancy(room_id, "room", start, end)
+
+
+def _cells(taken: list[Any], day: date) -> list[dict[str, Any]]:
     """One day of one room: each slot free (with its application link) or taken (by which booking)."""
     slots = _slots(day)
-    taken = bookings.occupancy(resource, slots[0], slots[-1] + timedelta(minutes=settings().slot_minutes))
     now = clock.now()
     cells = []
     for moment in slots:
@@ -68,7 +75,7 @@ def rooms_day(user: dict[str, Any], session: sessions.Session, day_text: str) ->
     day = _day(day_text)
     rooms = bookings.list_resources("room")
     columns: list[dict[str, Any]] = [
-        {"room": room, "cells": _cells(bookings.get_resource(room.resource_id), day)} for room in rooms
+        {"room": room, "cells": _cells(_taken(room.resource_id, day, day), day)} for room in rooms
     ]
     return page(
         "rooms_day.html",
@@ -91,8 +98,9 @@ def room_week(user: dict[str, Any], session: sessions.Session, room_id: str, day
     day = _day(day_text)
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
+    taken = _taken(room.resource_id, days[0], days[-1])
     columns: list[dict[str, Any]] = [
-        {"day": d, "weekday": WEEKDAYS[d.weekday()], "cells": _cells(room, d)} for d in days
+        {"day": d, "weekday": WEEKDAYS[d.weekday()], "cells": _cells(taken, d)} for d in days
     ]
     return page(
         "room_week.html",
@@ -138,8 +146,7 @@ def new_meeting(
 
 
 def submit_meeting(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0].strip()
+    one = partial(form_value, form, strip=True)
 
     fields: dict[str, Any] = {
         "topic": one("topic"),
@@ -214,8 +221,7 @@ def meeting_page(
 def decide_meeting(
     user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
 ) -> Reply:
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0]
+    one = partial(form_value, form)
 
     try:
         request = DecisionRequest.model_validate({"decision": one("decision"), "opinion": one("opinion")})
@@ -281,7 +287,7 @@ def submit_dispatch(user: dict[str, Any], session: sessions.Session, form: dict[
     from oa_core.booking_models import DispatchRequest
 
     fields = {
-        key: (form.get(key) or [""])[0].strip()
+        key: form_value(form, key, strip=True)
         for key in ("purpose", "passengers", "origin", "destination", "date", "start_time", "end_time")
     }
     try:
@@ -308,8 +314,7 @@ def decide_dispatch(
     from oa_core import dispatch
     from oa_core.booking_models import DispatchAssignment
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0].strip()
+    one = partial(form_value, form, strip=True)
 
     try:
         assignment = DispatchAssignment(
@@ -355,8 +360,7 @@ def resources_page(
 def save_resource(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
     from oa_core.booking_models import ResourceInput
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0].strip()
+    one = partial(form_value, form, strip=True)
 
     fields = {
         k: one(k)
@@ -406,8 +410,7 @@ def change_meeting(
     """The organizer's change form: a new date and time (same room) and topic."""
     from oa_core.booking_models import MeetingChange
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0].strip()
+    one = partial(form_value, form, strip=True)
 
     try:
         changes = MeetingChange(

@@ -110,7 +110,8 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         status="held",
     )
     booking = bookings.load_booking(held.booking_id)
-    assert booking is not None  # noqa: S101 - just written
+    if booking is None:
+        raise NotFound("刚预订的会议室未能读取 (the new booking is missing)")
     meeting_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
     now = clock.now_iso()
     approver = approver_for(room) if room.needs_approval else ""

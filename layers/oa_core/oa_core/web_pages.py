@@ -11,6 +11,7 @@ import json
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -120,11 +121,16 @@ def static(name: str) -> Reply:
 
 
 # ---------------------------------------------------------------- forms
+def form_value(form: dict[str, list[str]], name: str, *, strip: bool = False) -> str:
+    """A form field's first value ("" when absent), as every page's POST reads it."""
+    value = (form.get(name) or [""])[0]
+    return value.strip() if strip else value
+
+
 def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
     """The 拟稿 form as the fields DraftSubmission reads (lists from one-per-line text or repeats)."""
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0]
+    one = partial(form_value, form)
 
     def many(name: str) -> list[str]:
         values = form.get(name) or []
@@ -241,8 +247,8 @@ def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, 
     from oa_core import documents
 
     fields = form_fields(form)
-    draft_id = (form.get("draft_id") or [""])[0]
-    action = (form.get("action") or ["submit"])[0]
+    draft_id = form_value(form, "draft_id")
+    action = form_value(form, "action") or "submit"
     if action == "save":
         saved = drafting.save_draft(user["user_id"], fields, draft_id)
         audit.record(user["user_id"], "save_draft", saved, "ok")
@@ -298,7 +304,6 @@ def document_page(
     task = _my_open_task(document_id, user["user_id"])
     latest = max((v.version for v in doc.versions), default=1)
     shown = version or (latest if latest > 1 else 0)
-    names = directory.get_users([doc.drafter, doc.reviewer, doc.signer])
     return page(
         "document.html",
         user,
@@ -306,7 +311,6 @@ def document_page(
         status=status,
         doc=doc,
         task=task,
-        names={k: v["name"] for k, v in names.items()},
         departments={d["department_id"]: d["name"] for d in directory.list_departments()},
         people=_names(),
         diff=_version_diff(doc, shown) if shown else None,
@@ -340,8 +344,7 @@ def decide(user: dict[str, Any], session: sessions.Session, document_id: str, fo
     """The decision form on the document page: 同意 / 退回修改 / 不同意, with the reviewer's edits and 批注."""
     from oa_core import decisions
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0]
+    one = partial(form_value, form)
 
     task = _my_open_task(document_id, user["user_id"])
     if task is None or task.task_id != one("task_id"):
@@ -379,7 +382,7 @@ def revise(user: dict[str, Any], session: sessions.Session, document_id: str, fo
         "main_recipients": fields["main_recipients"] or None,
         "cc": fields["cc"],
         "urgency": fields["urgency"],
-        "note": (form.get("note") or [""])[0],
+        "note": form_value(form, "note"),
     }
     try:
         request = RevisionRequest.model_validate(payload)
