@@ -28,7 +28,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup browser-deps run test verify lint format typecheck template-check pytest deploy bench seed-org clean
+.PHONY: help setup font-deps browser-deps run test verify lint format typecheck template-check pytest deploy bench seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
 	@echo "make bench          run the benchmark against the local stack"
 	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
+	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
 	@echo "make clean          remove the virtualenv and build output"
 
@@ -54,28 +55,37 @@ $(STAMP): $(REQUIREMENTS)
 	  2> >(grep -v "WARNING: Location" >&2)
 	@touch $(STAMP)
 
-# The browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright, which cannot
-# download its own browser here; Chinese pages need a CJK font. Installed only when missing:
-# apt-get update only when a package has no install candidate (or the install fails on stale lists).
-BROWSER_PACKAGES := chromium fonts-noto-cjk
+# System packages, installed only when missing (apt-get update only when a package has no
+# install candidate, or the install fails on stale lists):
+# - fonts-noto-cjk: the CJK faces the GB/T 9704 PDF embeds (layers/fonts, built by sam build and by
+#   the local stack) and that Chinese pages need in the browser tests;
+# - chromium: the browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright,
+#   which cannot download its own browser here.
+FONT_PACKAGES := fonts-noto-cjk
+BROWSER_PACKAGES := chromium $(FONT_PACKAGES)
 
-browser-deps:
-	@missing=""; for p in $(BROWSER_PACKAGES); do \
+apt_install = missing=""; for p in $(1); do \
 	  dpkg -s "$$p" 2>/dev/null | grep '^Status: install ok installed' >/dev/null || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "warning: browser tests need$$missing (Chromium at /usr/bin/chromium); no apt-get here, install them yourself" >&2; \
+	  echo "warning: needs$$missing; no apt-get here, install them yourself" >&2; \
 	  exit 0; fi; \
 	sudo=""; if [ "$$(id -u)" -ne 0 ]; then \
 	  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else \
-	    echo "error: browser tests need$$missing: run 'make browser-deps' as root (no sudo here)" >&2; exit 1; fi; fi; \
+	    echo "error: needs$$missing: run 'make $@' as root (no sudo here)" >&2; exit 1; fi; fi; \
 	install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
 	for p in $$missing; do \
 	  if ! apt-cache policy "$$p" 2>/dev/null | grep 'Candidate: [^(]' >/dev/null; then $$sudo apt-get update; break; fi; done; \
 	echo "installing$$missing"; \
 	$$install || { $$sudo apt-get update && $$install; }
 
-run: setup
+font-deps:
+	@$(call apt_install,$(FONT_PACKAGES))
+
+browser-deps:
+	@$(call apt_install,$(BROWSER_PACKAGES))
+
+run: setup font-deps
 	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
 
 test: setup lint typecheck template-check pytest
@@ -96,12 +106,12 @@ typecheck: setup
 	$(BIN)/mypy layers/oa_core/oa_core $(wildcard functions) infra $(wildcard tests)
 
 # sam build runs pip from the first python3.13 on PATH: the venv's one.
-template-check: setup
+template-check: setup font-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam validate --lint
 	$(BIN)/cfn-lint template.yaml
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
 
-deploy: setup
+deploy: setup font-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
 	@if [ -f .aws-sam/deployed ] && [ -z "$(GUIDED)" ]; then \
 	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam deploy; \

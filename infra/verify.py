@@ -1,8 +1,9 @@
-"""``python -m infra.verify FILE`` (``make verify FILE=…``): is an archive package intact, and who signed it?
+"""``python -m infra.verify FILE`` (``make verify FILE=…``): is a package or an issued PDF intact, and who signed it?
 
-Checks, offline (no AWS access needed): every file against the manifest's SHA-256, the manifest
-against its signature, and the document (canonical.json) against its 电子签章, with the public key
-the package carries. Exit status 0 when intact, 1 when not, 2 when the file cannot be read.
+Checks, offline (no AWS access needed). A package: every file against the manifest's SHA-256, the
+manifest against its signature, the document (canonical.json) and document.pdf against their
+电子签章, with the public key the package carries. A PDF: every byte before its seal block against
+the signature in it. Exit status 0 when intact, 1 when not, 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "oa_core
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.verify", description=__doc__.split("\n\n")[0])
-    parser.add_argument("file", type=Path, help="an archive package (.zip) from the archive bucket")
+    parser.add_argument("file", type=Path, help="an archive package (.zip) or an issued PDF (.pdf)")
     args = parser.parse_args(argv)
     try:
         data = args.file.read_bytes()
     except OSError as exc:
         print(f"无法读取 {args.file}: {exc}", file=sys.stderr)
         return 2
+    if data.startswith(b"%PDF-"):
+        return _verify_pdf(args.file, data)
     from oa_core.archive import verify_package
 
     problems = verify_package(data)
@@ -45,6 +48,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"完整 (intact): {args.file} {number}")
     print(f"签章 (sealed by): {signer}" if signer else "未签章 (no seal in this package)")
+    return 0
+
+
+def _verify_pdf(path: Path, data: bytes) -> int:
+    import base64
+    import hashlib
+
+    from oa_core.seal import verify_pdf_offline
+
+    problem, block = verify_pdf_offline(data)
+    if problem:
+        print(f"不完整或已被改动 (NOT intact): {path}")
+        print(f"  - {problem}")
+        return 1
+    key = hashlib.sha256(base64.b64decode(str(block.get("public_key", "")))).hexdigest()[:16]
+    print(f"完整 (intact): {path} {block.get('number', '')}")
+    print(f"签章 (sealed by): {block.get('signed_by', '')}，签发于 {block.get('sign_date', '')}")
+    print(f"签章公钥指纹 (seal key fingerprint, SHA-256 of the DER key): {key}")
     return 0
 
 

@@ -27,7 +27,7 @@ from oa_core.booking_models import (
     ResourceView,
 )
 from oa_core.errors import DomainError, Forbidden, InvalidInput
-from oa_core.http import SECURITY_HEADERS, base_url, caller, error_body, humanize
+from oa_core.http import SECURITY_HEADERS, base_url, caller, content_disposition, error_body, humanize
 from oa_core.models import (
     DecisionRequest,
     DecisionResult,
@@ -50,6 +50,18 @@ def _error(status: int, code: str, message: str, details: dict[str, Any] | None 
         body=error_body(code, message, details),
         headers=SECURITY_HEADERS,
     )
+
+
+def _file(data: bytes, content_type: str, filename: str, *, inline: bool = False) -> Response[str]:
+    """A file download: base64 text marked as such, so API Gateway (binary media types */*) sends bytes."""
+    response: Response[str] = Response(
+        status_code=200,
+        content_type=content_type,
+        body=base64.b64encode(data).decode("ascii"),
+        headers={**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=inline)},
+    )
+    response.base64_encoded = True
+    return response
 
 
 @app.exception_handler(DomainError)
@@ -193,10 +205,26 @@ def verify_document(document_id: str) -> dict[str, Any]:
 
     user = caller(app.current_event.raw_event)
     documents.view(document_id, user)  # the same access rule as reading it
-    result = seal.verify(load_document(document_id))
+    doc = load_document(document_id)
+    result = seal.verify(doc)
+    if doc.pdf_key:
+        from oa_core import printing
+
+        problem, block = seal.verify_pdf(printing.stored_pdf(doc), doc.seal_key or "")
+        result["pdf"] = {"valid": problem is None, "sha256": block.get("sha256", ""), "reason": problem or ""}
+        result["valid"] = bool(result["valid"]) and problem is None
     outcome = "valid" if result["valid"] else "invalid"
     audit.record(user["user_id"], "verify", document_id, outcome, document_id=document_id)
     return result
+
+
+@app.get("/api/documents/<document_id>/pdf")
+def document_pdf(document_id: str) -> Response[str]:
+    """The issued document as a GB/T 9704 PDF, sealed (for whoever may read the document)."""
+    from oa_core import printing
+
+    data, filename = printing.download(document_id, caller(app.current_event.raw_event))
+    return _file(data, "application/pdf", filename, inline=True)
 
 
 @app.post("/api/documents/<document_id>/receipt")
@@ -395,15 +423,7 @@ def download_package(document_id: str) -> Response[str]:
     doc = archive_search.readable_package(document_id, user)
     data = archive.read_package(str(doc.archive_key))
     audit.record(user["user_id"], "download", document_id, "ok", str(doc.archive_code or ""), document_id=document_id)
-    response: Response[str] = Response(
-        status_code=200,
-        content_type="application/zip",
-        # Base64 text marked as such: API Gateway (binary media types */*) sends the bytes.
-        body=base64.b64encode(data).decode("ascii"),
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{document_id}.zip"'},
-    )
-    response.base64_encoded = True
-    return response
+    return _file(data, "application/zip", f"{document_id}.zip")
 
 
 @app.get("/api/archive/<document_id>/report")

@@ -24,7 +24,11 @@ Page = Callable[[dict[str, Any], sessions.Session], Reply]
 
 
 def _respond(reply: Reply) -> Response[str]:
-    return Response(status_code=reply.status, content_type=reply.content_type, body=reply.body, headers=reply.headers)
+    response: Response[str] = Response(
+        status_code=reply.status, content_type=reply.content_type, body=reply.body, headers=reply.headers
+    )
+    response.base64_encoded = reply.base64_encoded
+    return response
 
 
 def _parse_cookies() -> dict[str, str]:
@@ -179,6 +183,11 @@ def progress(document_id: str) -> Response[str]:
 @app.post("/documents/<document_id>/decision")
 def decide(document_id: str) -> Response[str]:
     return _signed_in(lambda user, session: web_pages.decide(user, session, document_id, _form()), post=True)
+
+
+@app.get("/documents/<document_id>/pdf")
+def document_pdf(document_id: str) -> Response[str]:
+    return _signed_in(lambda user, session: web_pages.document_pdf(user, document_id))
 
 
 @app.post("/documents/<document_id>/receipt")

@@ -13,6 +13,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,14 +72,13 @@ def provision(template: Template) -> Provisioned:
     identities = _verify_mail_identities(template, region)
     _create_parameters(template, region)
     _create_keys(template, region)
-    layer_paths = [
-        (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
-        for logical_id in template.resources_of_type("AWS::Serverless::LayerVersion")
-    ]
+    _create_queues(template, region)
+    _create_secrets(template, region)
+    layer_paths, opt_dirs = _layers(template)
     functions = _create_functions(template, region, role_arn)
     state_machines = _create_state_machines(template, region, role_arn)
     return Provisioned(
-        env=_union_environment(functions),
+        env=_map_opt(_union_environment(functions), opt_dirs),
         functions=functions,
         routes=template.routes(),
         state_machines=state_machines,
@@ -85,6 +87,57 @@ def provision(template: Template) -> Provisioned:
         layer_paths=layer_paths,
         mail_identities=identities,
     )
+
+
+LOCAL_LAYERS_DIR = Path(".aws-sam") / "local-layers"
+"""Where the local stack builds ``makefile`` layers (relative to the template's directory)."""
+
+
+def _layers(template: Template) -> tuple[list[Path], list[Path]]:
+    """Python layers go on ``sys.path``; ``makefile`` layers are built as ``sam build`` would.
+
+    A makefile layer's target ``build-<LogicalId>`` runs with ``ARTIFACTS_DIR`` set to a local
+    directory that stands for the layer's ``/opt`` (see ``_map_opt``).
+    """
+    python_paths: list[Path] = []
+    opt_dirs: list[Path] = []
+    for logical_id, resource in template.resources_of_type("AWS::Serverless::LayerVersion").items():
+        content = (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
+        metadata = resource.get("Metadata") or {}
+        if metadata.get("BuildMethod") != "makefile":
+            python_paths.append(content)
+            continue
+        artifacts = (template.base_dir / LOCAL_LAYERS_DIR / logical_id).resolve()
+        artifacts.mkdir(parents=True, exist_ok=True)
+        make = shutil.which("make")
+        if make is None:
+            raise RuntimeError(f"layer {logical_id} is built with make, which is not installed")
+        result = subprocess.run(  # noqa: S603 - our own Makefile target, no shell
+            [make, "--no-print-directory", "-C", str(content), f"build-{logical_id}"],
+            env={**os.environ, "ARTIFACTS_DIR": str(artifacts)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"layer {logical_id} did not build locally:\n{result.stderr.strip()}")
+        opt_dirs.append(artifacts)
+    return python_paths, opt_dirs
+
+
+def _map_opt(env: dict[str, str], opt_dirs: list[Path]) -> dict[str, str]:
+    """Environment values that name a path under ``/opt`` (where Lambda mounts layers) point at
+    the local build of the layer that has that path."""
+    mapped = dict(env)
+    for key, value in env.items():
+        if not value.startswith("/opt/"):
+            continue
+        for opt in opt_dirs:
+            candidate = opt / value.removeprefix("/opt/")
+            if candidate.exists():
+                mapped[key] = str(candidate)
+                break
+    return mapped
 
 
 def _execution_role(region: str) -> str:
@@ -208,6 +261,36 @@ def _create_keys(template: Template, region: str) -> dict[str, str]:
         target = str(props["TargetKeyId"])
         kms.create_alias(AliasName=str(props["AliasName"]), TargetKeyId=created.get(target, target))
     return created
+
+
+def _create_queues(template: Template, region: str) -> None:
+    """SQS queues (AWS::SQS::Queue) under their template names, at the URL ``!Ref`` gives."""
+    sqs = boto3.client("sqs", region_name=region)
+    for logical_id in template.resources_of_type("AWS::SQS::Queue"):
+        props = template.properties(logical_id)
+        attributes: dict[Any, str] = {
+            key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+            for key in ("MessageRetentionPeriod", "VisibilityTimeout", "SqsManagedSseEnabled")
+            if key in props
+        }
+        url = sqs.create_queue(QueueName=template.queue_name(logical_id), Attributes=attributes)["QueueUrl"]
+        if url != template.physical_id(logical_id):
+            raise RuntimeError(f"{logical_id}: moto's queue URL {url} is not the one !Ref gives")
+
+
+def _create_secrets(template: Template, region: str) -> None:
+    """Secrets (AWS::SecretsManager::Secret): a given SecretString, or one generated as CloudFormation would."""
+    import secrets
+
+    client = boto3.client("secretsmanager", region_name=region)
+    for logical_id in template.resources_of_type("AWS::SecretsManager::Secret"):
+        props = template.properties(logical_id)
+        value = props.get("SecretString")
+        if value is None:
+            length = int((props.get("GenerateSecretString") or {}).get("PasswordLength", 32))
+            value = secrets.token_urlsafe(length)[:length]
+        name = str(props.get("Name") or f"{template.stack_name}-{logical_id}")
+        client.create_secret(Name=name, SecretString=str(value))
 
 
 def _create_functions(template: Template, region: str, role_arn: str) -> dict[str, FunctionSpec]:

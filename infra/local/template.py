@@ -367,8 +367,17 @@ class Template:
                 return f"{region}_{logical_id}"
             case "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi":
                 return logical_id.lower()
+            case "AWS::SQS::Queue":
+                name = self.queue_name(logical_id)
+                return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+            case "AWS::SecretsManager::Secret":
+                name = self._name_property(logical_id, "Name") or f"{self.stack_name}-{logical_id}"
+                return f"arn:aws:secretsmanager:{region}:{account}:secret:{name}"
             case _:
                 return logical_id
+
+    def queue_name(self, logical_id: str) -> str:
+        return self._name_property(logical_id, "QueueName") or f"{self.stack_name}-{logical_id}"
 
     def state_machine_name(self, logical_id: str) -> str:
         return (
@@ -398,6 +407,10 @@ class Template:
                 return f"{name}.s3.amazonaws.com"
             case "AWS::Logs::LogGroup", "Arn":
                 return f"arn:aws:logs:{region}:{account}:log-group:{name}:*"
+            case "AWS::SQS::Queue", "Arn":
+                return f"arn:aws:sqs:{region}:{account}:{self.queue_name(logical_id)}"
+            case "AWS::SQS::Queue", "QueueName":
+                return self.queue_name(logical_id)
             case "AWS::Cognito::UserPool", "Arn":
                 return f"arn:aws:cognito-idp:{region}:{account}:userpool/{name}"
             case "AWS::Cognito::UserPool", "ProviderName":

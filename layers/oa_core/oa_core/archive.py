@@ -68,7 +68,7 @@ def final_text(doc: DocumentItem) -> str:
 
 
 def build_package(
-    doc: DocumentItem, items: list[RecordItem], filing: dict[str, Any] | None = None
+    doc: DocumentItem, items: list[RecordItem], filing: dict[str, Any] | None = None, pdf: bytes | None = None
 ) -> tuple[bytes, dict[str, Any]]:
     files: dict[str, bytes] = {
         "document.json": _json(
@@ -155,6 +155,8 @@ def build_package(
     files["deliveries.json"] = _json(deliveries)
     if filing is not None:
         files["filing.json"] = _json(filing)  # 归档章
+    if pdf is not None:
+        files["document.pdf"] = pdf  # the issued GB/T 9704 PDF, with its own seal block
     if doc.seal_signature:
         from oa_core import seal
 
@@ -209,6 +211,12 @@ def verify_package(data: bytes) -> list[str]:
         problems += verify_package_files(package)
         if "seal.json" in package.namelist():
             problems += _seal_problems(package, package.read("manifest.json"))
+        if "document.pdf" in package.namelist():
+            from oa_core import seal
+
+            why, _ = seal.verify_pdf_offline(package.read("document.pdf"))
+            if why:
+                problems.append(f"document.pdf: {why}")
     return problems
 
 
@@ -254,7 +262,10 @@ def archive(document_id: str) -> dict[str, Any]:
     year = clock.parse(doc.sign_date).year if doc.sign_date else clock.now().year
     stamp = filing.assign(doc, year)  # 件号 and 档号 first: a retry reuses them, no gaps
     items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
-    data, _ = build_package(doc, items, stamp)
+    from oa_core import printing
+
+    pdf = printing.stored_pdf(doc) if doc.pdf_key else None
+    data, _ = build_package(doc, items, stamp, pdf)
     digest = hashlib.sha256(data)
     key = f"archive/{year}/{document_id}.zip"
     retain_until = filing.retain_until(str(doc.retention))
@@ -269,7 +280,9 @@ def archive(document_id: str) -> dict[str, Any]:
         ObjectLockMode="GOVERNANCE",
         ObjectLockRetainUntilDate=retain_until,
     )
-    report = filing.four_checks(data, seal_valid=bool(seal.verify(doc)["valid"]), item_no=int(doc.item_no or 0))
+    report = filing.four_checks(
+        data, seal_valid=bool(seal.verify(doc)["valid"]), item_no=int(doc.item_no or 0), number=doc.number or ""
+    )
     report_key = f"archive/{year}/{document_id}.report.json"
     _s3().put_object(
         Bucket=settings().archive_bucket,

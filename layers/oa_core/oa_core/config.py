@@ -56,6 +56,17 @@ class Settings:
     """办公室: whose 文书 approves meeting rooms that need approval."""
     slot_minutes: int = 30
     """预订时段: bookings start and end on this grid (minutes past the hour)."""
+    font_dir: str = "/opt/fonts"
+    """The CJK fonts the GB/T 9704 PDF embeds (the fonts layer, mounted at /opt)."""
+    delivery_channel: str = "email"
+    """对外发送: webhook (政务协同平台) or email."""
+    delivery_webhook_url: str = ""
+    delivery_secret_name: str = ""
+    """Secrets Manager name of the webhook's HMAC key."""
+    delivery_flow_arn: str = ""
+    delivery_max_attempts: int = 6
+    delivery_retry_seconds: int = 60
+    """First wait before a retry; each later wait doubles (exponential backoff)."""
 
 
 @cache
@@ -100,6 +111,13 @@ def settings() -> Settings:
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
         meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),
         office_department=env.get("OFFICE_DEPARTMENT", "bgs"),
+        font_dir=env.get("FONT_DIR", "/opt/fonts"),
+        delivery_channel=env.get("DELIVERY_CHANNEL", "email"),
+        delivery_webhook_url=env.get("DELIVERY_WEBHOOK_URL", ""),
+        delivery_secret_name=env.get("DELIVERY_SECRET_NAME", ""),
+        delivery_flow_arn=env.get("DELIVERY_FLOW_ARN", ""),
+        delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", "6")),
+        delivery_retry_seconds=int(env.get("DELIVERY_RETRY_SECONDS", "60")),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oa_core.errors import InvalidInput
-from oa_core.storage import DepartmentItem, RecordItem, UserItem
+from oa_core.storage import DepartmentItem, ExternalUnitItem, RecordItem, UserItem
 
 ORG_PK = "ORG"
 ROLES = ("drafter", "reviewer", "countersigner", "signer", "clerk", "archivist", "admin")
@@ -40,6 +40,17 @@ def seed_organisation(org: dict[str, Any]) -> None:
                     f"DEPT#{dept['department_id']}",
                     department_id=dept["department_id"],
                     name=dept["name"],
+                )
+            )
+        for unit in org.get("external_units", []):
+            batch.save(
+                ExternalUnitItem(
+                    ORG_PK,
+                    f"UNIT#{unit['unit_id']}",
+                    unit_id=unit["unit_id"],
+                    name=unit["name"],
+                    email=unit.get("email", ""),
+                    platform_code=unit.get("platform_code", ""),
                 )
             )
         for user in org.get("users", []):
@@ -90,6 +101,15 @@ def list_departments() -> list[dict[str, str]]:
         {"department_id": item.department_id, "name": item.name}
         for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("DEPT#"))
         if isinstance(item, DepartmentItem)
+    ]
+
+
+def list_external_units() -> list[dict[str, str]]:
+    """外部单位 (other units reached by 对外发送), one Query."""
+    return [
+        {"unit_id": item.unit_id, "name": item.name, "email": item.email, "platform_code": item.platform_code}
+        for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("UNIT#"))
+        if isinstance(item, ExternalUnitItem)
     ]
 
 

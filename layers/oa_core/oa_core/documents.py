@@ -212,6 +212,11 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 at=d.at,
                 received_by=d.received_by or "",
                 received_at=d.received_at or "",
+                attempts=int(d.attempts or 0),
+                last_error=d.last_error or "",
+                next_attempt_at=d.next_attempt_at or "",
+                receipt=d.receipt or "",
+                via=d.via or "",
             )
             for d in deliveries
         ],
@@ -220,6 +225,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         attachment_note=doc.attachment_note or "",
         sign_date=doc.sign_date,
         archive_key=doc.archive_key,
+        pdf_sha256=doc.pdf_sha256,
         failed_step=doc.failed_step,
         failure_reason=doc.failure_reason,
     )

@@ -33,7 +33,7 @@ PERIOD_YEARS = {"永久": 100, "定期30年": 30, "定期10年": 10}
 """Object Lock retention; 永久 is kept for a century and then reviewed (S3 needs a date)."""
 PERMANENT_TYPES = {"决议", "决定", "命令", "公报", "公告", "通告", "议案"}
 SHORT_TYPES = {"函", "纪要"}
-ALLOWED_SUFFIXES = (".json", ".txt", ".sig")
+ALLOWED_SUFFIXES = (".json", ".txt", ".sig", ".pdf")
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 
 
@@ -115,7 +115,23 @@ def retain_until(period: str) -> datetime:
     return (clock.now() + timedelta(days=days)).astimezone(UTC).replace(microsecond=0)
 
 
-def four_checks(data: bytes, *, seal_valid: bool, item_no: int) -> dict[str, Any]:
+def pdf_usability(pdf: bytes, number: str) -> tuple[str, str]:
+    """Does the PDF open, and does its text extract with the 发文字号 on page 1? ("", detail) if so."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        pages = len(reader.pages)
+        text = "".join(reader.pages[0].extract_text().split())
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+        return f"无法打开：{type(exc).__name__}", ""
+    if number and number not in text:
+        return "文本无法提取或缺少发文字号", ""
+    return "", f"；PDF 可打开，{pages} 页，文本可提取（含发文字号）"
+
+
+def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = "") -> dict[str, Any]:
     """四性检测 of a package as written: authenticity, integrity, usability, security."""
     from oa_core.archive import verify_package_files
 
@@ -127,9 +143,21 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int) -> dict[str, Any
     with package:
         names = package.namelist()
         integrity_problems = verify_package_files(package)
+        pdf_seal_problem = None
+        if "document.pdf" in names:
+            from oa_core import seal
+
+            pdf_seal_problem, _ = seal.verify_pdf_offline(package.read("document.pdf"))
         report["authenticity"] = {
-            "passed": seal_valid and "seal.json" in names,
-            "detail": "电子签章经 KMS 验证有效" if seal_valid else "电子签章无效或缺失",
+            "passed": seal_valid and "seal.json" in names and pdf_seal_problem is None,
+            "detail": ("电子签章经 KMS 验证有效" if seal_valid else "电子签章无效或缺失")
+            + (
+                f"；PDF 签章：{pdf_seal_problem}"
+                if pdf_seal_problem
+                else "；PDF 签章有效"
+                if "document.pdf" in names
+                else ""
+            ),
         }
         report["integrity"] = {
             "passed": not integrity_problems and item_no >= 1,
@@ -138,6 +166,8 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int) -> dict[str, Any
         }
         unreadable = []
         for name in names:
+            if name.endswith(".pdf"):
+                continue
             try:
                 text = package.read(name).decode("utf-8")
                 if name.endswith(".json"):
@@ -145,9 +175,16 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int) -> dict[str, Any
             except (UnicodeDecodeError, ValueError):
                 unreadable.append(name)
         final = package.read("final.txt").decode("utf-8", errors="replace") if "final.txt" in names else ""
+        pdf_detail = ""
+        if "document.pdf" in names:
+            pdf_problem, pdf_detail = pdf_usability(package.read("document.pdf"), number)
+            if pdf_problem:
+                unreadable.append(f"document.pdf（{pdf_problem}）")
         report["usability"] = {
             "passed": not unreadable and bool(final.strip()),
-            "detail": f"无法读取：{'、'.join(unreadable)}" if unreadable else f"正文可提取（{len(final)} 字符）",
+            "detail": f"无法读取：{'、'.join(unreadable)}"
+            if unreadable
+            else f"正文可提取（{len(final)} 字符）{pdf_detail}",
         }
         bad_names = [n for n in names if n.startswith("/") or ".." in n or not n.endswith(ALLOWED_SUFFIXES)]
         report["security"] = {

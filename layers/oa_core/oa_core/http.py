@@ -55,6 +55,14 @@ SECURITY_HEADERS = {
 }
 
 
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A download's file name, ASCII fallback plus the UTF-8 name (RFC 6266 / RFC 5987)."""
+    from urllib.parse import quote
+
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> str:
     return json.dumps({"error": {"code": code, "message": message, **(details or {})}}, ensure_ascii=False)
 

@@ -71,19 +71,24 @@ def send(
     template: str,
     context: dict[str, Any],
     attachments: list[Attachment] | None = None,
-) -> None:
+) -> str:
+    """Send; the message id (SES's, or the Message-ID header given to the SMTP relay), "" if no one to send to."""
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
-        return
+        return ""
     message = build_message(recipients, subject, template, context, attachments)
     if settings().mail_transport == "smtp":
+        from email.utils import make_msgid
+
+        message["Message-ID"] = make_msgid(domain=settings().mail_sender.rpartition("@")[2] or None)
         _send_smtp(message, recipients)
-        return
-    _ses().send_raw_email(
+        return str(message["Message-ID"])
+    answer = _ses().send_raw_email(
         Source=settings().mail_sender,
         Destinations=recipients,
         RawMessage={"Data": message.as_bytes(policy=policy.SMTP)},
     )
+    return str(answer.get("MessageId", ""))
 
 
 def _smtp_password() -> str:

@@ -180,6 +180,12 @@ class DeliveryView(OutputModel):
     at: str
     received_by: str = ""
     received_at: str = ""
+    attempts: int = 0
+    """对外发送: attempts so far, the last error, when the next attempt is due, the receipt."""
+    last_error: str = ""
+    next_attempt_at: str = ""
+    receipt: str = ""
+    via: str = ""
 
 
 class DocumentView(OutputModel):
@@ -211,6 +217,8 @@ class DocumentView(OutputModel):
     attachment_note: str = ""
     sign_date: str | None = None
     archive_key: str | None = None
+    pdf_sha256: str | None = None
+    """印制: the sealed GB/T 9704 PDF's SHA-256, once typeset (GET /api/documents/{id}/pdf)."""
     failed_step: str | None = None
     failure_reason: str | None = None
 

@@ -125,3 +125,80 @@ def verify_offline(canonical_bytes: bytes, seal: dict[str, Any]) -> str | None:
     except InvalidSignature:
         return "签章签名无效 (signature does not verify)"
     return None
+
+
+# ---------------------------------------------------------------- the sealed PDF
+PDF_SEAL_MARKER = b"\n%OA-SEAL "
+"""The PDF's seal block: one PDF comment line after the file's %%EOF. PDF readers ignore it; the
+signature in it covers every byte before it (ECDSA P-256 over SHA-256, by the KMS seal key), so a
+single changed byte anywhere in the PDF fails verification."""
+
+
+def seal_pdf(pdf: bytes, info: dict[str, str]) -> bytes:
+    """Append the seal block to a rendered PDF: the digest of the PDF, its signature, the public key."""
+    value = digest(pdf)
+    block = {
+        **info,
+        "alg": ALGORITHM,
+        "sha256": value.hex(),
+        "signature": sign_digest(value),
+        "public_key": base64.b64encode(_kms().get_public_key(KeyId=settings().seal_key_id)["PublicKey"]).decode(),
+    }
+    return pdf + PDF_SEAL_MARKER + json.dumps(block, sort_keys=True, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def split_sealed_pdf(data: bytes) -> tuple[bytes, dict[str, Any] | None]:
+    """The PDF as signed and its seal block (None when there is none or it is unreadable)."""
+    at = data.rfind(PDF_SEAL_MARKER)
+    if at < 0:
+        return data, None
+    try:
+        block = json.loads(data[at + len(PDF_SEAL_MARKER) :].decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return data[:at], None
+    return data[:at], block if isinstance(block, dict) else None
+
+
+def verify_pdf_offline(data: bytes) -> tuple[str | None, dict[str, Any]]:
+    """Check a sealed PDF with the public key it carries; (None, block) when intact, else (why not, block)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    pdf, block = split_sealed_pdf(data)
+    if block is None:
+        return "PDF 没有电子签章，或签章块已损坏 (no readable seal block)", {}
+    value = digest(pdf)
+    if value.hex() != block.get("sha256"):
+        return "PDF 内容与签章摘要不一致，可能已被改动 (content changed)", block
+    try:
+        key = load_der_public_key(base64.b64decode(str(block["public_key"])))
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            return "签章公钥类型不对 (not an EC key)", block
+        key.verify(base64.b64decode(str(block["signature"])), value, ec.ECDSA(hashes.SHA256()))
+    except (KeyError, ValueError, InvalidSignature):
+        return "签章签名无效 (signature does not verify)", block
+    return None, block
+
+
+def verify_pdf(data: bytes, key_id: str) -> tuple[str | None, dict[str, Any]]:
+    """Check a sealed PDF with KMS (the stack's seal key, not the key the file carries)."""
+    pdf, block = split_sealed_pdf(data)
+    if block is None:
+        return "PDF 没有电子签章，或签章块已损坏 (no readable seal block)", {}
+    value = digest(pdf)
+    if value.hex() != block.get("sha256"):
+        return "PDF 内容与签章摘要不一致，可能已被改动 (content changed)", block
+    try:
+        signature = base64.b64decode(str(block.get("signature", "")))
+        answer = _kms().verify(
+            KeyId=key_id, Message=value, MessageType="RAW", Signature=signature, SigningAlgorithm=ALGORITHM
+        )
+    except Exception as exc:  # KMS answers an invalid signature with an error, not always False
+        if "KMSInvalidSignature" in repr(exc) or "ValidationException" in repr(exc):
+            return "签章签名无效 (signature does not verify)", block
+        raise
+    if not answer.get("SignatureValid"):
+        return "签章签名无效 (signature does not verify)", block
+    return None, block

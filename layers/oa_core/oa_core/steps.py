@@ -6,10 +6,10 @@ import random
 import time
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from oa_core import audit, clock, directory, metrics, notify
+from oa_core import audit, clock, delivery, directory, metrics, notify
 from oa_core.errors import InvalidInput, TransientError
 from oa_core.storage import (
     CounterItem,
@@ -30,6 +30,7 @@ RESUME_STATUS = {
     "countersign": "countersigning",
     "sign": "signing",
     "number": "numbering",
+    "typeset": "numbering",
     "distribute": "distributing",
     "archive": "distributing",
 }
@@ -175,7 +176,7 @@ def _seal(document_id: str) -> None:
 
 
 def distribute(document_id: str) -> dict[str, Any]:
-    """分发: an inbox entry and an email for each internal department; external ones recorded."""
+    """分发: an inbox entry and an email for each internal department; a delivery flow for each external unit."""
     doc = load_document(document_id)
     _set_status(doc, "distributing", "distribute")
     departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
@@ -184,19 +185,28 @@ def distribute(document_id: str) -> dict[str, Any]:
     for recipient in strs(doc.distribute_to):
         internal_recipient = recipient in departments
         # Deterministic keys: a retried step rewrites the same items instead of adding new ones.
-        DeliveryItem(
+        item = DeliveryItem(
             doc_pk(document_id),
             f"DELIVERY#{recipient}",
             document_id=document_id,
             recipient=recipient,
             channel="internal" if internal_recipient else "external",
-            status="delivered" if internal_recipient else "pending_external",
+            status="delivered" if internal_recipient else "queued",
             at=clock.now_iso(),
             inbox_sk=f"{at}#{document_id}" if internal_recipient else "",
-        ).save()
+        )
         if not internal_recipient:
-            external.append(recipient)  # delivered by the external channel (a later release)
+            # 对外发送 (delivery.py): its own flow per recipient; a retried step neither resets a
+            # delivery under way nor starts a second one (the execution is named after both).
+            try:
+                item.save(condition=DeliveryItem.SK.does_not_exist())
+            except PutError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+            delivery.start(document_id, recipient)
+            external.append(recipient)
             continue
+        item.save()
         internal.append(recipient)
         InboxItem(
             f"INBOX#{recipient}",

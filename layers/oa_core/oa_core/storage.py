@@ -98,6 +98,10 @@ class DocumentItem(RecordItem, discriminator="document"):
     seal_signature = UnicodeAttribute(null=True)
     seal_key = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
+    pdf_key = UnicodeAttribute(null=True)
+    """印制: the sealed GB/T 9704 PDF in the archive bucket (printing.py), with its SHA-256."""
+    pdf_sha256 = UnicodeAttribute(null=True)
+    printed_at = UnicodeAttribute(null=True)
     archive_code = UnicodeAttribute(null=True)
     """档号 (DA/T 22), with item_no (件号) and retention (保管期限): filing.py."""
     item_no = NumberAttribute(null=True)
@@ -198,12 +202,21 @@ class DeliveryItem(RecordItem, discriminator="delivery"):
     recipient = UnicodeAttribute()
     channel = UnicodeAttribute()
     status = UnicodeAttribute()
-    """delivered (internal, not yet 签收), received (签收), pending_external."""
+    """Internal: delivered (not yet 签收), received (签收). External (对外发送, delivery.py): queued,
+    retrying (an attempt failed, the next one is scheduled), sent (the receiver acknowledged it),
+    failed (every attempt failed; the case is in the dead-letter queue)."""
     at = UnicodeAttribute()
     inbox_sk = UnicodeAttribute(default="")
     """The department inbox entry's sort key (internal recipients)."""
     received_by = UnicodeAttribute(default="")
     received_at = UnicodeAttribute(default="")
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(default="")
+    next_attempt_at = UnicodeAttribute(default="")
+    receipt = UnicodeAttribute(default="")
+    """送达回执: the receiver's receipt id (webhook) or the mail's message id."""
+    via = UnicodeAttribute(default="")
+    """webhook or email (external recipients)."""
 
 
 class AuditItem(RecordItem, discriminator="audit"):
@@ -283,6 +296,15 @@ class DepartmentItem(RecordItem, discriminator="department"):
 
     department_id = UnicodeAttribute()
     name = UnicodeAttribute()
+
+
+class ExternalUnitItem(RecordItem, discriminator="external_unit"):
+    """外部单位: another unit documents are sent to (对外发送), with its 政务协同平台 code or mailbox."""
+
+    unit_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    platform_code = UnicodeAttribute(default="")
 
 
 class SessionItem(RecordItem, discriminator="session"):

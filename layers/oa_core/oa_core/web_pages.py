@@ -47,6 +47,8 @@ class Reply:
     body: str
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str | list[str]] = field(default_factory=dict)
+    base64_encoded: bool = False
+    """The body is base64 of binary content (a PDF); API Gateway sends the bytes."""
 
 
 SITE: ContextVar[str] = ContextVar("site", default="")
@@ -217,6 +219,7 @@ def new_document(
         chosen = drafting.TEMPLATE_BY_KEY.get(template_key) or drafting.TEMPLATE_BY_KEY["通知"]
         fields = {"doc_type": chosen.doc_type, "title": chosen.title, "body": chosen.body, "template": chosen.key}
     people = directory.list_users()
+    departments = directory.list_departments()
     return page(
         "new.html",
         user,
@@ -236,8 +239,9 @@ def new_document(
         reviewers=[p for p in people if "reviewer" in p["roles"]],
         countersigners=[p for p in people if "countersigner" in p["roles"] and p["user_id"] != user["user_id"]],
         signers=[p for p in people if "signer" in p["roles"]],
-        departments=directory.list_departments(),
-        dept_names={d["department_id"]: d["name"] for d in directory.list_departments()},
+        departments=departments,
+        dept_names={d["department_id"]: d["name"] for d in departments},
+        external_units=directory.list_external_units(),
         checks=drafting.check(fields),
     )
 
@@ -436,6 +440,23 @@ def archive(user: dict[str, Any], session: sessions.Session, query: dict[str, st
 def denied(user: dict[str, Any], session: sessions.Session, exc: DomainError) -> Reply:
     headline = {401: "请先登录", 403: "无权访问", 404: "找不到页面", 409: "无需再处理"}.get(exc.status, "无法完成")
     return message(user, session, exc.status, headline, exc.message)
+
+
+def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
+    """The issued PDF (印制), shown in the browser; the reader's access is the document's."""
+    import base64
+
+    from oa_core import printing
+    from oa_core.http import SECURITY_HEADERS, content_disposition
+
+    data, filename = printing.download(document_id, user)
+    return Reply(
+        200,
+        base64.b64encode(data).decode("ascii"),
+        "application/pdf",
+        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=True)},
+        base64_encoded=True,
+    )
 
 
 def confirm_receipt(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:

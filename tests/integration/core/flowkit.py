@@ -73,7 +73,7 @@ def draft(**overrides: Any) -> dict[str, Any]:
         "countersigners": [],
         "countersign_mode": "parallel",
         "signer": users_with("signer")[0],
-        "distribute_to": [*departments()[:2], "市财政局"],
+        "distribute_to": [*departments()[:2], "示例市财政局"],
     }
     return {**body, **overrides}
 

@@ -57,14 +57,14 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
             VersionId=version["VersionId"],
             BypassGovernanceRetention=True,
         )
-    s3.delete_bucket(Bucket=bucket)  # the archive step now fails on every attempt
+    s3.delete_bucket(Bucket=bucket)  # 印制, the first step storing into it, now fails on every attempt
 
     doc_id = submit(api, drafter, countersigners=users_with("countersigner")[:1])
     approve(api, reviewer, doc_id, "review", "核稿意见要保留")
     approve(api, users_with("countersigner")[0], doc_id, "countersign")
     approve(api, signer, doc_id, "sign", "签发意见要保留")
     doc = wait_status(api, doc_id, "failed", drafter)
-    assert doc["failed_step"] == "archive"
+    assert doc["failed_step"] == "typeset"
     assert doc["number"], "the number taken before the failure is kept"
     opinions = {h["opinion"] for h in doc["history"]}
     assert {"核稿意见要保留", "签发意见要保留"} <= opinions
@@ -81,7 +81,7 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
     assert status == 200, body
     resumed = wait_status(api, doc_id, "archived", drafter)
     assert resumed["number"] == doc["number"]
-    assert resumed["archive_key"]
+    assert resumed["archive_key"] and resumed["pdf_sha256"], "resumed at 印制, then on to 归档"
 
 
 def test_a_decision_the_workflow_service_cannot_receive_is_kept_and_delivered_on_resume(stack: LocalStack) -> None:

@@ -67,8 +67,10 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     root = tmp_path_factory.mktemp("real")
     shutil.copy(TEMPLATE_PATH, root / "template.yaml")
     (root / "layers" / "oa_core").mkdir(parents=True)
+    shutil.copytree(TEMPLATE_PATH.parent / "layers" / "fonts", root / "layers" / "fonts")  # a makefile layer
     # One placeholder definition per state machine of the template, invoking one of its functions.
-    for machine, function_arn in (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn")):
+    machines = (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn"), ("delivery", "DeliverFunctionArn"))
+    for machine, function_arn in machines:
         write(
             root / "statemachines" / f"{machine}.asl.json",
             json.dumps(
@@ -120,6 +122,28 @@ class TestRealTemplate:
         )
         assert "function:DraftFunction" in described["definition"]
         assert "${" not in described["definition"]
+
+    def test_a_makefile_layer_is_built_and_opt_paths_point_at_it(self, real_template_stack: LocalStack) -> None:
+        font_dir = Path(real_template_stack.env["FONT_DIR"])
+        assert font_dir.parts[-3:] == ("local-layers", "FontsLayer", "fonts")
+        assert (font_dir / "NotoSerifCJK-Regular.ttc").stat().st_size > 1_000_000
+        assert (font_dir / "LICENSE-NotoCJK.txt").exists()
+
+    def test_queues_and_secrets_come_from_the_template(self, real_template_stack: LocalStack) -> None:
+        import boto3
+
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.get_queue_url(QueueName="oa-local-delivery-dlq")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert attributes["MessageRetentionPeriod"] == "1209600"
+        described = real_template_stack.sfn.describe_state_machine(
+            stateMachineArn=real_template_stack.state_machine_arn.replace("DocumentFlow", "DeliveryFlow")
+        )
+        assert "function:DeliverFunction" in described["definition"]
+        secret = boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(
+            SecretId=real_template_stack.env["DELIVERY_SECRET_NAME"]
+        )
+        assert len(secret["SecretString"]) == 48
 
     def test_routes_and_auth_follow_the_template(self, real_template_stack: LocalStack) -> None:
         routes = {(r.path, r.method): r for r in real_template_stack._provisioned.routes}

@@ -10,6 +10,7 @@ import markupsafe
 import pytest
 
 from infra.local.stack import LocalStack
+from infra.polling import wait_for
 from oa_core.storage import RecordItem, SessionItem
 from tests.integration.core.flowkit import Api, approve, pending_task, submit, users_with, wait_status
 from tests.integration.web.webkit import Browser, location_path
@@ -356,7 +357,6 @@ def test_a_returned_document_is_revised_from_its_page_and_goes_back_to_review(
 
 def wait_for_form(browser: Browser, path: str, form_id: str) -> Any:
     """The page once it offers the form (the flow opens the task a moment after the status changes)."""
-    from infra.polling import wait_for
 
     def offered() -> Any:
         page = browser.get(path)
@@ -384,3 +384,35 @@ def test_a_receiving_department_signs_for_a_document_from_the_dashboard(stack: L
     clerk = Browser(stack)
     clerk.sign_in(users_with("clerk")[0])
     assert "已签收（陈静）" in clerk.get(f"/documents/{doc_id}").text
+
+
+def test_the_document_page_links_the_sealed_pdf_and_shows_each_external_delivery(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter_id = users_with("drafter")[0]
+    doc_id = submit(
+        api, drafter_id, title="关于对外发送测试的通知", distribute_to=["cwk", "示例市教育局", "示例市卫生健康委员会"]
+    )
+    approve(api, users_with("reviewer")[0], doc_id, "review")
+    approve(api, users_with("signer")[0], doc_id, "sign")
+    wait_status(api, doc_id, "archived", drafter_id)
+    drafter = Browser(stack)
+    drafter.sign_in(drafter_id)
+
+    def delivered() -> Any:
+        page = drafter.get(f"/documents/{doc_id}")
+        ended = 'data-status="sent"' in page.text and 'data-status="failed"' in page.text
+        return page if ended else None
+
+    page = wait_for(delivered, "both external deliveries to end", 60)
+    assert f'href="/documents/{doc_id}/pdf"' in page.text
+    assert "外部 · 电子邮件" in page.text and "已送达（回执" in page.text
+    assert "发送失败" in page.text and "未登记收文邮箱" in page.text, "the clerk sees why it failed"
+    assert "未签收" in page.text, "财务科 has not signed yet"
+    pdf = drafter.get(f"/documents/{doc_id}/pdf")
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.body.startswith(b"%PDF-") and b"%OA-SEAL " in pdf.body
+    outsider = Browser(stack)
+    outsider.sign_in("yangfan")
+    assert outsider.get(f"/documents/{doc_id}/pdf").status == 403
+    stranger = Browser(stack).get(f"/documents/{doc_id}/pdf")
+    assert stranger.status == 303 and "/login?next=" in stranger.headers["Location"], "strangers sign in first"
