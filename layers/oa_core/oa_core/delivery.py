@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from oa_core import audit, clock, directory, mail
@@ -78,8 +79,8 @@ def start(document_id: str, recipient: str) -> None:
             name=execution_name(document_id, recipient),
             input=json.dumps({"document_id": document_id, "recipient": recipient, "attempt": 0}, ensure_ascii=False),
         )
-    except Exception as exc:
-        if "ExecutionAlreadyExists" not in repr(exc):
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
             raise
 
 
@@ -252,7 +253,8 @@ def _post_webhook(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_
         raise DeliveryFailed(f"无法连接政务协同平台：{type(exc).__name__}") from exc
     if not 200 <= response.status < 300:
         text = response.data[:200].decode("utf-8", errors="replace")
-        final = response.status not in RETRYABLE_STATUSES and 400 <= response.status < 500
+        # Redirects are not followed and client errors do not change by retrying; 5xx, 408, 425, 429 may.
+        final = response.status < 500 and response.status not in RETRYABLE_STATUSES
         raise DeliveryFailed(f"政务协同平台返回 HTTP {response.status}：{text}", final=final)
     try:
         answer = json.loads(response.data or b"{}")

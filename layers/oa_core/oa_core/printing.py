@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oa_core import audit, clock, directory
 from oa_core.config import client, settings
 from oa_core.errors import Conflict
 from oa_core.storage import DocumentItem, strs
 from oa_core.tasks import history_item, load_document
+
+if TYPE_CHECKING:
+    from oa_core.typesetting import OfficialDocument
 
 UPWARD_TYPES = frozenset({"请示", "报告"})
 """上行文: the 发文字号 goes left with 签发人 on its line."""
@@ -31,7 +34,7 @@ def pdf_key(document_id: str) -> str:
     return f"issued/{document_id}.pdf"
 
 
-def official_document(doc: DocumentItem) -> Any:
+def official_document(doc: DocumentItem) -> OfficialDocument:
     """The document's elements (公文要素) as the typesetter takes them."""
     from oa_core.typesetting import OfficialDocument
 
@@ -77,7 +80,10 @@ def render(doc: DocumentItem) -> bytes:
 
 
 def typeset(document_id: str) -> dict[str, Any]:
-    """印制 step: render, seal and store the PDF; a retried step keeps the first stored PDF."""
+    """印制 step: render, seal and store the PDF, and record which object version it is.
+
+    A retry after the PDF was recorded returns it; a retry before renders again (a new version).
+    """
     doc = load_document(document_id)
     if doc.pdf_key and doc.pdf_sha256:
         return {"pdf_key": doc.pdf_key, "sha256": doc.pdf_sha256}
@@ -86,7 +92,7 @@ def typeset(document_id: str) -> dict[str, Any]:
     data = render(doc)
     sha = hashlib.sha256(data).hexdigest()
     key = pdf_key(document_id)
-    _s3().put_object(
+    stored = _s3().put_object(
         Bucket=settings().archive_bucket,
         Key=key,
         Body=data,
@@ -97,6 +103,7 @@ def typeset(document_id: str) -> dict[str, Any]:
     doc.update(
         actions=[
             DocumentItem.pdf_key.set(key),
+            DocumentItem.pdf_version.set(str(stored.get("VersionId") or "")),
             DocumentItem.pdf_sha256.set(sha),
             DocumentItem.printed_at.set(now),
             DocumentItem.updated_at.set(now),
@@ -108,10 +115,11 @@ def typeset(document_id: str) -> dict[str, Any]:
 
 
 def stored_pdf(doc: DocumentItem) -> bytes:
-    """The issued PDF as stored; Conflict before the Typeset step has run."""
+    """The issued PDF, the very object version recorded at 印制; Conflict before the Typeset step ran."""
     if not doc.pdf_key:
         raise Conflict("该文件尚未印制成 PDF（签发、编号之后生成）")
-    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.pdf_key)["Body"].read()
+    version = {"VersionId": doc.pdf_version} if doc.pdf_version else {}
+    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.pdf_key, **version)["Body"].read()
     return bytes(body)
 
 

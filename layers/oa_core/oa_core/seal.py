@@ -18,6 +18,8 @@ import json
 from functools import cache
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from oa_core import audit, clock
 from oa_core.config import client, settings
 from oa_core.storage import DocumentItem, strs
@@ -195,8 +197,8 @@ def verify_pdf(data: bytes, key_id: str) -> tuple[str | None, dict[str, Any]]:
         answer = _kms().verify(
             KeyId=key_id, Message=value, MessageType="RAW", Signature=signature, SigningAlgorithm=ALGORITHM
         )
-    except Exception as exc:  # KMS answers an invalid signature with an error, not always False
-        if "KMSInvalidSignature" in repr(exc) or "ValidationException" in repr(exc):
+    except ClientError as exc:  # KMS answers an invalid signature with an error, not always False
+        if exc.response["Error"]["Code"] in ("KMSInvalidSignatureException", "ValidationException"):
             return "签章签名无效 (signature does not verify)", block
         raise
     if not answer.get("SignatureValid"):

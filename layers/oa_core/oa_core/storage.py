@@ -101,6 +101,8 @@ class DocumentItem(RecordItem, discriminator="document"):
     pdf_key = UnicodeAttribute(null=True)
     """印制: the sealed GB/T 9704 PDF in the archive bucket (printing.py), with its SHA-256."""
     pdf_sha256 = UnicodeAttribute(null=True)
+    pdf_version = UnicodeAttribute(null=True)
+    """The S3 object version of the PDF (the bucket is versioned): readers get exactly that one."""
     printed_at = UnicodeAttribute(null=True)
     archive_code = UnicodeAttribute(null=True)
     """档号 (DA/T 22), with item_no (件号) and retention (保管期限): filing.py."""

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from infra import verify as verify_cli
 from infra.local.stack import LocalStack
-from oa_core.storage import AuditItem, RecordItem, doc_pk
+from oa_core.storage import AuditItem, DocumentItem, RecordItem, doc_pk
 from tests.integration.core.flowkit import Api, approve, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
@@ -40,6 +40,7 @@ def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies(stack: Loca
     status, data, headers = pdf_of(stack, doc_id, drafter)
     assert status == 200 and headers["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in headers["Content-Disposition"]
+    assert DocumentItem.get(doc_pk(doc_id), "META").pdf_version, "readers get the object version recorded at 印制"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "issued-through-the-flow.pdf").write_bytes(data)
 
