@@ -201,11 +201,9 @@ def resume_document(document_id: str) -> dict[str, str]:
 def verify_document(document_id: str) -> dict[str, Any]:
     """电子签章: is the document as it is now the one that was signed and sealed?"""
     from oa_core import audit, seal
-    from oa_core.tasks import load_document
 
     user = caller(app.current_event.raw_event)
-    documents.view(document_id, user)  # the same access rule as reading it
-    doc = load_document(document_id)
+    doc = documents.readable(document_id, user)  # the same access rule as reading it
     result = seal.verify(doc)
     if doc.pdf_key:
         from oa_core import printing

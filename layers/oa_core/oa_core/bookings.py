@@ -30,7 +30,7 @@ from oa_core.booking_models import (
 from oa_core.booking_storage import BookingItem, BookingRecord, PointerItem, ResourceItem, SlotItem
 from oa_core.config import settings
 from oa_core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from oa_core.storage import connection
+from oa_core.storage import connection, lost_on_condition
 
 RESOURCES_PK = "RESOURCE"
 KIND_NAMES = {"room": "会议室", "vehicle": "车辆", "driver": "驾驶员"}
@@ -370,8 +370,7 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
         except TransactWriteError as exc:
             for committed in reversed(done):
                 _undo(committed)
-            reasons = exc.cancellation_reasons or []
-            if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            if not lost_on_condition(exc):
                 raise
             audit.record(booker["user_id"], "book", resource.resource_id, "conflict", request.title[:100])
             raise _conflict(resource, planned, {o.booking.booking_id for o in planned}) from None
@@ -403,8 +402,7 @@ def book_together(
     try:
         _write(planned)
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if not lost_on_condition(exc):
             raise
         taken = [
             resource.name
@@ -449,8 +447,7 @@ def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
             for key in booking.slots or []:
                 tx.delete(SlotItem(booking.PK, str(key)), condition=SlotItem.booking_id == booking_id)
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if not lost_on_condition(exc):
             raise
         return BookingCancelled(booking_id=booking_id, status="cancelled")  # cancelled meanwhile
     audit.record(actor["user_id"], "cancel_booking", booking_id, "ok", booking.resource_id)

@@ -128,29 +128,30 @@ def _can_read(doc: DocumentItem, user: dict[str, Any], tasks: list[TaskItem]) ->
     return bool(received)
 
 
-def view(document_id: str, user: dict[str, Any]) -> DocumentView:
-    """The whole document in one Query of its partition: metadata, versions, opinions, tasks."""
-    doc: DocumentItem | None = None
-    versions: list[VersionItem] = []
-    history: list[HistoryItem] = []
-    tasks: list[TaskItem] = []
-    deliveries: list[DeliveryItem] = []
-    for item in RecordItem.query(doc_pk(document_id), consistent_read=True):
-        if isinstance(item, DocumentItem):
-            doc = item
-        elif isinstance(item, VersionItem):
-            versions.append(item)
-        elif isinstance(item, HistoryItem):
-            history.append(item)
-        elif isinstance(item, TaskItem):
-            tasks.append(item)
-        elif isinstance(item, DeliveryItem):
-            deliveries.append(item)
+def _readable_partition(document_id: str, user: dict[str, Any]) -> tuple[DocumentItem, list[RecordItem]]:
+    """The document's partition (one Query), if this user may read the document; a refusal is audited."""
+    items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
+    doc = next((item for item in items if isinstance(item, DocumentItem)), None)
     if doc is None:
         doc = load_document(document_id)  # raises NotFound with the message
-    if not _can_read(doc, user, tasks):
+    if not _can_read(doc, user, [item for item in items if isinstance(item, TaskItem)]):
         audit.record(user["user_id"], "view", document_id, "denied", document_id=document_id)
         raise Forbidden("您无权查看该文件 (you may not read this document)")
+    return doc, items
+
+
+def readable(document_id: str, user: dict[str, Any]) -> DocumentItem:
+    """The document, for a user who may read it (the access rule of ``view``, without building the view)."""
+    return _readable_partition(document_id, user)[0]
+
+
+def view(document_id: str, user: dict[str, Any]) -> DocumentView:
+    """The whole document in one Query of its partition: metadata, versions, opinions, tasks."""
+    doc, items = _readable_partition(document_id, user)
+    versions = [item for item in items if isinstance(item, VersionItem)]
+    history = [item for item in items if isinstance(item, HistoryItem)]
+    tasks = [item for item in items if isinstance(item, TaskItem)]
+    deliveries = [item for item in items if isinstance(item, DeliveryItem)]
     if doc.status == "archived":
         # 查阅 of an archived document is audited like a download (who, what, when).
         audit.record(user["user_id"], "view_archived", document_id, "ok", document_id=document_id)

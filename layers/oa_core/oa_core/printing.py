@@ -131,8 +131,7 @@ def download(document_id: str, user: dict[str, Any]) -> tuple[bytes, str]:
     """The issued PDF and its file name for a reader of the document (the same access rule); audited."""
     from oa_core import documents
 
-    documents.view(document_id, user)
-    doc = load_document(document_id)
+    doc = documents.readable(document_id, user)
     data = stored_pdf(doc)
     audit.record(user["user_id"], "download_pdf", document_id, "ok", doc.number or "", document_id=document_id)
     return data, pdf_filename(doc)

@@ -111,20 +111,25 @@ def verify(doc: DocumentItem) -> dict[str, Any]:
 
 def verify_offline(canonical_bytes: bytes, seal: dict[str, Any]) -> str | None:
     """Check a packaged seal with its public key, no AWS needed; None when valid, else why not."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     value = digest(canonical_bytes)
     if value.hex() != seal.get("digest"):
         return "canonical.json 与签章摘要不一致 (content changed)"
-    key = load_pem_public_key(str(seal["public_key"]).encode("ascii"))
+    return _check_signature(load_pem_public_key(str(seal["public_key"]).encode("ascii")), seal["signature"], value)
+
+
+def _check_signature(key: Any, signature: str, value: bytes) -> str | None:
+    """ECDSA P-256 over SHA-256 with a public key, offline; None when the signature holds, else why not."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     if not isinstance(key, ec.EllipticCurvePublicKey):
         return "签章公钥类型不对 (not an EC key)"
     try:
-        key.verify(base64.b64decode(seal["signature"]), value, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
+        key.verify(base64.b64decode(signature), value, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
         return "签章签名无效 (signature does not verify)"
     return None
 
@@ -161,37 +166,36 @@ def split_sealed_pdf(data: bytes) -> tuple[bytes, dict[str, Any] | None]:
     return data[:at], block if isinstance(block, dict) else None
 
 
-def verify_pdf_offline(data: bytes) -> tuple[str | None, dict[str, Any]]:
-    """Check a sealed PDF with the public key it carries; (None, block) when intact, else (why not, block)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_der_public_key
-
+def _pdf_digest(data: bytes) -> tuple[str | None, dict[str, Any], bytes]:
+    """(why not, seal block, digest): the PDF before its seal block against the digest the block names."""
     pdf, block = split_sealed_pdf(data)
     if block is None:
-        return "PDF 没有电子签章，或签章块已损坏 (no readable seal block)", {}
+        return "PDF 没有电子签章，或签章块已损坏 (no readable seal block)", {}, b""
     value = digest(pdf)
     if value.hex() != block.get("sha256"):
-        return "PDF 内容与签章摘要不一致，可能已被改动 (content changed)", block
+        return "PDF 内容与签章摘要不一致，可能已被改动 (content changed)", block, value
+    return None, block, value
+
+
+def verify_pdf_offline(data: bytes) -> tuple[str | None, dict[str, Any]]:
+    """Check a sealed PDF with the public key it carries; (None, block) when intact, else (why not, block)."""
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    problem, block, value = _pdf_digest(data)
+    if problem:
+        return problem, block
     try:
         key = load_der_public_key(base64.b64decode(str(block["public_key"])))
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            return "签章公钥类型不对 (not an EC key)", block
-        key.verify(base64.b64decode(str(block["signature"])), value, ec.ECDSA(hashes.SHA256()))
-    except (KeyError, ValueError, InvalidSignature):
-        return "签章签名无效 (signature does not verify)", block
-    return None, block
+    except (KeyError, ValueError):
+        return "签章公钥无法读取 (unreadable public key)", block
+    return _check_signature(key, str(block.get("signature", "")), value), block
 
 
 def verify_pdf(data: bytes, key_id: str) -> tuple[str | None, dict[str, Any]]:
     """Check a sealed PDF with KMS (the stack's seal key, not the key the file carries)."""
-    pdf, block = split_sealed_pdf(data)
-    if block is None:
-        return "PDF 没有电子签章，或签章块已损坏 (no readable seal block)", {}
-    value = digest(pdf)
-    if value.hex() != block.get("sha256"):
-        return "PDF 内容与签章摘要不一致，可能已被改动 (content changed)", block
+    problem, block, value = _pdf_digest(data)
+    if problem:
+        return problem, block
     try:
         signature = base64.b64decode(str(block.get("signature", "")))
         answer = _kms().verify(
