@@ -97,6 +97,7 @@ pytest: setup browser-deps
 lint: setup
 	$(BIN)/ruff check $(CODE_DIRS)
 	$(BIN)/ruff format --check $(CODE_DIRS)
+	PYTHONPATH=layers/oa_core:. $(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff check --fix $(CODE_DIRS)
@@ -121,13 +122,13 @@ deploy: setup font-deps
 
 verify: setup
 	@test -n "$(FILE)" || { echo "usage: make verify FILE=archive-package.zip" >&2; exit 2; }
-	$(PY) -m infra.verify "$(FILE)"
+	$(PY) -m infra.ops.verify "$(FILE)"
 
 bench: setup
 	$(PY) -m infra.bench
 
 seed-org: setup
-	$(PY) -m infra.seed_org --stack $(STACK) --file $(ORG_FILE)
+	$(PY) -m infra.ops.seed_org --stack $(STACK) --file $(ORG_FILE)
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

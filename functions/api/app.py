@@ -11,9 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core import decisions, directory, documents
-from oa_core.archive_search import ArchivePage
-from oa_core.booking_models import (
+from oa_core.bookings.models import (
     BookingCancelled,
     BookingRequest,
     BookingView,
@@ -26,17 +24,15 @@ from oa_core.booking_models import (
     ResourceInput,
     ResourceView,
 )
-from oa_core.errors import DomainError, Forbidden, InvalidInput
-from oa_core.http import SECURITY_HEADERS, base_url, caller, content_disposition, error_body, humanize
-from oa_core.models import (
-    DecisionRequest,
-    DecisionResult,
-    DocumentCreated,
-    DocumentView,
-    DraftSubmission,
-    RevisionRequest,
-    TaskView,
-)
+from oa_core.identity import directory
+from oa_core.identity.caller import caller
+from oa_core.outgoing import documents
+from oa_core.outgoing.models import DocumentCreated, DocumentDecision, DocumentView, DraftSubmission, RevisionRequest
+from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
+from oa_core.platform.http import SECURITY_HEADERS, base_url, content_disposition, error_body, humanize
+from oa_core.records.retrieval import ArchivePage
+from oa_core.workflow.models import DecisionResult, TaskView
+from oa_core.worklist import decisions
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -103,7 +99,7 @@ def _idempotent_submit() -> Any:
         idempotent_function,
     )
 
-    from oa_core.config import settings
+    from oa_core.platform.config import settings
 
     persistence = DynamoDBPersistenceLayer(
         table_name=settings().records_table,
@@ -185,14 +181,16 @@ def get_document(document_id: str) -> DocumentView:
 @app.post("/api/documents/<document_id>/revision")
 def revise_document(document_id: str, revision: RevisionRequest) -> DecisionResult:
     """修改稿: the drafter's revision after a return; goes back to 核稿."""
+    from oa_core.outgoing import decisions as outgoing_decisions
+
     user = caller(app.current_event.raw_event)
-    return decisions.revise(document_id, user["user_id"], revision)
+    return outgoing_decisions.revise(document_id, user["user_id"], revision)
 
 
 @app.post("/api/documents/<document_id>/resume")
 def resume_document(document_id: str) -> dict[str, str]:
     """Continue a failed document from the step that failed (clerks and admins)."""
-    from oa_core import resume
+    from oa_core.outgoing import resume
 
     return resume.resume_failed(document_id, caller(app.current_event.raw_event))
 
@@ -200,13 +198,15 @@ def resume_document(document_id: str) -> dict[str, str]:
 @app.get("/api/documents/<document_id>/verify")
 def verify_document(document_id: str) -> dict[str, Any]:
     """电子签章: is the document as it is now the one that was signed and sealed?"""
-    from oa_core import audit, seal
+    from oa_core.outgoing import sealing
+    from oa_core.platform import audit
+    from oa_core.publishing import seal
 
     user = caller(app.current_event.raw_event)
     doc = documents.readable(document_id, user)  # the same access rule as reading it
-    result = seal.verify(doc)
+    result = sealing.verify(doc)
     if doc.pdf_key:
-        from oa_core import printing
+        from oa_core.outgoing import printing
 
         problem, block = seal.verify_pdf(printing.stored_pdf(doc), doc.seal_key or "")
         result["pdf"] = {"valid": problem is None, "sha256": block.get("sha256", ""), "reason": problem or ""}
@@ -219,7 +219,7 @@ def verify_document(document_id: str) -> dict[str, Any]:
 @app.get("/api/documents/<document_id>/pdf")
 def document_pdf(document_id: str) -> Response[str]:
     """The issued document as a GB/T 9704 PDF, sealed (for whoever may read the document)."""
-    from oa_core import printing
+    from oa_core.outgoing import printing
 
     data, filename = printing.download(document_id, caller(app.current_event.raw_event))
     return _file(data, "application/pdf", filename, inline=True)
@@ -228,7 +228,7 @@ def document_pdf(document_id: str) -> Response[str]:
 @app.post("/api/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> dict[str, Any]:
     """签收: the caller's department confirms it has the distributed document."""
-    from oa_core import receipts
+    from oa_core.outgoing import receipts
 
     return receipts.confirm(document_id, caller(app.current_event.raw_event)).model_dump()
 
@@ -240,7 +240,7 @@ def list_tasks() -> list[TaskView]:
 
 
 @app.post("/api/tasks/<task_id>/decision")
-def decide(task_id: str, decision: DecisionRequest) -> DecisionResult:
+def decide(task_id: str, decision: DocumentDecision) -> DecisionResult:
     """Decide a task: approve (同意), return (退回修改) or reject (不同意)."""
     user = caller(app.current_event.raw_event)
     return decisions.decide(task_id, user["user_id"], decision, via="api")
@@ -256,11 +256,11 @@ def search_archive(
     next: str | None = None,
 ) -> ArchivePage:
     """检索: archived documents by title words, 发文字号, 文种, year, department and 成文日期 (`from`, `to`)."""
-    from oa_core import archive_search
+    from oa_core.records import retrieval
 
     user = caller(app.current_event.raw_event)
     start, end = _window()
-    return archive_search.search(
+    return retrieval.search(
         user,
         q=q,
         number=number,
@@ -276,12 +276,12 @@ def search_archive(
 @app.get("/api/resources")
 def list_resources(kind: str = "", min_capacity: int = 0, equipment: str = "") -> list[ResourceView]:
     """会议室、车辆、驾驶员: by kind, capacity, equipment (comma-separated) and free between `from` and `to`."""
-    from oa_core import bookings
+    from oa_core.bookings import reservations
 
     caller(app.current_event.raw_event)
     free_from, free_to = _window()
     wanted = [e.strip() for e in equipment.replace("，", ",").split(",") if e.strip()]
-    return bookings.list_resources(
+    return reservations.list_resources(
         kind, min_capacity=min_capacity, equipment=wanted, free_from=free_from, free_to=free_to
     )
 
@@ -289,22 +289,22 @@ def list_resources(kind: str = "", min_capacity: int = 0, equipment: str = "") -
 @app.post("/api/resources", responses={201: {"description": "资源已添加"}})
 def create_resource(resource: ResourceInput) -> Response[Any]:
     """Add a room, vehicle or driver (administrators)."""
-    from oa_core import bookings
+    from oa_core.bookings import reservations
 
-    created = bookings.save_resource(resource, caller(app.current_event.raw_event))
+    created = reservations.save_resource(resource, caller(app.current_event.raw_event))
     return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
 
 
 @app.get("/api/resources/<resource_id>/bookings")
 def resource_bookings(resource_id: str) -> list[BookingView]:
     """占用情况: a resource's live bookings overlapping [`from`, `to`), by start (one Query)."""
-    from oa_core import bookings
+    from oa_core.bookings import reservations
 
     caller(app.current_event.raw_event)
     start, end = _window()
     if not start or not end:
         raise InvalidInput("请给出查询时段 from 和 to（ISO 8601，如 2026-12-03T00:00+08:00）")
-    return bookings.bookings_of(resource_id, start, end)
+    return reservations.bookings_of(resource_id, start, end)
 
 
 def _window() -> tuple[str, str]:
@@ -316,24 +316,24 @@ def _window() -> tuple[str, str]:
 @app.post("/api/bookings", responses={201: {"description": "已预订"}, 409: {"description": "时段冲突"}})
 def create_booking(booking: BookingRequest) -> Response[Any]:
     """预订: 201 with the booking id, or 409 naming the conflicting bookings (every occurrence, or none)."""
-    from oa_core import bookings
+    from oa_core.bookings import reservations
 
-    created = bookings.book(booking, caller(app.current_event.raw_event))
+    created = reservations.book(booking, caller(app.current_event.raw_event))
     return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
 
 
 @app.delete("/api/bookings/<booking_id>")
 def cancel_booking(booking_id: str) -> BookingCancelled:
     """取消预订: the slot is free again."""
-    from oa_core import bookings
+    from oa_core.bookings import reservations
 
-    return bookings.cancel(booking_id, caller(app.current_event.raw_event))
+    return reservations.cancel(booking_id, caller(app.current_event.raw_event))
 
 
 @app.post("/api/meetings", responses={201: {"description": "会议室已暂留或已确认"}, 409: {"description": "时段冲突"}})
 def apply_meeting(application: MeetingApplication) -> Response[Any]:
     """会议申请: the room is held at once; rooms that need approval go to the office's approver."""
-    from oa_core import meetings
+    from oa_core.bookings import meetings
 
     created = meetings.apply(application, caller(app.current_event.raw_event))
     return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
@@ -342,7 +342,7 @@ def apply_meeting(application: MeetingApplication) -> Response[Any]:
 @app.get("/api/meetings")
 def my_meetings() -> dict[str, Any]:
     """我的会议: meetings I take part in (confirmed, from today) and applications I made."""
-    from oa_core import meetings
+    from oa_core.bookings import meetings
 
     user = caller(app.current_event.raw_event)
     return {
@@ -357,7 +357,7 @@ def my_meetings() -> dict[str, Any]:
 @app.get("/api/meetings/<meeting_id>")
 def get_meeting(meeting_id: str) -> MeetingView:
     """One meeting, for its organizer, participants, approver and administrators."""
-    from oa_core import meetings
+    from oa_core.bookings import meetings
 
     user = caller(app.current_event.raw_event)
     meeting = meetings.load(meeting_id)
@@ -370,7 +370,7 @@ def get_meeting(meeting_id: str) -> MeetingView:
 @app.post("/api/meetings/<meeting_id>/change")
 def change_meeting(meeting_id: str, changes: MeetingChange) -> MeetingView:
     """会议变更: new time, room, topic or participants; everyone gets an updated invitation."""
-    from oa_core import meetings
+    from oa_core.bookings import meetings
 
     return meetings.change(meeting_id, changes, caller(app.current_event.raw_event))
 
@@ -378,7 +378,7 @@ def change_meeting(meeting_id: str, changes: MeetingChange) -> MeetingView:
 @app.post("/api/meetings/<meeting_id>/cancel")
 def cancel_meeting(meeting_id: str) -> MeetingView:
     """取消会议: the room is free and participants get a cancellation."""
-    from oa_core import meetings
+    from oa_core.bookings import meetings
 
     return meetings.cancel(meeting_id, caller(app.current_event.raw_event))
 
@@ -386,7 +386,7 @@ def cancel_meeting(meeting_id: str) -> MeetingView:
 @app.post("/api/dispatch", responses={201: {"description": "用车申请已提交"}})
 def request_vehicle(request: DispatchRequest) -> Response[Any]:
     """用车申请: goes to the office's dispatchers."""
-    from oa_core import dispatch
+    from oa_core.bookings import dispatch
 
     created = dispatch.request(request, caller(app.current_event.raw_event))
     return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
@@ -395,7 +395,7 @@ def request_vehicle(request: DispatchRequest) -> Response[Any]:
 @app.get("/api/dispatch")
 def list_dispatch() -> dict[str, Any]:
     """My vehicle requests, and for dispatchers the pending ones."""
-    from oa_core import dispatch
+    from oa_core.bookings import dispatch
 
     user = caller(app.current_event.raw_event)
     return {
@@ -407,7 +407,7 @@ def list_dispatch() -> dict[str, Any]:
 @app.post("/api/dispatch/<dispatch_id>/decision")
 def decide_dispatch(dispatch_id: str, assignment: DispatchAssignment) -> DispatchView:
     """派车: assign a free vehicle and driver, or refuse with a reason (dispatchers)."""
-    from oa_core import dispatch
+    from oa_core.bookings import dispatch
 
     return dispatch.decide(dispatch_id, assignment, caller(app.current_event.raw_event))
 
@@ -415,10 +415,11 @@ def decide_dispatch(dispatch_id: str, assignment: DispatchAssignment) -> Dispatc
 @app.get("/api/archive/<document_id>/package")
 def download_package(document_id: str) -> Response[str]:
     """档案包 (ZIP) for archivists and the drafting department; every download is audited."""
-    from oa_core import archive, archive_search, audit
+    from oa_core.platform import audit
+    from oa_core.records import archive, retrieval
 
     user = caller(app.current_event.raw_event)
-    doc = archive_search.readable_package(document_id, user)
+    doc = retrieval.readable_package(document_id, user)
     data = archive.read_package(str(doc.archive_key))
     audit.record(user["user_id"], "download", document_id, "ok", str(doc.archive_code or ""), document_id=document_id)
     return _file(data, "application/zip", f"{document_id}.zip")
@@ -427,10 +428,11 @@ def download_package(document_id: str) -> Response[str]:
 @app.get("/api/archive/<document_id>/report")
 def filing_report(document_id: str) -> dict[str, Any]:
     """四性检测 report of an archived document (archivists and the drafting department)."""
-    from oa_core import archive, archive_search, audit
+    from oa_core.platform import audit
+    from oa_core.records import archive, retrieval
 
     user = caller(app.current_event.raw_event)
-    doc = archive_search.readable_package(document_id, user)
+    doc = retrieval.readable_package(document_id, user)
     report = archive.read_report(str(doc.archive_key))
     audit.record(user["user_id"], "view_report", document_id, "ok", document_id=document_id)
     return report

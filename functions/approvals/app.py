@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core import approval_pages
+from oa_core.web import approvals
 
 logger = Logger(service="oa")
 
@@ -21,8 +21,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = event.get("body") or ""
         if event.get("isBase64Encoded"):
             body = base64.b64decode(body).decode("utf-8", errors="replace")
-        status, headers, html = approval_pages.submit(link_id, body)
+        status, headers, html = approvals.submit(link_id, body)
     else:
-        status, headers, html = approval_pages.show(link_id)
+        status, headers, html = approvals.show(link_id)
     logger.info("approval page", extra={"method": method, "status": status})
     return {"statusCode": status, "headers": headers, "body": html, "isBase64Encoded": False}

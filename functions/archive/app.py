@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from oa_core import archive
-from oa_core.events import StepEvent
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing.events import StepEvent
+from oa_core.platform.lambda_support import step_handler
+from oa_core.records import archive
 
 
 @step_handler(StepEvent)

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from oa_core import tasks
-from oa_core.events import CountersignEvent
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing import human_steps
+from oa_core.outgoing.events import CountersignEvent
+from oa_core.platform.lambda_support import step_handler
 
 
 @step_handler(CountersignEvent)
 def handler(event: CountersignEvent) -> dict[str, Any]:
-    return tasks.open_task(event.document_id, "countersign", event.countersigner, event.task_token, event.index)
+    return human_steps.open_task(event.document_id, "countersign", event.countersigner, event.task_token, event.index)

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from oa_core import delivery
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing import delivery
+from oa_core.platform.lambda_support import step_handler
 
 
 @step_handler(delivery.DeliveryEvent)

@@ -2,10 +2,12 @@
 
 from typing import Any
 
-from oa_core import steps, tasks
-from oa_core.errors import InvalidInput
-from oa_core.events import DraftEvent
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing import human_steps, steps
+from oa_core.outgoing.events import DraftEvent
+from oa_core.outgoing.storage import load_document
+from oa_core.platform.errors import InvalidInput
+from oa_core.platform.lambda_support import step_handler
+from oa_core.workflow import tasks
 
 
 @step_handler(DraftEvent)
@@ -17,9 +19,9 @@ def handler(event: DraftEvent) -> dict[str, Any]:
     if event.action == "await_revision":
         if not event.task_token:
             raise InvalidInput("await_revision needs a task token")
-        doc = tasks.load_document(event.document_id)
+        doc = load_document(event.document_id)
         tasks.cancel_open_tasks(event.document_id, "returned for revision")
-        return tasks.open_task(event.document_id, "revise", doc.drafter, event.task_token)
+        return human_steps.open_task(event.document_id, "revise", doc.drafter, event.task_token)
     if event.action == "mark_rejected":
         return steps.mark_rejected(event.document_id)
     return steps.mark_failed(event.document_id, event.step or "unknown", event.error or {})

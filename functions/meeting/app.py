@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from oa_core import meetings
-from oa_core.events import MeetingStepEvent
-from oa_core.lambda_support import step_handler
+from oa_core.bookings import meetings
+from oa_core.bookings.events import MeetingStepEvent
+from oa_core.platform.lambda_support import step_handler
 
 
 @step_handler(MeetingStepEvent)

@@ -1,8 +1,8 @@
-"""催办: remind people of overdue pending decisions; run by an EventBridge schedule."""
+"""催办: remind people of overdue pending 发文 decisions; run by an EventBridge schedule."""
 
-from oa_core import reminders
-from oa_core.events import ScheduledEvent
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing import reminders
+from oa_core.platform.events import ScheduledEvent
+from oa_core.platform.lambda_support import step_handler
 
 
 @step_handler(ScheduledEvent)

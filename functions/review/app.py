@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from oa_core import tasks
-from oa_core.events import HumanStepEvent
-from oa_core.lambda_support import step_handler
+from oa_core.outgoing import human_steps
+from oa_core.outgoing.events import HumanStepEvent
+from oa_core.outgoing.storage import load_document
+from oa_core.platform.lambda_support import step_handler
 
 
 @step_handler(HumanStepEvent)
 def handler(event: HumanStepEvent) -> dict[str, Any]:
-    doc = tasks.load_document(event.document_id)
-    return tasks.open_task(event.document_id, "review", doc.reviewer, event.task_token)
+    doc = load_document(event.document_id)
+    return human_steps.open_task(event.document_id, "review", doc.reviewer, event.task_token)

@@ -12,11 +12,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core import directory, oidc, sessions, web_pages
-from oa_core.config import settings
-from oa_core.errors import DomainError
-from oa_core.http import base_url
-from oa_core.web_pages import Reply
+from oa_core.identity import directory, oidc, sessions
+from oa_core.platform.config import settings
+from oa_core.platform.errors import DomainError
+from oa_core.platform.http import base_url
+from oa_core.web import pages
+from oa_core.web.pages import Reply
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver()
@@ -54,24 +55,22 @@ def _signed_in(handle: Page, *, post: bool = False) -> Response[str]:
     path = app.current_event.path
     if session is None:
         if post:
-            return _respond(web_pages.message(None, None, 401, "请先登录", "登录已超时，请重新登录后再提交。"))
-        return _respond(web_pages.redirect(f"/login?next={quote(path)}"))
+            return _respond(pages.message(None, None, 401, "请先登录", "登录已超时，请重新登录后再提交。"))
+        return _respond(pages.redirect(f"/login?next={quote(path)}"))
     user = directory.get_user(session.user_id)
     if user is None:
-        return _respond(web_pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))
+        return _respond(pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))
     if post:
-        token = web_pages.form_value(_form(), "csrf") or app.current_event.headers.get("x-csrf-token", "")
+        token = pages.form_value(_form(), "csrf") or app.current_event.headers.get("x-csrf-token", "")
         if not sessions.csrf_ok(session, token):
-            from oa_core import audit
+            from oa_core.platform import audit
 
             audit.record(user["user_id"], f"POST {path}", path, "denied", "missing or wrong CSRF token")
-            return _respond(
-                web_pages.message(user, session, 403, "请求已失效", "页面已过期或来源不明，请刷新页面后重试。")
-            )
+            return _respond(pages.message(user, session, 403, "请求已失效", "页面已过期或来源不明，请刷新页面后重试。"))
     try:
         return _respond(handle(user, session))
     except DomainError as exc:
-        return _respond(web_pages.denied(user, session, exc))
+        return _respond(pages.denied(user, session, exc))
 
 
 # ---------------------------------------------------------------- sign-in
@@ -79,50 +78,50 @@ def _signed_in(handle: Page, *, post: bool = False) -> Response[str]:
 def login() -> Response[str]:
     session = sessions.resolve(_parse_cookies().get(sessions.COOKIE))
     if session is not None:
-        return _respond(web_pages.redirect("/"))
+        return _respond(pages.redirect("/"))
     next_path = oidc.safe_next(_query().get("next", "/"))
     return _respond(
-        web_pages.page("login.html", None, None, next_path=next_path, idle_minutes=settings().session_idle_minutes)
+        pages.page("login.html", None, None, next_path=next_path, idle_minutes=settings().session_idle_minutes)
     )
 
 
 @app.get("/auth/start")
 def auth_start() -> Response[str]:
-    pending, url = oidc.begin(web_pages.site(), _query().get("next", "/"))
+    pending, url = oidc.begin(pages.site(), _query().get("next", "/"))
     cookie = sessions.cookie(
-        pending.cookie_value(), max_age=oidc.STATE_MAX_AGE, base=web_pages.site(), name=oidc.STATE_COOKIE
+        pending.cookie_value(), max_age=oidc.STATE_MAX_AGE, base=pages.site(), name=oidc.STATE_COOKIE
     )
-    return _respond(web_pages.redirect(url, cookies=[cookie], absolute=True))
+    return _respond(pages.redirect(url, cookies=[cookie], absolute=True))
 
 
 @app.get("/auth/callback")
 def auth_callback() -> Response[str]:
     query = _query()
     pending = oidc.Pending.from_cookie(_parse_cookies().get(oidc.STATE_COOKIE))
-    clear_state = sessions.cookie("", max_age=0, base=web_pages.site(), name=oidc.STATE_COOKIE)
+    clear_state = sessions.cookie("", max_age=0, base=pages.site(), name=oidc.STATE_COOKIE)
     try:
         if query.get("error"):
             raise DomainError(f"身份认证服务未完成登录：{query.get('error_description') or query['error']}")
-        user_id = oidc.finish(web_pages.site(), query.get("code", ""), query.get("state", ""), pending)
+        user_id = oidc.finish(pages.site(), query.get("code", ""), query.get("state", ""), pending)
         user = directory.get_user(user_id)
         if user is None:
             raise DomainError("您的账号不在组织机构中，请联系管理员 (not in the directory)")
     except DomainError as exc:
-        reply = web_pages.message(None, None, 401, "登录未完成", exc.message)
+        reply = pages.message(None, None, 401, "登录未完成", exc.message)
         reply.headers["Set-Cookie"] = [clear_state]
         return _respond(reply)
     value, _session = sessions.start(user["user_id"])
-    cookie = sessions.cookie(value, max_age=sessions.max_age(), base=web_pages.site())
-    return _respond(web_pages.redirect(pending.next_path if pending else "/", cookies=[cookie, clear_state]))
+    cookie = sessions.cookie(value, max_age=sessions.max_age(), base=pages.site())
+    return _respond(pages.redirect(pending.next_path if pending else "/", cookies=[cookie, clear_state]))
 
 
 @app.post("/logout")
 def logout() -> Response[str]:
     def sign_out(user: dict[str, Any], session: sessions.Session) -> Reply:
         sessions.end(_parse_cookies().get(sessions.COOKIE), user["user_id"])
-        return web_pages.redirect(
-            oidc.logout_url(web_pages.site()),
-            cookies=[sessions.cookie("", max_age=0, base=web_pages.site())],
+        return pages.redirect(
+            oidc.logout_url(pages.site()),
+            cookies=[sessions.cookie("", max_age=0, base=pages.site())],
             absolute=True,
         )
 
@@ -133,7 +132,7 @@ def logout() -> Response[str]:
 @app.get("/")
 def dashboard() -> Response[str]:
     notice = _query().get("notice", "")
-    return _signed_in(lambda user, session: web_pages.dashboard(user, session, notice[:200]))
+    return _signed_in(lambda user, session: pages.dashboard(user, session, notice[:200]))
 
 
 @app.get("/documents/new")
@@ -141,7 +140,7 @@ def new_document() -> Response[str]:
     query = _query()
     notice = "草稿已保存，可随时在工作台继续编辑" if query.get("saved") else ""
     return _signed_in(
-        lambda user, session: web_pages.new_document(
+        lambda user, session: pages.new_document(
             user, session, template_key=query.get("template", ""), draft_id=query.get("draft", ""), notice=notice
         )
     )
@@ -149,7 +148,7 @@ def new_document() -> Response[str]:
 
 @app.post("/documents/new")
 def submit_new() -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.submit_new(user, session, _form()), post=True)
+    return _signed_in(lambda user, session: pages.submit_new(user, session, _form()), post=True)
 
 
 @app.post("/drafts/check")
@@ -157,10 +156,10 @@ def check_draft() -> Response[str]:
     import json
 
     def checked(user: dict[str, Any], session: sessions.Session) -> Reply:
-        from oa_core import drafting
+        from oa_core.outgoing import drafting
 
-        found = drafting.check(web_pages.form_fields(_form()))
-        return Reply(200, json.dumps(found, ensure_ascii=False), "application/json; charset=utf-8", web_pages.headers())
+        found = drafting.check(pages.form_fields(_form()))
+        return Reply(200, json.dumps(found, ensure_ascii=False), "application/json; charset=utf-8", pages.headers())
 
     return _signed_in(checked, post=True)
 
@@ -171,149 +170,147 @@ def document(document_id: str) -> Response[str]:
     version = int(query["v"]) if query.get("v", "").isdigit() else 0
     notice = query.get("done", "") or ("已送核稿" if query.get("submitted") else "")
     return _signed_in(
-        lambda user, session: web_pages.document_page(user, session, document_id, version=version, notice=notice[:100])
+        lambda user, session: pages.document_page(user, session, document_id, version=version, notice=notice[:100])
     )
 
 
 @app.get("/documents/<document_id>/progress")
 def progress(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.progress(user, session, document_id))
+    return _signed_in(lambda user, session: pages.progress(user, session, document_id))
 
 
 @app.post("/documents/<document_id>/decision")
 def decide(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.decide(user, session, document_id, _form()), post=True)
+    return _signed_in(lambda user, session: pages.decide(user, session, document_id, _form()), post=True)
 
 
 @app.get("/documents/<document_id>/pdf")
 def document_pdf(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.document_pdf(user, document_id))
+    return _signed_in(lambda user, session: pages.document_pdf(user, document_id))
 
 
 @app.post("/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.confirm_receipt(user, session, document_id), post=True)
+    return _signed_in(lambda user, session: pages.confirm_receipt(user, session, document_id), post=True)
 
 
 @app.post("/documents/<document_id>/revision")
 def revise(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.revise(user, session, document_id, _form()), post=True)
+    return _signed_in(lambda user, session: pages.revise(user, session, document_id, _form()), post=True)
 
 
 @app.get("/archive")
 def archive() -> Response[str]:
-    return _signed_in(lambda user, session: web_pages.archive(user, session, _query()))
+    return _signed_in(lambda user, session: pages.archive(user, session, _query()))
 
 
 @app.get("/rooms")
 def rooms() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     day = _query().get("date", "")
-    return _signed_in(lambda user, session: meeting_pages.rooms_day(user, session, day))
+    return _signed_in(lambda user, session: bookings.rooms_day(user, session, day))
 
 
 @app.get("/rooms/<room_id>")
 def room_week(room_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     day = _query().get("date", "")
-    return _signed_in(lambda user, session: meeting_pages.room_week(user, session, room_id, day))
+    return _signed_in(lambda user, session: bookings.room_week(user, session, room_id, day))
 
 
 @app.get("/meetings/new")
 def new_meeting() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     query = _query()
     fields = {"room_id": query.get("room", ""), "start": query.get("start", "")}
-    return _signed_in(lambda user, session: meeting_pages.new_meeting(user, session, fields))
+    return _signed_in(lambda user, session: bookings.new_meeting(user, session, fields))
 
 
 @app.post("/meetings/new")
 def submit_meeting() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.submit_meeting(user, session, _form()), post=True)
+    return _signed_in(lambda user, session: bookings.submit_meeting(user, session, _form()), post=True)
 
 
 @app.get("/meetings/<meeting_id>")
 def meeting(meeting_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     notice = _query().get("done", "")[:100]
-    return _signed_in(lambda user, session: meeting_pages.meeting_page(user, session, meeting_id, notice=notice))
+    return _signed_in(lambda user, session: bookings.meeting_page(user, session, meeting_id, notice=notice))
 
 
 @app.post("/meetings/<meeting_id>/decision")
 def decide_meeting(meeting_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.decide_meeting(user, session, meeting_id, _form()), post=True)
+    return _signed_in(lambda user, session: bookings.decide_meeting(user, session, meeting_id, _form()), post=True)
 
 
 @app.post("/meetings/<meeting_id>/cancel")
 def cancel_meeting(meeting_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.cancel_meeting(user, session, meeting_id), post=True)
+    return _signed_in(lambda user, session: bookings.cancel_meeting(user, session, meeting_id), post=True)
 
 
 @app.get("/dispatch")
 def dispatch_page() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     notice = _query().get("done", "")[:100]
-    return _signed_in(lambda user, session: meeting_pages.dispatch_page(user, session, notice=notice))
+    return _signed_in(lambda user, session: bookings.dispatch_page(user, session, notice=notice))
 
 
 @app.post("/dispatch/new")
 def request_vehicle() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.submit_dispatch(user, session, _form()), post=True)
+    return _signed_in(lambda user, session: bookings.submit_dispatch(user, session, _form()), post=True)
 
 
 @app.post("/dispatch/<dispatch_id>/decision")
 def decide_dispatch(dispatch_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(
-        lambda user, session: meeting_pages.decide_dispatch(user, session, dispatch_id, _form()), post=True
-    )
+    return _signed_in(lambda user, session: bookings.decide_dispatch(user, session, dispatch_id, _form()), post=True)
 
 
 @app.get("/resources")
 def resources() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
     notice = _query().get("done", "")[:100]
-    return _signed_in(lambda user, session: meeting_pages.resources_page(user, session, notice=notice))
+    return _signed_in(lambda user, session: bookings.resources_page(user, session, notice=notice))
 
 
 @app.post("/resources")
 def save_resource() -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.save_resource(user, session, _form()), post=True)
+    return _signed_in(lambda user, session: bookings.save_resource(user, session, _form()), post=True)
 
 
 @app.post("/meetings/<meeting_id>/change")
 def change_meeting(meeting_id: str) -> Response[str]:
-    from oa_core import meeting_pages
+    from oa_core.web import bookings
 
-    return _signed_in(lambda user, session: meeting_pages.change_meeting(user, session, meeting_id, _form()), post=True)
+    return _signed_in(lambda user, session: bookings.change_meeting(user, session, meeting_id, _form()), post=True)
 
 
 @app.get("/static/<name>")
 def static(name: str) -> Response[str]:
-    return _respond(web_pages.static(name))
+    return _respond(pages.static(name))
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    token = web_pages.SITE.set(base_url(event))
+    token = pages.SITE.set(base_url(event))
     try:
         return app.resolve(event, context)
     finally:
-        web_pages.SITE.reset(token)
+        pages.SITE.reset(token)

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.datastructures import Headers
 
-from infra.local.gateway import Directory, HttpRequest, HttpResponse, json_response
+from infra.local.messages import Directory, HttpRequest, HttpResponse, json_response
 
 PREFIX = "/_local/cognito"
 DEFAULT_CLIENT_ID = "UserPoolClient"  # what ``!Ref UserPoolClient`` resolves to locally

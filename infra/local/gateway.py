@@ -32,9 +32,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatch
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import Headers, MIMEAccept
@@ -43,54 +42,10 @@ from werkzeug.wrappers import Request, Response
 
 from infra.local import lambda_dispatch
 from infra.local.lambda_dispatch import FunctionSpec
+from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response
 from infra.local.template import LOCAL_ACCOUNT_ID, Route
 
 SESSION_COOKIE = "oa_session"
-
-
-@dataclass(frozen=True)
-class HttpRequest:
-    method: str
-    path: str
-    query: Sequence[tuple[str, str]]
-    headers: Headers
-    body: bytes
-    source_ip: str = "127.0.0.1"
-
-
-class HttpResponse(NamedTuple):
-    """An HTTP answer; unpacks as ``status, headers, body``."""
-
-    status: int
-    headers: Headers
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-
-class Directory:
-    """How the gateway reaches the organisation directory (oa_core.directory).
-
-    ``list_departments`` (``{"department_id", "name"}`` dicts) and ``role_names`` (role ->
-    Chinese name) only label the local sign-in page; without them it shows the ids.
-    """
-
-    def __init__(
-        self,
-        list_users: Callable[[], list[dict[str, Any]]],
-        get_user: Callable[[str], dict[str, Any] | None],
-        list_departments: Callable[[], list[dict[str, str]]] | None = None,
-        role_names: Mapping[str, str] | None = None,
-    ) -> None:
-        self.list_users = list_users
-        self.get_user = get_user
-        self.list_departments: Callable[[], list[dict[str, str]]] = list_departments or list
-        self.role_names = dict(role_names or {})
 
 
 class Sessions:
@@ -113,18 +68,6 @@ class Sessions:
             return self._by_token.get(token)
 
 
-def error_response(status: int, code: str, message: str) -> HttpResponse:
-    """The contract's error shape: ``{"error": {"code", "message"}}``."""
-    return json_response(status, {"error": {"code": code, "message": message}})
-
-
-def json_response(status: int, payload: Any, headers: Headers | None = None) -> HttpResponse:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    all_headers = Headers(headers or [])
-    all_headers["Content-Type"] = "application/json; charset=utf-8"
-    return HttpResponse(status, all_headers, body)
-
-
 class Gateway:
     """Routes requests to handlers (template routes) or to the local-only routes."""
 
@@ -138,7 +81,7 @@ class Gateway:
         auth_issuer: str | None = None,
     ) -> None:
         """``auth_issuer`` is the ``iss`` of the local Cognito stand-in's tokens."""
-        from infra.local.cognito import CognitoStandIn  # it imports this module
+        from infra.local.cognito import CognitoStandIn
 
         self.routes = list(routes)
         self.functions = functions

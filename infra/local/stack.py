@@ -33,7 +33,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import lambda_dispatch
-from infra.local.gateway import Directory, Gateway, HttpRequest, HttpResponse
+from infra.local.gateway import Gateway
+from infra.local.messages import Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
 from infra.local.moto_speedups import fast_stepfunctions
 from infra.local.powertools_patches import per_thread_events
@@ -81,7 +82,7 @@ class LocalStack:
         stack_name: str = DEFAULT_STACK_NAME,
         directory: Callable[[], Directory] | None = None,
     ) -> None:
-        """``directory`` replaces oa_core.directory for the local routes (tests of
+        """``directory`` replaces oa_core.identity.directory for the local routes (tests of
         templates without the core); ``org_file=None`` seeds nothing."""
         self.template_path = template_path
         self.directory = directory or _directory
@@ -184,8 +185,8 @@ class LocalStack:
     # ------------------------------------------------------------------ data
     def seed(self, org: dict[str, Any]) -> None:
         """Write an organisation (departments, users; rooms, vehicles, drivers) through the core."""
-        from oa_core.bookings import seed_resources
-        from oa_core.directory import seed_organisation
+        from oa_core.bookings.reservations import seed_resources
+        from oa_core.identity.directory import seed_organisation
 
         seed_organisation(org)
         seed_resources(org.get("resources", []))
@@ -236,7 +237,7 @@ class LocalStack:
         """Every email sent so far, oldest first, as the core's mail parser reads it."""
         from moto.ses.models import RawMessage, ses_backends
 
-        from oa_core.mail import parse_raw_message
+        from oa_core.platform.mail import parse_raw_message
 
         messages = list(ses_backends[DEFAULT_ACCOUNT_ID][DEFAULT_REGION].sent_messages)
         result: list[dict[str, Any]] = []
@@ -354,7 +355,7 @@ def _auth_issuer(template: Template) -> str | None:
 
 
 def _directory() -> Directory:
-    from oa_core import directory
+    from oa_core.identity import directory
 
     return Directory(
         list_users=directory.list_users,
@@ -366,7 +367,7 @@ def _directory() -> Directory:
 
 def _forget_cached_settings() -> None:
     """The core caches settings read from the environment; make it read them again."""
-    config = sys.modules.get("oa_core.config")
+    config = sys.modules.get("oa_core.platform.config")
     settings = getattr(config, "settings", None) if config is not None else None
     cache_clear = getattr(settings, "cache_clear", None)
     if callable(cache_clear):

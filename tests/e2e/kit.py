@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from infra.polling import wait_for
+from infra.local.polling import wait_for
 
 TASK_ID_RE = re.compile(r'<input[^>]*name="task_id"[^>]*value="([^"]+)"')
 

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra.local.stack import LocalStack
-from tests.integration.core.flowkit import Api
-from tests.integration.core.test_concurrency import at_once
+from tests.integration.kit import Api, at_once
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,10 @@ from urllib.parse import quote
 
 import pytest
 
+from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
-from infra.polling import wait_for
-from oa_core.clock import local_zone
-from tests.integration.core.flowkit import Api
-from tests.integration.core.test_concurrency import at_once
+from oa_core.platform.clock import local_zone
+from tests.integration.kit import Api, at_once
 
 pytestmark = pytest.mark.integration
 

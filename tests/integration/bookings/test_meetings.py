@@ -10,10 +10,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
-from infra.polling import wait_for
-from oa_core.config import settings
-from tests.integration.core.flowkit import Api
+from oa_core.platform.config import settings
+from tests.integration.kit import Api
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def fresh_day() -> date:
 
 
 def settings_zone() -> Any:
-    from oa_core.clock import local_zone
+    from oa_core.platform.clock import local_zone
 
     return local_zone()
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from infra.local.cognito import jwt_claims
-from infra.local.gateway import Directory
+from infra.local.messages import Directory
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration

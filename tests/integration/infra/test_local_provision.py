@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.gateway import Directory
+from infra.local.messages import Directory
 from infra.local.stack import TEMPLATE_PATH, LocalStack
 
 pytestmark = pytest.mark.integration

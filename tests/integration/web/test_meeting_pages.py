@@ -8,10 +8,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from infra.local.gateway import HttpResponse
+from infra.local.messages import HttpResponse
+from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
-from infra.polling import wait_for
-from oa_core.clock import local_zone
+from oa_core.platform.clock import local_zone
 from tests.integration.web.webkit import Browser, location_path
 
 pytestmark = pytest.mark.integration

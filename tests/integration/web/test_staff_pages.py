@@ -9,10 +9,11 @@ from typing import Any
 import markupsafe
 import pytest
 
+from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
-from infra.polling import wait_for
-from oa_core.storage import RecordItem, SessionItem
-from tests.integration.core.flowkit import Api, approve, pending_task, submit, users_with, wait_status
+from oa_core.identity.storage import SessionItem
+from oa_core.platform.storage import RecordItem
+from tests.integration.kit import Api, approve, pending_task, submit, users_with, wait_status
 from tests.integration.web.webkit import Browser, location_path
 
 pytestmark = pytest.mark.integration

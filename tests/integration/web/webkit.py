@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from infra.local.gateway import HttpResponse
+from infra.local.messages import HttpResponse
 from infra.local.stack import LocalStack
 
 

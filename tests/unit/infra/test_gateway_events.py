@@ -7,7 +7,8 @@ import re
 
 from werkzeug.datastructures import Headers
 
-from infra.local.gateway import HttpRequest, build_proxy_event, proxy_result_to_http
+from infra.local.gateway import build_proxy_event, proxy_result_to_http
+from infra.local.messages import HttpRequest
 from infra.local.template import Route
 
 

@@ -14,7 +14,8 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from infra.local.cognito import CODE_TTL_SECONDS, CognitoStandIn, jwt_claims
-from infra.local.gateway import Directory, Gateway, HttpRequest, HttpResponse
+from infra.local.gateway import Gateway
+from infra.local.messages import Directory, HttpRequest, HttpResponse
 
 BASE = "http://127.0.0.1:3999"
 CLIENT = "test-client"

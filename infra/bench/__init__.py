@@ -1,0 +1,1 @@
+"""Benchmarks of the local stack (make bench): cold starts, per-document costs, bookings, HTTP timings."""

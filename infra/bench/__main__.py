@@ -1,0 +1,166 @@
+"""``python -m infra.bench`` (``make bench``): cold starts, per-document costs and local stack timings.
+
+Prints a Markdown report and writes it to ``bench-results.md`` at the repository root:
+
+1. cold init of every function in a fresh process against the floor of ``boto3`` plus one
+   client (``infra/bench/cold.py``), with the modules that dominate each import;
+2. state transitions and DynamoDB requests of one happy-path document with k = 0, 1, 3
+   countersigners on the in-process local stack (``infra/bench/flow.py``);
+3. local stack timings: start in-process, one document (k = 2) in-process, and the same over
+   HTTP against ``python -m infra.local`` in a subprocess (``infra/bench/http.py``);
+4. bookings: seconds to decide a 50-way race for one room, DynamoDB requests per booking and per
+   occupancy query (``infra/bench/bookings.py``).
+
+Takes about a minute and a half on two cores with the default ``--runs 7``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from infra.bench import bookings as bench_bookings
+from infra.bench import cold as bench_cold
+from infra.bench import flow as bench_flow
+from infra.bench import http as bench_http
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
+PARTS = ("cold", "flow", "http", "bookings")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="cold-start runs per function (default 7)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the report")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable; default: all)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, read-only
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except OSError:
+        return "?"
+    return done.stdout.strip() or "?"
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def header(runs: int) -> str:
+    return "\n".join(
+        [
+            "# OA benchmark",
+            "",
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit `{_commit()}` · Python {platform.python_version()} · "
+            f"{os.cpu_count()} CPUs · {platform.machine()} · load average {_load()} · cold-start runs: {runs}",
+            "",
+        ]
+    )
+
+
+def local_report(flow: bench_flow.FlowResult | None, http: bench_http.HttpResult | None) -> str:
+    out = [
+        "## 3. Local stack",
+        "",
+        "| what | seconds |",
+        "|---|---:|",
+    ]
+    if flow is not None:
+        out += [
+            f"| in-process: import `infra.local.stack` (moto, werkzeug) | {flow.import_seconds:.2f} |",
+            f"| in-process: `LocalStack().start()` (moto, provision from template.yaml, seed demo org) "
+            f"| {flow.start_seconds:.2f} |",
+            f"| in-process: one document, k={flow.timed.k}, submit → archived, scripted approvals "
+            f"(handlers already warm) | {flow.timed.seconds:.2f} |",
+            f"| in-process: first document of the process (k=0, handlers imported on first use) "
+            f"| {flow.costs[0].seconds:.2f} |",
+            f"| in-process: `LocalStack.stop()` | {flow.stop_seconds:.2f} |",
+        ]
+    if http is not None:
+        exit_ok = "exit 0" if http.exit_code == 0 else f"**exit {http.exit_code}**"
+        out += [
+            f"| HTTP: `python -m infra.local --port {http.port}` until `GET /health` answers 200 "
+            f"| {http.health_seconds:.2f} |",
+            f"| HTTP: one document, k={bench_http.TIMED_K}, `POST /api/documents` → every task decided with "
+            f"`POST /api/tasks/{{id}}/decision` → `GET /api/documents/{{id}}` archived | {http.document_seconds:.2f} |",
+            f"| HTTP: SIGINT until the process exited ({exit_ok}) | {http.stop_seconds:.2f} |",
+        ]
+        out += [
+            "",
+            f"HTTP document numbered `{http.number}`; the server said: “{http.ready_line}”. SIGINT stop: "
+            + ("clean (exit code 0)." if http.exit_code == 0 else f"NOT clean (exit code {http.exit_code})."),
+        ]
+    out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    parts = set(args.only or PARTS)
+    began = time.perf_counter()
+    sections = [header(args.runs)]
+    missed: list[str] = []
+    if "cold" in parts:
+        print("bench: cold init ...", file=sys.stderr, flush=True)
+        cold = bench_cold.measure(args.runs)
+        sections.append(bench_cold.report(cold))
+        missed += [
+            f"cold init of {name} {cold.ratio(name):.3f}x the floor"
+            for name in bench_cold.FUNCTION_DIRS
+            if cold.ratio(name) > bench_cold.TARGET_RATIO
+        ]
+    flow = http = None
+    if "flow" in parts:
+        print("bench: documents on the in-process local stack ...", file=sys.stderr, flush=True)
+        flow = bench_flow.measure()
+        sections.append(bench_flow.report(flow))
+        missed += [f"k={c.k}: {c.transitions} transitions" for c in flow.costs if c.transitions > c.target]
+        missed += [f"k={c.k}: Scan" for c in flow.costs if c.scans]
+    if "http" in parts:
+        print("bench: python -m infra.local over HTTP ...", file=sys.stderr, flush=True)
+        http = bench_http.measure()
+        if http.exit_code != 0:
+            missed.append(f"python -m infra.local exited {http.exit_code} on SIGINT")
+    if flow is not None or http is not None:
+        sections.append(local_report(flow, http))
+    if "bookings" in parts:
+        print("bench: bookings race and request counts ...", file=sys.stderr, flush=True)
+        booked = bench_bookings.measure()
+        sections.append(bench_bookings.report(booked))
+        if booked.race_created != 1:
+            missed.append(f"the {bench_bookings.RACERS}-way race made {booked.race_created} bookings")
+        missed += [f"bookings: {scan}" for scan in booked.scans]
+    sections.append("**Targets missed:** " + "; ".join(missed) + "\n" if missed else "**Every target met.**\n")
+    sections.append(f"_Bench took {time.perf_counter() - began:.0f} s._\n")
+    text = "\n".join(sections)
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"bench: report written to {args.output}", file=sys.stderr)
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

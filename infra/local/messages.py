@@ -1,0 +1,68 @@
+"""What the local gateway and the stand-ins it serves (infra/local/cognito.py) exchange: an HTTP
+request and answer, the directory they consult, and the contract's JSON replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from werkzeug.datastructures import Headers
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    path: str
+    query: Sequence[tuple[str, str]]
+    headers: Headers
+    body: bytes
+    source_ip: str = "127.0.0.1"
+
+
+class HttpResponse(NamedTuple):
+    """An HTTP answer; unpacks as ``status, headers, body``."""
+
+    status: int
+    headers: Headers
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+class Directory:
+    """How the gateway reaches the organisation directory (oa_core.directory).
+
+    ``list_departments`` (``{"department_id", "name"}`` dicts) and ``role_names`` (role ->
+    Chinese name) only label the local sign-in page; without them it shows the ids.
+    """
+
+    def __init__(
+        self,
+        list_users: Callable[[], list[dict[str, Any]]],
+        get_user: Callable[[str], dict[str, Any] | None],
+        list_departments: Callable[[], list[dict[str, str]]] | None = None,
+        role_names: Mapping[str, str] | None = None,
+    ) -> None:
+        self.list_users = list_users
+        self.get_user = get_user
+        self.list_departments: Callable[[], list[dict[str, str]]] = list_departments or list
+        self.role_names = dict(role_names or {})
+
+
+def error_response(status: int, code: str, message: str) -> HttpResponse:
+    """The contract's error shape: ``{"error": {"code", "message"}}``."""
+    return json_response(status, {"error": {"code": code, "message": message}})
+
+
+def json_response(status: int, payload: Any, headers: Headers | None = None) -> HttpResponse:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    all_headers = Headers(headers or [])
+    all_headers["Content-Type"] = "application/json; charset=utf-8"
+    return HttpResponse(status, all_headers, body)

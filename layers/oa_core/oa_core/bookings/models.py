@@ -1,0 +1,178 @@
+"""Pydantic models at the bookings edge: resources, booking requests and what the API returns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from oa_core.platform.models import OutputModel, StrictModel, UserId
+
+ResourceKind = Literal["room", "vehicle", "driver"]
+ResourceId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Equipment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+BookingTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TimeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=40)]
+
+
+class ResourceInput(StrictModel):
+    """可预订资源 as an administrator enters it."""
+
+    resource_id: ResourceId
+    kind: ResourceKind
+    name: Name
+    building: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    capacity: Annotated[int, Field(ge=0, le=2000)] = 0
+    """Seats of a room (会议室容纳人数)."""
+    equipment: Annotated[list[Equipment], Field(max_length=20)] = []
+    """e.g. 投影仪, 视频会议, 电子白板."""
+    needs_approval: bool = False
+    plate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    """车牌号 of a vehicle."""
+    seats: Annotated[int, Field(ge=0, le=100)] = 0
+    """Passenger seats of a vehicle."""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    """A driver's phone."""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+    """Where a driver's dispatch notices go."""
+
+
+class ResourceView(OutputModel):
+    resource_id: str
+    kind: str
+    name: str
+    building: str = ""
+    capacity: int = 0
+    equipment: list[str] = []
+    needs_approval: bool = False
+    plate: str = ""
+    seats: int = 0
+    phone: str = ""
+    email: str = ""
+
+
+class Recurrence(StrictModel):
+    """周期预订: the same time daily or weekly, all occurrences or none."""
+
+    freq: Literal["daily", "weekly"]
+    count: Annotated[int, Field(ge=2, le=52)]
+
+
+class BookingRequest(StrictModel):
+    """A booking of one resource: times are ISO 8601; without an offset they are Asia/Shanghai."""
+
+    resource_id: ResourceId
+    start: TimeText
+    end: TimeText
+    title: BookingTitle
+    participants: Annotated[list[UserId], Field(max_length=500)] = []
+    recurrence: Recurrence | None = None
+
+
+class BookingCreated(OutputModel):
+    booking_id: str
+    status: str
+    occurrences: list[str] = []
+    """For a recurring booking: the booking id of every occurrence, the first being booking_id."""
+
+
+class BookingView(OutputModel):
+    booking_id: str
+    resource_id: str
+    start: str
+    end: str
+    title: str
+    status: str
+    booker: str = ""
+    series_id: str = ""
+
+
+class BookingCancelled(OutputModel):
+    booking_id: str
+    status: Literal["cancelled"]
+
+
+class MeetingApplication(StrictModel):
+    """会议申请: topic, time, room, participants and the equipment the meeting needs."""
+
+    topic: BookingTitle
+    room_id: ResourceId
+    start: TimeText
+    end: TimeText
+    participants: Annotated[list[UserId], Field(min_length=1, max_length=500)]
+    equipment: Annotated[list[Equipment], Field(max_length=20)] = []
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class MeetingCreated(OutputModel):
+    meeting_id: str
+    status: str
+    booking_id: str
+
+
+class MeetingView(OutputModel):
+    meeting_id: str
+    topic: str
+    organizer: str
+    room_id: str
+    room_name: str
+    booking_id: str
+    start: str
+    end: str
+    participants: list[str]
+    equipment: list[str] = []
+    description: str = ""
+    status: str
+    approver: str = ""
+    opinion: str = ""
+
+
+class DispatchRequest(StrictModel):
+    """用车申请: where, when, how many people, what for."""
+
+    purpose: BookingTitle
+    passengers: Annotated[int, Field(ge=1, le=60)]
+    origin: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    destination: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    start: TimeText
+    end: TimeText
+
+
+class DispatchAssignment(StrictModel):
+    """派车: the dispatcher's choice of vehicle and driver (or a refusal with a reason)."""
+
+    decision: Literal["assign", "reject"]
+    vehicle_id: ResourceId | None = None
+    driver_id: ResourceId | None = None
+    opinion: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class DispatchView(OutputModel):
+    dispatch_id: str
+    requester: str
+    purpose: str
+    passengers: int
+    origin: str
+    destination: str
+    start: str
+    end: str
+    status: str
+    vehicle_id: str = ""
+    driver_id: str = ""
+    booking_ids: list[str] = []
+    dispatcher: str = ""
+    opinion: str = ""
+
+
+class MeetingChange(StrictModel):
+    """会议变更: what the organizer changes; everyone gets an updated invitation (removed people a CANCEL)."""
+
+    topic: BookingTitle | None = None
+    start: TimeText | None = None
+    end: TimeText | None = None
+    room_id: ResourceId | None = None
+    participants: Annotated[list[UserId], Field(min_length=1, max_length=500)] | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

@@ -1,0 +1,125 @@
+"""组织机构: the organisation directory (departments and users with roles) in the records table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oa_core.identity.storage import DepartmentItem, ExternalUnitItem, UserItem
+from oa_core.platform.errors import InvalidInput
+from oa_core.platform.storage import RecordItem
+
+ORG_PK = "ORG"
+ROLES = ("drafter", "reviewer", "countersigner", "signer", "clerk", "archivist", "admin")
+ROLE_NAMES = {
+    "drafter": "拟稿人",
+    "reviewer": "核稿人",
+    "countersigner": "会签人",
+    "signer": "签发人",
+    "clerk": "文书",
+    "archivist": "档案员",
+    "admin": "管理员",
+}
+
+
+def _user_dict(item: UserItem) -> dict[str, Any]:
+    return {
+        "user_id": item.user_id,
+        "name": item.name,
+        "email": item.email,
+        "department": item.department,
+        "roles": list(item.roles or []),
+    }
+
+
+def seed_organisation(org: dict[str, Any]) -> None:
+    """Write the departments and users of `org` (the shape of infra/demo_org.json); idempotent."""
+    with UserItem.batch_write() as batch:
+        for dept in org.get("departments", []):
+            batch.save(
+                DepartmentItem(
+                    ORG_PK,
+                    f"DEPT#{dept['department_id']}",
+                    department_id=dept["department_id"],
+                    name=dept["name"],
+                )
+            )
+        for unit in org.get("external_units", []):
+            batch.save(
+                ExternalUnitItem(
+                    ORG_PK,
+                    f"UNIT#{unit['unit_id']}",
+                    unit_id=unit["unit_id"],
+                    name=unit["name"],
+                    email=unit.get("email", ""),
+                    platform_code=unit.get("platform_code", ""),
+                )
+            )
+        for user in org.get("users", []):
+            unknown = set(user.get("roles", [])) - set(ROLES)
+            if unknown:
+                raise InvalidInput(f"未知角色 {sorted(unknown)} (user {user['user_id']})")
+            batch.save(
+                UserItem(
+                    ORG_PK,
+                    f"USER#{user['user_id']}",
+                    user_id=user["user_id"],
+                    name=user["name"],
+                    email=user["email"],
+                    department=user["department"],
+                    roles=list(user.get("roles", [])),
+                    GSI1PK=f"DEPT#{user['department']}",
+                    GSI1SK=f"USER#{user['user_id']}",
+                )
+            )
+
+
+def get_user(user_id: str) -> dict[str, Any] | None:
+    try:
+        item = UserItem.get(ORG_PK, f"USER#{user_id}")
+    except UserItem.DoesNotExist:
+        return None
+    return _user_dict(item)
+
+
+def get_users(user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Many users in one BatchGetItem; unknown ids are left out."""
+    if not user_ids:
+        return {}
+    keys = [(ORG_PK, f"USER#{uid}") for uid in dict.fromkeys(user_ids)]
+    return {item.user_id: _user_dict(item) for item in UserItem.batch_get(keys)}
+
+
+def list_users() -> list[dict[str, Any]]:
+    return [
+        _user_dict(item)
+        for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("USER#"))
+        if isinstance(item, UserItem)
+    ]
+
+
+def list_departments() -> list[dict[str, str]]:
+    return [
+        {"department_id": item.department_id, "name": item.name}
+        for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("DEPT#"))
+        if isinstance(item, DepartmentItem)
+    ]
+
+
+def list_external_units() -> list[dict[str, str]]:
+    """外部单位 (other units reached by 对外发送), one Query."""
+    return [
+        {"unit_id": item.unit_id, "name": item.name, "email": item.email, "platform_code": item.platform_code}
+        for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("UNIT#"))
+        if isinstance(item, ExternalUnitItem)
+    ]
+
+
+def department_members(department_id: str) -> list[dict[str, Any]]:
+    return [_user_dict(item) for item in RecordItem.gsi1.query(f"DEPT#{department_id}") if isinstance(item, UserItem)]
+
+
+def display_name(user_id: str, users: dict[str, dict[str, Any]]) -> str:
+    if user_id == "system":
+        return "系统"
+    user = users.get(user_id)
+    return str(user["name"]) if user else user_id

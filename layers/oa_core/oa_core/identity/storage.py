@@ -1,0 +1,49 @@
+"""The organisation's and the sign-in's items in the records table: users, departments,
+external units (外部单位) and sessions (登录会话)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+
+from oa_core.platform.storage import RecordItem
+
+
+class UserItem(RecordItem, discriminator="user"):
+    """用户: a member of the organisation directory."""
+
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    department = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class DepartmentItem(RecordItem, discriminator="department"):
+    """部门: a department (处室) of the unit."""
+
+    department_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class ExternalUnitItem(RecordItem, discriminator="external_unit"):
+    """外部单位: another unit documents are sent to (对外发送), with its 政务协同平台 code or mailbox."""
+
+    unit_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    platform_code = UnicodeAttribute(default="")
+
+
+class SessionItem(RecordItem, discriminator="session"):
+    """登录会话: a signed-in browser. Only the cookie's hash is stored; TTL removes it after expiry."""
+
+    user_id = UnicodeAttribute()
+    csrf = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    last_seen = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()

@@ -1,0 +1,255 @@
+"""发文: drafting a document and reading it back, with access control."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from oa_core.identity import directory
+from oa_core.outgoing import flow
+from oa_core.outgoing.diffing import make_version
+from oa_core.outgoing.doctypes import word_count
+from oa_core.outgoing.models import (
+    CountersignState,
+    DeliveryView,
+    DocumentCreated,
+    DocumentView,
+    DraftSubmission,
+    VersionView,
+)
+from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem, load_document
+from oa_core.platform import audit, clock, metrics
+from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
+from oa_core.platform.storage import RecordItem, connection, doc_pk, strs
+from oa_core.workflow.models import HistoryEntry
+from oa_core.workflow.storage import HistoryItem, TaskItem
+from oa_core.workflow.tasks import history_item
+
+PRIVILEGED_ROLES = {"clerk", "archivist", "admin"}
+
+
+def new_document_id() -> str:
+    return f"{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+
+
+def _require_role(user_id: str, role: str, users: dict[str, dict[str, Any]], label: str) -> None:
+    user = users.get(user_id)
+    if user is None:
+        raise InvalidInput(f"{label} {user_id} 不在组织机构中 (unknown user)")
+    if role not in user["roles"]:
+        raise InvalidInput(f"{label} {user['name']}（{user_id}）没有{directory.ROLE_NAMES[role]}权限")
+
+
+def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url: str) -> DocumentCreated:
+    """拟稿 → 送核稿: check the people, store version 1 and start the flow."""
+    if "drafter" not in drafter["roles"]:
+        raise Forbidden("您没有拟稿权限 (you are not a drafter)")
+    people = [submission.reviewer, submission.signer, *submission.countersigners]
+    users = directory.get_users(people)
+    _require_role(submission.reviewer, "reviewer", users, "核稿人")
+    _require_role(submission.signer, "signer", users, "签发人")
+    for person in submission.countersigners:
+        _require_role(person, "countersigner", users, "会签人")
+
+    departments = {d["name"]: d["department_id"] for d in directory.list_departments()}
+    distribute_to = [departments.get(entry, entry) for entry in submission.distribute_to]
+
+    document_id = new_document_id()
+    now = clock.now_iso()
+    content = submission.model_dump(include={"title", "body", "main_recipients", "cc", "urgency"})
+    doc = DocumentItem(
+        doc_pk(document_id),
+        "META",
+        document_id=document_id,
+        doc_type=submission.doc_type,
+        classification=submission.classification or "非密",
+        attachment_note=submission.attachment_note,
+        drafter=drafter["user_id"],
+        drafter_department=drafter["department"],
+        reviewer=submission.reviewer,
+        countersigners=submission.countersigners,
+        countersign_mode=submission.countersign_mode,
+        signer=submission.signer,
+        distribute_to=list(dict.fromkeys(distribute_to)),
+        status="in_review",
+        current_step="review",
+        version=1,
+        round=1,
+        word_count=word_count(submission.title, submission.body),
+        created_at=now,
+        updated_at=now,
+        base_url=base_url,
+        GSI1PK=f"DRAFTER#{drafter['user_id']}",
+        GSI1SK=now,
+        GSI2PK="STATUS#in_review",
+        GSI2SK=now,
+        **content,
+    )
+    version = make_version(doc, {}, drafter["user_id"], "拟稿", 1)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(doc, condition=RecordItem.PK.does_not_exist())
+            tx.save(version)
+            tx.save(history_item(document_id, "draft", drafter["user_id"], "submit"))
+            tx.save(
+                audit.audit_item(
+                    drafter["user_id"],
+                    "submit",
+                    document_id,
+                    "ok",
+                    submission.doc_type,
+                    document_id=document_id,
+                )
+            )
+    except TransactWriteError as exc:
+        raise Conflict("文件编号冲突，请重试 (id collision, retry)") from exc
+    flow.start(document_id)
+    metrics.count("DocumentsSubmitted", doc_type=submission.doc_type)
+    return DocumentCreated(document_id=document_id, status="in_review")
+
+
+def _can_read(doc: DocumentItem, user: dict[str, Any], tasks: list[TaskItem]) -> bool:
+    if doc.drafter == user["user_id"] or PRIVILEGED_ROLES & set(user["roles"]):
+        return True
+    if user["user_id"] in {doc.reviewer, doc.signer, *doc.countersigners}:
+        return True
+    if any(task.assignee == user["user_id"] for task in tasks):
+        return True
+    received = doc.status in ("distributing", "archived") and user["department"] in (doc.distribute_to or [])
+    return bool(received)
+
+
+def _readable_partition(document_id: str, user: dict[str, Any]) -> tuple[DocumentItem, list[RecordItem]]:
+    """The document's partition (one Query), if this user may read the document; a refusal is audited."""
+    items = list(RecordItem.query(doc_pk(document_id), consistent_read=True))
+    doc = next((item for item in items if isinstance(item, DocumentItem)), None)
+    if doc is None:
+        doc = load_document(document_id)  # raises NotFound with the message
+    if not _can_read(doc, user, [item for item in items if isinstance(item, TaskItem)]):
+        audit.record(user["user_id"], "view", document_id, "denied", document_id=document_id)
+        raise Forbidden("您无权查看该文件 (you may not read this document)")
+    return doc, items
+
+
+def readable(document_id: str, user: dict[str, Any]) -> DocumentItem:
+    """The document, for a user who may read it (the access rule of ``view``, without building the view)."""
+    return _readable_partition(document_id, user)[0]
+
+
+def view(document_id: str, user: dict[str, Any]) -> DocumentView:
+    """The whole document in one Query of its partition: metadata, versions, opinions, tasks."""
+    doc, items = _readable_partition(document_id, user)
+    versions = [item for item in items if isinstance(item, VersionItem)]
+    history = [item for item in items if isinstance(item, HistoryItem)]
+    tasks = [item for item in items if isinstance(item, TaskItem)]
+    deliveries = [item for item in items if isinstance(item, DeliveryItem)]
+    if doc.status == "archived":
+        # 查阅 of an archived document is audited like a download (who, what, when).
+        audit.record(user["user_id"], "view_archived", document_id, "ok", document_id=document_id)
+    names = directory.get_users([h.actor for h in history] + strs(doc.countersigners))
+    return DocumentView(
+        document_id=doc.document_id,
+        status=doc.status,
+        current_step=doc.current_step,
+        number=doc.number,
+        pending=[t.assignee for t in tasks if t.status == "pending"],
+        history=[
+            HistoryEntry(
+                step=h.step,
+                actor=h.actor,
+                actor_name=directory.display_name(h.actor, names),
+                decision=h.decision,
+                opinion=h.opinion,
+                at=h.at,
+                annotations=[{"quote": str(a["quote"]), "note": str(a["note"])} for a in h.annotations or []],
+            )
+            for h in history
+        ],
+        versions=[
+            VersionView(
+                version=int(v.version),
+                author=v.author,
+                at=v.at,
+                reason=v.reason,
+                title=v.title,
+                body=v.body,
+                main_recipients=strs(v.main_recipients),
+                cc=strs(v.cc),
+                urgency=v.urgency,
+                diff=v.diff,
+                word_count=int(v.word_count),
+            )
+            for v in versions
+        ],
+        doc_type=doc.doc_type,
+        title=doc.title,
+        body=doc.body,
+        main_recipients=strs(doc.main_recipients),
+        cc=strs(doc.cc),
+        urgency=doc.urgency,
+        classification=doc.classification,
+        drafter=doc.drafter,
+        drafter_department=doc.drafter_department,
+        reviewer=doc.reviewer,
+        countersigners=strs(doc.countersigners),
+        countersign_mode=doc.countersign_mode,
+        countersign=countersign_states(doc, tasks, names),
+        signer=doc.signer,
+        distribute_to=strs(doc.distribute_to),
+        deliveries=[
+            DeliveryView(
+                recipient=d.recipient,
+                channel=d.channel,  # type: ignore[arg-type]
+                status=d.status,
+                at=d.at,
+                received_by=d.received_by or "",
+                received_at=d.received_at or "",
+                attempts=int(d.attempts or 0),
+                last_error=d.last_error or "",
+                next_attempt_at=d.next_attempt_at or "",
+                receipt=d.receipt or "",
+                via=d.via or "",
+            )
+            for d in deliveries
+        ],
+        word_count=int(doc.word_count),
+        created_at=doc.created_at,
+        attachment_note=doc.attachment_note or "",
+        sign_date=doc.sign_date,
+        archive_key=doc.archive_key,
+        pdf_sha256=doc.pdf_sha256,
+        failed_step=doc.failed_step,
+        failure_reason=doc.failure_reason,
+    )
+
+
+def countersign_states(
+    doc: DocumentItem, tasks: list[TaskItem], names: dict[str, dict[str, Any]]
+) -> list[CountersignState]:
+    """会签进度: each countersigner's state in the current round."""
+    current = {t.assignee: t for t in tasks if t.step == "countersign" and int(t.round) == int(doc.round)}
+    states = []
+    for person in strs(doc.countersigners):
+        task = current.get(person)
+        state: Any = "waiting"
+        if task is not None:
+            state = {
+                "pending": "pending",
+                "cancelled": "cancelled",
+                "decided": {"approve": "approved", "return": "returned", "reject": "rejected"}.get(
+                    task.decision or "", "approved"
+                ),
+            }[task.status]
+        states.append(
+            CountersignState(
+                user_id=person,
+                name=directory.display_name(person, names),
+                state=state,
+                opinion=(task.opinion or "") if task else "",
+                at=(task.decided_at or "") if task else "",
+            )
+        )
+    return states

@@ -1,0 +1,155 @@
+"""拟稿助手: 文种 templates, checks a drafter sees while writing, and drafts saved for later.
+
+The checks follow 《党政机关公文处理工作条例》 and GB/T 9704-2012: required elements, a 请示 with one
+主送机关, a title that ends with its 文种, 发文字号 years in 六角括号 〔〕 without leading zeros, dates in
+Arabic numerals written 2026年1月5日. Errors block submission; warnings are advice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from oa_core.outgoing.doctypes import DOC_TYPES, word_count
+from oa_core.outgoing.storage import DraftItem
+from oa_core.platform import clock
+from oa_core.platform.errors import NotFound
+from oa_core.platform.storage import RecordItem
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    label: str
+    doc_type: str
+    title: str
+    body: str
+
+
+TEMPLATES: tuple[Template, ...] = (
+    Template("通知", "通知", "通知", "关于……的通知", "……（通知事项）。\n\n特此通知。"),
+    Template("请示", "请示（请求批准）", "请示", "关于……的请示", "……（请示缘由与事项）。\n\n妥否，请批示。"),
+    Template("报告", "报告", "报告", "关于……的报告", "……（报告内容）。\n\n特此报告。"),
+    Template("函-告知", "函（告知：特此函告）", "函", "关于……的函", "……（告知事项）。\n\n特此函告。"),
+    Template("函-商洽", "函（商洽、询问：请函复）", "函", "关于……的函", "……（商洽或询问事项）。\n\n请函复。"),
+    Template("批复", "批复", "批复", "关于……的批复", "你单位《关于……的请示》收悉。经研究，现批复如下：\n……\n\n此复。"),
+    Template("通报", "通报", "通报", "关于……的通报", "……（通报事项）。\n\n特此通报。"),
+    Template("通告", "通告", "通告", "关于……的通告", "……（通告事项）。\n\n特此通告。"),
+    Template("意见", "意见", "意见", "关于……的意见", "为……，现提出如下意见。\n一、……\n二、……"),
+    Template("纪要", "纪要", "纪要", "……会议纪要", "……年……月……日，……主持召开……会议。会议议定事项如下：\n一、……"),
+)
+TEMPLATE_BY_KEY = {t.key: t for t in TEMPLATES}
+
+_NUMBER_BRACKETS = re.compile(r"([\u4e00-\u9fa5]{1,12}[发函字])\s*[\[\(（【［{]\s*(\d{4})\s*[\]\)）】］}]\s*(\d+)\s*号")
+_LEADING_ZERO = re.compile(r"〔\d{4}〕0\d*号")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}年")
+_REQUEST_ENDINGS = ("妥否，请批示。", "请批示。", "请审批。", "请予审批。", "请批复。", "当否，请批示。")
+
+
+@dataclass(frozen=True)
+class Check:
+    level: str
+    """error (blocks submission) or warning (advice)."""
+    field: str
+    message: str
+
+
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [line.strip() for line in re.split(r"[\n、，,；;]", str(value or "")) if line.strip()]
+
+
+def check(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a drafter should fix or consider, and the word count (字数)."""
+    title = str(fields.get("title") or "").strip()
+    body = str(fields.get("body") or "")
+    doc_type = str(fields.get("doc_type") or "")
+    main = _lines(fields.get("main_recipients"))
+    checks: list[Check] = []
+
+    def error(field: str, message: str) -> None:
+        checks.append(Check("error", field, message))
+
+    def warning(field: str, message: str) -> None:
+        checks.append(Check("warning", field, message))
+
+    if doc_type not in DOC_TYPES:
+        error("doc_type", "请选择文种")
+    if not title:
+        error("title", "请填写标题")
+    if not body.strip():
+        error("body", "请填写正文")
+    if not main:
+        error("main_recipients", "请填写主送机关")
+    if doc_type == "请示" and len(main) > 1:
+        error("main_recipients", "请示应当一文一事，只能有一个主送机关（其他机关可列入抄送）")
+    if not fields.get("reviewer"):
+        error("reviewer", "请选择核稿人")
+    if not fields.get("signer"):
+        error("signer", "请选择签发人")
+    if str(fields.get("classification") or "").strip() not in ("", "非密"):
+        error("classification", "涉密公文不得在本系统处理")
+    if title and doc_type in DOC_TYPES and not title.endswith(doc_type):
+        warning("title", f"标题一般以文种结尾，如“关于……的{doc_type}”")
+    if doc_type == "请示" and body.strip() and not body.strip().endswith(_REQUEST_ENDINGS):
+        warning("body", "请示的结尾一般为“妥否，请批示。”或“请批示。”")
+    text = f"{title}\n{body}\n{fields.get('attachment_note') or ''}"
+    for match in _NUMBER_BRACKETS.finditer(text):
+        warning(
+            "body",
+            f"发文字号“{match.group(0)}”的年份应使用六角括号，写作“{match.group(1)}〔{match.group(2)}〕"
+            f"{int(match.group(3))}号”",
+        )
+    for match in _LEADING_ZERO.finditer(text):
+        warning("body", f"发文字号“{match.group(0)}”的序号不编虚位（不加“0”）")
+    for match in _NUMERIC_DATE.finditer(text):
+        year, month, day = match.groups()
+        warning("body", f"日期“{match.group(0)}”宜写作“{int(year)}年{int(month)}月{int(day)}日”")
+    if _CHINESE_YEAR.search(text):
+        warning("body", "成文日期等日期用阿拉伯数字书写，如“2026年1月5日”")
+    return {
+        "word_count": word_count(title, body),
+        "checks": [asdict(c) for c in checks],
+        "ok": not any(c.level == "error" for c in checks),
+    }
+
+
+# ---------------------------------------------------------------- saved drafts (草稿)
+def save_draft(owner: str, fields: dict[str, Any], draft_id: str = "") -> str:
+    """Keep the form as it is, to finish later; returns the draft id."""
+    draft_id = draft_id if re.fullmatch(r"[0-9a-f]{16}", draft_id or "") else secrets.token_hex(8)
+    DraftItem(
+        f"USER#{owner}",
+        f"DRAFT#{draft_id}",
+        draft_id=draft_id,
+        owner=owner,
+        title=str(fields.get("title") or "")[:200],
+        doc_type=str(fields.get("doc_type") or ""),
+        fields=json.dumps(fields, ensure_ascii=False),
+        saved_at=clock.now_iso(),
+    ).save()
+    return draft_id
+
+
+def my_drafts(owner: str) -> list[DraftItem]:
+    items = RecordItem.query(f"USER#{owner}", RecordItem.SK.startswith("DRAFT#"))
+    drafts = [item for item in items if isinstance(item, DraftItem)]
+    return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
+
+
+def load_draft(owner: str, draft_id: str) -> dict[str, Any]:
+    try:
+        item = DraftItem.get(f"USER#{owner}", f"DRAFT#{draft_id}")
+    except DraftItem.DoesNotExist:
+        raise NotFound("草稿不存在或已提交 (no such draft)") from None
+    fields = json.loads(item.fields)
+    return fields if isinstance(fields, dict) else {}
+
+
+def delete_draft(owner: str, draft_id: str) -> None:
+    DraftItem(f"USER#{owner}", f"DRAFT#{draft_id}").delete()

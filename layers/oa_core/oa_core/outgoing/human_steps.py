@@ -1,0 +1,69 @@
+"""发文's human steps (核稿, 会签, 签发, 修改): opening a waiting task for a document and telling the person.
+
+The task itself is workflow's (workflow.tasks.new_task); this module decides what a 发文 task is:
+its title, its due time per step (DUE_HOURS_*), the document's status while it waits, and the email
+with a one-click approval link for deciders (the drafter revises signed in, without a link).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.transactions import TransactWrite
+
+from oa_core.identity import directory
+from oa_core.outgoing import notify
+from oa_core.outgoing.storage import document_status_actions, load_document
+from oa_core.platform import audit, clock
+from oa_core.platform.config import settings
+from oa_core.platform.errors import InvalidInput
+from oa_core.platform.storage import connection
+from oa_core.workflow import links
+from oa_core.workflow.tasks import history_of, new_task, reopen_condition, task_id_for
+
+DECISION_STEPS = ("review", "countersign", "sign")
+STEP_STATUS = {
+    "review": "in_review",
+    "countersign": "countersigning",
+    "sign": "signing",
+    "revise": "returned",
+}
+
+
+def open_task(document_id: str, step: str, assignee: str, task_token: str, index: int = 0) -> dict[str, Any]:
+    """Record a waiting human step with its task token, then email the person a link.
+
+    The token is stored only in the task item; what leaves this function is the task id.
+    """
+    doc = load_document(document_id)
+    user = directory.get_user(assignee)
+    if user is None:
+        raise InvalidInput(f"用户 {assignee} 不在组织机构中 (unknown user)")
+    task_id = task_id_for(document_id, step, int(doc.round), index)
+    due = clock.now() + timedelta(hours=settings().due_hours[step])
+    # A decider gets a one-click approval link; the drafter revises the text itself, signed in.
+    link_id, link_item = links.new_link(task_id, document_id, assignee, step) if step in DECISION_STEPS else ("", None)
+    task = new_task(
+        document_id,
+        task_id,
+        title=doc.title,
+        step=step,
+        assignee=assignee,
+        round_no=int(doc.round),
+        task_token=task_token,
+        due=due,
+    )
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(task, condition=reopen_condition())
+        if link_item is not None:
+            tx.save(link_item)
+        tx.update(doc, actions=document_status_actions(STEP_STATUS[step], step, clock.now_iso()))
+        tx.save(audit.audit_item("system", f"open_task:{step}", task_id, "ok", assignee, document_id=document_id))
+    opinion = ""
+    if step == "revise":
+        returned = [h for h in history_of(document_id) if h.decision == "return"]
+        opinion = returned[-1].opinion if returned else ""
+    link_url = links.url(doc.base_url, link_id) if link_id else ""
+    notify.task_assigned(doc, user, step, link_url, clock.iso(due), opinion)
+    return {"task_id": task_id, "assignee": assignee, "due_at": clock.iso(due)}

@@ -1,0 +1,200 @@
+"""Pydantic models of 发文 at the edges: a draft, edits, a revision, the document's views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from oa_core.outgoing.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
+from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
+from oa_core.workflow.models import DecisionRequest, HistoryEntry, Opinion
+
+Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+
+
+Urgency = Literal["", "加急", "特急"]
+
+
+CountersignMode = Literal["parallel", "serial"]
+
+
+def _check_classification(value: str) -> str:
+    if value.strip() not in ACCEPTED_CLASSIFICATIONS:
+        raise ValueError(CLASSIFIED_REFUSAL)
+    return value.strip()
+
+
+def _check_unique(values: list[str], label: str) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError(f"{label}有重复项")
+    return values
+
+
+class DocumentContent(StrictModel):
+    """The text elements of a document (公文要素) that a drafter writes and a reviewer may edit."""
+
+    title: Title
+    body: Body
+    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)]
+    cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    urgency: Urgency = ""
+
+
+class DraftSubmission(DocumentContent):
+    """拟稿: a drafter's submission of a new outgoing document (发文)."""
+
+    doc_type: DocType
+    classification: Annotated[str, StringConstraints(max_length=20)] = ""
+    attachment_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    """附件说明, e.g. 附件：1. 2026年工作要点 (one attachment per line)."""
+    reviewer: UserId
+    countersigners: Annotated[list[UserId], Field(max_length=20)] = []
+    countersign_mode: CountersignMode = "parallel"
+    signer: UserId
+    distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+
+    _classification = field_validator("classification")(_check_classification)
+
+    @field_validator("countersigners")
+    @classmethod
+    def _unique_countersigners(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "会签人")
+
+    @field_validator("distribute_to")
+    @classmethod
+    def _unique_distribution(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "分发范围")
+
+    @model_validator(mode="after")
+    def _rules_of_the_regulation(self) -> DraftSubmission:
+        if self.doc_type == "请示" and len(self.main_recipients) != 1:
+            raise ValueError("请示应当一文一事，只能有一个主送机关")
+        return self
+
+
+class ContentEdits(StrictModel):
+    """Changed fields of a document: a drafter's revision (修改) or a reviewer's edits (核稿修改)."""
+
+    title: Title | None = None
+    body: Body | None = None
+    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)] | None = None
+    cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] | None = None
+    urgency: Urgency | None = None
+
+    def changed(self) -> dict[str, object]:
+        return self.model_dump(exclude_none=True)
+
+
+class RevisionRequest(ContentEdits):
+    """修改稿: the drafter's revision after a return; it goes back to review."""
+
+    note: Opinion = ""
+
+
+class Annotation(StrictModel):
+    """批注: a remark on a passage of the text, made by a decider."""
+
+    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class DocumentDecision(DecisionRequest):
+    """核稿, 会签, 签发: a decider's decision on a document, with the reviewer's edits (核稿修改) and 批注."""
+
+    edits: ContentEdits | None = None
+    annotations: Annotated[list[Annotation], Field(max_length=30)] = []
+
+    @model_validator(mode="after")
+    def _edits_only_with_approval(self) -> DocumentDecision:
+        if self.edits is not None and self.decision != "approve":
+            raise ValueError("只有同意时才能附带修改 (edits go with approve only)")
+        return self
+
+
+class DocumentCreated(OutputModel):
+    document_id: str
+    status: str
+
+
+class VersionView(OutputModel):
+    version: int
+    author: str
+    at: str
+    reason: str
+    title: str
+    body: str
+    main_recipients: list[str]
+    cc: list[str]
+    urgency: str
+    diff: str = ""
+    word_count: int
+
+
+class CountersignState(OutputModel):
+    user_id: str
+    name: str
+    state: Literal["waiting", "pending", "approved", "returned", "rejected", "cancelled"]
+    opinion: str = ""
+    at: str = ""
+
+
+class DeliveryView(OutputModel):
+    recipient: str
+    channel: Literal["internal", "external"]
+    status: str
+    at: str
+    received_by: str = ""
+    received_at: str = ""
+    attempts: int = 0
+    """对外发送: attempts so far, the last error, when the next attempt is due, the receipt."""
+    last_error: str = ""
+    next_attempt_at: str = ""
+    receipt: str = ""
+    via: str = ""
+
+
+class DocumentView(OutputModel):
+    document_id: str
+    status: str
+    current_step: str
+    number: str | None
+    pending: list[str]
+    history: list[HistoryEntry]
+    versions: list[VersionView]
+    doc_type: str
+    title: str
+    body: str
+    main_recipients: list[str]
+    cc: list[str]
+    urgency: str
+    classification: str
+    drafter: str
+    drafter_department: str
+    reviewer: str
+    countersigners: list[str]
+    countersign_mode: str
+    countersign: list[CountersignState]
+    signer: str
+    distribute_to: list[str]
+    deliveries: list[DeliveryView]
+    word_count: int
+    created_at: str
+    attachment_note: str = ""
+    sign_date: str | None = None
+    archive_key: str | None = None
+    pdf_sha256: str | None = None
+    """印制: the sealed GB/T 9704 PDF's SHA-256, once typeset (GET /api/documents/{id}/pdf)."""
+    failed_step: str | None = None
+    failure_reason: str | None = None

@@ -1,0 +1,139 @@
+"""印制: the signed, numbered and sealed document typeset to GB/T 9704-2012 as a PDF.
+
+The PDF is rendered once (the flow's Typeset step, after 编号 and 签章), sealed (seal.seal_pdf:
+the PDF's SHA-256 signed by the KMS seal key) and kept in the archive bucket under ``issued/``,
+where Object Lock keeps it unchanged. Distribution, external delivery, the archive package and
+``GET /api/documents/{id}/pdf`` all use that one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from oa_core.identity import directory
+from oa_core.outgoing.storage import DocumentItem, load_document
+from oa_core.platform import audit, clock
+from oa_core.platform.config import client, settings
+from oa_core.platform.errors import Conflict
+from oa_core.platform.storage import strs
+from oa_core.workflow.tasks import history_item
+
+if TYPE_CHECKING:
+    from oa_core.publishing.typesetting import OfficialDocument
+
+UPWARD_TYPES = frozenset({"请示", "报告"})
+"""上行文: the 发文字号 goes left with 签发人 on its line."""
+
+
+@cache
+def _s3() -> Any:
+    return client("s3")
+
+
+def pdf_key(document_id: str) -> str:
+    return f"issued/{document_id}.pdf"
+
+
+def official_document(doc: DocumentItem) -> OfficialDocument:
+    """The document's elements (公文要素) as the typesetter takes them."""
+    from oa_core.publishing.typesetting import OfficialDocument
+
+    signer = directory.get_user(doc.signed_by or doc.signer) or {}
+    sign_date = clock.parse(doc.sign_date).date() if doc.sign_date else clock.now().date()
+    org = settings().org_name
+    return OfficialDocument(
+        issuer_name=org,
+        doc_type=doc.doc_type,
+        number=doc.number or "",
+        title=doc.title,
+        main_recipients=strs(doc.main_recipients),
+        body=doc.body,
+        sign_date=sign_date,
+        signature=org,
+        signer_name=str(signer.get("name", "")) if doc.doc_type in UPWARD_TYPES else "",
+        attachment_note=doc.attachment_note or "",
+        cc=strs(doc.cc),
+        printer=org,
+        print_date=sign_date,
+        urgency=doc.urgency or "",
+        seal_text=org,
+        seal_code=(doc.seal_digest or "")[:16].upper(),
+    )
+
+
+def render(doc: DocumentItem) -> bytes:
+    """The document typeset and sealed (not stored)."""
+    from oa_core.publishing import seal
+    from oa_core.publishing.typesetting import render_pdf
+
+    pdf = render_pdf(official_document(doc), settings().font_dir)
+    return seal.seal_pdf(
+        pdf,
+        {
+            "document_id": doc.document_id,
+            "number": doc.number or "",
+            "signed_by": doc.signed_by or "",
+            "sign_date": doc.sign_date or "",
+            "sealed_at": clock.now_iso(),
+        },
+    )
+
+
+def typeset(document_id: str) -> dict[str, Any]:
+    """印制 step: render, seal and store the PDF, and record which object version it is.
+
+    A retry after the PDF was recorded returns it; a retry before renders again (a new version).
+    """
+    doc = load_document(document_id)
+    if doc.pdf_key and doc.pdf_sha256:
+        return {"pdf_key": doc.pdf_key, "sha256": doc.pdf_sha256}
+    if not doc.number or not doc.seal_signature:
+        raise Conflict("尚未编号或签章，不能印制 (number and seal come first)")
+    data = render(doc)
+    sha = hashlib.sha256(data).hexdigest()
+    key = pdf_key(document_id)
+    stored = _s3().put_object(
+        Bucket=settings().archive_bucket,
+        Key=key,
+        Body=data,
+        ContentType="application/pdf",
+        Metadata={"document-id": document_id, "sha256": sha},
+    )
+    now = clock.now_iso()
+    doc.update(
+        actions=[
+            DocumentItem.pdf_key.set(key),
+            DocumentItem.pdf_version.set(str(stored.get("VersionId") or "")),
+            DocumentItem.pdf_sha256.set(sha),
+            DocumentItem.printed_at.set(now),
+            DocumentItem.updated_at.set(now),
+        ]
+    )
+    history_item(document_id, "typeset", "system", "typeset", f"{len(data)} 字节").save()
+    audit.record("system", "typeset", document_id, "ok", sha, document_id=document_id)
+    return {"pdf_key": key, "sha256": sha, "bytes": len(data)}
+
+
+def stored_pdf(doc: DocumentItem) -> bytes:
+    """The issued PDF, the very object version recorded at 印制; Conflict before the Typeset step ran."""
+    if not doc.pdf_key:
+        raise Conflict("该文件尚未印制成 PDF（签发、编号之后生成）")
+    version = {"VersionId": doc.pdf_version} if doc.pdf_version else {}
+    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.pdf_key, **version)["Body"].read()
+    return bytes(body)
+
+
+def pdf_filename(doc: DocumentItem) -> str:
+    return f"{doc.number or doc.document_id}.pdf"
+
+
+def download(document_id: str, user: dict[str, Any]) -> tuple[bytes, str]:
+    """The issued PDF and its file name for a reader of the document (the same access rule); audited."""
+    from oa_core.outgoing import documents
+
+    doc = documents.readable(document_id, user)
+    data = stored_pdf(doc)
+    audit.record(user["user_id"], "download_pdf", document_id, "ok", doc.number or "", document_id=document_id)
+    return data, pdf_filename(doc)

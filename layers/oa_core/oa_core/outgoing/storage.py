@@ -1,0 +1,159 @@
+"""发文 in the records table: the document, its versions, deliveries, inbox entries and drafts."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.expressions.update import Action
+
+from oa_core.platform.errors import NotFound
+from oa_core.platform.storage import RecordItem, doc_pk
+
+# A document's partition also holds its tasks and opinions: importing workflow's items registers their
+# kinds, so a Query over the partition reads every item it holds (the audit items are platform's).
+from oa_core.workflow import storage as _workflow_items  # noqa: F401
+
+
+class DocumentItem(RecordItem, discriminator="document"):
+    """发文: an outgoing document's current state."""
+
+    document_id = UnicodeAttribute()
+    doc_type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    main_recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    cc = ListAttribute(of=UnicodeAttribute, default=list)
+    urgency = UnicodeAttribute(default="")
+    classification = UnicodeAttribute(default="")
+    attachment_note = UnicodeAttribute(default="")
+    seal_digest = UnicodeAttribute(null=True)
+    """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (seal.py)."""
+    seal_signature = UnicodeAttribute(null=True)
+    seal_key = UnicodeAttribute(null=True)
+    sealed_at = UnicodeAttribute(null=True)
+    pdf_key = UnicodeAttribute(null=True)
+    """印制: the sealed GB/T 9704 PDF in the archive bucket (printing.py), with its SHA-256."""
+    pdf_sha256 = UnicodeAttribute(null=True)
+    pdf_version = UnicodeAttribute(null=True)
+    """The S3 object version of the PDF (the bucket is versioned): readers get exactly that one."""
+    printed_at = UnicodeAttribute(null=True)
+    archive_code = UnicodeAttribute(null=True)
+    """档号 (DA/T 22), with item_no (件号) and retention (保管期限): filing.py."""
+    item_no = NumberAttribute(null=True)
+    retention = UnicodeAttribute(null=True)
+    drafter = UnicodeAttribute()
+    drafter_department = UnicodeAttribute(default="")
+    reviewer = UnicodeAttribute()
+    countersigners = ListAttribute(of=UnicodeAttribute, default=list)
+    countersign_mode = UnicodeAttribute(default="parallel")
+    signer = UnicodeAttribute()
+    distribute_to = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    current_step = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    round = NumberAttribute(default=1)
+    """Review round: 1 for the first submission, +1 after each revision."""
+    word_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    base_url = UnicodeAttribute(default="")
+    number = UnicodeAttribute(null=True)
+    """发文字号, e.g. 示例办发〔2026〕7号."""
+    number_seq = NumberAttribute(null=True)
+    sign_date = UnicodeAttribute(null=True)
+    """成文日期: the signing date."""
+    signed_by = UnicodeAttribute(null=True)
+    archive_key = UnicodeAttribute(null=True)
+    archive_sha256 = UnicodeAttribute(null=True)
+    archived_at = UnicodeAttribute(null=True)
+    failed_step = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    resume_count = NumberAttribute(default=0)
+
+
+class VersionItem(RecordItem, discriminator="version"):
+    """版本: one version of the text; every version is kept."""
+
+    document_id = UnicodeAttribute()
+    version = NumberAttribute()
+    author = UnicodeAttribute()
+    at = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    main_recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    cc = ListAttribute(of=UnicodeAttribute, default=list)
+    urgency = UnicodeAttribute(default="")
+    diff = UnicodeAttribute(default="")
+    word_count = NumberAttribute(default=0)
+
+
+class DeliveryItem(RecordItem, discriminator="delivery"):
+    """分发: one recipient of a distributed document."""
+
+    document_id = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    status = UnicodeAttribute()
+    """Internal: delivered (not yet 签收), received (签收). External (对外发送, delivery.py): queued,
+    retrying (an attempt failed, the next one is scheduled), sent (the receiver acknowledged it),
+    failed (every attempt failed; the case is in the dead-letter queue)."""
+    at = UnicodeAttribute()
+    inbox_sk = UnicodeAttribute(default="")
+    """The department inbox entry's sort key (internal recipients)."""
+    received_by = UnicodeAttribute(default="")
+    received_at = UnicodeAttribute(default="")
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(default="")
+    next_attempt_at = UnicodeAttribute(default="")
+    receipt = UnicodeAttribute(default="")
+    """送达回执: the receiver's receipt id (webhook) or the mail's message id."""
+    via = UnicodeAttribute(default="")
+    """webhook or email (external recipients)."""
+
+
+class InboxItem(RecordItem, discriminator="inbox"):
+    """收文: a distributed document in a department's inbox."""
+
+    document_id = UnicodeAttribute()
+    number = UnicodeAttribute(default="")
+    title = UnicodeAttribute()
+    department = UnicodeAttribute()
+    at = UnicodeAttribute()
+    status = UnicodeAttribute(default="unread")
+    """unread until someone of the department confirms receipt (签收): received."""
+    received_by = UnicodeAttribute(default="")
+
+
+class DraftItem(RecordItem, discriminator="draft"):
+    """草稿: a 拟稿 form saved to be finished and submitted later; the fields as the form had them."""
+
+    draft_id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    doc_type = UnicodeAttribute(default="")
+    fields = UnicodeAttribute()
+    """The form's fields as JSON."""
+    saved_at = UnicodeAttribute()
+
+
+def document_status_actions(status: str, step: str, at: str) -> list[Action]:
+    """Set a document's status and current step, keeping its GSI2 status index in step."""
+    return [
+        DocumentItem.status.set(status),
+        DocumentItem.current_step.set(step),
+        DocumentItem.updated_at.set(at),
+        DocumentItem.GSI2PK.set(f"STATUS#{status}"),
+        DocumentItem.GSI2SK.set(at),
+    ]
+
+
+def load_document(document_id: str) -> DocumentItem:
+    try:
+        return DocumentItem.get(doc_pk(document_id), "META", consistent_read=True)
+    except DocumentItem.DoesNotExist:
+        raise NotFound(f"文件 {document_id} 不存在 (no such document)") from None

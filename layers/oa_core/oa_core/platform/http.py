@@ -1,0 +1,144 @@
+"""HTTP edge helpers: who is calling, readable validation messages, the contract's error shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from oa_core.platform.config import settings
+from oa_core.platform.errors import Unauthorized
+
+FIELD_LABELS = {
+    "doc_type": "文种",
+    "title": "标题",
+    "body": "正文",
+    "main_recipients": "主送机关",
+    "cc": "抄送机关",
+    "urgency": "紧急程度",
+    "classification": "密级",
+    "reviewer": "核稿人",
+    "countersigners": "会签人",
+    "countersign_mode": "会签方式",
+    "signer": "签发人",
+    "distribute_to": "分发范围",
+    "decision": "决定",
+    "opinion": "意见",
+    "edits": "修改内容",
+    "note": "修改说明",
+    "annotations": "批注",
+    "topic": "会议主题",
+    "room_id": "会议室",
+    "resource_id": "会议室/车辆",
+    "start": "开始时间",
+    "end": "结束时间",
+    "participants": "参会人员",
+    "equipment": "设备",
+    "recurrence": "周期",
+    "description": "说明",
+    "kind": "类型",
+    "name": "名称",
+    "capacity": "容纳人数",
+    "purpose": "事由",
+    "passengers": "乘车人数",
+    "origin": "出发地",
+    "destination": "目的地",
+    "vehicle_id": "车辆",
+    "driver_id": "驾驶员",
+}
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A download's file name, ASCII fallback plus the UTF-8 name (RFC 6266 / RFC 5987)."""
+    from urllib.parse import quote
+
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> str:
+    return json.dumps({"error": {"code": code, "message": message, **(details or {})}}, ensure_ascii=False)
+
+
+def _label(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    if not parts:
+        return "请求体"
+    named = [FIELD_LABELS.get(p, p) for p in parts]
+    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:]) + f" ({'.'.join(parts)})"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    label = _label(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"缺少必填项{label}"
+    if kind == "extra_forbidden":
+        return f"不认识的字段{label}"
+    if kind == "string_too_long":
+        return f"{label}不能超过 {ctx.get('max_length')} 个字"
+    if kind == "string_too_short":
+        return f"{label}不能为空"
+    if kind == "too_short":
+        return f"{label}至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"{label}最多 {ctx.get('max_length')} 项"
+    if kind == "literal_error":
+        return f"{label}取值无效，可选值：{ctx.get('expected')}"
+    if kind in (
+        "string_type",
+        "list_type",
+        "int_type",
+        "dict_type",
+        "model_attributes_type",
+        "bool_type",
+    ):
+        wanted = {
+            "string_type": "文本",
+            "list_type": "列表",
+            "int_type": "整数",
+            "bool_type": "布尔值",
+        }.get(kind, "JSON 对象")
+        return f"{label}类型错误，应为{wanted}"
+    if kind == "string_pattern_mismatch":
+        return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"
+    if kind == "json_invalid":
+        return "请求体不是合法的 JSON (the body is not valid JSON)"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"{label}：{error.get('msg', '')}"
+
+
+def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
+    """One message naming every problem, in Chinese with the field name in brackets."""
+    messages = list(dict.fromkeys(_describe(e) for e in errors))
+    return "；".join(messages) or "请求无效 (invalid request)"
+
+
+def caller_id(event: Mapping[str, Any]) -> str:
+    """The signed-in user id that API Gateway's Cognito authorizer put into the request context."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    user_id = claims.get("cognito:username") or claims.get("username")
+    if not user_id:
+        raise Unauthorized("请先登录 (sign in first)")
+    return str(user_id)
+
+
+def base_url(event: Mapping[str, Any]) -> str:
+    """Where links in emails point: configuration first, else the API Gateway stage URL."""
+    configured = settings().public_base_url
+    if configured:
+        return configured
+    context = event.get("requestContext") or {}
+    domain, stage = context.get("domainName", ""), context.get("stage", "")
+    return f"https://{domain}/{stage}".rstrip("/") if domain else ""

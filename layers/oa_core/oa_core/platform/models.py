@@ -1,0 +1,37 @@
+"""Pydantic models for every input and output at the edges of the system."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+)
+
+UserId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$"),
+]
+
+
+MAX_LIST = 50
+
+
+class StrictModel(BaseModel):
+    # defer_build: a model's validator is built on first use, not at import (cold start).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
+class ErrorDetail(OutputModel):
+    code: str
+    message: str
+
+
+class ErrorBody(OutputModel):
+    error: ErrorDetail

@@ -1,0 +1,170 @@
+"""审批页面: what a leader sees after clicking the link in an email.
+
+GET only shows the document and a form (mail scanners prefetch links, so a GET never decides);
+the form's POST decides once. Every problem is a page that says why and what to do next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from pydantic import ValidationError
+
+from oa_core.identity import directory
+from oa_core.outgoing import documents
+from oa_core.outgoing.storage import load_document
+from oa_core.platform import audit
+from oa_core.platform.config import settings
+from oa_core.platform.errors import Conflict, DomainError, Forbidden, Gone, NotFound
+from oa_core.platform.http import humanize
+from oa_core.web.pages import render
+from oa_core.workflow import decisions, links, tasks
+from oa_core.workflow.models import DecisionRequest
+from oa_core.worklist.decisions import decide
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+ADVICE = {
+    NotFound: ("链接无效", "请从邮件中完整复制链接，或登录系统在“我的待办”中处理。"),
+    Gone: ("链接已过期", "请登录系统在“我的待办”中处理，或联系拟稿人重新发送。"),
+    Conflict: ("无需再处理", "如需了解办理结果，请登录系统查看该文件。"),
+    Forbidden: ("无权使用此链接", "此链接只能由收到邮件的本人使用。"),
+}
+NEXT_STEP = {
+    ("review", "approve"): "文件将进入会签或签发环节。",
+    ("countersign", "approve"): "其他会签人完成后，文件将送签发。",
+    ("sign", "approve"): "文件将自动编号、分发并归档。",
+    ("review", "return"): "文件已退回拟稿人修改，修改后会再次送您核稿。",
+    ("countersign", "return"): "文件已退回拟稿人修改。",
+    ("sign", "return"): "文件已退回拟稿人修改。",
+}
+
+
+def page(status: int, template: str, **context: Any) -> tuple[int, dict[str, str], str]:
+    return status, HEADERS, render(template, org_name=settings().org_name, **context)
+
+
+def problem(exc: DomainError) -> tuple[int, dict[str, str], str]:
+    headline, advice = next(
+        (value for kind, value in ADVICE.items() if isinstance(exc, kind)),
+        ("无法处理", "请稍后再试。"),
+    )
+    return page(exc.status, "pages/link_problem.html", headline=headline, message=exc.message, advice=advice)
+
+
+def _form(
+    link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = ""
+) -> tuple[int, dict[str, str], str]:
+    task = tasks.load_task(link.task_id)
+    if task.status != "pending":
+        raise Conflict(decisions.closed_message(task))
+    if link.step == "meeting":
+        return _meeting_form(link, task, status=status, error=error, opinion=opinion)
+    decider = directory.get_user(link.decider) or {
+        "user_id": link.decider,
+        "name": link.decider,
+        "roles": [],
+        "department": "",
+    }
+    doc = documents.view(link.document_id, decider)
+    drafter = directory.get_user(doc.drafter)
+    return page(
+        status,
+        "pages/approval.html",
+        doc=doc,
+        task=task,
+        error=error,
+        opinion=opinion,
+        decider_name=decider["name"],
+        drafter_name=drafter["name"] if drafter else doc.drafter,
+    )
+
+
+def _meeting_form(
+    link: links.LinkItem, task: Any, *, status: int, error: str, opinion: str
+) -> tuple[int, dict[str, str], str]:
+    """会议室预订审批: the application, and 同意 / 不同意."""
+    from oa_core.bookings import meetings
+
+    meeting = meetings.load(link.document_id)
+    participants = [str(p) for p in meeting.participants or []]
+    people = directory.get_users([meeting.organizer, *participants])
+    return page(
+        status,
+        "pages/meeting_approval.html",
+        meeting=meetings.view(meeting),
+        when=meetings.when(meeting),
+        task=task,
+        error=error,
+        opinion=opinion,
+        organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
+        participant_names=[people[p]["name"] for p in participants if p in people],
+        decider_name=(directory.get_user(link.decider) or {}).get("name", link.decider),
+    )
+
+
+def show(link_id: str) -> tuple[int, dict[str, str], str]:
+    try:
+        return _form(links.resolve(link_id))
+    except DomainError as exc:
+        return problem(exc)
+
+
+def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
+    try:
+        link = links.resolve(link_id)
+    except DomainError as exc:
+        return problem(exc)
+    form = {key: values[0] for key, values in parse_qs(body or "", keep_blank_values=True).items()}
+    opinion = form.get("opinion", "")
+    if form.get("task_id") != link.task_id:
+        audit.record(link.decider, "decide:link", link.task_id, "denied", "task_id does not match the link")
+        return problem(Forbidden("此链接不属于您提交的事项，未作任何更改 (this link belongs to another task)"))
+    try:
+        request = DecisionRequest(decision=form.get("decision", ""), opinion=opinion)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        try:
+            return _form(link, status=422, error=humanize(exc.errors()), opinion=opinion)
+        except DomainError as inner:
+            return problem(inner)
+    try:
+        result = decide(link.task_id, link.decider, request, via="link", link=link)
+    except DomainError as exc:
+        return problem(exc)
+    if result.step == "meeting":
+        from oa_core.bookings import meetings
+
+        title = meetings.load(result.document_id).topic
+        next_step = (
+            "会议已确认，参会人员将收到会议通知。"
+            if request.decision == "approve"
+            else "会议室已释放，申请人会收到通知。"
+        )
+        return page(
+            200,
+            "pages/approval_done.html",
+            title=title,
+            decision=request.decision,
+            opinion=request.opinion,
+            next_step=next_step,
+        )
+    doc = load_document(result.document_id)
+    return page(
+        200,
+        "pages/approval_done.html",
+        title=doc.title,
+        decision=request.decision,
+        opinion=request.opinion,
+        next_step=NEXT_STEP.get((result.step, request.decision), "文件流程已结束，拟稿人会收到通知。"),
+    )

@@ -1,0 +1,96 @@
+"""印制: the issued document as a sealed GB/T 9704 PDF, through the API, the archive and `make verify`."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from infra.local.stack import LocalStack
+from infra.ops import verify as verify_cli
+from oa_core.outgoing.storage import DocumentItem
+from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
+from tests.integration.kit import Api, approve, submit, users_with, wait_status
+
+pytestmark = pytest.mark.integration
+
+ARTIFACTS = Path("test-artifacts") / "pdf"
+
+
+def issued(api: Api, **overrides: object) -> dict[str, object]:
+    drafter = users_with("drafter")[0]
+    doc_id = submit(api, drafter, **overrides)
+    approve(api, users_with("reviewer")[0], doc_id, "review")
+    approve(api, users_with("signer")[0], doc_id, "sign")
+    return wait_status(api, doc_id, "archived", drafter)
+
+
+def pdf_of(stack: LocalStack, doc_id: str, user: str) -> tuple[int, bytes, dict[str, str]]:
+    response = stack.invoke_http("GET", f"/api/documents/{doc_id}/pdf", user_id=user)
+    return response.status, response.body, dict(response.headers)
+
+
+def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies(stack: LocalStack, tmp_path: Path) -> None:
+    api = Api(stack)
+    doc = issued(api, attachment_note="1．2026年度安全生产责任清单", cc=["市应急管理局", "市消防救援支队"])
+    doc_id, drafter = str(doc["document_id"]), users_with("drafter")[0]
+    status, data, headers = pdf_of(stack, doc_id, drafter)
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert "filename*=UTF-8''" in headers["Content-Disposition"]
+    assert DocumentItem.get(doc_pk(doc_id), "META").pdf_version, "readers get the object version recorded at 印制"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "issued-through-the-flow.pdf").write_bytes(data)
+
+    reader = PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width), 1), round(float(box.height), 1)) == (595.3, 841.9), "A4"
+    first = "".join(reader.pages[0].extract_text().split())
+    assert str(doc["number"]) in first and str(doc["title"]) in first
+    last = "".join(reader.pages[-1].extract_text().split())
+    assert "抄送：市应急管理局，市消防救援支队。" in last and "印发" in last, "版记 on the last page"
+    assert len(reader.pages) % 2 == 0, "版记 on an even page"
+
+    status, verdict = api.call("GET", f"/api/documents/{doc_id}/verify", drafter)
+    assert status == 200 and verdict["valid"] is True and verdict["pdf"]["valid"] is True
+
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(data)
+    flipped = bytearray(data)
+    flipped[len(data) // 3] ^= 0x01
+    bad.write_bytes(bytes(flipped))
+    assert verify_cli.main([str(good)]) == 0
+    assert verify_cli.main([str(bad)]) == 1
+
+    # The archive package carries the same PDF, and the 四性检测 opened it and found the number.
+    package = stack.invoke_http("GET", f"/api/archive/{doc_id}/package", user_id=drafter).body
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        assert archive.read("document.pdf") == data
+    status, report = api.call("GET", f"/api/archive/{doc_id}/report", drafter)
+    assert status == 200 and report["passed"] is True
+    assert "PDF 可打开" in report["usability"]["detail"] and "PDF 签章有效" in report["authenticity"]["detail"]
+
+
+def test_the_pdf_is_for_readers_of_the_document_only_and_every_download_is_audited(stack: LocalStack) -> None:
+    api = Api(stack)
+    doc = issued(api, distribute_to=["zcfgk"])
+    doc_id = str(doc["document_id"])
+    assert pdf_of(stack, doc_id, "liuyang")[0] == 200, "a member of a receiving department reads it"
+    status, body, _ = pdf_of(stack, doc_id, "yangfan")  # 综合科, not involved
+    assert status == 403 and "error" in json.loads(body)
+
+    downloads = [
+        i.actor for i in RecordItem.query(doc_pk(doc_id)) if isinstance(i, AuditItem) and i.action == "download_pdf"
+    ]
+    assert downloads == ["liuyang"]
+
+
+def test_a_document_not_yet_signed_has_no_pdf(stack: LocalStack) -> None:
+    api = Api(stack)
+    drafter = users_with("drafter")[0]
+    doc_id = submit(api, drafter)
+    status, body, _ = pdf_of(stack, doc_id, drafter)
+    assert status == 409 and "尚未印制" in json.loads(body)["error"]["message"]
