@@ -162,7 +162,7 @@ def assign_number(document_id: str) -> dict[str, Any]:
 
 
 def _seal(document_id: str) -> None:
-    """电子签章 of the numbered document (idempotent; see seal.py)."""
+    """电子签章 of the numbered document (idempotent; see sealing.py)."""
     from oa_core.outgoing import sealing
 
     sealing.apply(load_document(document_id))

@@ -30,18 +30,18 @@ class DocumentItem(RecordItem, discriminator="document"):
     classification = UnicodeAttribute(default="")
     attachment_note = UnicodeAttribute(default="")
     seal_digest = UnicodeAttribute(null=True)
-    """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (seal.py)."""
+    """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (sealing.py)."""
     seal_signature = UnicodeAttribute(null=True)
     seal_key = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
     pdf_key = UnicodeAttribute(null=True)
-    """印制: the sealed GB/T 9704 PDF in the archive bucket (printing.py), with its SHA-256."""
+    """印制: the sealed GB/T 9704 PDF in the archive bucket (outgoing.printing), with its SHA-256."""
     pdf_sha256 = UnicodeAttribute(null=True)
     pdf_version = UnicodeAttribute(null=True)
     """The S3 object version of the PDF (the bucket is versioned): readers get exactly that one."""
     printed_at = UnicodeAttribute(null=True)
     archive_code = UnicodeAttribute(null=True)
-    """档号 (DA/T 22), with item_no (件号) and retention (保管期限): filing.py."""
+    """档号 (DA/T 22), with item_no (件号) and retention (保管期限): records.filing."""
     item_no = NumberAttribute(null=True)
     retention = UnicodeAttribute(null=True)
     drafter = UnicodeAttribute()
@@ -99,7 +99,7 @@ class DeliveryItem(RecordItem, discriminator="delivery"):
     recipient = UnicodeAttribute()
     channel = UnicodeAttribute()
     status = UnicodeAttribute()
-    """Internal: delivered (not yet 签收), received (签收). External (对外发送, delivery.py): queued,
+    """Internal: delivered (not yet 签收), received (签收). External (对外发送, outgoing.delivery): queued,
     retrying (an attempt failed, the next one is scheduled), sent (the receiver acknowledged it),
     failed (every attempt failed; the case is in the dead-letter queue)."""
     at = UnicodeAttribute()

@@ -94,7 +94,8 @@ class AuditItem(RecordItem, discriminator="audit"):
 
 
 class CounterItem(RecordItem, discriminator="counter"):
-    """发文字号计数器: the last number issued per 机关代字 and year."""
+    """计数器: a gap-free counter, moved on in the transaction that uses its value: 发文字号 per 机关代字 and year
+    (outgoing, ``COUNTER#<代字>#<year>``), 件号 per year and 保管期限 (records)."""
 
     value = NumberAttribute(default=0)
 
