@@ -13,21 +13,27 @@ from typing import Any, cast
 import pytest
 from pypdf import PageObject, PdfReader
 
-from oa_core.publishing import typesetting
-from oa_core.publishing.typesetting import (
+from oa_core.publishing.document import OfficialDocument, chinese_date
+from oa_core.publishing.fonts import DASH_MIDDLE, EM_ASCENT, FONT_FILES
+from oa_core.publishing.grid import (
+    BODY_SIZE,
     CHAR_PITCH,
     LINE_PITCH,
     LINE_WIDTH,
     LINES_PER_PAGE,
+    SEAL_DIAMETER,
     TEXT_BOTTOM,
     TEXT_LEFT,
     TEXT_RIGHT,
     TEXT_TOP,
     Char,
-    OfficialDocument,
-    chinese_date,
-    render_pdf,
+    Layout,
+    TextItem,
+    baseline,
 )
+from oa_core.publishing.layout import heading_level, layout
+from oa_core.publishing.linebreaking import balance_title, wrap
+from oa_core.publishing.typesetting import render_pdf
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "pdf"
@@ -35,7 +41,7 @@ MM_PER_PT = 25.4 / 72
 A4_HEIGHT_PT = 841.89
 
 needs_fonts = pytest.mark.skipif(
-    not all((FONT_DIR / name).is_file() for name in typesetting.FONT_FILES.values()),
+    not all((FONT_DIR / name).is_file() for name in FONT_FILES.values()),
     reason=f"Noto CJK collections not installed in {FONT_DIR} (Debian: fonts-noto-cjk, fonts-noto-cjk-extra)",
 )
 
@@ -259,30 +265,30 @@ def test_the_date_is_written_with_arabic_numerals_and_no_zero_padding() -> None:
 
 def test_a_line_never_starts_with_closing_punctuation_the_previous_character_goes_with_it() -> None:
     text = "一" * 28 + "，二三"
-    wrapped = texts(typesetting.wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
+    wrapped = texts(wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
     assert wrapped == ["一" * 27, "一，二三"], "the 28th character is carried over with the comma"
     closing = "甲" * 27 + "乙。”丙"
-    assert texts(typesetting.wrap(measured(closing), LINE_WIDTH, LINE_WIDTH)) == ["甲" * 27, "乙。”丙"]
+    assert texts(wrap(measured(closing), LINE_WIDTH, LINE_WIDTH)) == ["甲" * 27, "乙。”丙"]
 
 
 def test_a_line_never_ends_with_opening_punctuation() -> None:
     text = "一" * 27 + "《条例》"
-    wrapped = texts(typesetting.wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
+    wrapped = texts(wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
     assert wrapped == ["一" * 27, "《条例》"]
 
 
 def test_numbers_and_paired_dashes_are_not_split_across_lines() -> None:
     text = "一" * 27 + "2026年" + "二" * 3
-    wrapped = texts(typesetting.wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
+    wrapped = texts(wrap(measured(text), LINE_WIDTH, LINE_WIDTH))
     assert wrapped == ["一" * 27, "2026年二二二"], "2026 is one unit (20 would have fitted)"
-    dashes = texts(typesetting.wrap(measured("一" * 27 + "——二"), LINE_WIDTH, LINE_WIDTH))
+    dashes = texts(wrap(measured("一" * 27 + "——二"), LINE_WIDTH, LINE_WIDTH))
     assert dashes == ["一" * 27, "——二"], "—— is never split (it may start a line)"
 
 
 def test_a_long_title_is_balanced_over_lines_that_fit_the_type_area() -> None:
     title = "示例市人民政府办公室关于印发《示例市冬季安全生产大检查工作方案》的通知"
     chars = [Char(ch, "serif-bold", fake_advance("", ch) * 22 * MM_PER_PT) for ch in title]
-    title_lines = typesetting.balance_title(chars, 156.0)
+    title_lines = balance_title(chars, 156.0)
     widths = [sum(ch.width for ch in line) for line in title_lines]
     assert len(title_lines) == 2 and max(widths) <= 156.0
     assert abs(widths[0] - widths[1]) < 4 * 22 * MM_PER_PT, "lines of similar length"
@@ -292,21 +298,21 @@ def test_a_long_title_is_balanced_over_lines_that_fit_the_type_area() -> None:
 def test_a_title_breaks_before_guanyu_when_the_lines_stay_balanced() -> None:
     title = "示例市人民政府办公室关于调整冬季供暖时间的请示"
     chars = [Char(ch, "serif-bold", 22 * MM_PER_PT) for ch in title]
-    assert texts(typesetting.balance_title(chars, 156.0)) == ["示例市人民政府办公室", "关于调整冬季供暖时间的请示"]
+    assert texts(balance_title(chars, 156.0)) == ["示例市人民政府办公室", "关于调整冬季供暖时间的请示"]
 
 
 def test_heading_levels_follow_the_numbering_style() -> None:
-    assert [typesetting.heading_level(p) for p in ("一、总体要求", "（二）工作措施", "3．时间", "（4）分工")] == [
+    assert [heading_level(p) for p in ("一、总体要求", "（二）工作措施", "3．时间", "（4）分工")] == [
         1,
         2,
         3,
         4,
     ]
-    assert typesetting.heading_level("各单位要高度重视。") == 0
+    assert heading_level("各单位要高度重视。") == 0
 
 
-def _layout(doc: OfficialDocument) -> typesetting.Layout:
-    return typesetting.layout(doc, fake_advance)
+def _layout(doc: OfficialDocument) -> Layout:
+    return layout(doc, fake_advance)
 
 
 def _paragraphs(count: int) -> str:
@@ -314,16 +320,16 @@ def _paragraphs(count: int) -> str:
     return "\n".join("各单位要认真组织实施切实抓好落实" for _ in range(count))
 
 
-def _numbered_pages(result: typesetting.Layout) -> set[int]:
+def _numbered_pages(result: Layout) -> set[int]:
     return {t.page + 1 for t in result.texts if "".join(ch.text for ch in t.chars).startswith("— ")}
 
 
-def _pages_with_body_size_text(result: typesetting.Layout) -> set[int]:
-    return {t.page for t in result.texts if t.size == typesetting.BODY_SIZE}
+def _pages_with_body_size_text(result: Layout) -> set[int]:
+    return {t.page for t in result.texts if t.size == BODY_SIZE}
 
 
 def test_the_record_page_is_even_and_a_blank_page_before_it_carries_no_number() -> None:
-    cases: dict[str, typesetting.Layout] = {}
+    cases: dict[str, Layout] = {}
     for count in range(1, 45):
         result = _layout(replace(NOTICE, body=_paragraphs(count), attachment_note=""))
         last = result.page_count - 1
@@ -349,16 +355,16 @@ def test_the_signature_block_never_stands_alone_and_its_seal_stays_in_the_type_a
     for count in range(1, 45):
         result = _layout(replace(NOTICE, body=_paragraphs(count), attachment_note="", cc=[]))
         (seal,) = result.seals
-        em = typesetting.BODY_SIZE * MM_PER_PT
-        above = [t.y for t in result.texts if t.page == seal.page and t.size == typesetting.BODY_SIZE and t.y < seal.cy]
+        em = BODY_SIZE * MM_PER_PT
+        above = [t.y for t in result.texts if t.page == seal.page and t.size == BODY_SIZE and t.y < seal.cy]
         assert above, f"{count}: the seal never stands on a page without text (此页无正文)"
-        before = [t.y for t in result.texts if t.page == seal.page - 1 and t.size == typesetting.BODY_SIZE]
-        if seal.page > 0 and max(before) < typesetting.baseline(LINES_PER_PAGE - 1) - 0.01:
+        before = [t.y for t in result.texts if t.page == seal.page - 1 and t.size == BODY_SIZE]
+        if seal.page > 0 and max(before) < baseline(LINES_PER_PAGE - 1) - 0.01:
             carried += 1
             assert len(above) >= 2, f"{count}: the last two text lines go with the 署名"
-        seal_top = seal.cy - typesetting.SEAL_DIAMETER / 2
-        assert seal_top >= TEXT_TOP and seal.cy + typesetting.SEAL_DIAMETER / 2 <= TEXT_BOTTOM, "inside the 版心"
-        text_bottom = max(above) + (1 - typesetting.EM_ASCENT) * em
+        seal_top = seal.cy - SEAL_DIAMETER / 2
+        assert seal_top >= TEXT_TOP and seal.cy + SEAL_DIAMETER / 2 <= TEXT_BOTTOM, "inside the 版心"
+        text_bottom = max(above) + (1 - EM_ASCENT) * em
         assert text_bottom < seal_top < text_bottom + LINE_PITCH, "印章顶端上距正文一行之内, not over it"
     assert carried, "some lengths carry text lines over with the block"
 
@@ -367,7 +373,7 @@ def test_the_seal_is_centred_on_the_date_with_signature_and_date_a_little_below_
     result = _layout(NOTICE)
     (seal,) = result.seals
 
-    def placed(text: str) -> typesetting.TextItem:
+    def placed(text: str) -> TextItem:
         return next(t for t in result.texts if "".join(ch.text for ch in t.chars) == text and t.size == 16)
 
     date, signature = placed("2026年11月25日"), placed(NOTICE.signature)
@@ -479,7 +485,7 @@ def test_page_numbers_sit_right_on_odd_and_left_on_even_pages(notice_pdf: bytes)
     assert numbers[1].text == "— 1 —" and numbers[2].text == "— 2 —"
     assert numbers[1].right == pytest.approx(TEXT_RIGHT - 14 * MM_PER_PT, abs=0.05), "odd: 右空一字"
     assert numbers[2].x == pytest.approx(TEXT_LEFT + 14 * MM_PER_PT, abs=0.05), "even: 左空一字"
-    dash_middle = numbers[1].y - typesetting.DASH_MIDDLE * 14 * MM_PER_PT
+    dash_middle = numbers[1].y - DASH_MIDDLE * 14 * MM_PER_PT
     assert dash_middle == pytest.approx(TEXT_BOTTOM + 7, abs=0.05), "一字线 7 mm below the 版心"
 
 
