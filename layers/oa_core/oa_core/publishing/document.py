@@ -1,0 +1,40 @@
+"""公文要素: the official document as the typesetter takes it, a plain value with all text final.
+
+Owns `OfficialDocument`, the 紧急程度 the standard allows and how a date is written on the page.
+Imports nothing of the typesetter, so callers (outgoing.printing) can build one cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+URGENCIES = frozenset({"", "加急", "特急", "平急", "特提"})
+
+
+@dataclass(frozen=True)
+class OfficialDocument:
+    """公文: what the typesetter needs (all text already final)."""
+
+    issuer_name: str  # 发文机关标志 is issuer_name + "文件"
+    doc_type: str  # 文种
+    number: str  # 发文字号, e.g. "示例办发〔2026〕7号"
+    title: str  # 标题
+    main_recipients: list[str]  # 主送机关
+    body: str  # 正文, paragraphs separated by "\n"; blank lines ignored
+    sign_date: datetime.date  # 成文日期
+    signature: str  # 发文机关署名
+    signer_name: str = ""  # 签发人 (shown for 上行文 请示/报告); several names separated by 、
+    attachment_note: str = ""  # 附件说明, one attachment a line
+    cc: list[str] = field(default_factory=list)  # 抄送
+    printer: str = ""  # 印发机关; the signature if empty
+    print_date: datetime.date | None = None  # 印发日期; the sign date if None
+    copy_no: str = ""  # 份号
+    urgency: str = ""  # 紧急程度
+    seal_text: str = ""  # text on the seal's upper arc; the signature if empty
+    seal_code: str = ""  # short code printed small under the seal's star
+
+
+def chinese_date(value: datetime.date) -> str:
+    """成文日期 as §7.3.5 writes it: Arabic numerals, full year, no leading zeros (2026年1月5日)."""
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -1,0 +1,162 @@
+"""The page plan: which grid lines go on which page, the 署名 block with the seal, the 版记 and page numbers.
+
+Owns the decisions after the flow (the grid lines below the separator) is laid out:
+
+* 署名 and 成文日期 with the seal: two empty grid lines after the text, then 署名 and 成文日期 on consecutive lines;
+  the seal's centre is 4 mm above the boundary between those two lines (so both sit a little below its centre),
+  its top lies within the first empty line (上距正文一行之内) and its bottom within the grid line after the date. If
+  these five lines do not fit on the page, the last two lines of 正文/附件说明 move to the next page with them, so
+  the seal never stands on a page without text (no 此页无正文).
+* 版记 takes the last grid lines of the last page, which is always even: if the text ends on an odd page, the
+  版记 goes on the following even page alone; if it ends on an even page without room for the 版记, an empty odd
+  page is inserted. As §7.5 says, that empty page and the 版记 page after it carry no page number; every other
+  page does.
+"""
+
+from __future__ import annotations
+
+from oa_core.publishing.document import OfficialDocument, chinese_date
+from oa_core.publishing.fonts import DASH_MIDDLE, SERIF
+from oa_core.publishing.grid import (
+    CHAR_PITCH,
+    LINE_WIDTH,
+    LINES_PER_PAGE,
+    MM_PER_PT,
+    NOTE_CHAR,
+    NOTE_SIZE,
+    TEXT_BOTTOM,
+    TEXT_LEFT,
+    TEXT_RIGHT,
+    TEXT_WIDTH,
+    Layout,
+    Measure,
+    Row,
+    RuleItem,
+    SealItem,
+    TextItem,
+    baseline,
+    row_top,
+)
+from oa_core.publishing.linebreaking import wrap
+
+# §7.3.5.1 署名 block: two empty lines, 署名, 成文日期 and one line for the seal's lower part; the seal's centre
+# is lifted above the date line (the seal's geometry is not fixed by the standard).
+SIGNATURE_ROWS = 5
+DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
+SEAL_LIFT = 4.0
+# §7.4.1 版记分隔线: thick 0.35 mm (first and last), thin 0.25 mm (between).
+RECORD_THICK = 0.35
+RECORD_THIN = 0.25
+# §7.5 页码: 4号 digits between 一字线, the dash 7 mm below the 版心.
+PAGE_NUMBER_GAP = 7.0
+
+
+def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_row: int, result: Layout) -> None:
+    """The flow from `first_row` of page 1 on, the 署名 block after it, the 版记 on an even page, page numbers."""
+    pages = _paginate(flow, first_row)
+    block_page = len(pages) - 1
+    block_row = _place_signature(doc, measure, pages, result)
+    for page, rows in enumerate(pages):
+        for index, row in rows.items():
+            if row.chars:
+                result.texts.append(
+                    TextItem(page, TEXT_LEFT + row.x, baseline(index, row.size), row.chars, row.size, row.tracking)
+                )
+    record = _record_rows(doc, measure)
+    last_content = block_page + 1  # 1-based
+    fits = block_row + SIGNATURE_ROWS <= LINES_PER_PAGE - len(record)
+    unnumbered: set[int] = set()
+    if fits:
+        record_page = last_content if last_content % 2 == 0 else last_content + 1
+    elif last_content % 2 == 1:
+        record_page = last_content + 1
+    else:
+        record_page = last_content + 2
+        unnumbered = {last_content + 1, last_content + 2}
+    result.page_count = record_page
+    _place_record(doc, measure, record, record_page - 1, result)
+    for number in range(1, record_page + 1):
+        if number not in unnumbered:
+            _place_page_number(number, measure, result)
+
+
+def _paginate(flow: list[Row], first_row: int) -> list[dict[int, Row]]:
+    """Grid lines onto pages; then room for the 署名 block, carrying the last two text lines over if needed."""
+    pages: list[dict[int, Row]] = [{}]
+    row = first_row
+    for item in flow:
+        if row >= LINES_PER_PAGE:
+            pages.append({})
+            row = 0
+        if not item.chars and row == 0:
+            continue
+        pages[-1][row] = item
+        row += 1
+    if row + SIGNATURE_ROWS > LINES_PER_PAGE:
+        last = pages[-1]
+        movable = sorted(index for index, item in last.items() if item.movable)
+        carried: list[Row] = []
+        if movable:
+            start = movable[-2] if len(movable) >= 2 else movable[-1]
+            carried = [last.pop(index) for index in sorted(last) if index >= start]
+        pages.append(dict(enumerate(carried)))
+    return pages
+
+
+def _place_signature(doc: OfficialDocument, measure: Measure, pages: list[dict[int, Row]], result: Layout) -> int:
+    """§7.3.5.1 署名, 成文日期 and the seal after the last text line; returns the block's first grid line."""
+    page = len(pages) - 1
+    start = max(pages[page], default=-1) + 1
+    signature_row, date_row = start + 2, start + 3
+    date = tuple(measure.chars(chinese_date(doc.sign_date), SERIF))
+    date_width = sum(ch.width for ch in date)
+    date_x = LINE_WIDTH - DATE_RIGHT_BLANK * CHAR_PITCH - date_width
+    centre = date_x + date_width / 2
+    signature = tuple(measure.chars(doc.signature, SERIF))
+    signature_width = sum(ch.width for ch in signature)
+    signature_x = min(max(centre - signature_width / 2, 0.0), LINE_WIDTH - signature_width)
+    pages[page][signature_row] = Row(signature, signature_x)
+    pages[page][date_row] = Row(date, date_x)
+    cy = row_top(date_row) - SEAL_LIFT
+    result.seals.append(SealItem(page, TEXT_LEFT + centre, cy, doc.seal_text or doc.signature, doc.seal_code))
+    return start
+
+
+def _record_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
+    """版记 (§7.4) lines: 抄送 (wrapped after the colon) and 印发机关/印发日期, in 4号."""
+    rows: list[Row] = []
+    if doc.cc:
+        chars = measure.chars("抄送：" + "，".join(doc.cc) + "。", SERIF, NOTE_SIZE, 0)
+        label_width = measure.width("抄送：", SERIF, NOTE_SIZE, 0)
+        width = TEXT_WIDTH - 2 * NOTE_CHAR
+        for index, line in enumerate(wrap(chars, width, width - label_width)):
+            rows.append(Row(tuple(line), NOTE_CHAR + (label_width if index else 0.0), NOTE_SIZE, 0))
+    printer = tuple(measure.chars(doc.printer or doc.signature, SERIF, NOTE_SIZE, 0))
+    rows.append(Row(printer, NOTE_CHAR, NOTE_SIZE, 0))
+    if len(rows) > LINES_PER_PAGE - 1:
+        raise ValueError("抄送机关过多，版记超过一页 (too many 抄送 recipients: the 版记 exceeds a page)")
+    return rows
+
+
+def _place_record(doc: OfficialDocument, measure: Measure, rows: list[Row], page: int, result: Layout) -> None:
+    first = LINES_PER_PAGE - len(rows)
+    for offset, row in enumerate(rows):
+        index = first + offset
+        result.texts.append(TextItem(page, TEXT_LEFT + row.x, baseline(index, NOTE_SIZE), row.chars, NOTE_SIZE, 0))
+    printed = chinese_date(doc.print_date or doc.sign_date) + "印发"
+    printed_chars = tuple(measure.chars(printed, SERIF, NOTE_SIZE, 0))
+    x = TEXT_RIGHT - NOTE_CHAR - sum(ch.width for ch in printed_chars)
+    result.texts.append(TextItem(page, x, baseline(LINES_PER_PAGE - 1, NOTE_SIZE), printed_chars, NOTE_SIZE, 0))
+    result.rules.append(RuleItem(page, row_top(first) + RECORD_THICK / 2, RECORD_THICK))
+    if len(rows) > 1:
+        result.rules.append(RuleItem(page, row_top(LINES_PER_PAGE - 1), RECORD_THIN))
+    result.rules.append(RuleItem(page, TEXT_BOTTOM - RECORD_THICK / 2, RECORD_THICK))
+
+
+def _place_page_number(number: int, measure: Measure, result: Layout) -> None:
+    """§7.5 页码: "— N —", odd pages right and even pages left, one character in from the 版心 edge."""
+    chars = tuple(measure.chars(f"— {number} —", SERIF, NOTE_SIZE, 0))
+    width = sum(ch.width for ch in chars)
+    x = TEXT_RIGHT - NOTE_CHAR - width if number % 2 else TEXT_LEFT + NOTE_CHAR
+    y = TEXT_BOTTOM + PAGE_NUMBER_GAP + DASH_MIDDLE * NOTE_SIZE * MM_PER_PT
+    result.texts.append(TextItem(number - 1, x, y, chars, NOTE_SIZE, 0))
