@@ -9,14 +9,28 @@ layers per function, the pins, and what a cold start of each handler imports.
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+from infra.local.template import Template
+
 ROOT = Path(__file__).resolve().parents[2]
-OA_CORE_REQUIREMENTS = ROOT / "layers" / "oa_core" / "requirements.txt"
+TEMPLATE = ROOT / "template.yaml"
+OA_CORE = ROOT / "layers" / "oa_core"
+OA_CORE_REQUIREMENTS = OA_CORE / "requirements.txt"
+PDF_REQUIREMENTS = ROOT / "layers" / "pdf" / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 
 SDK = ("boto3", "botocore")
+PDF_DISTRIBUTIONS = ("fpdf2", "pillow", "fonttools", "defusedxml", "pypdf")
+PDF_MODULES = ("fpdf", "PIL", "fontTools", "defusedxml", "pypdf")
+"""The import names of PDF_DISTRIBUTIONS."""
+RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction"}
+TYPESET = {"TypesetFunction"}
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)$")
 
@@ -53,3 +67,77 @@ def test_requirements_dev_installs_every_layer() -> None:
         if line.startswith("-r")
     }
     assert includes >= {"layers/oa_core/requirements.txt", "layers/pdf/requirements.txt"}
+
+
+def test_the_pdf_stack_is_pinned_in_the_pdf_layer_only() -> None:
+    pdf, core = pins(PDF_REQUIREMENTS), pins(OA_CORE_REQUIREMENTS)
+    assert set(PDF_DISTRIBUTIONS) <= set(pdf)
+    assert not set(PDF_DISTRIBUTIONS) & set(core), "the PDF stack is back in the oa_core layer"
+    for name in PDF_DISTRIBUTIONS:
+        assert importlib.metadata.version(name) == pdf[name], f"{name}: the venv has another version"
+
+
+# ---------------------------------------------------------------- who carries what
+
+
+_TEMPLATE = Template.from_file(TEMPLATE)
+
+
+def _layers_by_function() -> dict[str, list[str]]:
+    """Logical ids of the layers each function carries, in order (Globals first, as SAM merges them)."""
+    layer_ids = _TEMPLATE.resources_of_type("AWS::Serverless::LayerVersion")
+    by_arn = {_TEMPLATE.ref(layer): layer for layer in layer_ids}
+    return {
+        function: [by_arn[arn] for arn in _TEMPLATE.properties(function).get("Layers", [])]
+        for function in _TEMPLATE.resources_of_type("AWS::Serverless::Function")
+    }
+
+
+LAYERS = _layers_by_function()
+
+
+def _code_dir(function: str) -> Path:
+    return ROOT / str(_TEMPLATE.properties(function)["CodeUri"])
+
+
+def test_which_functions_carry_which_layers() -> None:
+    assert len(LAYERS) == 14
+    assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
+    assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
+    assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
+    assert {layer for layers in LAYERS.values() for layer in layers} == {"OaCoreLayer", "PdfLayer", "FontsLayer"}
+    assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer"]
+
+
+_COLD_STARTS = """
+import importlib.util, json, sys
+watched, loaded = set(json.loads(sys.argv[1])), {}
+for name, handler_file in json.loads(sys.argv[2]).items():
+    spec = importlib.util.spec_from_file_location(f"app_{name}", handler_file)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    loaded[name] = sorted({m.partition(".")[0] for m in sys.modules} & watched)
+print(json.dumps(loaded))
+"""
+"""Import each handler file as a cold start does, in turn, in one fresh interpreter, and print which of
+the watched top-level modules are loaded after each. Loading is cumulative, so an empty list after the
+last handler means that no handler loaded any of them (and the first list that is not empty names the
+handler that did)."""
+
+
+def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
+    """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
+    handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
+    assert len(handlers) == 12
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(OA_CORE)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert list(loaded) == list(handlers)
+    assert {f: modules for f, modules in loaded.items() if modules} == {}, "a handler imports the PDF stack"
