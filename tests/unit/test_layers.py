@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from infra.local.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,3 +145,55 @@ def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> 
     loaded = json.loads(result.stdout)
     assert list(loaded) == list(handlers)
     assert {f: modules for f, modules in loaded.items() if modules} == {}, "a handler imports the PDF stack"
+
+
+# ---------------------------------------------------------------- what sam build made
+
+BUILD = ROOT / ".aws-sam" / "build"
+UNZIPPED_LIMIT = 250_000_000
+"""Lambda's limit on a function's code and all its layers, unzipped: 250 MB (AWS counts MiB; the
+decimal figure keeps a margin)."""
+_BUILD_INPUTS = [TEMPLATE, *ROOT.glob("layers/*/requirements.txt"), *ROOT.glob("functions/*/requirements.txt")]
+
+
+def _build() -> Path:
+    """The output of ``sam build`` (make template-check, run by make test before pytest); skips when
+    there is none, or when it predates the template or a requirements file."""
+    built = BUILD / "template.yaml"
+    if not built.is_file():
+        pytest.skip("no sam build output in .aws-sam/build: run make template-check (make test does)")
+    if built.stat().st_mtime < max(path.stat().st_mtime for path in _BUILD_INPUTS):
+        pytest.skip(".aws-sam/build predates template.yaml or a requirements file: run make template-check")
+    return BUILD
+
+
+def _unzipped_bytes(directory: Path) -> int:
+    assert directory.is_dir(), f"sam build made no {directory.name}"
+    return sum(path.lstat().st_size for path in directory.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def test_every_function_with_its_layers_is_under_the_unzipped_limit() -> None:
+    build = _build()
+    sizes = {
+        name: _unzipped_bytes(build / name) for name in {*LAYERS, *(layer for ls in LAYERS.values() for layer in ls)}
+    }
+    totals = {f: sizes[f] + sum(sizes[layer] for layer in layers) for f, layers in LAYERS.items()}
+    over = {f: total for f, total in totals.items() if total >= UNZIPPED_LIMIT}
+    assert not over, f"over Lambda's {UNZIPPED_LIMIT:,} bytes unzipped: {over}"
+    # What the PDF layer is for: the functions with oa_core alone stay under a quarter of the limit (with
+    # the PDF stack in oa_core they were 90 MB).
+    assert all(totals[f] < UNZIPPED_LIMIT // 4 for f, layers in LAYERS.items() if layers == ["OaCoreLayer"])
+
+
+def _distribution_of(entry: Path) -> str:
+    """The normalised distribution name a site-packages entry belongs to, by its name: ``pillow`` for
+    ``pillow-13.0.0.dist-info`` and ``pillow.libs``, ``fonttools`` for ``fonttools-4.68.0.data``."""
+    return re.sub(r"[-_.]+", "-", entry.name.split("-")[0].split(".")[0]).lower()
+
+
+def test_the_oa_core_layer_build_has_no_pdf_stack() -> None:
+    build = _build()
+    core, pdf = build / "OaCoreLayer" / "python", build / "PdfLayer" / "python"
+    found = [p.name for p in core.iterdir() if p.name in PDF_MODULES or _distribution_of(p) in PDF_DISTRIBUTIONS]
+    assert not found, f"the PDF stack is in the oa_core layer: {found}"
+    assert all((pdf / module).is_dir() for module in PDF_MODULES), "the PDF layer lacks part of the PDF stack"
