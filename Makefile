@@ -15,7 +15,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.stamp
-REQUIREMENTS := requirements-dev.txt layers/oa_core/requirements.txt $(wildcard functions/*/requirements.txt)
+REQUIREMENTS := requirements-dev.txt $(wildcard layers/*/requirements.txt) $(wildcard functions/*/requirements.txt)
 CODE_DIRS := layers functions infra tests
 
 export SAM_CLI_TELEMETRY := 0

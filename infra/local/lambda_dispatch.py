@@ -9,6 +9,9 @@ back as the invocation payload; an exception becomes the ``{"errorType", ...}``
 payload with a function error, exactly what the Lambda service returns, so the ASL's
 ``Retry``/``Catch`` on error names behave as on AWS.
 
+While dispatching, a function imports only what its layers carry (``layer_imports``): a library of
+a layer it does not carry, or of none, raises ``ModuleNotFoundError`` as it would in Lambda.
+
 ``inject_invoke_faults`` lets tests make the Lambda *service* refuse invocations
 (HTTP 429 ``TooManyRequestsException`` by default), which Step Functions reports as
 ``Lambda.TooManyRequestsException`` — the transient error the ASL retries.
@@ -16,6 +19,7 @@ payload with a function error, exactly what the Lambda service returns, so the A
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import json
 import os
@@ -36,6 +40,8 @@ from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
 
+from infra.local import layer_imports
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -49,6 +55,8 @@ class FunctionSpec:
     timeout_seconds: int = 30
     memory_mb: int = 512
     environment: Mapping[str, str] = field(default_factory=dict)
+    importable: layer_imports.Importable | None = None
+    """What the function's layers let it import; None checks nothing."""
 
     @property
     def handler_file(self) -> Path:
@@ -158,7 +166,7 @@ def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
     belongs to one invocation at a time, as in Lambda. The layer (oa_core) is shared, as the
     read-only /opt of every environment is.
     """
-    module_name = f"_oa_local_fn_{spec.logical_id}_{environment}"
+    module_name = f"{layer_imports.HANDLER_MODULE_PREFIX}{spec.logical_id}_{environment}"
     file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
     if file_spec is None or file_spec.loader is None:
         raise HandlerNotFound(f"cannot load {spec.handler_file}")
@@ -225,7 +233,7 @@ def invoke_handler(spec: FunctionSpec, event: Any) -> Any:
         memory_limit_in_mb=spec.memory_mb,
         timeout_seconds=spec.timeout_seconds,
     )
-    with _environment(spec) as module:
+    with layer_imports.as_function(spec.importable), _environment(spec) as module:
         handler = getattr(module, spec.handler_name, None)
         if not callable(handler):
             raise HandlerNotFound(f"{spec.handler_file} defines no {spec.handler_name}()")
@@ -275,10 +283,12 @@ def dispatching() -> Iterator[None]:
     With ``{"lambda": {"use_docker": False}}`` moto serves Lambda from
     ``LambdaSimpleBackend``, whose ``invoke`` echoes the payload without running
     anything; it is pointed back at the full backend's ``invoke``, which calls
-    ``LambdaFunction.invoke`` and so the replaced ``_invoke_lambda``.
+    ``LambdaFunction.invoke`` and so the replaced ``_invoke_lambda``. Imports go through
+    ``layer_imports.checked_import``, which checks those of an invocation only.
     """
     with (
         mock.patch.object(LambdaFunction, "_invoke_lambda", _invoke_lambda),
         mock.patch.object(LambdaSimpleBackend, "invoke", LambdaBackend.invoke),
+        mock.patch.object(builtins, "__import__", layer_imports.checked_import),
     ):
         yield

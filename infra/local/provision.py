@@ -17,12 +17,14 @@ import os
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from infra.local import layer_imports
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.template import Route, Template
 
@@ -74,8 +76,8 @@ def provision(template: Template) -> Provisioned:
     _create_keys(template, region)
     _create_queues(template, region)
     _create_secrets(template, region)
-    layer_paths, opt_dirs = _layers(template)
-    functions = _create_functions(template, region, role_arn)
+    python_layers, opt_dirs = _layers(template)
+    functions = _create_functions(template, region, role_arn, python_layers)
     state_machines = _create_state_machines(template, region, role_arn)
     return Provisioned(
         env=_map_opt(_union_environment(functions), opt_dirs),
@@ -84,7 +86,7 @@ def provision(template: Template) -> Provisioned:
         state_machines=state_machines,
         tables=tables,
         buckets=buckets,
-        layer_paths=layer_paths,
+        layer_paths=list(python_layers.values()),
         mail_identities=identities,
     )
 
@@ -93,19 +95,21 @@ LOCAL_LAYERS_DIR = Path(".aws-sam") / "local-layers"
 """Where the local stack builds ``makefile`` layers (relative to the template's directory)."""
 
 
-def _layers(template: Template) -> tuple[list[Path], list[Path]]:
-    """Python layers go on ``sys.path``; ``makefile`` layers are built as ``sam build`` would.
+def _layers(template: Template) -> tuple[dict[str, Path], list[Path]]:
+    """Python layers (by logical id) go on ``sys.path``; ``makefile`` layers are built as ``sam build`` would.
 
-    A makefile layer's target ``build-<LogicalId>`` runs with ``ARTIFACTS_DIR`` set to a local
-    directory that stands for the layer's ``/opt`` (see ``_map_opt``).
+    A python layer needs no build: the packages its requirements file names are those of the venv
+    (requirements-dev.txt includes the file), and what a function may import of them follows the
+    layers it carries (``layer_imports``). A makefile layer's target ``build-<LogicalId>`` runs with
+    ``ARTIFACTS_DIR`` set to a local directory that stands for the layer's ``/opt`` (see ``_map_opt``).
     """
-    python_paths: list[Path] = []
+    python_layers: dict[str, Path] = {}
     opt_dirs: list[Path] = []
     for logical_id, resource in template.resources_of_type("AWS::Serverless::LayerVersion").items():
         content = (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
         metadata = resource.get("Metadata") or {}
         if metadata.get("BuildMethod") != "makefile":
-            python_paths.append(content)
+            python_layers[logical_id] = content
             continue
         artifacts = (template.base_dir / LOCAL_LAYERS_DIR / logical_id).resolve()
         artifacts.mkdir(parents=True, exist_ok=True)
@@ -122,7 +126,7 @@ def _layers(template: Template) -> tuple[list[Path], list[Path]]:
         if result.returncode != 0:
             raise RuntimeError(f"layer {logical_id} did not build locally:\n{result.stderr.strip()}")
         opt_dirs.append(artifacts)
-    return python_paths, opt_dirs
+    return python_layers, opt_dirs
 
 
 def _map_opt(env: dict[str, str], opt_dirs: list[Path]) -> dict[str, str]:
@@ -293,9 +297,12 @@ def _create_secrets(template: Template, region: str) -> None:
         client.create_secret(Name=name, SecretString=str(value))
 
 
-def _create_functions(template: Template, region: str, role_arn: str) -> dict[str, FunctionSpec]:
+def _create_functions(
+    template: Template, region: str, role_arn: str, python_layers: Mapping[str, Path]
+) -> dict[str, FunctionSpec]:
     lambda_client = boto3.client("lambda", region_name=region)
     code = _placeholder_zip()
+    layer_ids = {template.ref(layer): layer for layer in template.resources_of_type("AWS::Serverless::LayerVersion")}
     functions: dict[str, FunctionSpec] = {}
     for logical_id in template.resources_of_type("AWS::Serverless::Function", "AWS::Lambda::Function"):
         props = template.properties(logical_id)
@@ -316,17 +323,30 @@ def _create_functions(template: Template, region: str, role_arn: str) -> dict[st
         code_uri = props.get("CodeUri", ".")
         if not isinstance(code_uri, str):
             raise ValueError(f"{logical_id}: only a local CodeUri path can run locally")
+        code_dir = (template.base_dir / code_uri).resolve()
+        carried = [layer_ids.get(str(arn), str(arn)) for arn in props.get("Layers", [])]
         functions[logical_id] = FunctionSpec(
             logical_id=logical_id,
             name=name,
             arn=str(created["FunctionArn"]),
-            code_dir=(template.base_dir / code_uri).resolve(),
+            code_dir=code_dir,
             handler=str(props["Handler"]),
             timeout_seconds=timeout,
             memory_mb=memory,
             environment=environment,
+            importable=_importable(logical_id, code_dir, carried, set(layer_ids.values()), python_layers),
         )
     return functions
+
+
+def _importable(
+    logical_id: str, code_dir: Path, carried: list[str], template_layers: set[str], python_layers: Mapping[str, Path]
+) -> layer_imports.Importable | None:
+    """What the function may import, from the layers it carries; None (nothing checked) when one of
+    them is not the template's (a layer ARN from elsewhere brings who knows what)."""
+    if not set(carried) <= template_layers:
+        return None
+    return layer_imports.importable(logical_id, code_dir, [(layer, python_layers.get(layer)) for layer in carried])
 
 
 def _definition(template: Template, logical_id: str) -> str:

@@ -67,6 +67,10 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     root = tmp_path_factory.mktemp("real")
     shutil.copy(TEMPLATE_PATH, root / "template.yaml")
     (root / "layers" / "oa_core").mkdir(parents=True)
+    for python_layer in ("oa_core", "pdf"):  # their requirements files say what the functions may import
+        source = TEMPLATE_PATH.parent / "layers" / python_layer / "requirements.txt"
+        (root / "layers" / python_layer).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, root / "layers" / python_layer / "requirements.txt")
     shutil.copytree(TEMPLATE_PATH.parent / "layers" / "fonts", root / "layers" / "fonts")  # a makefile layer
     # One placeholder definition per state machine of the template, invoking one of its functions.
     machines = (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn"), ("delivery", "DeliverFunctionArn"))
@@ -128,6 +132,25 @@ class TestRealTemplate:
         assert font_dir.parts[-3:] == ("local-layers", "FontsLayer", "fonts")
         assert (font_dir / "NotoSerifCJK-Regular.ttc").stat().st_size > 1_000_000
         assert (font_dir / "LICENSE-NotoCJK.txt").exists()
+
+    def test_python_layers_are_not_built_and_say_what_each_function_may_import(
+        self, real_template_stack: LocalStack
+    ) -> None:
+        provisioned = real_template_stack.provisioned
+        assert provisioned is not None
+        assert [path.parts[-2:] for path in provisioned.layer_paths] == [("layers", "oa_core"), ("layers", "pdf")]
+        assert not (real_template_stack.template_path.parent / ".aws-sam" / "local-layers" / "PdfLayer").exists()
+        pdf_stack = {"fpdf", "PIL", "fontTools", "defusedxml", "pypdf", "cryptography"}
+        for logical_id, function in provisioned.functions.items():
+            assert function.importable is not None
+            assert {"pydantic", "pynamodb", "aws_lambda_powertools", "boto3"} <= function.importable.modules
+            carries_pdf = logical_id in ("TypesetFunction", "ArchiveFunction")
+            assert (pdf_stack <= function.importable.modules) is carries_pdf, logical_id
+            assert bool(pdf_stack & function.importable.modules) is carries_pdf, logical_id
+        carried = {f: spec.importable.layers for f, spec in provisioned.functions.items() if spec.importable}
+        assert carried["TypesetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer")
+        assert carried["ArchiveFunction"] == ("OaCoreLayer", "PdfLayer")
+        assert carried["ApiFunction"] == ("OaCoreLayer",)
 
     def test_queues_and_secrets_come_from_the_template(self, real_template_stack: LocalStack) -> None:
         import boto3
@@ -205,6 +228,34 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: fn/fail/
+  # A python layer with a package of its own, one with a requirements file only, and functions that
+  # carry both, one, or neither and import the package (which imports yaml).
+  Lib:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/lib/
+    Metadata:
+      BuildMethod: python3.13
+  Yaml:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/yaml/
+    Metadata:
+      BuildMethod: python3.13
+  BothLayersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/imports/
+      Layers: [!Ref Lib, !Ref Yaml]
+  LibOnlyFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/imports/
+      Layers: [!Ref Lib]
+  NoLayerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/imports/
   Flow:
     Type: AWS::Serverless::StateMachine
     Properties:
@@ -247,6 +298,20 @@ class Boom(Exception):
 
 def handler(event, context):
     raise Boom("the step failed on purpose")
+"""
+
+TINY_LIB = """
+def dump(value):
+    import yaml
+
+    return yaml.safe_dump(value)
+"""
+
+IMPORTS_APP = """
+def handler(event, context):
+    import tinylib
+
+    return {"dumped": tinylib.dump({"a": 1})}
 """
 
 FLOW = {
@@ -294,6 +359,9 @@ def tiny_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
     write(root / "fn" / "echo" / "app.py", ECHO_APP)
     write(root / "fn" / "wait" / "app.py", WAIT_APP)
     write(root / "fn" / "fail" / "app.py", FAIL_APP)
+    write(root / "fn" / "imports" / "app.py", IMPORTS_APP)
+    write(root / "layers" / "lib" / "tinylib" / "__init__.py", TINY_LIB)
+    write(root / "layers" / "yaml" / "requirements.txt", "PyYAML==6.0.4\n")
     write(root / "flow.asl.json", json.dumps(FLOW))
     with LocalStack(
         template_path=root / "template.yaml",
@@ -364,6 +432,28 @@ class TestTinyTemplate:
         described = wait_for_execution(tiny_stack, started["executionArn"])
         assert described["status"] == "FAILED"
         assert described["error"] == "Lambda.ServiceException"
+
+    def test_a_function_imports_only_what_its_layers_carry(self, tiny_stack: LocalStack) -> None:
+        import boto3
+
+        lam = boto3.client("lambda", region_name="us-east-1")
+
+        def invoke(name: str) -> tuple[str | None, dict[str, Any]]:
+            answer = lam.invoke(FunctionName=name, Payload=b"{}")
+            return answer.get("FunctionError"), json.loads(answer["Payload"].read())
+
+        assert invoke("BothLayersFunction") == (None, {"dumped": "a: 1\n"})
+        # yaml is loaded in this process (the template reader uses it): refused all the same.
+        error, payload = invoke("LibOnlyFunction")
+        assert error is not None  # a function error (moto says "Handled"), not one of the service
+        assert payload["errorType"] == "ModuleNotFoundError"
+        assert payload["errorMessage"].startswith("No module named 'yaml' (local stack: no layer of LibOnlyFunction")
+        error, payload = invoke("NoLayerFunction")
+        assert payload["errorMessage"].startswith("No module named 'tinylib'")
+        # Outside an invocation nothing is checked.
+        import tinylib  # type: ignore[import-not-found]
+
+        assert tinylib.dump({"b": 2}) == "b: 2\n"
 
     def test_http_front_builds_rest_proxy_events(self, tiny_stack: LocalStack) -> None:
         response = tiny_stack.invoke_http(
