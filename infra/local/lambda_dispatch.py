@@ -150,6 +150,31 @@ def _take_fault(logical_id: str) -> str | None:
         return pending.pop(0) if pending else None
 
 
+def _own_module_names(spec: FunctionSpec) -> frozenset[str]:
+    """The top-level modules and packages of a function's code directory besides its handler file.
+
+    On Lambda the code directory (``CodeUri``) is ``/var/task``, first on ``sys.path``, so app.py
+    imports them by these names (``from routes import documents``).
+    """
+    names: set[str] = set()
+    for entry in spec.code_dir.iterdir():
+        if entry.is_dir() and (entry / "__init__.py").is_file():
+            names.add(entry.name)
+        elif entry.suffix == ".py" and entry != spec.handler_file:
+            names.add(entry.stem)
+    return frozenset(names)
+
+
+def _take_modules(names: frozenset[str]) -> dict[str, ModuleType]:
+    """Remove from ``sys.modules`` every module under these top-level names, and return them."""
+    return {name: sys.modules.pop(name) for name in list(sys.modules) if name.partition(".")[0] in names}
+
+
+_own_modules_lock = threading.Lock()
+"""Held while a handler module that imports modules of its own code directory is loaded (see
+``_load_module``): those names are global in ``sys.modules`` for the length of the import."""
+
+
 def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
     """Import the handler file for one execution environment, by file path.
 
@@ -157,8 +182,36 @@ def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
     in ``sys.modules``), so module-level state such as a Powertools resolver's ``current_event``
     belongs to one invocation at a time, as in Lambda. The layer (oa_core) is shared, as the
     read-only /opt of every environment is.
+
+    So are the function's own modules beside app.py (e.g. ``routes``, the API's Powertools Routers):
+    each environment imports them afresh, by their Lambda names with the code directory first on
+    ``sys.path``, and then they leave ``sys.modules`` under those names (they stay reachable from
+    their app module, and in ``sys.modules`` as ``<module name>.routes...``). Two environments never
+    share a Router, whose ``include_router`` ties it to one resolver and its request context, nor do
+    two functions with a ``routes`` package of the same name. Such loads take turns (the names are
+    global while one runs); other functions load as before. A function's own modules are therefore
+    imported at the top of its modules, never inside a function at request time (checked by
+    tests/unit/test_architecture.py): by then the names are gone.
     """
     module_name = f"_oa_local_fn_{spec.logical_id}_{environment}"
+    own = _own_module_names(spec)
+    if not own:
+        return _exec_handler_file(spec, module_name)
+    with _own_modules_lock:
+        unrelated = _take_modules(own)  # modules of the same names that are not this function's
+        code_dir = str(spec.code_dir)
+        sys.path.insert(0, code_dir)
+        try:
+            module = _exec_handler_file(spec, module_name)
+        finally:
+            del sys.path[sys.path.index(code_dir)]
+            loaded = _take_modules(own)
+            sys.modules.update(unrelated)
+        sys.modules.update({f"{module_name}.{name}": own_module for name, own_module in loaded.items()})
+    return module
+
+
+def _exec_handler_file(spec: FunctionSpec, module_name: str) -> ModuleType:
     file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
     if file_spec is None or file_spec.loader is None:
         raise HandlerNotFound(f"cannot load {spec.handler_file}")
