@@ -16,6 +16,9 @@ from oa_core.identity import directory, oidc, sessions
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import base_url
+from oa_core.web import archive as archive_pages
+from oa_core.web import dashboard as dashboard_pages
+from oa_core.web import documents as document_pages
 from oa_core.web import pages
 from oa_core.web.pages import Reply
 
@@ -132,7 +135,7 @@ def logout() -> Response[str]:
 @app.get("/")
 def dashboard() -> Response[str]:
     notice = _query().get("notice", "")
-    return _signed_in(lambda user, session: pages.dashboard(user, session, notice[:200]))
+    return _signed_in(lambda user, session: dashboard_pages.dashboard(user, session, notice[:200]))
 
 
 @app.get("/documents/new")
@@ -140,7 +143,7 @@ def new_document() -> Response[str]:
     query = _query()
     notice = "草稿已保存，可随时在工作台继续编辑" if query.get("saved") else ""
     return _signed_in(
-        lambda user, session: pages.new_document(
+        lambda user, session: document_pages.new_document(
             user, session, template_key=query.get("template", ""), draft_id=query.get("draft", ""), notice=notice
         )
     )
@@ -148,7 +151,7 @@ def new_document() -> Response[str]:
 
 @app.post("/documents/new")
 def submit_new() -> Response[str]:
-    return _signed_in(lambda user, session: pages.submit_new(user, session, _form()), post=True)
+    return _signed_in(lambda user, session: document_pages.submit_new(user, session, _form()), post=True)
 
 
 @app.post("/drafts/check")
@@ -158,7 +161,7 @@ def check_draft() -> Response[str]:
     def checked(user: dict[str, Any], session: sessions.Session) -> Reply:
         from oa_core.outgoing import drafting
 
-        found = drafting.check(pages.form_fields(_form()))
+        found = drafting.check(document_pages.form_fields(_form()))
         return Reply(200, json.dumps(found, ensure_ascii=False), "application/json; charset=utf-8", pages.headers())
 
     return _signed_in(checked, post=True)
@@ -170,38 +173,40 @@ def document(document_id: str) -> Response[str]:
     version = int(query["v"]) if query.get("v", "").isdigit() else 0
     notice = query.get("done", "") or ("已送核稿" if query.get("submitted") else "")
     return _signed_in(
-        lambda user, session: pages.document_page(user, session, document_id, version=version, notice=notice[:100])
+        lambda user, session: document_pages.document_page(
+            user, session, document_id, version=version, notice=notice[:100]
+        )
     )
 
 
 @app.get("/documents/<document_id>/progress")
 def progress(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: pages.progress(user, session, document_id))
+    return _signed_in(lambda user, session: document_pages.progress(user, session, document_id))
 
 
 @app.post("/documents/<document_id>/decision")
 def decide(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: pages.decide(user, session, document_id, _form()), post=True)
+    return _signed_in(lambda user, session: document_pages.decide(user, session, document_id, _form()), post=True)
 
 
 @app.get("/documents/<document_id>/pdf")
 def document_pdf(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: pages.document_pdf(user, document_id))
+    return _signed_in(lambda user, session: document_pages.document_pdf(user, document_id))
 
 
 @app.post("/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: pages.confirm_receipt(user, session, document_id), post=True)
+    return _signed_in(lambda user, session: document_pages.confirm_receipt(user, session, document_id), post=True)
 
 
 @app.post("/documents/<document_id>/revision")
 def revise(document_id: str) -> Response[str]:
-    return _signed_in(lambda user, session: pages.revise(user, session, document_id, _form()), post=True)
+    return _signed_in(lambda user, session: document_pages.revise(user, session, document_id, _form()), post=True)
 
 
 @app.get("/archive")
 def archive() -> Response[str]:
-    return _signed_in(lambda user, session: pages.archive(user, session, _query()))
+    return _signed_in(lambda user, session: archive_pages.search(user, session, _query()))
 
 
 @app.get("/rooms")
