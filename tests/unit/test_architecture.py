@@ -178,10 +178,10 @@ def _own_modules(function: Path) -> set[str]:
     }
 
 
-def _imports_own(node: ast.AST, own: set[str]) -> bool:
+def _imports_own(node: ast.Import | ast.ImportFrom, own: set[str]) -> bool:
     if isinstance(node, ast.ImportFrom):
         return bool(node.level) or (node.module or "").split(".")[0] in own
-    return isinstance(node, ast.Import) and any(alias.name.split(".")[0] in own for alias in node.names)
+    return any(alias.name.split(".")[0] in own for alias in node.names)
 
 
 def test_a_functions_own_modules_are_imported_at_the_top_of_a_module() -> None:
@@ -191,9 +191,9 @@ def test_a_functions_own_modules_are_imported_at_the_top_of_a_module() -> None:
     for function in sorted(path.parent for path in (ROOT / "functions").glob("*/app.py")):
         own = _own_modules(function)
         for path in sorted(function.rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    late += [f"{path.relative_to(ROOT)}:{i.lineno}" for i in ast.walk(node) if _imports_own(i, own)]
+            functions = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)]
+            imports = [i for f in functions for i in ast.walk(f) if isinstance(i, ast.Import | ast.ImportFrom)]
+            late += [f"{path.relative_to(ROOT)}:{i.lineno}" for i in imports if _imports_own(i, own)]
     assert late == [], "imports of a function's own modules inside a function: " + ", ".join(late)
 
 
