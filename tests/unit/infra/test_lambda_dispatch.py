@@ -60,6 +60,7 @@ def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FunctionSp
     )
     yield function
     lambda_dispatch.register_functions({})
+    lambda_dispatch._own_modules.uninstall()
     for name in [n for n in sys.modules if n.startswith("_oa_local_fn_ItemsFunction_")]:
         del sys.modules[name]
 
@@ -80,6 +81,22 @@ def test_each_environment_has_its_own_routers(spec: FunctionSpec) -> None:
     assert sys.modules["_oa_local_fn_ItemsFunction_2.routes.shared"].seen is not first.items.seen
     assert not [name for name in sys.modules if name.partition(".")[0] == "routes"]
     assert sys.path == path_before
+
+
+def test_the_finder_answers_only_the_loading_thread_and_only_while_dispatching(spec: FunctionSpec) -> None:
+    finder = lambda_dispatch._own_modules
+    elsewhere: list[object] = []
+    with lambda_dispatch.dispatching():
+        assert sys.meta_path[0] is finder
+        with finder.loading(spec.code_dir, frozenset({"routes"})):
+            here = finder.find_spec("routes", None)
+            other = threading.Thread(target=lambda: elsewhere.append(finder.find_spec("routes", None)))
+            other.start()
+            other.join(5)
+        assert here is not None and here.origin == str(spec.code_dir / "routes" / "__init__.py")
+        assert elsewhere == [None]
+        assert finder.find_spec("routes", None) is None  # the load is over
+    assert finder not in sys.meta_path
 
 
 def test_a_module_of_the_same_name_elsewhere_is_left_alone(spec: FunctionSpec, monkeypatch: pytest.MonkeyPatch) -> None:
