@@ -20,6 +20,8 @@ a layer it does not carry, or of none, raises ``ModuleNotFoundError`` as it woul
 from __future__ import annotations
 
 import builtins
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -28,7 +30,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +160,71 @@ def _take_fault(logical_id: str) -> str | None:
         return pending.pop(0) if pending else None
 
 
+def _own_module_names(spec: FunctionSpec) -> frozenset[str]:
+    """The top-level modules and packages of a function's code directory besides its handler file.
+
+    On Lambda the code directory (``CodeUri``) is ``/var/task``, first on ``sys.path``, so app.py
+    imports them by these names (``from routes import documents``).
+    """
+    names: set[str] = set()
+    for entry in spec.code_dir.iterdir():
+        if entry.is_dir() and (entry / "__init__.py").is_file():
+            names.add(entry.name)
+        elif entry.suffix == ".py" and entry != spec.handler_file:
+            names.add(entry.stem)
+    return frozenset(names)
+
+
+class _OwnModulesFinder(importlib.abc.MetaPathFinder):
+    """Finds a function's own top-level modules in its code directory, for the thread loading it.
+
+    It stands for ``/var/task`` at the head of ``sys.path`` without changing ``sys.path``, which
+    threads importing at the same time iterate. It is first in ``sys.meta_path`` while the local
+    stack dispatches (``dispatching``, or from the first such load outside it) and idle on every
+    thread but the one loading.
+    """
+
+    def __init__(self) -> None:
+        self._loading = threading.local()
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        code_dir: str | None = getattr(self._loading, "code_dir", None)
+        if code_dir is None or path is not None or fullname not in self._loading.names:
+            return None  # not loading a handler here, or not one of its own top-level names
+        return importlib.machinery.PathFinder.find_spec(fullname, [code_dir])
+
+    @contextmanager
+    def loading(self, code_dir: Path, names: frozenset[str]) -> Iterator[None]:
+        self._loading.code_dir, self._loading.names = str(code_dir), names
+        try:
+            yield
+        finally:
+            self._loading.code_dir = None
+
+    def install(self) -> None:
+        with _lock:
+            if self not in sys.meta_path:
+                sys.meta_path.insert(0, self)
+
+    def uninstall(self) -> None:
+        with _lock:
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+
+
+def _take_modules(names: frozenset[str]) -> dict[str, ModuleType]:
+    """Remove from ``sys.modules`` every module under these top-level names, and return them."""
+    return {name: sys.modules.pop(name) for name in list(sys.modules) if name.partition(".")[0] in names}
+
+
+_own_modules = _OwnModulesFinder()
+_own_modules_lock = threading.Lock()
+"""Held while a handler module that imports modules of its own code directory is loaded (see
+``_load_module``): those names are global in ``sys.modules`` for the length of the import."""
+
+
 def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
     """Import the handler file for one execution environment, by file path.
 
@@ -165,8 +232,35 @@ def _load_module(spec: FunctionSpec, environment: int) -> ModuleType:
     in ``sys.modules``), so module-level state such as a Powertools resolver's ``current_event``
     belongs to one invocation at a time, as in Lambda. The layer (oa_core) is shared, as the
     read-only /opt of every environment is.
+
+    So are the function's own modules beside app.py (e.g. ``routes``, the API's Powertools Routers):
+    each environment imports them afresh, by their Lambda names, found in the code directory by
+    ``_OwnModulesFinder``; then they leave ``sys.modules`` under those names (they stay reachable
+    from their app module, and in ``sys.modules`` as ``<module name>.routes...``). Two environments
+    never share a Router, whose ``include_router`` ties it to one resolver and its request context,
+    nor do two functions with a ``routes`` package of the same name. Such loads take turns (the names
+    are global while one runs); other functions load as before. A function's own modules are
+    therefore imported at the top of its modules, never inside a function at request time (checked
+    by tests/unit/test_architecture.py): by then the names are gone.
     """
     module_name = f"{layer_imports.HANDLER_MODULE_PREFIX}{spec.logical_id}_{environment}"
+    own = _own_module_names(spec)
+    if not own:
+        return _exec_handler_file(spec, module_name)
+    _own_modules.install()
+    with _own_modules_lock:
+        unrelated = _take_modules(own)  # modules of the same names that are not this function's
+        try:
+            with _own_modules.loading(spec.code_dir, own):
+                module = _exec_handler_file(spec, module_name)
+        finally:
+            loaded = _take_modules(own)
+            sys.modules.update(unrelated)
+        sys.modules.update({f"{module_name}.{name}": own_module for name, own_module in loaded.items()})
+    return module
+
+
+def _exec_handler_file(spec: FunctionSpec, module_name: str) -> ModuleType:
     file_spec = importlib.util.spec_from_file_location(module_name, spec.handler_file)
     if file_spec is None or file_spec.loader is None:
         raise HandlerNotFound(f"cannot load {spec.handler_file}")
@@ -284,11 +378,16 @@ def dispatching() -> Iterator[None]:
     ``LambdaSimpleBackend``, whose ``invoke`` echoes the payload without running
     anything; it is pointed back at the full backend's ``invoke``, which calls
     ``LambdaFunction.invoke`` and so the replaced ``_invoke_lambda``. Imports go through
-    ``layer_imports.checked_import``, which checks those of an invocation only.
+    ``layer_imports.checked_import``, which checks those of an invocation only; a function's own
+    modules are found by ``_OwnModulesFinder`` meanwhile.
     """
-    with (
-        mock.patch.object(LambdaFunction, "_invoke_lambda", _invoke_lambda),
-        mock.patch.object(LambdaSimpleBackend, "invoke", LambdaBackend.invoke),
-        mock.patch.object(builtins, "__import__", layer_imports.checked_import),
-    ):
-        yield
+    _own_modules.install()
+    try:
+        with (
+            mock.patch.object(LambdaFunction, "_invoke_lambda", _invoke_lambda),
+            mock.patch.object(LambdaSimpleBackend, "invoke", LambdaBackend.invoke),
+            mock.patch.object(builtins, "__import__", layer_imports.checked_import),
+        ):
+            yield
+    finally:
+        _own_modules.uninstall()

@@ -103,7 +103,7 @@ def importable(function: str, code_dir: Path, layers: Sequence[tuple[str, Path |
     for a layer that brings no Python (a makefile layer such as the fonts)."""
     modules = set(own_modules(code_dir)) | modules_of(required_distributions(code_dir / "requirements.txt"))
     modules |= modules_of(RUNTIME_DISTRIBUTIONS)
-    checked: set[str] = set()
+    checked: set[str] = set(own_modules(code_dir))  # app.py's own modules (e.g. routes) are our code too
     for _, content in layers:
         if content is None:
             continue

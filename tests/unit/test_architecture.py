@@ -161,12 +161,40 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_functions_import_oa_core_and_libraries_but_never_each_other_or_the_local_stack() -> None:
-    handlers = sorted((ROOT / "functions").glob("*/app.py"))
-    assert handlers
-    for handler in handlers:
-        for module in _imported_modules(handler):
+    modules = sorted((ROOT / "functions").rglob("*.py"))
+    assert [m for m in modules if m.name == "app.py"]
+    for path in modules:
+        for module in _imported_modules(path):
             top = module.split(".")[0]
-            assert top not in {"infra", "functions", "tests", "app"}, f"{handler.relative_to(ROOT)} imports {module}"
+            assert top not in {"infra", "functions", "tests", "app"}, f"{path.relative_to(ROOT)} imports {module}"
+
+
+def _own_modules(function: Path) -> set[str]:
+    """A function's top-level modules and packages beside app.py (what Lambda finds in /var/task)."""
+    return {
+        entry.stem if entry.suffix == ".py" else entry.name
+        for entry in function.iterdir()
+        if (entry.suffix == ".py" and entry.name != "app.py") or (entry / "__init__.py").is_file()
+    }
+
+
+def _imports_own(node: ast.Import | ast.ImportFrom, own: set[str]) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return bool(node.level) or (node.module or "").split(".")[0] in own
+    return any(alias.name.split(".")[0] in own for alias in node.names)
+
+
+def test_a_functions_own_modules_are_imported_at_the_top_of_a_module() -> None:
+    """The local stack imports them once per execution environment and then takes their names away
+    (infra/local/lambda_dispatch.py), so a request must not import them again from inside a function."""
+    late = []
+    for function in sorted(path.parent for path in (ROOT / "functions").glob("*/app.py")):
+        own = _own_modules(function)
+        for path in sorted(function.rglob("*.py")):
+            functions = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)]
+            imports = [i for f in functions for i in ast.walk(f) if isinstance(i, ast.Import | ast.ImportFrom)]
+            late += [f"{path.relative_to(ROOT)}:{i.lineno}" for i in imports if _imports_own(i, own)]
+    assert late == [], "imports of a function's own modules inside a function: " + ", ".join(late)
 
 
 def test_the_local_stack_reaches_functions_only_through_the_template() -> None:

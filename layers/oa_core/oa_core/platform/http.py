@@ -53,6 +53,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
+CONTENT_JSON = "application/json; charset=utf-8"
+"""The content type of the JSON API's bodies (its 201s and errors, and /openapi.json)."""
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:

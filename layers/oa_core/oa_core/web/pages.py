@@ -1,51 +1,32 @@
-"""工作台等页面: the staff web pages (dashboard, 拟稿, document page, archive search).
+"""The staff pages' framework: replies, the site's URL and path prefix, security headers, redirects,
+rendering a page (jinja2, autoescape on) with what every page shows, messages and refusals, the CSS
+and JS (static), and reading a form's fields.
 
-Pages are server-rendered with jinja2 (autoescape on). Every page needs a session (sessions.py);
-every form POST carries the session's CSRF token. The business rules are the same functions the
-JSON API calls (documents, decisions, archive_search), so a page can do nothing the API forbids.
+Pages are server-rendered. Every page needs a session (identity.sessions); every form POST carries
+the session's CSRF token (checked by the web function before a page runs). The pages themselves are
+in modules of their own: documents (拟稿, 文件), dashboard (工作台), archive (档案检索), bookings
+(会议室, 会议, 用车, resources); each calls the same domain functions as the JSON API, so a page can
+do nothing the API forbids.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
-
-from pydantic import ValidationError
+from urllib.parse import urlsplit
 
 from oa_core.identity import directory, sessions
-from oa_core.outgoing import drafting
-from oa_core.outgoing.diffing import inline
-from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
-from oa_core.outgoing.models import DocumentDecision, DocumentView, DraftSubmission, RevisionRequest
 from oa_core.outgoing.names import DECISION_NAMES, STATUS_NAMES, STEP_NAMES
-from oa_core.outgoing.storage import DocumentItem, InboxItem, load_document
-from oa_core.platform import audit, clock, rendering
+from oa_core.platform import clock, rendering
 from oa_core.platform.config import settings
-from oa_core.platform.errors import DomainError, InvalidInput
-from oa_core.platform.http import humanize
-from oa_core.platform.storage import RecordItem
-from oa_core.workflow import tasks
+from oa_core.platform.errors import DomainError
 
 STATIC = Path(__file__).parent / "static"
 WORDS = {"step_names": STEP_NAMES, "decision_names": DECISION_NAMES, "status_names": STATUS_NAMES}
 """The names of steps, decisions and statuses every page may show (a page's own context wins)."""
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-RUNNING = {"in_review", "countersigning", "signing", "numbering", "distributing", "returned"}
-COUNTERSIGN_STATES = {
-    "waiting": "未开始",
-    "pending": "待会签",
-    "approved": "同意",
-    "returned": "退回",
-    "rejected": "不同意",
-    "cancelled": "已撤销",
-}
-_ANNOTATION = re.compile(r"^「(.+?)」\s*(.+)$")
 
 
 @dataclass
@@ -134,350 +115,12 @@ def static(name: str) -> Reply:
     return reply
 
 
-# ---------------------------------------------------------------- forms
-def form_value(form: dict[str, list[str]], name: str, *, strip: bool = False) -> str:
-    """A form field's first value ("" when absent), as every page's POST reads it."""
-    value = (form.get(name) or [""])[0]
-    return value.strip() if strip else value
-
-
-def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
-    """The 拟稿 form as the fields DraftSubmission reads (lists from one-per-line text or repeats)."""
-
-    one = partial(form_value, form)
-
-    def many(name: str) -> list[str]:
-        values = form.get(name) or []
-        if len(values) == 1:
-            values = re.split(r"[\n、，,；;]", values[0])
-        return [v.strip() for v in values if v.strip()]
-
-    return {
-        "doc_type": one("doc_type"),
-        "title": one("title").strip(),
-        "body": one("body").replace("\r\n", "\n"),
-        "main_recipients": many("main_recipients"),
-        "cc": many("cc"),
-        "urgency": one("urgency"),
-        "classification": one("classification"),
-        "attachment_note": one("attachment_note").strip(),
-        "reviewer": one("reviewer"),
-        "countersigners": list(dict.fromkeys(form.get("countersigners") or [])),
-        "countersign_mode": one("countersign_mode") or "parallel",
-        "signer": one("signer"),
-        "distribute_to": list(dict.fromkeys(form.get("distribute_to") or [])),
-    }
-
-
-def annotations_of(text: str) -> list[dict[str, str]]:
-    """批注 lines as the form has them: 「quoted text」remark."""
-    notes = []
-    for line in text.splitlines():
-        match = _ANNOTATION.match(line.strip())
-        if match:
-            notes.append({"quote": match.group(1).strip(), "note": match.group(2).strip()})
-        elif line.strip():
-            raise InvalidInput(f"批注“{line.strip()[:30]}”格式应为：「原文」批注内容")
-    return notes
-
-
-# ---------------------------------------------------------------- pages
-def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
-    """工作台: my pending decisions, my documents and drafts, what reached my department."""
-    from oa_core.bookings import meetings
-    from oa_core.worklist import decisions
-
-    mine = [
-        item
-        for item in RecordItem.gsi1.query(f"DRAFTER#{user['user_id']}", scan_index_forward=False, limit=20)
-        if isinstance(item, DocumentItem)
-    ]
-    inbox = [
-        item
-        for item in RecordItem.query(f"INBOX#{user['department']}", scan_index_forward=False, limit=10)
-        if isinstance(item, InboxItem)
-    ]
-    return page(
-        "dashboard.html",
-        user,
-        session,
-        tasks=decisions.my_tasks(user["user_id"]),
-        documents=mine,
-        drafts=drafting.my_drafts(user["user_id"]),
-        inbox=inbox,
-        meetings=meetings.mine(user["user_id"]),
-        applications=[m for m in meetings.organised_by(user["user_id"]) if m.status != "confirmed"][:10],
-        meeting_status_names=meetings.STATUS_NAMES,
-        notice=notice,
-    )
-
-
-def new_document(
-    user: dict[str, Any],
-    session: sessions.Session,
-    fields: dict[str, Any] | None = None,
-    *,
-    template_key: str = "",
-    draft_id: str = "",
-    error: str = "",
-    notice: str = "",
-    status: int = 200,
-) -> Reply:
-    """拟稿: the form, empty, from a 文种 template, or as a saved draft left it."""
-    if "drafter" not in user["roles"]:
-        return message(user, session, 403, "没有拟稿权限", "您的账号没有拟稿权限，如需拟稿请联系管理员。")
-    if fields is None and draft_id:
-        fields = drafting.load_draft(user["user_id"], draft_id)
-    if fields is None:
-        chosen = drafting.TEMPLATE_BY_KEY.get(template_key) or drafting.TEMPLATE_BY_KEY["通知"]
-        fields = {"doc_type": chosen.doc_type, "title": chosen.title, "body": chosen.body, "template": chosen.key}
-    people = directory.list_users()
-    departments = directory.list_departments()
-    return page(
-        "new.html",
-        user,
-        session,
-        status=status,
-        fields=fields,
-        draft_id=draft_id,
-        error=error,
-        notice=notice,
-        doc_types=DOC_TYPES,
-        urgencies=URGENCIES,
-        templates=drafting.TEMPLATES,
-        templates_json=json.dumps(
-            {t.key: {"doc_type": t.doc_type, "title": t.title, "body": t.body} for t in drafting.TEMPLATES},
-            ensure_ascii=False,
-        ),
-        reviewers=[p for p in people if "reviewer" in p["roles"]],
-        countersigners=[p for p in people if "countersigner" in p["roles"] and p["user_id"] != user["user_id"]],
-        signers=[p for p in people if "signer" in p["roles"]],
-        departments=departments,
-        dept_names={d["department_id"]: d["name"] for d in departments},
-        external_units=directory.list_external_units(),
-        checks=drafting.check(fields),
-    )
-
-
-def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
-    """The 拟稿 form's POST: save as 草稿, or submit (送核稿) and go to the new document."""
-    from oa_core.outgoing import documents
-
-    fields = form_fields(form)
-    draft_id = form_value(form, "draft_id")
-    action = form_value(form, "action") or "submit"
-    if action == "save":
-        saved = drafting.save_draft(user["user_id"], fields, draft_id)
-        audit.record(user["user_id"], "save_draft", saved, "ok")
-        return redirect(f"/documents/new?draft={saved}&saved=1")
-    found = drafting.check(fields)
-    if not found["ok"]:
-        problems = "；".join(c["message"] for c in found["checks"] if c["level"] == "error")
-        return new_document(user, session, fields, draft_id=draft_id, error=problems, status=422)
-    try:
-        submission = DraftSubmission.model_validate(fields)
-        created = documents.submit_draft(submission, user, site())
-    except ValidationError as exc:
-        return new_document(user, session, fields, draft_id=draft_id, error=humanize(exc.errors()), status=422)
-    except DomainError as exc:
-        return new_document(user, session, fields, draft_id=draft_id, error=exc.message, status=exc.status)
-    if draft_id:
-        drafting.delete_draft(user["user_id"], draft_id)
-    return redirect(f"/documents/{quote(created.document_id)}?submitted=1")
-
-
-def _names() -> dict[str, str]:
-    return {u["user_id"]: u["name"] for u in directory.list_users()}
-
-
-def _my_open_task(document_id: str, user_id: str) -> Any:
-    return next((t for t in tasks.open_tasks(document_id) if t.assignee == user_id), None)
-
-
-def _version_diff(doc: DocumentView, number: int) -> dict[str, Any] | None:
-    by_number = {v.version: v for v in doc.versions}
-    if number not in by_number or number - 1 not in by_number:
-        return None
-    fields = ("title", "body", "main_recipients", "cc", "urgency")
-    before = by_number[number - 1].model_dump(include=set(fields))
-    after = by_number[number].model_dump(include=set(fields))
-    return {"version": by_number[number], "runs": inline(before, after)}
-
-
-def document_page(
-    user: dict[str, Any],
-    session: sessions.Session,
-    document_id: str,
-    *,
-    version: int = 0,
-    notice: str = "",
-    error: str = "",
-    status: int = 200,
-) -> Reply:
-    """文件页: the text, 办理过程, 会签进度 (refreshing itself), versions with 痕迹, what I may do now."""
-    from oa_core.outgoing import documents
-
-    doc = documents.view(document_id, user)
-    task = _my_open_task(document_id, user["user_id"])
-    latest = max((v.version for v in doc.versions), default=1)
-    shown = version or (latest if latest > 1 else 0)
-    return page(
-        "document.html",
-        user,
-        session,
-        status=status,
-        doc=doc,
-        task=task,
-        departments={d["department_id"]: d["name"] for d in directory.list_departments()},
-        people=_names(),
-        diff=_version_diff(doc, shown) if shown else None,
-        running=doc.status in RUNNING,
-        countersign_states=COUNTERSIGN_STATES,
-        can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
-        notice=notice,
-        error=error,
-    )
-
-
-def progress(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
-    """The part of the document page that changes while the flow runs (polled by the page)."""
-    from oa_core.outgoing import documents
-
-    doc = documents.view(document_id, user)
-    reply = page(
-        "progress.html",
-        user,
-        session,
-        doc=doc,
-        people=_names(),
-        running=doc.status in RUNNING,
-        countersign_states=COUNTERSIGN_STATES,
-    )
-    reply.headers["X-OA-Status"] = doc.status
-    return reply
-
-
-def decide(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
-    """The decision form on the document page: 同意 / 退回修改 / 不同意, with the reviewer's edits and 批注."""
-    from oa_core.worklist import decisions
-
-    one = partial(form_value, form)
-
-    task = _my_open_task(document_id, user["user_id"])
-    if task is None or task.task_id != one("task_id"):
-        return document_page(user, session, document_id, error="该事项已处理或已撤销，无需再处理。", status=409)
-    payload: dict[str, Any] = {"decision": one("decision"), "opinion": one("opinion")}
-    try:
-        payload["annotations"] = annotations_of(one("annotations"))
-        if task.step == "review" and "body" in form:
-            doc = load_document(document_id)
-            edits = {
-                key: value
-                for key, value in (("title", one("title").strip()), ("body", one("body").replace("\r\n", "\n")))
-                if value and value != getattr(doc, key)
-            }
-            if edits:
-                payload["edits"] = edits
-        request = DocumentDecision.model_validate(payload)
-        result = decisions.decide(task.task_id, user["user_id"], request, via="web")
-    except ValidationError as exc:
-        return document_page(user, session, document_id, error=humanize(exc.errors()), status=422)
-    except DomainError as exc:
-        return document_page(user, session, document_id, error=exc.message, status=exc.status)
-    done = {"approve": "您已同意", "return": "您已退回修改", "reject": "您已不同意"}[result.decision]
-    return redirect(f"/documents/{quote(document_id)}?done={quote(done)}")
-
-
-def revise(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
-    """提交修改稿 from the document page (the drafter, after a return)."""
-    from oa_core.outgoing import decisions
-
-    fields = form_fields(form)
-    payload = {
-        "title": fields["title"] or None,
-        "body": fields["body"] or None,
-        "main_recipients": fields["main_recipients"] or None,
-        "cc": fields["cc"],
-        "urgency": fields["urgency"],
-        "note": form_value(form, "note"),
-    }
-    try:
-        request = RevisionRequest.model_validate(payload)
-        decisions.revise(document_id, user["user_id"], request)
-    except ValidationError as exc:
-        return document_page(user, session, document_id, error=humanize(exc.errors()), status=422)
-    except DomainError as exc:
-        return document_page(user, session, document_id, error=exc.message, status=exc.status)
-    return redirect(f"/documents/{quote(document_id)}?done={quote('修改稿已提交，重新送核稿')}")
-
-
-def archive(user: dict[str, Any], session: sessions.Session, query: dict[str, str]) -> Reply:
-    """档案检索: by 发文字号, title words, 文种, year and department."""
-    from oa_core.records import retrieval
-
-    year_text = query.get("year", "").strip()
-    criteria = {k: query.get(k, "").strip() for k in ("q", "number", "doc_type", "department")}
-    error, results = "", None
-    try:
-        year = int(year_text) if year_text else None
-    except ValueError:
-        year, error = None, "年度应为四位数字，如 2026"
-    if not error:
-        try:
-            results = retrieval.search(
-                user,
-                q=criteria["q"],
-                number=criteria["number"],
-                doc_type=criteria["doc_type"],
-                year=year,
-                department=criteria["department"],
-                next_cursor=query.get("next") or None,
-            )
-        except DomainError as exc:
-            error = exc.message
-    return page(
-        "archive.html",
-        user,
-        session,
-        status=422 if error else 200,
-        criteria={**criteria, "year": year_text or str(clock.now().year)},
-        results=results,
-        error=error,
-        doc_types=DOC_TYPES,
-        departments=directory.list_departments(),
-        dept_names={d["department_id"]: d["name"] for d in directory.list_departments()},
-        archive_reader=bool(retrieval.ARCHIVE_READERS & set(user["roles"])),
-    )
-
-
 def denied(user: dict[str, Any], session: sessions.Session, exc: DomainError) -> Reply:
     headline = {401: "请先登录", 403: "无权访问", 404: "找不到页面", 409: "无需再处理"}.get(exc.status, "无法完成")
     return message(user, session, exc.status, headline, exc.message)
 
 
-def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
-    """The issued PDF (印制), shown in the browser; the reader's access is the document's."""
-    import base64
-
-    from oa_core.outgoing import printing
-    from oa_core.platform.http import SECURITY_HEADERS, content_disposition
-
-    data, filename = printing.download(document_id, user)
-    return Reply(
-        200,
-        base64.b64encode(data).decode("ascii"),
-        "application/pdf",
-        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=True)},
-        base64_encoded=True,
-    )
-
-
-def confirm_receipt(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
-    """签收 from the dashboard or the document page."""
-    from oa_core.outgoing import receipts
-
-    try:
-        receipts.confirm(document_id, user)
-    except DomainError as exc:
-        return denied(user, session, exc)
-    return redirect(f"/documents/{quote(document_id)}?done={quote('已签收')}")
+def form_value(form: dict[str, list[str]], name: str, *, strip: bool = False) -> str:
+    """A form field's first value ("" when absent), as every page's POST reads it."""
+    value = (form.get(name) or [""])[0]
+    return value.strip() if strip else value

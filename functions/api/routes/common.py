@@ -1,0 +1,31 @@
+"""What the API's routers share: file downloads, and the `from`/`to` window of a query."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.event_handler import Response
+
+from oa_core.platform.http import SECURITY_HEADERS, content_disposition
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+
+def file_response(data: bytes, content_type: str, filename: str, *, inline: bool = False) -> Response[str]:
+    """A file download: base64 text marked as such, so API Gateway (binary media types */*) sends bytes."""
+    response: Response[str] = Response(
+        status_code=200,
+        content_type=content_type,
+        body=base64.b64encode(data).decode("ascii"),
+        headers={**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=inline)},
+    )
+    response.base64_encoded = True
+    return response
+
+
+def window(event: APIGatewayProxyEvent) -> tuple[str, str]:
+    """The `from` and `to` query parameters (Python names cannot be `from`)."""
+    query = event.query_string_parameters or {}
+    return str(query.get("from", "")), str(query.get("to", ""))

@@ -1,0 +1,163 @@
+"""发文 in the JSON API: 拟稿 (idempotent with an Idempotency-Key), reading a document, 修改稿,
+resuming a failed document, the 电子签章 check, the issued PDF and 签收."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from oa_core.identity import directory
+from oa_core.identity.caller import caller
+from oa_core.outgoing import documents
+from oa_core.outgoing.models import DocumentCreated, DocumentView, DraftSubmission, RevisionRequest
+from oa_core.platform.errors import Conflict, InvalidInput
+from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
+from oa_core.workflow.models import DecisionResult
+
+from .common import file_response
+
+router = APIGatewayRouter()
+
+
+@cache
+def _idempotent_submit() -> Any:
+    """Powertools idempotency over the records table, built on first use to keep cold starts small."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from oa_core.platform.config import settings
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().records_table,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value="IDEMPOTENCY",
+        expiry_attr="expires_at_epoch",
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[user_id, key]",
+        payload_validation_jmespath="submission",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def submit(request: dict[str, Any]) -> dict[str, Any]:
+        return _submit(request["submission"], request["base_url"], request["user_id"])
+
+    return submit, config
+
+
+def _submit(submission: dict[str, Any], url: str, user_id: str) -> dict[str, Any]:
+    drafter = directory.get_user(user_id) or {}
+    created = documents.submit_draft(DraftSubmission.model_validate(submission), drafter, url)
+    return created.model_dump()
+
+
+@router.post("/api/documents", responses={201: {"description": "拟稿已提交，进入核稿"}})
+def create_document(submission: DraftSubmission) -> Response[Any]:
+    """拟稿: submit a new outgoing document; an Idempotency-Key header makes retries safe."""
+    user = caller(router.current_event.raw_event)
+    key = router.current_event.headers.get("Idempotency-Key")
+    url = base_url(router.current_event.raw_event)
+    if key:
+        if len(key) > 128:
+            raise InvalidInput("Idempotency-Key 不能超过 128 个字符")
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        submit, config = _idempotent_submit()
+        if router.lambda_context is not None:
+            config.register_lambda_context(router.lambda_context)
+        request = {
+            "user_id": user["user_id"],
+            "key": key,
+            "submission": submission.model_dump(),
+            "base_url": url,
+        }
+        try:
+            created = submit(request=request)
+        except IdempotencyValidationError:
+            raise InvalidInput(
+                "同一个 Idempotency-Key 不能用于不同的内容 (the key was used for another body)"
+            ) from None
+        except IdempotencyAlreadyInProgressError:
+            raise Conflict(
+                "相同的提交正在处理中，请稍后查看 (the same submission is in progress)", code="in_progress"
+            ) from None
+    else:
+        created = documents.submit_draft(submission, user, url).model_dump()
+    return Response(
+        status_code=201,
+        content_type=CONTENT_JSON,
+        body=DocumentCreated(**created),
+        headers=SECURITY_HEADERS,
+    )
+
+
+@router.get("/api/documents/<document_id>")
+def get_document(document_id: str) -> DocumentView:
+    return documents.view(document_id, caller(router.current_event.raw_event))
+
+
+@router.post("/api/documents/<document_id>/revision")
+def revise_document(document_id: str, revision: RevisionRequest) -> DecisionResult:
+    """修改稿: the drafter's revision after a return; goes back to 核稿."""
+    from oa_core.outgoing import decisions as outgoing_decisions
+
+    user = caller(router.current_event.raw_event)
+    return outgoing_decisions.revise(document_id, user["user_id"], revision)
+
+
+@router.post("/api/documents/<document_id>/resume")
+def resume_document(document_id: str) -> dict[str, str]:
+    """Continue a failed document from the step that failed (clerks and admins)."""
+    from oa_core.outgoing import resume
+
+    return resume.resume_failed(document_id, caller(router.current_event.raw_event))
+
+
+@router.get("/api/documents/<document_id>/verify")
+def verify_document(document_id: str) -> dict[str, Any]:
+    """电子签章: is the document as it is now the one that was signed and sealed?"""
+    from oa_core.outgoing import sealing
+    from oa_core.platform import audit
+    from oa_core.publishing import seal
+
+    user = caller(router.current_event.raw_event)
+    doc = documents.readable(document_id, user)  # the same access rule as reading it
+    result = sealing.verify(doc)
+    if doc.pdf_key:
+        from oa_core.outgoing import printing
+
+        problem, block = seal.verify_pdf(printing.stored_pdf(doc), doc.seal_key or "")
+        result["pdf"] = {"valid": problem is None, "sha256": block.get("sha256", ""), "reason": problem or ""}
+        result["valid"] = bool(result["valid"]) and problem is None
+    outcome = "valid" if result["valid"] else "invalid"
+    audit.record(user["user_id"], "verify", document_id, outcome, document_id=document_id)
+    return result
+
+
+@router.get("/api/documents/<document_id>/pdf")
+def document_pdf(document_id: str) -> Response[str]:
+    """The issued document as a GB/T 9704 PDF, sealed (for whoever may read the document)."""
+    from oa_core.outgoing import printing
+
+    data, filename = printing.download(document_id, caller(router.current_event.raw_event))
+    return file_response(data, "application/pdf", filename, inline=True)
+
+
+@router.post("/api/documents/<document_id>/receipt")
+def confirm_receipt(document_id: str) -> dict[str, Any]:
+    """签收: the caller's department confirms it has the distributed document."""
+    from oa_core.outgoing import receipts
+
+    return receipts.confirm(document_id, caller(router.current_event.raw_event)).model_dump()

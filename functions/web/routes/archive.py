@@ -1,0 +1,18 @@
+"""档案检索 (/archive): the search page (oa_core.web.archive) with the request's query as its form."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from oa_core.web import archive as archive_pages
+
+from .gate import Gate
+
+router = APIGatewayRouter()
+gate = Gate(router)
+
+
+@router.get("/archive")
+def archive() -> Response[str]:
+    return gate.signed_in(lambda user, session: archive_pages.search(user, session, gate.query()))

@@ -1,0 +1,42 @@
+"""工作台: a person's start page — my pending decisions (待办, every flow), my documents and drafts,
+what reached my department, my meetings and my applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oa_core.identity import sessions
+from oa_core.outgoing import drafting
+from oa_core.outgoing.storage import DocumentItem, InboxItem
+from oa_core.platform.storage import RecordItem
+from oa_core.web.pages import Reply, page
+
+
+def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
+    """工作台: my pending decisions, my documents and drafts, what reached my department."""
+    from oa_core.bookings import meetings
+    from oa_core.worklist import decisions
+
+    mine = [
+        item
+        for item in RecordItem.gsi1.query(f"DRAFTER#{user['user_id']}", scan_index_forward=False, limit=20)
+        if isinstance(item, DocumentItem)
+    ]
+    inbox = [
+        item
+        for item in RecordItem.query(f"INBOX#{user['department']}", scan_index_forward=False, limit=10)
+        if isinstance(item, InboxItem)
+    ]
+    return page(
+        "dashboard.html",
+        user,
+        session,
+        tasks=decisions.my_tasks(user["user_id"]),
+        documents=mine,
+        drafts=drafting.my_drafts(user["user_id"]),
+        inbox=inbox,
+        meetings=meetings.mine(user["user_id"]),
+        applications=[m for m in meetings.organised_by(user["user_id"]) if m.status != "confirmed"][:10],
+        meeting_status_names=meetings.STATUS_NAMES,
+        notice=notice,
+    )

@@ -1,0 +1,303 @@
+"""发文 pages: 拟稿 (the form, 草稿, 送核稿), the document page (text, 办理过程, 会签进度, versions with
+痕迹, what I may do now) and its polled progress, deciding on the page (with the reviewer's edits and
+批注), 修改稿, the issued PDF (印制) and 签收. The rules are outgoing's and worklist's, as in the API."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import ValidationError
+
+from oa_core.identity import directory, sessions
+from oa_core.outgoing import drafting
+from oa_core.outgoing.diffing import inline
+from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
+from oa_core.outgoing.models import DocumentDecision, DocumentView, DraftSubmission, RevisionRequest
+from oa_core.outgoing.storage import load_document
+from oa_core.platform import audit
+from oa_core.platform.errors import DomainError, InvalidInput
+from oa_core.platform.http import humanize
+from oa_core.web.pages import Reply, denied, form_value, message, page, redirect, site
+from oa_core.workflow import tasks
+
+RUNNING = {"in_review", "countersigning", "signing", "numbering", "distributing", "returned"}
+COUNTERSIGN_STATES = {
+    "waiting": "未开始",
+    "pending": "待会签",
+    "approved": "同意",
+    "returned": "退回",
+    "rejected": "不同意",
+    "cancelled": "已撤销",
+}
+_ANNOTATION = re.compile(r"^「(.+?)」\s*(.+)$")
+
+
+def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
+    """The 拟稿 form as the fields DraftSubmission reads (lists from one-per-line text or repeats)."""
+
+    one = partial(form_value, form)
+
+    def many(name: str) -> list[str]:
+        values = form.get(name) or []
+        if len(values) == 1:
+            values = re.split(r"[\n、，,；;]", values[0])
+        return [v.strip() for v in values if v.strip()]
+
+    return {
+        "doc_type": one("doc_type"),
+        "title": one("title").strip(),
+        "body": one("body").replace("\r\n", "\n"),
+        "main_recipients": many("main_recipients"),
+        "cc": many("cc"),
+        "urgency": one("urgency"),
+        "classification": one("classification"),
+        "attachment_note": one("attachment_note").strip(),
+        "reviewer": one("reviewer"),
+        "countersigners": list(dict.fromkeys(form.get("countersigners") or [])),
+        "countersign_mode": one("countersign_mode") or "parallel",
+        "signer": one("signer"),
+        "distribute_to": list(dict.fromkeys(form.get("distribute_to") or [])),
+    }
+
+
+def annotations_of(text: str) -> list[dict[str, str]]:
+    """批注 lines as the form has them: 「quoted text」remark."""
+    notes = []
+    for line in text.splitlines():
+        match = _ANNOTATION.match(line.strip())
+        if match:
+            notes.append({"quote": match.group(1).strip(), "note": match.group(2).strip()})
+        elif line.strip():
+            raise InvalidInput(f"批注“{line.strip()[:30]}”格式应为：「原文」批注内容")
+    return notes
+
+
+def new_document(
+    user: dict[str, Any],
+    session: sessions.Session,
+    fields: dict[str, Any] | None = None,
+    *,
+    template_key: str = "",
+    draft_id: str = "",
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> Reply:
+    """拟稿: the form, empty, from a 文种 template, or as a saved draft left it."""
+    if "drafter" not in user["roles"]:
+        return message(user, session, 403, "没有拟稿权限", "您的账号没有拟稿权限，如需拟稿请联系管理员。")
+    if fields is None and draft_id:
+        fields = drafting.load_draft(user["user_id"], draft_id)
+    if fields is None:
+        chosen = drafting.TEMPLATE_BY_KEY.get(template_key) or drafting.TEMPLATE_BY_KEY["通知"]
+        fields = {"doc_type": chosen.doc_type, "title": chosen.title, "body": chosen.body, "template": chosen.key}
+    people = directory.list_users()
+    departments = directory.list_departments()
+    return page(
+        "new.html",
+        user,
+        session,
+        status=status,
+        fields=fields,
+        draft_id=draft_id,
+        error=error,
+        notice=notice,
+        doc_types=DOC_TYPES,
+        urgencies=URGENCIES,
+        templates=drafting.TEMPLATES,
+        templates_json=json.dumps(
+            {t.key: {"doc_type": t.doc_type, "title": t.title, "body": t.body} for t in drafting.TEMPLATES},
+            ensure_ascii=False,
+        ),
+        reviewers=[p for p in people if "reviewer" in p["roles"]],
+        countersigners=[p for p in people if "countersigner" in p["roles"] and p["user_id"] != user["user_id"]],
+        signers=[p for p in people if "signer" in p["roles"]],
+        departments=departments,
+        dept_names={d["department_id"]: d["name"] for d in departments},
+        external_units=directory.list_external_units(),
+        checks=drafting.check(fields),
+    )
+
+
+def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
+    """The 拟稿 form's POST: save as 草稿, or submit (送核稿) and go to the new document."""
+    from oa_core.outgoing import documents as outgoing_documents
+
+    fields = form_fields(form)
+    draft_id = form_value(form, "draft_id")
+    action = form_value(form, "action") or "submit"
+    if action == "save":
+        saved = drafting.save_draft(user["user_id"], fields, draft_id)
+        audit.record(user["user_id"], "save_draft", saved, "ok")
+        return redirect(f"/documents/new?draft={saved}&saved=1")
+    found = drafting.check(fields)
+    if not found["ok"]:
+        problems = "；".join(c["message"] for c in found["checks"] if c["level"] == "error")
+        return new_document(user, session, fields, draft_id=draft_id, error=problems, status=422)
+    try:
+        submission = DraftSubmission.model_validate(fields)
+        created = outgoing_documents.submit_draft(submission, user, site())
+    except ValidationError as exc:
+        return new_document(user, session, fields, draft_id=draft_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return new_document(user, session, fields, draft_id=draft_id, error=exc.message, status=exc.status)
+    if draft_id:
+        drafting.delete_draft(user["user_id"], draft_id)
+    return redirect(f"/documents/{quote(created.document_id)}?submitted=1")
+
+
+def _names() -> dict[str, str]:
+    return {u["user_id"]: u["name"] for u in directory.list_users()}
+
+
+def _my_open_task(document_id: str, user_id: str) -> Any:
+    return next((t for t in tasks.open_tasks(document_id) if t.assignee == user_id), None)
+
+
+def _version_diff(doc: DocumentView, number: int) -> dict[str, Any] | None:
+    by_number = {v.version: v for v in doc.versions}
+    if number not in by_number or number - 1 not in by_number:
+        return None
+    fields = ("title", "body", "main_recipients", "cc", "urgency")
+    before = by_number[number - 1].model_dump(include=set(fields))
+    after = by_number[number].model_dump(include=set(fields))
+    return {"version": by_number[number], "runs": inline(before, after)}
+
+
+def document_page(
+    user: dict[str, Any],
+    session: sessions.Session,
+    document_id: str,
+    *,
+    version: int = 0,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Reply:
+    """文件页: the text, 办理过程, 会签进度 (refreshing itself), versions with 痕迹, what I may do now."""
+    from oa_core.outgoing import documents as outgoing_documents
+
+    doc = outgoing_documents.view(document_id, user)
+    task = _my_open_task(document_id, user["user_id"])
+    latest = max((v.version for v in doc.versions), default=1)
+    shown = version or (latest if latest > 1 else 0)
+    return page(
+        "document.html",
+        user,
+        session,
+        status=status,
+        doc=doc,
+        task=task,
+        departments={d["department_id"]: d["name"] for d in directory.list_departments()},
+        people=_names(),
+        diff=_version_diff(doc, shown) if shown else None,
+        running=doc.status in RUNNING,
+        countersign_states=COUNTERSIGN_STATES,
+        can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
+        notice=notice,
+        error=error,
+    )
+
+
+def progress(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
+    """The part of the document page that changes while the flow runs (polled by the page)."""
+    from oa_core.outgoing import documents as outgoing_documents
+
+    doc = outgoing_documents.view(document_id, user)
+    reply = page(
+        "progress.html",
+        user,
+        session,
+        doc=doc,
+        people=_names(),
+        running=doc.status in RUNNING,
+        countersign_states=COUNTERSIGN_STATES,
+    )
+    reply.headers["X-OA-Status"] = doc.status
+    return reply
+
+
+def decide(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
+    """The decision form on the document page: 同意 / 退回修改 / 不同意, with the reviewer's edits and 批注."""
+    from oa_core.worklist import decisions
+
+    one = partial(form_value, form)
+
+    task = _my_open_task(document_id, user["user_id"])
+    if task is None or task.task_id != one("task_id"):
+        return document_page(user, session, document_id, error="该事项已处理或已撤销，无需再处理。", status=409)
+    payload: dict[str, Any] = {"decision": one("decision"), "opinion": one("opinion")}
+    try:
+        payload["annotations"] = annotations_of(one("annotations"))
+        if task.step == "review" and "body" in form:
+            doc = load_document(document_id)
+            edits = {
+                key: value
+                for key, value in (("title", one("title").strip()), ("body", one("body").replace("\r\n", "\n")))
+                if value and value != getattr(doc, key)
+            }
+            if edits:
+                payload["edits"] = edits
+        request = DocumentDecision.model_validate(payload)
+        result = decisions.decide(task.task_id, user["user_id"], request, via="web")
+    except ValidationError as exc:
+        return document_page(user, session, document_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return document_page(user, session, document_id, error=exc.message, status=exc.status)
+    done = {"approve": "您已同意", "return": "您已退回修改", "reject": "您已不同意"}[result.decision]
+    return redirect(f"/documents/{quote(document_id)}?done={quote(done)}")
+
+
+def revise(user: dict[str, Any], session: sessions.Session, document_id: str, form: dict[str, list[str]]) -> Reply:
+    """提交修改稿 from the document page (the drafter, after a return)."""
+    from oa_core.outgoing import decisions
+
+    fields = form_fields(form)
+    payload = {
+        "title": fields["title"] or None,
+        "body": fields["body"] or None,
+        "main_recipients": fields["main_recipients"] or None,
+        "cc": fields["cc"],
+        "urgency": fields["urgency"],
+        "note": form_value(form, "note"),
+    }
+    try:
+        request = RevisionRequest.model_validate(payload)
+        decisions.revise(document_id, user["user_id"], request)
+    except ValidationError as exc:
+        return document_page(user, session, document_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return document_page(user, session, document_id, error=exc.message, status=exc.status)
+    return redirect(f"/documents/{quote(document_id)}?done={quote('修改稿已提交，重新送核稿')}")
+
+
+def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
+    """The issued PDF (印制), shown in the browser; the reader's access is the document's."""
+    import base64
+
+    from oa_core.outgoing import printing
+    from oa_core.platform.http import SECURITY_HEADERS, content_disposition
+
+    data, filename = printing.download(document_id, user)
+    return Reply(
+        200,
+        base64.b64encode(data).decode("ascii"),
+        "application/pdf",
+        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=True)},
+        base64_encoded=True,
+    )
+
+
+def confirm_receipt(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
+    """签收 from the dashboard or the document page."""
+    from oa_core.outgoing import receipts
+
+    try:
+        receipts.confirm(document_id, user)
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return redirect(f"/documents/{quote(document_id)}?done={quote('已签收')}")
