@@ -117,8 +117,13 @@ _COLD_STARTS = """
 import importlib.util, json, sys
 watched, loaded = set(json.loads(sys.argv[1])), {}
 for name, handler_file in json.loads(sys.argv[2]).items():
+    code_dir = handler_file.rsplit("/", 1)[0]
+    sys.path.insert(0, code_dir)  # as /var/task: the function's own modules (routes/) beside app.py
+    for own in [m for m in sys.modules if m == "routes" or m.startswith("routes.")]:
+        del sys.modules[own]
     spec = importlib.util.spec_from_file_location(f"app_{name}", handler_file)
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    sys.path.remove(code_dir)
     loaded[name] = sorted({m.partition(".")[0] for m in sys.modules} & watched)
 print(json.dumps(loaded))
 """

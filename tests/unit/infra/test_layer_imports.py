@@ -40,7 +40,8 @@ def test_what_the_functions_of_the_template_may_import() -> None:
     assert core | runtime <= api.modules
     assert not PDF_STACK & api.modules
     assert typeset.modules >= PDF_STACK
-    assert api.checked == typeset.checked == {"oa_core"}
+    assert api.checked == {"oa_core", "app", "routes"}  # the layer's own code and the function's
+    assert typeset.checked == {"oa_core", "app"}
     assert typeset.layers == ("OaCoreLayer", "PdfLayer", "FontsLayer")
 
 
@@ -59,6 +60,12 @@ def test_our_code_imports_only_the_standard_library_and_the_layers() -> None:
     # Third-party packages import their own dependencies (pip installs them with the layer).
     assert not ALLOWED.denies("fpdf", "pydantic.main")
     assert not ALLOWED.denies("fpdf", "oa_core_lookalike")
+
+
+def test_a_routers_late_import_is_checked_as_the_handlers_is() -> None:
+    api = importable("ApiFunction", ROOT / "functions" / "api", [("OaCoreLayer", OA_CORE)])
+    assert api.denies("fpdf", "routes.documents")
+    assert not api.denies("pydantic", "routes.documents")
 
 
 def test_only_an_invocation_is_checked_and_a_cached_module_is_no_way_round() -> None:
