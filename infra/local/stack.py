@@ -229,9 +229,13 @@ class LocalStack:
         return boto3.client("s3", region_name=DEFAULT_REGION)
 
     def inject_invoke_faults(
-        self, function_logical_id: str, count: int, error_code: str = "TooManyRequestsException"
+        self,
+        function_logical_id: str,
+        count: int,
+        error_code: str = "TooManyRequestsException",
+        only_for: Mapping[str, Any] | None = None,
     ) -> None:
-        lambda_dispatch.inject_invoke_faults(function_logical_id, count, error_code)
+        lambda_dispatch.inject_invoke_faults(function_logical_id, count, error_code, only_for)
 
     def outbox(self) -> list[dict[str, Any]]:
         """Every email sent so far, oldest first, as the core's mail parser reads it."""

@@ -167,6 +167,19 @@ def test_an_unanswered_hold_expires_and_frees_the_room(stack: LocalStack, short_
     assert apply(api, "room-301", day, topic="补订")[0] == 201
 
 
+def approvals_being_opened(stack: LocalStack, api: Api) -> list[str]:
+    """Meetings whose running MeetingFlow may still call open_approval: awaiting approval, no task yet."""
+    machine = stack.state_machines["MeetingFlow"]
+    running = stack.sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]
+    asked = {t["document_id"] for t in api.tasks(APPROVER)}
+    return [
+        e["name"]
+        for e in running
+        if e["name"] not in asked
+        and api.call("GET", f"/api/meetings/{e['name']}", ORGANIZER)[1]["status"] == "pending_approval"
+    ]
+
+
 def test_an_approval_opened_after_the_flow_released_the_room_asks_nobody(stack: LocalStack) -> None:
     """The invocation that opens the approval can end after the flow has moved on: the hold's timeout
     counts it (a slow machine with a short hold), or the flow gave up on it. The room is released
@@ -174,7 +187,14 @@ def test_an_approval_opened_after_the_flow_released_the_room_asks_nobody(stack: 
     api = Api(stack)
     topic = "审批打开得太晚的会议"
     # AwaitApproval's first attempt and its three retries are throttled: the flow expires the hold.
-    stack.inject_invoke_faults("MeetingFunction", 4)
+    # The faults are for open_approval calls only, and only once no other meeting's approval is
+    # still being opened (an earlier test's flow could take them).
+    wait_for(
+        lambda: approvals_being_opened(stack, api) == [],
+        "other meetings' approvals to be opened",
+        saw=lambda: f"still being opened: {approvals_being_opened(stack, api)}",
+    )
+    stack.inject_invoke_faults("MeetingFunction", 4, only_for={"action": "open_approval"})
     created = apply(api, "room-301", fresh_day(), topic=topic)[1]
     meeting_status(api, created["meeting_id"], "expired")
     assert not [t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]]
