@@ -28,11 +28,12 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup font-deps browser-deps run test verify lint format typecheck template-check pytest deploy bench seed-org clean
+.PHONY: help setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check pytest deploy bench seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
 	@echo "make test           lint, typecheck, template checks and every test"
+	@echo "make test-loaded    every test while stress-ng keeps every core busy (installs stress-ng)"
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
 	@echo "make bench          run the benchmark against the local stack"
@@ -90,9 +91,31 @@ run: setup font-deps
 
 test: setup lint typecheck template-check pytest
 
-pytest: setup browser-deps
-	@rc=0; $(PY) -m pytest $(wildcard tests/unit tests/integration tests/e2e) || rc=$$?; \
+# Tests run in PYTEST_WORKERS pytest-xdist workers (auto: one a core, at most PYTEST_MAX_WORKERS;
+# 0: in this process), a module's tests on one worker (tests/conftest.py); the ten slowest are
+# listed at the end. Waits are sized for a loaded two-core machine; OA_TEST_TIME_SCALE=3 (say)
+# allows a slower one. See docs/testing.md, "Tests on a busy machine".
+PYTEST_WORKERS ?= auto
+PYTEST_MAX_WORKERS ?= 4
+TEST_DIRS = $(wildcard tests/unit tests/integration tests/e2e)
+run_pytest = rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses $(PYTEST_MAX_WORKERS) --dist loadfile \
+	  --durations=10 $(TEST_DIRS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+
+pytest: setup browser-deps
+	@$(run_pytest)
+
+# The same tests while stress-ng keeps STRESS_CPUS cores busy (default: all of them), as CI's
+# machine may be: every wait must still end by its deadline.
+STRESS_CPUS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test-loaded: setup browser-deps
+	@$(call apt_install,stress-ng)
+	@command -v stress-ng >/dev/null || { echo "error: stress-ng is not installed" >&2; exit 1; }; \
+	stress-ng --cpu $(STRESS_CPUS) --quiet & load=$$!; \
+	trap 'kill $$load 2>/dev/null || true; wait $$load 2>/dev/null || true' EXIT; \
+	echo "stress-ng --cpu $(STRESS_CPUS) keeps the machine busy (pid $$load)"; \
+	$(run_pytest)
 
 lint: setup
 	$(BIN)/ruff check $(CODE_DIRS)

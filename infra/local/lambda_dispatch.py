@@ -14,7 +14,9 @@ a layer it does not carry, or of none, raises ``ModuleNotFoundError`` as it woul
 
 ``inject_invoke_faults`` lets tests make the Lambda *service* refuse invocations
 (HTTP 429 ``TooManyRequestsException`` by default), which Step Functions reports as
-``Lambda.TooManyRequestsException`` — the transient error the ASL retries.
+``Lambda.TooManyRequestsException`` — the transient error the ASL retries — to every invocation,
+or only to those whose event has given values (``only_for``), so that another flow's call to the
+same function cannot take a fault meant for one step.
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ _environments: dict[str, int] = {}
 _environment_ready = threading.Condition(_lock)
 MAX_ENVIRONMENTS = int(os.environ.get("OA_LOCAL_MAX_ENVIRONMENTS", "4"))
 """Execution environments per function at most (see ``_environment``)."""
-_faults: dict[str, list[str]] = {}
+_faults: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+"""Pending faults per function: (error code, the event values an invocation must have to get it)."""
 
 
 def register_functions(specs: Mapping[str, FunctionSpec]) -> None:
@@ -141,12 +144,18 @@ def function(logical_id: str) -> FunctionSpec:
         return _functions_by_id[logical_id]
 
 
-def inject_invoke_faults(function_logical_id: str, count: int, error_code: str = "TooManyRequestsException") -> None:
-    """Make the next ``count`` invocations of a function fail in the Lambda service."""
+def inject_invoke_faults(
+    function_logical_id: str,
+    count: int,
+    error_code: str = "TooManyRequestsException",
+    only_for: Mapping[str, Any] | None = None,
+) -> None:
+    """Make the next ``count`` invocations of a function (whose event has the ``only_for`` values,
+    if given) fail in the Lambda service."""
     with _lock:
         if function_logical_id not in _functions_by_id:
             raise KeyError(f"no function {function_logical_id} in the template")
-        _faults.setdefault(function_logical_id, []).extend([error_code] * count)
+        _faults.setdefault(function_logical_id, []).extend([(error_code, dict(only_for or {}))] * count)
 
 
 def clear_invoke_faults() -> None:
@@ -154,10 +163,14 @@ def clear_invoke_faults() -> None:
         _faults.clear()
 
 
-def _take_fault(logical_id: str) -> str | None:
+def _take_fault(logical_id: str, event: Any) -> str | None:
     with _lock:
-        pending = _faults.get(logical_id)
-        return pending.pop(0) if pending else None
+        pending = _faults.get(logical_id) or []
+        for index, (error_code, only_for) in enumerate(pending):
+            if all(isinstance(event, dict) and event.get(k) == v for k, v in only_for.items()):
+                del pending[index]
+                return error_code
+        return None
 
 
 def _own_module_names(spec: FunctionSpec) -> frozenset[str]:
@@ -351,17 +364,17 @@ def _invoke_lambda(self: LambdaFunction, event: Any = None) -> tuple[str, bool, 
     if spec is None:
         message = f"{self.function_name} is not a function of template.yaml"
         return json.dumps({"errorType": "HandlerNotFound", "errorMessage": message}), True, ""
-    fault = _take_fault(spec.logical_id)
+    if isinstance(event, str | bytes):
+        event = json.loads(event) if event else {}
+    elif event is None:
+        event = {}
+    fault = _take_fault(spec.logical_id, event)
     if fault is not None:
         raise LambdaServiceFault(
             fault,
             f"Injected local fault for {spec.logical_id}: {fault}",
             _FAULT_STATUS.get(fault, 429),
         )
-    if isinstance(event, str | bytes):
-        event = json.loads(event) if event else {}
-    elif event is None:
-        event = {}
     try:
         result = invoke_handler(spec, event)
         return json.dumps(result, ensure_ascii=False, default=str), False, ""

@@ -10,6 +10,7 @@ local process needs: the resolved environment, the functions, the API routes and
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
@@ -116,13 +117,17 @@ def _layers(template: Template) -> tuple[dict[str, Path], list[Path]]:
         make = shutil.which("make")
         if make is None:
             raise RuntimeError(f"layer {logical_id} is built with make, which is not installed")
-        result = subprocess.run(  # noqa: S603 - our own Makefile target, no shell
-            [make, "--no-print-directory", "-C", str(content), f"build-{logical_id}"],
-            env={**os.environ, "ARTIFACTS_DIR": str(artifacts)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        # One build at a time: stacks of parallel test workers (or of two runs) share the directory,
+        # and one must not read a font another is still copying in.
+        with (artifacts.parent / f"{logical_id}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            result = subprocess.run(  # noqa: S603 - our own Makefile target, no shell
+                [make, "--no-print-directory", "-C", str(content), f"build-{logical_id}"],
+                env={**os.environ, "ARTIFACTS_DIR": str(artifacts)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         if result.returncode != 0:
             raise RuntimeError(f"layer {logical_id} did not build locally:\n{result.stderr.strip()}")
         opt_dirs.append(artifacts)

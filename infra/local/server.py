@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--port",
         type=int,
         default=int(os.environ.get("PORT") or DEFAULT_PORT),
-        help="port on 127.0.0.1 (default: $PORT or 3000)",
+        help="port on 127.0.0.1 (default: $PORT or 3000; 0: a free one, printed when ready)",
     )
     return parser.parse_args(argv)
 

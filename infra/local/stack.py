@@ -229,9 +229,13 @@ class LocalStack:
         return boto3.client("s3", region_name=DEFAULT_REGION)
 
     def inject_invoke_faults(
-        self, function_logical_id: str, count: int, error_code: str = "TooManyRequestsException"
+        self,
+        function_logical_id: str,
+        count: int,
+        error_code: str = "TooManyRequestsException",
+        only_for: Mapping[str, Any] | None = None,
     ) -> None:
-        lambda_dispatch.inject_invoke_faults(function_logical_id, count, error_code)
+        lambda_dispatch.inject_invoke_faults(function_logical_id, count, error_code, only_for)
 
     def outbox(self) -> list[dict[str, Any]]:
         """Every email sent so far, oldest first, as the core's mail parser reads it."""
@@ -312,12 +316,7 @@ class LocalStack:
 
         With ``port=0`` the system picks a free port; PUBLIC_BASE_URL then follows it.
         """
-        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
-        self.url = f"http://{host}:{server.server_port}"
-        if self.url != self.public_base_url:
-            self.public_base_url = self.url
-            self._set_env({"PUBLIC_BASE_URL": self.url, "AUTH_BASE_URL": auth_base_url(self.url)})
-            _forget_cached_settings()
+        server = self._bind(port, host)
         thread = threading.Thread(target=server.serve_forever, name="oa-local-http", daemon=True)
         thread.start()
         self._servers.append((server, thread))
@@ -326,14 +325,24 @@ class LocalStack:
     def serve_forever(self, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None) -> None:
         """Serve HTTP in this thread until ``shutdown()`` (the ``make run`` case).
 
-        ``on_ready(url)`` runs once the port is bound, before the first request.
+        ``on_ready(url)`` runs once the port is bound, before the first request. With ``port=0``
+        the system picks a free port; PUBLIC_BASE_URL then follows it, as with ``serve``.
         """
-        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
-        self.url = f"http://{host}:{server.server_port}"
+        server = self._bind(port, host)
         self._servers.append((server, threading.current_thread()))
         if on_ready is not None:
-            on_ready(self.url)
+            on_ready(self.public_base_url)
         server.serve_forever()
+
+    def _bind(self, port: int, host: str) -> BaseWSGIServer:
+        """A threaded server on the port; links and sign-in (PUBLIC_BASE_URL) follow where it is."""
+        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
+        self.url = f"http://{host}:{server.server_port}"
+        if self.url != self.public_base_url:
+            self.public_base_url = self.url
+            self._set_env({"PUBLIC_BASE_URL": self.url, "AUTH_BASE_URL": auth_base_url(self.url)})
+            _forget_cached_settings()
+        return server
 
     def shutdown(self) -> None:
         """Ask ``serve_forever`` to return (safe from a signal handler's thread)."""

@@ -6,6 +6,10 @@ when missing. The fixtures are registered for tests/e2e by its conftest:
 
 - ``browser`` (session): one headless Chromium for the whole run (``launch``).
 - ``page``: a fresh context (own cookies and storage, ``zh-CN``) and page per test.
+
+Playwright's waits (actions, navigation, and ``expect`` assertions, whose own default is 5 s) are
+given ``timeout_ms()``: a step's deadline (infra/local/polling.py), scaled by ``OA_TEST_TIME_SCALE``.
+A wait for a flow to finish passes ``timeout_ms(FLOW_SECONDS)``.
 - ``screenshots`` (session): ``test-artifacts/screenshots/`` at the repository root (ignored by git).
 
 A test uses them with the e2e server's ``base_url``::
@@ -19,9 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from infra.local.polling import STEP_SECONDS, scaled
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +43,11 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-TIMEOUT_MS = 15_000
+
+
+def timeout_ms(seconds: float = STEP_SECONDS) -> float:
+    """A Playwright timeout (milliseconds) for a wait of ``seconds`` (a base figure, scaled)."""
+    return scaled(seconds) * 1000
 
 
 def launch(playwright: Playwright) -> Browser:
@@ -52,6 +63,7 @@ def launch(playwright: Playwright) -> Browser:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    expect.set_options(timeout=timeout_ms())
     with sync_playwright() as playwright:
         running = launch(playwright)
         try:
@@ -60,14 +72,23 @@ def browser() -> Iterator[Browser]:
             running.close()
 
 
+def new_page(browser: Browser, **context_options: Any) -> Page:
+    """A page in a fresh context (``zh-CN`` unless told) whose waits have ``timeout_ms()``.
+
+    The context lives as long as the browser; a test opens one per person it plays.
+    """
+    context = browser.new_context(**{"locale": "zh-CN", **context_options})
+    context.set_default_timeout(timeout_ms())
+    return context.new_page()
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(TIMEOUT_MS)
+    opened = new_page(browser, timezone_id="Asia/Shanghai")
     try:
-        yield context.new_page()
+        yield opened
     finally:
-        context.close()
+        opened.context.close()
 
 
 @pytest.fixture(scope="session")

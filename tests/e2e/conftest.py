@@ -1,15 +1,18 @@
-"""The running local stack for the e2e tests: ``python -m infra.local`` on a free 127.0.0.1 port.
+"""The running local stack for the e2e tests: ``python -m infra.local --port 0`` on 127.0.0.1.
 
-One server for the whole session. It is stopped with SIGINT, as Ctrl-C stops ``make run``, and
-must exit 0 within 10 s. Its output is attached to every failing test's report. The browser
-fixtures (``browser``, ``page``, ``screenshots``) come from tests/e2e/browser.py.
+The server binds a port the system picks and prints where it is ready, so parallel workers and
+suites running at the same time never race for a port. One server per session: under
+pytest-xdist the e2e tests share one worker (their ``xdist_group``, see tests/conftest.py). It is
+stopped with SIGINT, as Ctrl-C stops ``make run``, and must exit 0 within ``STOP_SECONDS``
+(scaled by ``OA_TEST_TIME_SCALE``). Its output is attached to every failing test's report. The
+browser fixtures (``browser``, ``page``, ``screenshots``) come from tests/e2e/browser.py.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,36 +24,31 @@ from typing import IO
 import pytest
 import requests
 
+from infra.local.polling import Deadline
 from tests.e2e.browser import browser, page, screenshots
 
 __all__ = ["base_url", "browser", "page", "screenshots"]  # the browser fixtures, for every e2e test
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
+START_SECONDS = 120.0
+"""Base deadline for the server to answer /health (it starts in about 10 s on an idle machine)."""
+STOP_SECONDS = 20.0
+"""Base deadline for it to exit after SIGINT (about 1 s idle)."""
 OUTPUT_TAIL = 20_000
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+READY_RE = re.compile(r"OA local stack ready in [0-9.]+s at (http://127\.0\.0\.1:[0-9]+)")
 
 
 class ServerProcess:
     def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
+        self.url = ""
         self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the fixture
         env = dict(os.environ)
-        env["PORT"] = str(self.port)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(REPO_ROOT / "layers" / "oa_core"), str(REPO_ROOT), env.get("PYTHONPATH")) if p
         )
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(self.port)],
+            [sys.executable, "-m", "infra.local", "--port", "0"],
             cwd=str(REPO_ROOT),
             env=env,
             stdout=self.log,
@@ -58,36 +56,41 @@ class ServerProcess:
         )
 
     def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace")
+        """Everything the server printed so far (read at an offset: the file's position is the
+        server's too, and moving it while it writes would overwrite its output)."""
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", errors="replace")
 
     def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = Deadline(START_SECONDS)
         while True:
             if self.process.poll() is not None:
                 pytest.fail(
                     f"python -m infra.local exited {self.process.returncode} before answering:\n{self.output()}",
                     pytrace=False,
                 )
+            if not self.url and (ready := READY_RE.search(self.output())):
+                self.url = ready.group(1)
             try:
-                if requests.get(f"{self.url}/health", timeout=2).status_code == 200:
+                if self.url and requests.get(f"{self.url}/health", timeout=deadline.remaining() + 1).status_code == 200:
                     return
             except requests.ConnectionError:
                 pass
-            if time.monotonic() > deadline:
+            if deadline.passed():
                 pytest.fail(
-                    f"{self.url}/health did not answer in {START_TIMEOUT:.0f} s:\n{self.output()}", pytrace=False
+                    f"python -m infra.local did not answer /health ({self.url or 'not ready yet'}) "
+                    f"{deadline.describe()}:\n{self.output()}",
+                    pytrace=False,
                 )
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def stop(self) -> int | None:
-        """SIGINT; the exit code, or None when it had to be killed after STOP_TIMEOUT."""
+        """SIGINT; the exit code, or None when it had to be killed after ``STOP_SECONDS`` (scaled)."""
         if self.process.poll() is not None:
             return self.process.returncode
         self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(timeout=STOP_TIMEOUT)
+            return self.process.wait(timeout=Deadline(STOP_SECONDS).seconds)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -106,7 +109,7 @@ def base_url() -> Iterator[str]:
         yield server.url
         code = server.stop()
         assert code == 0, (
-            f"python -m infra.local did not exit 0 within {STOP_TIMEOUT:.0f} s of SIGINT "
+            f"python -m infra.local did not exit 0 within {Deadline(STOP_SECONDS).seconds:.0f} s of SIGINT "
             f"(exit code {code}; None = killed):\n{server.output()[-OUTPUT_TAIL:]}"
         )
     finally:

@@ -8,9 +8,14 @@ from typing import Any
 
 import requests
 
-from infra.local.polling import wait_for
+from infra.local.polling import REQUEST_SECONDS, STEP_SECONDS, scaled, wait_for
 
 TASK_ID_RE = re.compile(r'<input[^>]*name="task_id"[^>]*value="([^"]+)"')
+
+
+def http_timeout() -> float:
+    """A client's timeout for one request to the server (a guard against a hang, not a wait)."""
+    return scaled(REQUEST_SECONDS)
 
 
 def unique(title: str) -> str:
@@ -22,7 +27,7 @@ class Org:
     """The demo organisation, from ``GET /_local/users``."""
 
     def __init__(self, base_url: str) -> None:
-        reply = requests.get(f"{base_url}/_local/users", timeout=10)
+        reply = requests.get(f"{base_url}/_local/users", timeout=http_timeout())
         assert reply.status_code == 200, reply.text
         self.users: list[dict[str, Any]] = reply.json()
 
@@ -39,14 +44,14 @@ class User:
     def __init__(self, base_url: str, user_id: str) -> None:
         self.base_url = base_url
         self.user_id = user_id
-        reply = requests.post(f"{base_url}/_local/login", json={"user_id": user_id}, timeout=10)
+        reply = requests.post(f"{base_url}/_local/login", json={"user_id": user_id}, timeout=http_timeout())
         assert reply.status_code == 200, reply.text
         self.token = str(reply.json()["token"])
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {self.token}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 30)
+        kwargs.setdefault("timeout", http_timeout())
         return self.http.request(method, f"{self.base_url}{path}", **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
@@ -61,26 +66,43 @@ class User:
         return dict(reply.json())
 
     def pending_task(self, document_id: str, step: str) -> dict[str, Any]:
+        seen: list[str] = []
+
         def find() -> dict[str, Any] | None:
             reply = self.get("/api/tasks")
             assert reply.status_code == 200, reply.text
-            return next(
-                (t for t in reply.json() if t["document_id"] == document_id and t["step"] == step),
-                None,
-            )
+            mine = [t for t in reply.json() if t["document_id"] == document_id]
+            seen[:] = [t["step"] for t in mine]
+            return next((t for t in mine if t["step"] == step), None)
 
-        return dict(wait_for(find, f"the {step} task of {self.user_id} on {document_id}"))
+        return dict(
+            wait_for(
+                find,
+                f"the {step} task of {self.user_id} on {document_id}",
+                saw=lambda: f"{self.user_id}'s tasks on it: {seen}; document {self.document(document_id)['status']}",
+            )
+        )
 
     def decide(self, task_id: str, decision: str, opinion: str = "") -> requests.Response:
         return self.post(f"/api/tasks/{task_id}/decision", json={"decision": decision, "opinion": opinion})
 
-    def wait_status(self, document_id: str, status: str) -> dict[str, Any]:
-        def reached() -> dict[str, Any] | None:
-            doc = self.document(document_id)
-            assert doc["status"] not in {"failed", "rejected"} - {status}, doc
-            return doc if doc["status"] == status else None
+    def wait_status(self, document_id: str, status: str, seconds: float = STEP_SECONDS) -> dict[str, Any]:
+        last: dict[str, Any] = {}
 
-        return dict(wait_for(reached, f"{document_id} to be {status}"))
+        def reached() -> dict[str, Any] | None:
+            last.clear()
+            last.update(self.document(document_id))
+            assert last["status"] not in {"failed", "rejected"} - {status}, last
+            return last if last["status"] == status else None
+
+        return dict(
+            wait_for(
+                reached,
+                f"{document_id} to be {status}",
+                seconds,
+                saw=lambda: f"status {last.get('status')!r}, pending {last.get('pending')}",
+            )
+        )
 
 
 def draft(org: Org, title: str, **overrides: Any) -> dict[str, Any]:
@@ -110,7 +132,7 @@ def submit(drafter: User, body: dict[str, Any]) -> str:
 
 
 def outbox(base_url: str) -> list[dict[str, Any]]:
-    reply = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=10)
+    reply = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=http_timeout())
     assert reply.status_code == 200, reply.text
     return list(reply.json())
 
@@ -122,7 +144,13 @@ def emailed_link(base_url: str, to: str, title: str) -> str:
         mails = [m for m in outbox(base_url) if to in m["to"] and title in m["subject"] and m["links"]]
         return str(mails[-1]["links"][0]) if mails else None
 
-    link = str(wait_for(find, f"an email with a link to {to} about {title}"))
+    link = str(
+        wait_for(
+            find,
+            f"an email with a link to {to} about {title}",
+            saw=lambda: f"emails to {to}: {[m['subject'] for m in outbox(base_url) if to in m['to']]}",
+        )
+    )
     assert link.startswith(f"{base_url}/approvals/"), link
     return link
 

@@ -9,7 +9,6 @@ found in search. Every page is saved as a screenshot (test-artifacts/screenshots
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,10 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from infra.local.polling import FLOW_SECONDS, wait_for
+from tests.e2e.browser import new_page, timeout_ms
+from tests.e2e.kit import http_timeout
 
 pytestmark = pytest.mark.e2e
 
@@ -35,19 +38,30 @@ def sign_in(page: Page, base_url: str, user_id: str, name: str) -> None:
     expect(page.locator(".whoami")).to_contain_text(name)
 
 
-def link_for(base_url: str, user_id: str, step_words: str, wait: float = 30.0) -> str:
-    """The newest approval link emailed to a person (from the local outbox)."""
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        messages = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=10).json()
-        for message in reversed(messages):
-            to = " ".join(message.get("to") or [])
-            if f"{user_id}@" in to and step_words in message.get("subject", "") and TITLE in message["subject"]:
+def link_for(base_url: str, user_id: str, step_words: str) -> str:
+    """The newest approval link emailed to a person (from the local outbox; waits for it to be sent)."""
+
+    def mails() -> list[dict[str, Any]]:
+        reply = requests.get(
+            f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=http_timeout()
+        )
+        return [m for m in reply.json() if f"{user_id}@" in " ".join(m.get("to") or [])]
+
+    def newest_link() -> str | None:
+        for message in reversed(mails()):
+            if step_words in message.get("subject", "") and TITLE in message["subject"]:
                 links = [link for link in message.get("links") or [] if "/approvals/" in link]
                 if links:
                     return str(links[0])
-        time.sleep(0.5)
-    raise AssertionError(f"no {step_words} email with a link for {user_id}")
+        return None
+
+    return str(
+        wait_for(
+            newest_link,
+            f"a {step_words} email with a link for {user_id}",
+            saw=lambda: f"emails to {user_id}: {[m.get('subject') for m in mails()]}",
+        )
+    )
 
 
 def decide_by_link(page: Page, url: str, opinion: str, shot: Callable[[str], Any], name: str) -> None:
@@ -96,30 +110,30 @@ def test_a_document_goes_from_the_draft_form_to_the_archive_in_the_browser(
     shot("03-document-submitted")
 
     # 核稿: the reviewer decides from the emailed link, without signing in.
-    reviewer = browser.new_context(locale="zh-CN").new_page()
+    reviewer = new_page(browser)
     decide_by_link(
         reviewer, link_for(base_url, REVIEWER, "核稿"), "同意，请会签。", lambda n: shot(n, reviewer), "04-review"
     )
 
     # 会签: the drafter's page, left open, follows the countersigners by itself.
     page.goto(document_url)
-    expect(page.locator("#doc-status")).to_have_text("会签中", timeout=30_000)
+    expect(page.locator("#doc-status")).to_have_text("会签中")
     first, second = COUNTERSIGNERS
     expect(page.locator(f"tr[data-user='{first}']")).to_contain_text("待会签")
-    countersigner = browser.new_context(locale="zh-CN").new_page()
+    countersigner = new_page(browser)
     decide_by_link(
         countersigner, link_for(base_url, first, "会签"), "无意见。", lambda n: shot(n, countersigner), "05-countersign"
     )
-    expect(page.locator(f"tr[data-user='{first}']")).to_contain_text("同意", timeout=20_000)
+    expect(page.locator(f"tr[data-user='{first}']")).to_contain_text("同意")
     expect(page.locator(f"tr[data-user='{second}']")).to_contain_text("待会签")
     shot("06-countersign-progress")
     decide_by_link(
         countersigner, link_for(base_url, second, "会签"), "同意。", lambda n: shot(n, countersigner), "07-countersign"
     )
-    expect(page.locator("#doc-status")).to_have_text("待签发", timeout=30_000)
+    expect(page.locator("#doc-status")).to_have_text("待签发")
 
     # 签发: the signer approves on a phone.
-    phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(link_for(base_url, SIGNER, "签发"))
     expect(phone.locator("h1")).to_have_text(TITLE)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
@@ -130,13 +144,13 @@ def test_a_document_goes_from_the_draft_form_to_the_archive_in_the_browser(
     shot("09-sign-phone-done", phone)
 
     # 编号, 分发, 归档 happen by themselves; the page shows the number.
-    expect(page.locator("#doc-status")).to_have_text("已归档", timeout=60_000)
+    expect(page.locator("#doc-status")).to_have_text("已归档", timeout=timeout_ms(FLOW_SECONDS))
     number = page.locator("#doc-number").inner_text()
     assert re.fullmatch(r"示例办发〔\d{4}〕\d+号", number)
     shot("10-document-archived")
 
     # 档案检索: the archivist finds it by its number.
-    archivist = browser.new_context(locale="zh-CN").new_page()
+    archivist = new_page(browser)
     sign_in(archivist, base_url, ARCHIVIST, "吴敏")
     archivist.get_by_role("link", name="档案检索").click()
     archivist.locator("input[name='number']").fill(number)

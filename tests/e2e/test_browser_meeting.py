@@ -7,7 +7,6 @@ emails carry the calendar invitation. Screenshots go to test-artifacts/screensho
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,30 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from infra.local.polling import wait_for
+from tests.e2e.browser import new_page
+from tests.e2e.kit import http_timeout
+
 pytestmark = pytest.mark.e2e
 
 TOPIC = "2026年第四季度安全生产调度会"
 
 
 def outbox(base_url: str) -> list[dict[str, Any]]:
-    return list(requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=10).json())
+    reply = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "application/json"}, timeout=http_timeout())
+    return list(reply.json())
 
 
 def wait_mail(base_url: str, user: str, words: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for message in reversed(outbox(base_url)):
-            if any(t.startswith(f"{user}@") for t in message["to"]) and words in message["subject"]:
-                return dict(message)
-        time.sleep(0.5)
-    raise AssertionError(f"no email “{words}” for {user}")
+    def mails() -> list[dict[str, Any]]:
+        return [m for m in outbox(base_url) if any(t.startswith(f"{user}@") for t in m["to"])]
+
+    found = wait_for(
+        lambda: [m for m in mails() if words in m["subject"]],
+        f"an email “{words}” for {user}",
+        saw=lambda: f"emails to {user}: {[m['subject'] for m in mails()]}",
+    )
+    return dict(found[-1])
 
 
 def sign_in(page: Page, base_url: str, user_id: str) -> None:
@@ -74,7 +80,7 @@ def test_a_meeting_is_applied_for_in_a_free_slot_held_approved_and_invited(
     shot("22-room-week-held")
 
     approval = wait_mail(base_url, "zhouqiang", "请审批会议室预订")
-    approver = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    approver = new_page(browser, viewport={"width": 390, "height": 844})
     approver.goto(approval["links"][0])
     expect(approver.locator("h1")).to_have_text(TOPIC)
     shot("23-meeting-approval-phone", approver)
@@ -87,7 +93,7 @@ def test_a_meeting_is_applied_for_in_a_free_slot_held_approved_and_invited(
     expect(page.locator("#meeting-status")).to_have_text("已确认")
     shot("24-meeting-confirmed")
 
-    participant = browser.new_context(locale="zh-CN").new_page()
+    participant = new_page(browser)
     sign_in(participant, base_url, "lina")
     expect(participant.locator("#my-meetings")).to_contain_text(TOPIC)
     shot("25-dashboard-meetings", participant)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from tests.e2e.kit import Org, User, draft, emailed_link, submit, task_id_in, unique, wait_for
+from infra.local.polling import FLOW_SECONDS
+from tests.e2e.kit import Org, User, draft, emailed_link, http_timeout, submit, task_id_in, unique, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +35,7 @@ def assert_error(reply: requests.Response, status: int) -> None:
 
 
 def test_health_and_openapi(base_url: str, org: Org) -> None:
-    reply = requests.get(f"{base_url}/health", timeout=10)
+    reply = requests.get(f"{base_url}/health", timeout=http_timeout())
     assert reply.status_code == 200
     assert reply.json() == {"status": "ok"}
 
@@ -51,7 +53,7 @@ def test_health_and_openapi(base_url: str, org: Org) -> None:
 
 
 def test_local_users_lists_every_role_twice(base_url: str) -> None:
-    reply = requests.get(f"{base_url}/_local/users", timeout=10)
+    reply = requests.get(f"{base_url}/_local/users", timeout=http_timeout())
     assert reply.status_code == 200, reply.text
     users = reply.json()
     for user in users:
@@ -66,20 +68,22 @@ def test_local_users_lists_every_role_twice(base_url: str) -> None:
 
 def test_login_gives_a_token_and_a_cookie(base_url: str, org: Org) -> None:
     drafter = org.with_role("drafter")[0]
-    reply = requests.post(f"{base_url}/_local/login", json={"user_id": drafter}, timeout=10)
+    reply = requests.post(f"{base_url}/_local/login", json={"user_id": drafter}, timeout=http_timeout())
     assert reply.status_code == 200, reply.text
     token = reply.json()["token"]
     assert isinstance(token, str) and len(token) >= 16
     assert "Set-Cookie" in reply.headers and reply.cookies, "a session cookie for the browser"
 
-    with_token = requests.get(f"{base_url}/api/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    with_token = requests.get(
+        f"{base_url}/api/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=http_timeout()
+    )
     assert with_token.status_code == 200, with_token.text
     assert isinstance(with_token.json(), list)
 
-    with_cookie = requests.get(f"{base_url}/api/tasks", cookies=reply.cookies, timeout=10)
+    with_cookie = requests.get(f"{base_url}/api/tasks", cookies=reply.cookies, timeout=http_timeout())
     assert with_cookie.status_code == 200, with_cookie.text
 
-    unknown = requests.post(f"{base_url}/_local/login", json={"user_id": "nobody-here"}, timeout=10)
+    unknown = requests.post(f"{base_url}/_local/login", json={"user_id": "nobody-here"}, timeout=http_timeout())
     assert 400 <= unknown.status_code < 500
     assert unknown.json()["error"]["message"]
 
@@ -92,8 +96,10 @@ def test_api_requires_sign_in(base_url: str, org: Org) -> None:
         ("POST", "/api/tasks/x.review.1.0/decision"),
     ):
         body = draft(org, "关于未登录提交的通知") if method == "POST" else None
-        assert_error(requests.request(method, f"{base_url}{path}", json=body, timeout=10), 401)
-    forged = requests.get(f"{base_url}/api/tasks", headers={"Authorization": "Bearer forged-token"}, timeout=10)
+        assert_error(requests.request(method, f"{base_url}{path}", json=body, timeout=http_timeout()), 401)
+    forged = requests.get(
+        f"{base_url}/api/tasks", headers={"Authorization": "Bearer forged-token"}, timeout=http_timeout()
+    )
     assert_error(forged, 401)
 
 
@@ -109,7 +115,7 @@ def test_a_document_goes_from_draft_to_archive_through_links_and_api(base_url: s
 
     # 核稿 through the emailed link: the GET shows a form and decides nothing; the POST decides.
     review_link = emailed_link(base_url, org.email(reviewer), title)
-    page = requests.get(review_link, timeout=10)
+    page = requests.get(review_link, timeout=http_timeout())
     assert page.status_code == 200, page.text
     assert page.headers["Content-Type"].startswith("text/html")
     assert title in page.text and "<form" in page.text
@@ -119,12 +125,14 @@ def test_a_document_goes_from_draft_to_archive_through_links_and_api(base_url: s
     done = requests.post(
         review_link,
         data={"task_id": task_id_in(page.text), "decision": "approve", "opinion": "文字已核，同意"},
-        timeout=10,
+        timeout=http_timeout(),
     )
     assert done.status_code == 200, done.text
     assert "同意" in done.text
     again = requests.post(
-        review_link, data={"task_id": task_id_in(page.text), "decision": "reject", "opinion": "再来一次"}, timeout=10
+        review_link,
+        data={"task_id": task_id_in(page.text), "decision": "reject", "opinion": "再来一次"},
+        timeout=http_timeout(),
     )
     assert again.status_code == 409, "a used link decides nothing and says why"
 
@@ -139,21 +147,27 @@ def test_a_document_goes_from_draft_to_archive_through_links_and_api(base_url: s
 
     # 签发 through its link.
     sign_link = emailed_link(base_url, org.email(signer), title)
-    page = requests.get(sign_link, timeout=10)
+    page = requests.get(sign_link, timeout=http_timeout())
     assert page.status_code == 200, page.text
     done = requests.post(
-        sign_link, data={"task_id": task_id_in(page.text), "decision": "approve", "opinion": "同意印发"}, timeout=10
+        sign_link,
+        data={"task_id": task_id_in(page.text), "decision": "approve", "opinion": "同意印发"},
+        timeout=http_timeout(),
     )
     assert done.status_code == 200, done.text
 
     # 编号 → 分发 → 归档 run by themselves.
+    last: dict[str, Any] = {}
+
+    def archived() -> dict[str, Any] | None:
+        last.update(drafter.document(document_id))
+        return last if last["status"] == "archived" and "archive" in {h["step"] for h in last["history"]} else None
+
     doc = wait_for(
-        lambda: (
-            (d := drafter.document(document_id))["status"] == "archived"
-            and "archive" in {h["step"] for h in d["history"]}
-            and d
-        ),
+        archived,
         f"{document_id} archived",
+        FLOW_SECONDS,
+        saw=lambda: f"status {last.get('status')!r}, steps done {[h['step'] for h in last.get('history', [])]}",
     )
     match = NUMBER_RE.match(doc["number"] or "")
     assert match, doc["number"]
@@ -177,7 +191,7 @@ def test_a_document_goes_from_draft_to_archive_through_links_and_api(base_url: s
     assert [v["version"] for v in doc["versions"]] == [1]
 
     # The local outbox as a page: every approval link is clickable.
-    outbox_page = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "text/html"}, timeout=10)
+    outbox_page = requests.get(f"{base_url}/_local/outbox", headers={"Accept": "text/html"}, timeout=http_timeout())
     assert outbox_page.status_code == 200
     assert outbox_page.headers["Content-Type"].startswith("text/html")
     hrefs = re.findall(r'<a href="([^"]+)"', outbox_page.text)
@@ -223,7 +237,7 @@ def test_xss_in_title_and_opinion_is_escaped_on_the_approval_page(base_url: str,
 
     # The reviewer's page shows the hostile title.
     review_link = emailed_link(base_url, org.email(reviewer.user_id), title)
-    page = requests.get(review_link, timeout=10)
+    page = requests.get(review_link, timeout=http_timeout())
     assert page.status_code == 200, page.text
     assert_escaped(page)
 
@@ -232,7 +246,7 @@ def test_xss_in_title_and_opinion_is_escaped_on_the_approval_page(base_url: str,
     reply = reviewer.decide(task["task_id"], "approve", f"意见{XSS_TITLE}")
     assert reply.status_code == 200, reply.text
     countersign_link = emailed_link(base_url, org.email(countersigner), title)
-    page = requests.get(countersign_link, timeout=10)
+    page = requests.get(countersign_link, timeout=http_timeout())
     assert page.status_code == 200, page.text
     assert_escaped(page)
     assert page.text.count(ESCAPED[0]) >= 3, "title (head and body) and the opinion are all escaped"

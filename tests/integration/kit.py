@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from infra.local.polling import WAIT_SECONDS, wait_for
+from infra.local.polling import STEP_SECONDS, Deadline, flows_seconds, join_all, scaled, wait_for
 from infra.local.stack import LocalStack
 from oa_core.identity import directory
 from oa_core.workflow.storage import TaskItem
@@ -87,26 +87,48 @@ def submit(api: Api, drafter: str | None = None, **overrides: Any) -> str:
 
 
 def pending_task(api: Api, user: str, document_id: str, step: str) -> dict[str, Any]:
-    def find() -> dict[str, Any] | None:
-        return next(
-            (t for t in api.tasks(user) if t["document_id"] == document_id and t["step"] == step),
-            None,
-        )
+    seen: list[dict[str, Any]] = []
 
-    return dict(wait_for(find, f"{step} task of {user} on {document_id}"))
+    def find() -> dict[str, Any] | None:
+        seen[:] = [t for t in api.tasks(user) if t["document_id"] == document_id]
+        return next((t for t in seen if t["step"] == step), None)
+
+    def saw() -> str:
+        doc = api.document(document_id, users_with("admin")[0])
+        return f"{user}'s tasks on it: {[t['step'] for t in seen]}; document {doc['status']}, pending {doc['pending']}"
+
+    return dict(wait_for(find, f"{step} task of {user} on {document_id}", saw=saw))
 
 
 def wait_status(
-    api: Api, document_id: str, status: str, user: str | None = None, timeout: float = WAIT_SECONDS
+    api: Api,
+    document_id: str,
+    status: str,
+    user: str | None = None,
+    seconds: float = STEP_SECONDS,
+    *,
+    deadline: Deadline | None = None,
 ) -> dict[str, Any]:
+    """The document once it has ``status`` (by ``deadline``, or ``seconds`` from now, scaled)."""
     viewer = user or users_with("admin")[0]
-    return dict(
-        wait_for(
-            lambda: (doc := api.document(document_id, viewer))["status"] == status and doc,
-            f"{document_id} to be {status}",
-            timeout,
-        )
-    )
+    last: dict[str, Any] = {}
+
+    def reached() -> dict[str, Any] | None:
+        last.clear()
+        last.update(api.document(document_id, viewer))
+        return last if last["status"] == status else None
+
+    def saw() -> str:
+        steps = [h.get("step") for h in last.get("history", [])]
+        return f"status {last.get('status')!r}, pending {last.get('pending')}, steps done {steps}"
+
+    return dict(wait_for(reached, f"{document_id} to be {status}", seconds, deadline=deadline, saw=saw))
+
+
+def wait_all_status(api: Api, documents: Sequence[str], status: str, user: str | None = None) -> list[dict[str, Any]]:
+    """Every document once it has ``status``, by one deadline sized to that many flows at once."""
+    deadline = Deadline(flows_seconds(len(documents)))
+    return [wait_status(api, doc_id, status, user, deadline=deadline) for doc_id in documents]
 
 
 def approve(api: Api, user: str, document_id: str, step: str, opinion: str = "同意") -> None:
@@ -138,18 +160,42 @@ def task_tokens() -> list[str]:
     return [item.task_token for item in TaskItem.scan() if isinstance(item, TaskItem)]
 
 
-def at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads released together by a barrier; return their results in order."""
+def outbox_seen(stack: LocalStack, last: int = 8) -> Callable[[], str]:
+    """For a wait on an email: what the outbox held when it gave up (the latest messages)."""
+
+    def summary() -> str:
+        messages = stack.outbox()
+        shown = "; ".join(f"{', '.join(m['to'])}: {m['subject']}" for m in messages[-last:])
+        return f"{len(messages)} emails sent, the latest: {shown or 'none'}"
+
+    return summary
+
+
+def at_once(calls: Sequence[Callable[[], Any]], seconds_each: float = 10.0) -> list[Any]:
+    """Run the calls in threads released together by a barrier; return their results in order.
+
+    Waits for every thread by a deadline sized to the calls (one step plus ``seconds_each`` a call,
+    scaled); a call that raised fails here with its exception, a thread still running fails loudly.
+    """
+    budget = STEP_SECONDS + seconds_each * len(calls)
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
+    errors: list[tuple[int, BaseException]] = []
 
     def run(index: int) -> None:
-        barrier.wait()
-        results[index] = calls[index]()
+        try:
+            barrier.wait(scaled(budget))
+            results[index] = calls[index]()
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append((index, error))
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    threads = [threading.Thread(target=run, args=(i,), name=f"at_once-{i}") for i in range(len(calls))]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(60)
+    join_all(threads, f"{len(calls)} calls made at once to return", budget)
+    if errors:
+        index, error = min(errors, key=lambda e: e[0])
+        raise AssertionError(
+            f"{len(errors)} of {len(calls)} calls made at once raised; call {index}: {error!r}"
+        ) from error
     return results

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from infra.local.polling import scaled
+
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "layers" / "oa_core" / "oa_core"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -33,7 +35,7 @@ def lint_imports(config: Path, *python_path: Path) -> subprocess.CompletedProces
         text=True,
         env=env,
         cwd=config.parent,
-        timeout=300,
+        timeout=scaled(300),
         check=False,
     )
 

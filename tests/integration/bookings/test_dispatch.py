@@ -13,7 +13,7 @@ import pytest
 from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
 from oa_core.platform.clock import local_zone
-from tests.integration.kit import Api, at_once
+from tests.integration.kit import Api, at_once, outbox_seen
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,9 @@ def test_a_request_is_assigned_a_free_vehicle_and_driver_and_both_are_told(stack
     day = fresh_day()
     status, created = request(api, day)
     assert status == 201 and created["status"] == "pending"
-    assert wait_for(lambda: mails_to(stack, f"{DISPATCHER}@", "用车申请"), "the dispatcher's email")
+    assert wait_for(
+        lambda: mails_to(stack, f"{DISPATCHER}@", "用车申请"), "the dispatcher's email", saw=outbox_seen(stack)
+    )
     pending = api.call("GET", "/api/dispatch", DISPATCHER)[1]["pending"]
     assert created["dispatch_id"] in {d["dispatch_id"] for d in pending}
     status, assigned = assign(api, created["dispatch_id"], "car-01", "driver-wang")
@@ -70,8 +72,8 @@ def test_a_request_is_assigned_a_free_vehicle_and_driver_and_both_are_told(stack
     assert assigned["status"] == "assigned" and len(assigned["booking_ids"]) == 2
     assert [b["title"] for b in occupied(api, "car-01", day)] == ["用车：赴市财政局汇报预算（市财政局）"]
     assert len(occupied(api, "driver-wang", day)) == 1
-    assert wait_for(lambda: mails_to(stack, f"{REQUESTER}@", "已派车"), "the requester's email")
-    assert wait_for(lambda: mails_to(stack, "driver.wang@", "出车任务"), "the driver's email")
+    assert wait_for(lambda: mails_to(stack, f"{REQUESTER}@", "已派车"), "the requester's email", saw=outbox_seen(stack))
+    assert wait_for(lambda: mails_to(stack, "driver.wang@", "出车任务"), "the driver's email", saw=outbox_seen(stack))
     assert assign(api, created["dispatch_id"], "car-02", "driver-li")[0] == 409, "assigned once only"
 
 
@@ -114,7 +116,7 @@ def test_only_a_dispatcher_assigns_and_a_refusal_needs_a_reason(stack: LocalStac
         {"decision": "reject", "opinion": "当日车辆均已安排"},
     )
     assert status == 200 and body["status"] == "rejected"
-    assert wait_for(lambda: mails_to(stack, f"{REQUESTER}@", "未派车"), "the refusal email")
+    assert wait_for(lambda: mails_to(stack, f"{REQUESTER}@", "未派车"), "the refusal email", saw=outbox_seen(stack))
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from itertools import count
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import boto3
 import pytest
 
 from infra.local.polling import wait_for
@@ -52,12 +54,13 @@ def apply(api: Api, room: str, day: date, **fields: Any) -> tuple[int, Any]:
 
 
 def meeting_status(api: Api, meeting_id: str, wanted: str) -> dict[str, Any]:
-    return dict(
-        wait_for(
-            lambda: (m := api.call("GET", f"/api/meetings/{meeting_id}", ORGANIZER)[1])["status"] == wanted and m,
-            f"meeting {meeting_id} to be {wanted}",
-        )
-    )
+    last: dict[str, Any] = {}
+
+    def reached() -> dict[str, Any] | None:
+        last.update(api.call("GET", f"/api/meetings/{meeting_id}", ORGANIZER)[1])
+        return dict(last) if last["status"] == wanted else None
+
+    return dict(wait_for(reached, f"meeting {meeting_id} to be {wanted}", saw=lambda: f"status {last.get('status')!r}"))
 
 
 def mails_to(stack: LocalStack, user: str, words: str) -> list[dict[str, Any]]:
@@ -162,6 +165,45 @@ def test_an_unanswered_hold_expires_and_frees_the_room(stack: LocalStack, short_
     assert not [t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]]
     assert wait_for(lambda: mails_to(stack, ORGANIZER, "已过期"), "the organizer's email")
     assert apply(api, "room-301", day, topic="补订")[0] == 201
+
+
+def approvals_being_opened(stack: LocalStack, api: Api) -> list[str]:
+    """Meetings whose running MeetingFlow may still call open_approval: awaiting approval, no task yet."""
+    machine = stack.state_machines["MeetingFlow"]
+    running = stack.sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]
+    asked = {t["document_id"] for t in api.tasks(APPROVER)}
+    return [
+        e["name"]
+        for e in running
+        if e["name"] not in asked
+        and api.call("GET", f"/api/meetings/{e['name']}", ORGANIZER)[1]["status"] == "pending_approval"
+    ]
+
+
+def test_an_approval_opened_after_the_flow_released_the_room_asks_nobody(stack: LocalStack) -> None:
+    """The invocation that opens the approval can end after the flow has moved on: the hold's timeout
+    counts it (a slow machine with a short hold), or the flow gave up on it. The room is released
+    then, and that late invocation must leave the approver nothing to decide."""
+    api = Api(stack)
+    topic = "审批打开得太晚的会议"
+    # AwaitApproval's first attempt and its three retries are throttled: the flow expires the hold.
+    # The faults are for open_approval calls only, and only once no other meeting's approval is
+    # still being opened (an earlier test's flow could take them).
+    wait_for(
+        lambda: approvals_being_opened(stack, api) == [],
+        "other meetings' approvals to be opened",
+        saw=lambda: f"still being opened: {approvals_being_opened(stack, api)}",
+    )
+    stack.inject_invoke_faults("MeetingFunction", 4, only_for={"action": "open_approval"})
+    created = apply(api, "room-301", fresh_day(), topic=topic)[1]
+    meeting_status(api, created["meeting_id"], "expired")
+    assert not [t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]]
+    late = {"meeting_id": created["meeting_id"], "action": "open_approval", "task_token": "token-of-the-late-step"}
+    reply = boto3.client("lambda").invoke(FunctionName="MeetingFunction", Payload=json.dumps(late).encode())
+    assert reply.get("FunctionError"), "the late step fails; its flow has ended anyway"
+    assert json.loads(reply["Payload"].read())["errorType"] == "Conflict"
+    assert not [t for t in api.tasks(APPROVER) if t["document_id"] == created["meeting_id"]]
+    assert not mails_to(stack, APPROVER, topic), "no approval email for a released room"
 
 
 def test_cancelling_a_confirmed_meeting_sends_a_cancellation_and_frees_the_room(stack: LocalStack) -> None:

@@ -19,6 +19,7 @@ import requests
 
 from infra.local.cognito import jwt_claims
 from infra.local.messages import Directory
+from infra.local.polling import REQUEST_SECONDS, scaled
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -134,13 +135,14 @@ def test_serve_on_a_free_port_moves_auth_base_url_and_the_allowed_redirects(stac
     assert stack.url is not None and stack.url != "http://127.0.0.1:3000"
     assert os.environ["AUTH_BASE_URL"] == f"{stack.url}/_local/cognito"
     authorize = f"{os.environ['AUTH_BASE_URL']}/oauth2/authorize"
-    assert requests.get(authorize, params=authorize_query(stack.url), timeout=5).status_code == 200
-    assert requests.get(authorize, params=authorize_query("http://127.0.0.1:3000"), timeout=5).status_code == 400
+    guard = scaled(REQUEST_SECONDS)
+    assert requests.get(authorize, params=authorize_query(stack.url), timeout=guard).status_code == 200
+    assert requests.get(authorize, params=authorize_query("http://127.0.0.1:3000"), timeout=guard).status_code == 400
     logout = requests.get(
         f"{os.environ['AUTH_BASE_URL']}/logout",
         params={"client_id": "UserPoolClient", "logout_uri": f"{stack.url}/login"},
         allow_redirects=False,
-        timeout=5,
+        timeout=guard,
     )
     assert (logout.status_code, logout.headers["Location"]) == (302, f"{stack.url}/login")
 

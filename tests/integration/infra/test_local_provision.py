@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from infra.local.messages import Directory
+from infra.local.polling import REQUEST_SECONDS, scaled, wait_for
 from infra.local.stack import TEMPLATE_PATH, LocalStack
 
 pytestmark = pytest.mark.integration
@@ -43,13 +43,18 @@ def write(path: Path, text: str) -> None:
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
 
 
-def wait_for_execution(stack: LocalStack, execution_arn: str, timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        described = stack.sfn.describe_execution(executionArn=execution_arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return dict(described)
-        time.sleep(0.05)
+def wait_for_execution(stack: LocalStack, execution_arn: str) -> dict[str, Any]:
+    """The execution once it has ended (succeeded, failed…)."""
+    last: dict[str, Any] = {}
+
+    def ended() -> dict[str, Any] | None:
+        last.update(stack.sfn.describe_execution(executionArn=execution_arn))
+        return dict(last) if last["status"] != "RUNNING" else None
+
+    def saw() -> str:
+        return f"{last.get('status')}; events {[e['type'] for e in history(stack, execution_arn)]}"
+
+    return dict(wait_for(ended, f"{execution_arn} to end", saw=saw))
 
 
 def history(stack: LocalStack, execution_arn: str) -> list[dict[str, Any]]:
@@ -381,12 +386,11 @@ class TestTinyTemplate:
         arn = started["executionArn"]
 
         # The callback task's handler recorded its token in the template's table.
-        deadline = time.monotonic() + 20
-        item: dict[str, Any] = {}
-        while not item and time.monotonic() < deadline:
-            item = tiny_stack.ddb.get_item(TableName="Things", Key={"PK": {"S": "token"}}).get("Item", {})
-            time.sleep(0.05)
-        assert item, "the waitForTaskToken handler never ran"
+        item = wait_for(
+            lambda: tiny_stack.ddb.get_item(TableName="Things", Key={"PK": {"S": "token"}}).get("Item"),
+            "the waitForTaskToken handler to record its token",
+            saw=lambda: [e["type"] for e in history(tiny_stack, arn)],
+        )
         tiny_stack.sfn.send_task_success(taskToken=item["token"]["S"], output=json.dumps({"decision": "approve"}))
 
         described = wait_for_execution(tiny_stack, arn)
@@ -488,7 +492,7 @@ class TestTinyTemplate:
 
         tiny_stack.serve(0)
         assert tiny_stack.url is not None
-        with urllib.request.urlopen(f"{tiny_stack.url}/_local/users", timeout=5) as reply:
+        with urllib.request.urlopen(f"{tiny_stack.url}/_local/users", timeout=scaled(REQUEST_SECONDS)) as reply:
             assert json.load(reply) == list(USERS.values())
-        with urllib.request.urlopen(f"{tiny_stack.url}/echo/bob", timeout=5) as reply:
+        with urllib.request.urlopen(f"{tiny_stack.url}/echo/bob", timeout=scaled(REQUEST_SECONDS)) as reply:
             assert json.load(reply)["event"]["pathParameters"] == {"name": "bob"}

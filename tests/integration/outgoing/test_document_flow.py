@@ -14,6 +14,7 @@ from oa_core.records.package import verify_package
 from tests.integration.kit import (
     Api,
     approve,
+    outbox_seen,
     pending_task,
     submit,
     users_with,
@@ -78,6 +79,7 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
     notice = wait_for(
         lambda: [m for m in api.stack.outbox() if m["subject"].startswith("请修改") and doc_id in m["text"]],
         "the drafter's revision notice",
+        saw=outbox_seen(api.stack),
     )[-1]
     assert "请补充责任分工" in notice["text"], "the notice carries the reviewer's opinion"
     assert notice["links"] == [], "the drafter revises signed in, not through a one-click link"
@@ -151,6 +153,7 @@ def test_reject_at_sign_ends_the_flow_and_tells_the_drafter(api: Api, stack: Loc
     mails = wait_for(
         lambda: [m for m in stack.outbox() if "未通过" in m["subject"] and title in m["subject"]],
         "the drafter's rejection notice",
+        saw=outbox_seen(stack),
     )
     assert "时机不成熟" in mails[0]["text"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.polling import wait_for
+from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
 from oa_core.publishing.seal import verify_pdf_offline
@@ -108,11 +108,16 @@ def issued(api: Api, *recipients: str) -> str:
 def delivery(api: Api, doc_id: str, recipient: str, status: str) -> dict[str, Any]:
     clerk = users_with("clerk")[0]
 
-    def reached() -> dict[str, Any] | None:
-        found = {d["recipient"]: d for d in api.document(doc_id, clerk)["deliveries"]}[recipient]
-        return dict(found) if found["status"] == status else None
+    seen: dict[str, Any] = {}
 
-    return dict(wait_for(reached, f"delivery of {doc_id} to {recipient} to be {status}", 60))
+    def reached() -> dict[str, Any] | None:
+        seen.update({d["recipient"]: d for d in api.document(doc_id, clerk)["deliveries"]}[recipient])
+        return dict(seen) if seen["status"] == status else None
+
+    # After the flow, the delivery retries with backoff (1 + 2 + 4 s for four attempts).
+    return dict(
+        wait_for(reached, f"delivery of {doc_id} to {recipient} to be {status}", FLOW_SECONDS, saw=lambda: seen)
+    )
 
 
 def test_the_receiver_gets_a_signed_pdf_after_refusing_the_first_attempts(
@@ -163,13 +168,15 @@ def test_a_receiver_that_never_answers_puts_the_delivery_on_the_dead_letter_queu
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=f"{stack.stack_name}-delivery-dlq")["QueueUrl"]
 
+    mine: list[dict[str, Any]] = []
+
     def dead_letters() -> list[dict[str, Any]] | None:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
         found = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
-        mine = [m for m in found if m["document_id"] == doc_id]
+        mine[:] = [m for m in found if m["document_id"] == doc_id]
         return mine if len(mine) == 2 else None
 
-    letters = wait_for(dead_letters, "two dead letters", 30)
+    letters = wait_for(dead_letters, "two dead letters", saw=lambda: f"dead letters of {doc_id}: {mine}")
     assert {m["recipient"] for m in letters} == {"示例市卫生健康委员会", "未登记单位"}
     assert len(receiver.calls_for(doc_id)) == 4 + 1
     trail = [i for i in RecordItem.query(doc_pk(doc_id)) if isinstance(i, AuditItem) and i.action == "deliver_external"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local.polling import wait_for
+from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.outgoing.storage import InboxItem
 from oa_core.platform.storage import RecordItem
-from tests.integration.kit import Api, approve, submit, users_with, wait_status
+from tests.integration.kit import Api, approve, outbox_seen, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +40,7 @@ def test_a_receiving_department_signs_once_and_the_document_shows_who_has_not(st
     mail = wait_for(
         lambda: [m for m in stack.outbox() if "chenjing@example.gov.cn" in m["to"] and "收文" in m["subject"]],
         "the distribution email",
+        saw=outbox_seen(stack),
     )
     assert f"/documents/{doc_id}" in mail[-1]["text"], "the email links to the page where one signs"
 
@@ -57,7 +58,7 @@ def test_an_external_unit_gets_the_sealed_pdf_by_email_when_the_channel_is_email
         found = {d["recipient"]: d for d in api.document(doc_id, clerk)["deliveries"] if d["channel"] == "external"}
         return found if all(d["status"] in ("sent", "failed") for d in found.values()) else None
 
-    states = wait_for(external, "both external deliveries to end", 60)
+    states = wait_for(external, "both external deliveries to end", FLOW_SECONDS)
     sent, refused = states["示例市教育局"], states["示例市卫生健康委员会"]
     assert (sent["status"], sent["via"], sent["attempts"]) == ("sent", "email", 1) and sent["receipt"]
     assert refused["status"] == "failed" and "未登记收文邮箱" in str(refused["last_error"])
@@ -65,6 +66,7 @@ def test_an_external_unit_gets_the_sealed_pdf_by_email_when_the_channel_is_email
     mail = wait_for(
         lambda: [m for m in stack.outbox() if "shouwen@jyj.example.gov.cn" in m["to"]],
         "the email to 示例市教育局",
+        saw=outbox_seen(stack),
     )
     assert doc["number"] in mail[-1]["subject"] and "来文" in mail[-1]["subject"]
     pdfs = [a for a in mail[-1]["attachments"] if a["content_type"].startswith("application/pdf")]

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 import boto3
 import pytest
 
+from infra.local.polling import STEP_SECONDS, join_all, scaled
 from infra.local.stack import LocalStack
 from oa_core.identity import directory
 from oa_core.platform import clock
@@ -26,6 +27,7 @@ from oa_core.workflow.storage import TaskItem
 from tests.integration.kit import (
     Api,
     invoke_function,
+    outbox_seen,
     pending_task,
     submit,
     users_with,
@@ -86,7 +88,7 @@ def overdue_review(stack: LocalStack, title: str) -> tuple[str, str, str]:
     reviewer = users_with("reviewer")[0]
     doc_id = submit(api, title=title)
     task = pending_task(api, reviewer, doc_id, "review")
-    wait_for(lambda: mails(stack, reviewer, title, "请核稿"), "the first email to the reviewer")
+    wait_for(lambda: mails(stack, reviewer, title, "请核稿"), "the first email to the reviewer", saw=outbox_seen(stack))
     return doc_id, str(task["task_id"]), make_overdue(str(task["task_id"]))
 
 
@@ -181,17 +183,16 @@ def test_concurrent_runs_send_one_reminder(stack: LocalStack) -> None:
 
     def run(client: Any) -> None:
         try:
-            barrier.wait()
+            barrier.wait(scaled(STEP_SECONDS))
             reply = client.invoke(FunctionName="RemindersFunction", Payload=b"{}")
             assert "FunctionError" not in reply, reply["Payload"].read()
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=run, args=(client,), name=f"reminders-{i}") for i, client in enumerate(clients)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    join_all(threads, f"{len(clients)} reminder runs at once to end")
     assert not errors, errors
     assert len(mails(stack, reviewer, title, "催办")) == 1
     assert task_item(task_id).reminders_sent == 1

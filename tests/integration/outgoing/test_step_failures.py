@@ -10,6 +10,7 @@ from tests.integration.kit import (
     Api,
     approve,
     execution_history,
+    outbox_seen,
     pending_task,
     submit,
     users_with,
@@ -72,6 +73,7 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
     wait_for(
         lambda: any("处理失败" in m["subject"] for m in stack.outbox() if doc["title"] in m["subject"]),
         "the drafter's failure notice",
+        saw=outbox_seen(stack),
     )
 
     status, body = Api(stack).call("POST", f"/api/documents/{doc_id}/resume", drafter)

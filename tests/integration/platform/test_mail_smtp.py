@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from infra.local.polling import STEP_SECONDS, scaled
 from infra.local.stack import LocalStack
 from oa_core.platform import mail
 from oa_core.platform.config import settings
@@ -68,6 +69,7 @@ def relay(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
         port=port,
         authenticator=handler.authenticate,
         auth_require_tls=False,
+        ready_timeout=scaled(STEP_SECONDS),  # its thread starting to serve (5 s by default)
     )
     controller.start()
     boto3.client("secretsmanager").create_secret(Name=stack.env["SMTP_PASSWORD_SECRET"], SecretString=PASSWORD)

@@ -9,7 +9,7 @@ from typing import Any
 import markupsafe
 import pytest
 
-from infra.local.polling import wait_for
+from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.identity.storage import SessionItem
 from oa_core.platform.storage import RecordItem
@@ -404,7 +404,7 @@ def test_the_document_page_links_the_sealed_pdf_and_shows_each_external_delivery
         ended = 'data-status="sent"' in page.text and 'data-status="failed"' in page.text
         return page if ended else None
 
-    page = wait_for(delivered, "both external deliveries to end", 60)
+    page = wait_for(delivered, "both external deliveries to end", FLOW_SECONDS)
     assert f'href="/documents/{doc_id}/pdf"' in page.text
     assert "外部 · 电子邮件" in page.text and "已送达（回执" in page.text
     assert "发送失败" in page.text and "未登记收文邮箱" in page.text, "the clerk sees why it failed"

@@ -14,6 +14,7 @@ from oa_core.workflow.storage import LinkItem
 from tests.integration.kit import (
     Api,
     approve,
+    outbox_seen,
     pending_task,
     submit,
     task_tokens,
@@ -29,7 +30,7 @@ def link_for(stack: LocalStack, email_of: str, title: str) -> str:
         return [m for m in stack.outbox() if email_of in m["to"] and title in m["subject"] and m["links"]]
 
     # The task is saved before its email is sent: wait for the email as a person would.
-    found = wait_for(mails, f"an email with a link for {email_of}")
+    found = wait_for(mails, f"an email with a link for {email_of}", saw=outbox_seen(stack))
     return str(urlsplit(found[-1]["links"][0]).path)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
+from infra.local.polling import STEP_SECONDS, join_all, scaled
 from infra.local.powertools_patches import per_thread_events
 
 
@@ -23,7 +24,7 @@ def test_concurrent_invocations_each_see_their_own_event() -> None:
 
     @app.get("/items/<item>")
     def item(item: str) -> dict[str, str]:
-        inside.wait(5)  # both requests are being resolved at the same time
+        inside.wait(scaled(STEP_SECONDS))  # both requests are being resolved at the same time
         seen[item] = app.current_event.path
         return {"item": item}
 
@@ -31,8 +32,7 @@ def test_concurrent_invocations_each_see_their_own_event() -> None:
         threads = [threading.Thread(target=app.resolve, args=(event(f"/items/{n}"), None)) for n in ("a", "b")]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join(10)
+        join_all(threads, "both requests to be resolved")
     assert seen == {"a": "/items/a", "b": "/items/b"}
 
 

@@ -157,7 +157,12 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
 
 # ---------------------------------------------------------------- approval
 def open_approval(meeting_id: str, task_token: str) -> dict[str, Any]:
-    """The approver's task and link; the email says what is asked and until when."""
+    """The approver's task and link; the email says what is asked and until when.
+
+    Opened only while the meeting still awaits approval, in one transaction with that check: the
+    hold may have run out (the flow's timeout counts this invocation too) and the flow released the
+    room, or the organizer cancelled, while this ran. Then nobody is asked, and the flow's catch ends it.
+    """
     meeting = load(meeting_id)
     approver = directory.get_user(meeting.approver)
     if approver is None:
@@ -175,10 +180,16 @@ def open_approval(meeting_id: str, task_token: str) -> dict[str, Any]:
         task_token=task_token,
         due=due,
     )
-    with TransactWrite(connection=connection()) as tx:
-        tx.save(task, condition=reopen_condition())
-        tx.save(link_item)
-        tx.save(audit.audit_item("system", "open_task:meeting", task_id, "ok", approver["user_id"]))
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.condition_check(MeetingItem, _pk(meeting_id), "META", condition=MeetingItem.status == "pending_approval")
+            tx.save(task, condition=reopen_condition())
+            tx.save(link_item)
+            tx.save(audit.audit_item("system", "open_task:meeting", task_id, "ok", approver["user_id"]))
+    except TransactWriteError as exc:
+        if not lost_on_condition(exc):
+            raise
+        raise Conflict(f"会议 {meeting_id} 已不在待审批状态 (no longer awaiting approval)") from exc
     organizer = directory.get_user(meeting.organizer) or {"name": meeting.organizer}
     mail.send(
         [approver["email"]],
