@@ -27,7 +27,7 @@ from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.platform.storage import RecordItem, connection, lost_on_condition, strs
 from oa_core.workflow import flow, links
-from oa_core.workflow.decisions import decided_actions, decided_condition
+from oa_core.workflow.decisions import close_in
 from oa_core.workflow.models import DecisionRequest, DecisionResult
 from oa_core.workflow.storage import LinkItem, TaskItem, task_closed_actions
 from oa_core.workflow.tasks import new_task, reopen_condition, task_id_for
@@ -216,13 +216,7 @@ def decide(task: TaskItem, actor: str, request: DecisionRequest, *, via: str, li
     now = clock.now_iso()
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(
-                task,
-                actions=decided_actions(request.decision, request.opinion, via, now),
-                condition=decided_condition(actor),
-            )
-            if link is not None:
-                tx.update(link, actions=[LinkItem.used_at.set(now)], condition=links.consume_condition())
+            close_in(tx, task, actor, request.decision, request.opinion, via, now, link)
             tx.update(
                 meeting,
                 actions=[MeetingItem.opinion.set(request.opinion), MeetingItem.updated_at.set(now)],

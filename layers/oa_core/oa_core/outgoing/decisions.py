@@ -18,8 +18,7 @@ from oa_core.outgoing.storage import DocumentItem, load_document
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
 from oa_core.platform.storage import RecordItem, connection, lost_on_condition, refused_parts
-from oa_core.workflow import links
-from oa_core.workflow.decisions import decided_actions, decided_condition, deliver, ensure_pending
+from oa_core.workflow.decisions import close_in, decided_actions, deliver, ensure_pending
 from oa_core.workflow.models import DecisionResult
 from oa_core.workflow.storage import LinkItem, TaskItem
 from oa_core.workflow.tasks import history_item, open_tasks
@@ -55,13 +54,7 @@ def decide(
         doc_actions += [DocumentItem.sign_date.set(now), DocumentItem.signed_by.set(actor)]
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(
-                task,
-                actions=decided_actions(request.decision, request.opinion, via, now),
-                condition=decided_condition(actor),
-            )
-            if link is not None:
-                tx.update(link, actions=[LinkItem.used_at.set(now)], condition=links.consume_condition())
+            close_in(tx, task, actor, request.decision, request.opinion, via, now, link)
             if doc_actions:
                 tx.update(
                     doc,

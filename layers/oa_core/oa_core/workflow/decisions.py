@@ -1,7 +1,7 @@
 """Deciding a task exactly once: what every flow's decision shares, whatever the subject.
 
-Exactly-once is decided by DynamoDB: a domain records its decision in one transaction whose
-conditions are ``decided_condition`` (the task is still pending and belongs to this person) and,
+Exactly-once is decided by DynamoDB: a domain records its decision in one transaction into which
+``close_in`` puts the task closed on ``decided_condition`` (still pending, still this person's) and,
 through a link, ``links.consume_condition`` (the link is unused and unexpired). Whoever loses that
 race gets 409; nothing else changes. Only then is the waiting execution answered (``deliver``);
 an answer Step Functions did not receive is kept on the task and sent again by ``redeliver``.
@@ -16,13 +16,14 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from oa_core.platform import audit, clock
 from oa_core.platform.errors import Conflict, FlowUnavailable, Forbidden
 from oa_core.platform.storage import RecordItem, subject_pk
-from oa_core.workflow import flow
+from oa_core.workflow import flow, links
 from oa_core.workflow.models import TaskView
-from oa_core.workflow.storage import TaskItem, task_closed_actions
+from oa_core.workflow.storage import LinkItem, TaskItem, task_closed_actions
 
 
 def closed_message(task: TaskItem) -> str:
@@ -62,6 +63,16 @@ def decided_condition(actor: str) -> Condition:
     """The decision's own condition: the task is still pending and still this person's."""
     condition: Condition = (TaskItem.status == "pending") & (TaskItem.assignee == actor)
     return condition
+
+
+def close_in(
+    tx: TransactWrite, task: TaskItem, actor: str, decision: str, opinion: str, via: str, at: str, link: LinkItem | None
+) -> None:
+    """Put the decision's own writes into the domain's transaction: the task closed on its conditions
+    (still pending, still actor's) and, through a link, the link used (unused and unexpired)."""
+    tx.update(task, actions=decided_actions(decision, opinion, via, at), condition=decided_condition(actor))
+    if link is not None:
+        tx.update(link, actions=[LinkItem.used_at.set(at)], condition=links.consume_condition())
 
 
 def deliver(task: TaskItem, decision: str, result: dict[str, Any], *, flow_name: str) -> None:
