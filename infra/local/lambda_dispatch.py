@@ -179,13 +179,7 @@ def _own_module_names(spec: FunctionSpec) -> frozenset[str]:
     On Lambda the code directory (``CodeUri``) is ``/var/task``, first on ``sys.path``, so app.py
     imports them by these names (``from routes import documents``).
     """
-    names: set[str] = set()
-    for entry in spec.code_dir.iterdir():
-        if entry.is_dir() and (entry / "__init__.py").is_file():
-            names.add(entry.name)
-        elif entry.suffix == ".py" and entry != spec.handler_file:
-            names.add(entry.stem)
-    return frozenset(names)
+    return layer_imports.own_modules(spec.code_dir) - {spec.handler_file.stem}
 
 
 class _OwnModulesFinder(importlib.abc.MetaPathFinder):

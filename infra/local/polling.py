@@ -35,8 +35,6 @@ REQUEST_SECONDS = 30.0
 
 POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 1.0
-WAIT_SECONDS = STEP_SECONDS
-"""The default deadline of ``wait_for`` (kept for callers that name it)."""
 
 
 def time_scale() -> float:

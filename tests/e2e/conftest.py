@@ -2,7 +2,7 @@
 
 The server binds a port the system picks and prints where it is ready, so parallel workers and
 suites running at the same time never race for a port. One server per session: under
-pytest-xdist the e2e tests share one worker (their ``xdist_group``, see tests/conftest.py). It is
+pytest-xdist the e2e tests share one worker (tests/conftest.py's scheduler). It is
 stopped with SIGINT, as Ctrl-C stops ``make run``, and must exit 0 within ``STOP_SECONDS``
 (scaled by ``OA_TEST_TIME_SCALE``). Its output is attached to every failing test's report. The
 browser fixtures (``browser``, ``page``, ``screenshots``) come from tests/e2e/browser.py.

@@ -30,7 +30,7 @@ from oa_core.workflow import flow, links
 from oa_core.workflow.decisions import close_in
 from oa_core.workflow.models import DecisionRequest, DecisionResult
 from oa_core.workflow.storage import LinkItem, TaskItem, task_closed_actions
-from oa_core.workflow.tasks import new_task, reopen_condition, task_id_for
+from oa_core.workflow.tasks import new_task, open_tasks, reopen_condition, task_id_for
 
 FLOW = "Meeting"
 """MeetingFlow's name in its errors: 不同意 is Meeting.Rejected (workflow.flow)."""
@@ -262,9 +262,8 @@ def release(meeting_id: str, outcome: str) -> dict[str, Any]:
     reservations.release(meeting.booking_id)
     now = clock.now_iso()
     meeting.update(actions=[MeetingItem.status.set(outcome), MeetingItem.updated_at.set(now)])
-    for task in RecordItem.query(_pk(meeting_id), RecordItem.SK.startswith("TASK#")):
-        if isinstance(task, TaskItem) and task.status == "pending":
-            task.update(actions=task_closed_actions("cancelled", now), condition=TaskItem.status == "pending")
+    for task in open_tasks(meeting_id):
+        task.update(actions=task_closed_actions("cancelled", now), condition=TaskItem.status == "pending")
     organizer = directory.get_user(meeting.organizer)
     if organizer is not None:
         mail.send(

@@ -20,10 +20,11 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.platform import audit, clock
 from oa_core.platform.errors import Conflict, FlowUnavailable, Forbidden
-from oa_core.platform.storage import RecordItem, subject_pk
+from oa_core.platform.storage import RecordItem
 from oa_core.workflow import flow, links
 from oa_core.workflow.models import TaskView
 from oa_core.workflow.storage import LinkItem, TaskItem, task_closed_actions
+from oa_core.workflow.tasks import tasks_of
 
 
 def closed_message(task: TaskItem) -> str:
@@ -99,8 +100,8 @@ def deliver(task: TaskItem, decision: str, result: dict[str, Any], *, flow_name:
 def redeliver(subject_id: str, *, flow_name: str) -> list[str]:
     """Send again every saved decision of a subject that Step Functions has not received."""
     delivered = []
-    for item in RecordItem.query(subject_pk(subject_id), RecordItem.SK.startswith("TASK#"), consistent_read=True):
-        if isinstance(item, TaskItem) and item.answer_pending:
+    for item in tasks_of(subject_id):
+        if item.answer_pending:
             pending = json.loads(item.answer_pending)
             flow.answer(
                 item.task_token, pending["decision"], pending["result"], flow_name=pending.get("flow", flow_name)
