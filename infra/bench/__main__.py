@@ -1,6 +1,7 @@
 """``python -m infra.bench`` (``make bench``): cold starts, per-document costs and local stack timings.
 
-Prints a Markdown report and writes it to ``bench-results.md`` at the repository root:
+Prints a Markdown report and writes it to ``bench-results.md`` at the repository root, and the
+counts of section 5 as JSON to ``bench-results.json`` beside it (what ``make cost`` prices):
 
 1. cold init of every function in a fresh process against the floor of ``boto3`` plus one
    client (``infra/bench/cold.py``), with the modules that dominate each import;
@@ -9,7 +10,10 @@ Prints a Markdown report and writes it to ``bench-results.md`` at the repository
 3. local stack timings: start in-process, one document (k = 2) in-process, and the same over
    HTTP against ``python -m infra.local`` in a subprocess (``infra/bench/http.py``);
 4. bookings: seconds to decide a 50-way race for one room, DynamoDB requests per booking and per
-   occupancy query (``infra/bench/bookings.py``).
+   occupancy query (``infra/bench/bookings.py``);
+5. what one unit of work asks of AWS: a document (k = 0, 1, 3), a room booking, a meeting with its
+   approval, a reminder run: transitions, invocations per function, API requests, DynamoDB, S3,
+   KMS, Secrets Manager, SSM, SES, SQS and SNS requests, log bytes (``infra/bench/meter.py``).
 
 Takes about a minute and a half on two cores with the default ``--runs 7``.
 """
@@ -17,6 +21,7 @@ Takes about a minute and a half on two cores with the default ``--runs 7``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -29,16 +34,20 @@ from infra.bench import bookings as bench_bookings
 from infra.bench import cold as bench_cold
 from infra.bench import flow as bench_flow
 from infra.bench import http as bench_http
+from infra.bench import units as bench_units
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
+TEMPLATE = REPO_ROOT / "template.yaml"
 PARTS = ("cold", "flow", "http", "bookings")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="cold-start runs per function (default 7)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the report")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the report (the JSON counts beside it)"
+    )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable; default: all)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -117,11 +126,34 @@ def local_report(flow: bench_flow.FlowResult | None, http: bench_http.HttpResult
     return "\n".join(out)
 
 
+def counts_document(
+    units: dict[str, dict[str, object]], cold: bench_cold.ColdResult | None, began_at: datetime
+) -> dict[str, object]:
+    """What ``make cost`` reads: the units of work measured, the functions they ran, the cold inits."""
+    from infra.local.template import load_yaml
+
+    return {
+        "schema": bench_units.SCHEMA,
+        "measured_at": f"{began_at:%Y-%m-%dT%H:%M}Z",
+        "commit": _commit(),
+        "python": platform.python_version(),
+        "machine": f"{os.cpu_count()} CPUs {platform.machine()}, load average {_load()}",
+        "functions": bench_units.template_functions(load_yaml(TEMPLATE)),
+        "cold_init_ms": (
+            {name: round(cold.samples[name].median_import, 1) for name in bench_cold.FUNCTION_DIRS} if cold else {}
+        ),
+        "units": units,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     parts = set(args.only or PARTS)
     began = time.perf_counter()
+    began_at = datetime.now(UTC)
     sections = [header(args.runs)]
+    units: dict[str, dict[str, object]] = {}
+    cold = None
     missed: list[str] = []
     if "cold" in parts:
         print("bench: cold init ...", file=sys.stderr, flush=True)
@@ -137,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: documents on the in-process local stack ...", file=sys.stderr, flush=True)
         flow = bench_flow.measure()
         sections.append(bench_flow.report(flow))
+        units.update(flow.units())
         missed += [f"k={c.k}: {c.transitions} transitions" for c in flow.costs if c.transitions > c.target]
         missed += [f"k={c.k}: Scan" for c in flow.costs if c.scans]
     if "http" in parts:
@@ -150,15 +183,23 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: bookings race and request counts ...", file=sys.stderr, flush=True)
         booked = bench_bookings.measure()
         sections.append(bench_bookings.report(booked))
+        units.update(booked.units())
         if booked.race_created != 1:
             missed.append(f"the {bench_bookings.RACERS}-way race made {booked.race_created} bookings")
         missed += [f"bookings: {scan}" for scan in booked.scans]
+    if units:
+        sections.append(bench_units.markdown(units))
     sections.append("**Targets missed:** " + "; ".join(missed) + "\n" if missed else "**Every target met.**\n")
     sections.append(f"_Bench took {time.perf_counter() - began:.0f} s._\n")
     text = "\n".join(sections)
     print(text)
     args.output.write_text(text, encoding="utf-8")
     print(f"bench: report written to {args.output}", file=sys.stderr)
+    if units:
+        counts = args.output.with_suffix(".json")
+        document = counts_document(units, cold, began_at)
+        counts.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"bench: counts written to {counts} (make cost prices them)", file=sys.stderr)
     return 1 if missed and args.strict else 0
 
 
