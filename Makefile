@@ -28,7 +28,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check pytest deploy bench seed-org clean
+.PHONY: help setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check pytest deploy bench cost seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -36,7 +36,8 @@ help:
 	@echo "make test-loaded    every test while stress-ng keeps every core busy (installs stress-ng)"
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
-	@echo "make bench          run the benchmark against the local stack"
+	@echo "make bench          run the benchmark against the local stack (bench-results.md, .json)"
+	@echo "make cost           monthly cost estimate for us-east-1 and cn-north-1 from make bench's counts"
 	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
 	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
@@ -149,6 +150,13 @@ verify: setup
 
 bench: setup
 	$(PY) -m infra.bench
+
+# The counts of `make bench` (COUNTS=docs/bench/counts.json: the ones docs/deploy.md was computed from)
+# priced for a unit of 500 staff; also written to cost-estimate.md.
+COUNTS ?= bench-results.json
+
+cost: setup
+	$(PY) -m infra.bench.cost --counts $(COUNTS) --output cost-estimate.md
 
 seed-org: setup
 	$(PY) -m infra.ops.seed_org --stack $(STACK) --file $(ORG_FILE)
