@@ -262,6 +262,7 @@ def lines(counts: Counts, profile: Profile, region: Region, fixed: dict[str, int
         Line(p["ddb_write_units"], _sum(counts, volume, lambda u: u.dynamodb.write_units), "measured item sizes"),
         Line(p["ddb_read_units"], _sum(counts, volume, lambda u: u.dynamodb.read_units), "measured item sizes"),
         Line(p["ddb_storage"], stored_ddb / GB, f"items written in {profile.archive_months} months"),
+        Line(p["ddb_pitr"], stored_ddb / GB, "the tables' size"),
         Line(p["s3_storage"], stored_s3 / GB, f"issued PDFs and archive packages of {profile.archive_months} months"),
         Line(p["s3_class_a"], _sum(counts, volume, lambda u: u.s3.class_a_requests), "measured"),
         Line(p["s3_class_b"], _sum(counts, volume, lambda u: u.s3.class_b_requests), "measured"),

@@ -75,6 +75,8 @@ _GLOBAL_ROWS = [
      0, ""),
     ("ddb_storage", "DynamoDB", "table storage", "GB-month", 1, 0.25, DDB, "undated", 25,
      "first 25 GB free, does not expire"),
+    ("ddb_pitr", "DynamoDB", "point-in-time recovery (both tables have it)", "GB-month", 1, 0.20,
+     "https://finops.com.py/services/dynamodb/backups", "undated", 0, "priced on the table size"),
     ("s3_storage", "S3", "Standard storage (Object Lock keeps every version)", "GB-month", 1, 0.023,
      "https://cloudburn.io/blog/amazon-s3-pricing", "2026-03-13", 0, ""),
     ("s3_class_a", "S3", "PUT, COPY, POST, LIST requests", "1,000 requests", 1e3, 0.005, INFRACOST_S3, "undated",
@@ -133,7 +135,7 @@ _CHINA_ROWS = [
 
 _CHINA_ESTIMATES = {
     # key: free units a China page states (else none)
-    "sfn_transitions": 0, "ddb_storage": 0, "s3_class_a": 0, "s3_class_b": 0, "kms_keys": 0,
+    "sfn_transitions": 0, "ddb_storage": 0, "ddb_pitr": 0, "s3_class_a": 0, "s3_class_b": 0, "kms_keys": 0,
     "kms_requests": 0, "logs_storage": 5, "dashboards": 3, "secrets": 0, "secret_calls": 0, "sqs_requests": 0,
 }
 
