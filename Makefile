@@ -7,6 +7,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 3000
+# make run PARAMS="IdentityProvider=oidc OrgName=…": template parameter overrides for the local stack.
+PARAMS ?=
 STACK ?= oa-system
 ORG_FILE ?= infra/demo_org.json
 GUIDED ?=
@@ -88,7 +90,7 @@ browser-deps:
 	@$(call apt_install,$(BROWSER_PACKAGES))
 
 run: setup font-deps
-	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
+	PORT=$(PORT) $(PY) -m infra.local --port $(PORT) $(foreach p,$(PARAMS),--param '$(p)')
 
 test: setup lint typecheck template-check pytest
 

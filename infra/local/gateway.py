@@ -2,22 +2,18 @@
 
 Turns an HTTP request into the event API Gateway would give the function that
 template.yaml routes it to, calls that function's real handler in-process, and turns
-its proxy response back into HTTP. Routes, authorisation (Cognito or ``NONE``) and
-binary media types all come from the template, so what works here works behind API
-Gateway.
+its proxy response back into HTTP. Routes, authorisation (the template's Lambda authorizer,
+run as API Gateway runs it: infra/local/authorizers.py; or ``NONE``), gateway responses and
+binary media types all come from the template, so what works here works behind API Gateway.
 
-Sign-in is the one thing that cannot be Cognito's here: ``/_local/login`` issues an
-opaque token (also set as the ``oa_session`` cookie) and the gateway turns it into the
-``requestContext.authorizer.claims`` a Cognito authorizer would produce. The
-``/_local/*`` routes are served by the gateway itself and exist only locally:
+Sign-in is the local identity provider's (infra/local/oidc_issuer.py, on an origin of its own):
+``/_local/login`` hands out an ID token it signs, which the authorizer verifies like any other.
+The ``/_local/*`` routes are served by the gateway itself and exist only locally:
 
 - ``GET /_local/users``: the directory's users (JSON).
-- ``POST /_local/login``: ``{"user_id": ...}`` -> ``{"token", "user_id"}`` and the cookie.
+- ``POST /_local/login``: ``{"user_id": ...}`` -> ``{"token", "user_id"}``, a signed ID token for
+  ``Authorization: Bearer <token>``.
 - ``GET /_local/outbox``: every email sent (HTML, or JSON with ``Accept: application/json``).
-- ``/_local/cognito/...``: the Cognito hosted UI's stand-in for the web function's sign-in
-  (authorization code with PKCE; infra/local/cognito.py): ``GET|POST
-  /_local/cognito/oauth2/authorize``, ``POST /_local/cognito/oauth2/token``, ``GET
-  /_local/cognito/logout``. LocalStack points ``AUTH_BASE_URL`` at it.
 """
 
 from __future__ import annotations
@@ -25,47 +21,27 @@ from __future__ import annotations
 import base64
 import html
 import json
-import secrets
 import sys
-import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from fnmatch import fnmatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import Headers, MIMEAccept
-from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request, Response
 
 from infra.local import lambda_dispatch
+from infra.local.authorizers import Authorizers
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response
 from infra.local.template import LOCAL_ACCOUNT_ID, Route
 
-SESSION_COOKIE = "oa_session"
-
-
-class Sessions:
-    """Local sign-in tokens: token -> user_id, in memory."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_token: dict[str, str] = {}
-
-    def issue(self, user_id: str) -> str:
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._by_token[token] = user_id
-        return token
-
-    def user_of(self, token: str | None) -> str | None:
-        if not token:
-            return None
-        with self._lock:
-            return self._by_token.get(token)
+if TYPE_CHECKING:
+    from infra.local.oidc_issuer import LocalIssuer
 
 
 class Gateway:
@@ -77,18 +53,16 @@ class Gateway:
         functions: Mapping[str, FunctionSpec],
         directory: Callable[[], Directory],
         outbox: Callable[[], list[dict[str, Any]]],
-        sessions: Sessions | None = None,
-        auth_issuer: str | None = None,
+        issuer: LocalIssuer | None = None,
+        region: str = "us-east-1",
     ) -> None:
-        """``auth_issuer`` is the ``iss`` of the local Cognito stand-in's tokens."""
-        from infra.local.cognito import CognitoStandIn
-
+        """``issuer`` signs the tokens of ``/_local/login`` (without one, that route answers 503)."""
         self.routes = list(routes)
         self.functions = functions
         self._directory = directory
         self._outbox = outbox
-        self.sessions = sessions or Sessions()
-        self.cognito = CognitoStandIn(directory, issuer=auth_issuer)
+        self.issuer = issuer
+        self.authorizers = Authorizers(functions, region)
 
     # ------------------------------------------------------------------ WSGI
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -117,10 +91,6 @@ class Gateway:
             return error_response(502, "internal_error", f"Internal server error: {error}")
 
     def _local_route(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/_local/cognito/"):
-            answer = self.cognito.handle(request)
-            if answer is not None:
-                return answer
         match request.method, request.path.rstrip("/"):
             case "GET", "/_local/users":
                 return json_response(200, self._directory().list_users())
@@ -148,10 +118,9 @@ class Gateway:
         user = self._directory().get_user(user_id)
         if user is None:
             return error_response(404, "not_found", f"No such user: {user_id} (用户不存在)")
-        token = self.sessions.issue(user_id)
-        headers = Headers()
-        headers.add("Set-Cookie", f"{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax")
-        return json_response(200, {"token": token, "user_id": user_id}, headers)
+        if self.issuer is None:
+            return error_response(503, "no_identity_provider", "本地身份提供方未启动 (no local issuer)")
+        return json_response(200, {"token": self.issuer.token_for(user_id), "user_id": user_id})
 
     def _outbox_response(self, request: HttpRequest) -> HttpResponse:
         messages = self._outbox()
@@ -194,32 +163,18 @@ class Gateway:
                 return route, params
         return None
 
-    def caller(self, headers: Headers) -> str | None:
-        """The signed-in user: Bearer token first, then the session cookie."""
-        authorization = headers.get("Authorization", "")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            return self.sessions.user_of(token.strip())
-        cookies = parse_cookie(headers.get("Cookie", ""))
-        return self.sessions.user_of(cookies.get(SESSION_COOKIE))
-
     def _proxy(self, request: HttpRequest) -> HttpResponse:
         found = self.find_route(request.method, request.path)
         if found is None:
             return error_response(404, "not_found", f"No route for {request.method} {request.path}")
         route, path_params = found
-        claims: dict[str, str] | None = None
+        authorizer: dict[str, Any] | None = None
         if route.authorized:
-            user_id = self.caller(request.headers)
-            if user_id is None:
-                return error_response(401, "unauthorized", "请先登录 (sign in first)")
-            user = self._directory().get_user(user_id) or {}
-            claims = {
-                "cognito:username": user_id,
-                "sub": user_id,
-                "email": str(user.get("email", "")),
-            }
-        event = build_proxy_event(request, route, path_params, claims)
+            checked = self.authorizers.check(request, route, path_params)
+            if isinstance(checked, HttpResponse):
+                return checked
+            authorizer = checked
+        event = build_proxy_event(request, route, path_params, authorizer)
         spec = self.functions[route.function_id]
         try:
             result = lambda_dispatch.invoke_handler(spec, event)
@@ -239,9 +194,10 @@ def build_proxy_event(
     request: HttpRequest,
     route: Route,
     path_params: Mapping[str, str],
-    claims: Mapping[str, str] | None,
+    authorizer: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    """The API Gateway REST (v1) Lambda proxy event for ``request`` on ``route``."""
+    """The API Gateway REST (v1) Lambda proxy event for ``request`` on ``route``; ``authorizer`` is
+    what the route's authorizer said (its context and principal), ``requestContext.authorizer``."""
     single_headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
     for name, value in request.headers.items():
@@ -288,8 +244,8 @@ def build_proxy_event(
         "resourcePath": route.path,
         "stage": "",
     }
-    if claims is not None:
-        request_context["authorizer"] = {"claims": dict(claims)}
+    if authorizer is not None:
+        request_context["authorizer"] = dict(authorizer)
     return {
         "resource": route.path,
         "path": request.path,

@@ -1,5 +1,5 @@
-"""What the local gateway and the stand-ins it serves (infra/local/cognito.py) exchange: an HTTP
-request and answer, the directory they consult, and the contract's JSON replies."""
+"""What the local gateway and the identity provider beside it (infra/local/oidc_issuer.py) exchange: an
+HTTP request and answer, the directory they consult, and the contract's JSON replies."""
 
 from __future__ import annotations
 

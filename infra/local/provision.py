@@ -288,17 +288,21 @@ def _create_queues(template: Template, region: str) -> None:
 
 
 def _create_secrets(template: Template, region: str) -> None:
-    """Secrets (AWS::SecretsManager::Secret): a given SecretString, or one generated as CloudFormation would."""
+    """Secrets (AWS::SecretsManager::Secret): a given SecretString, one generated as CloudFormation would,
+    or, with neither, an empty secret (no value: reading it is ResourceNotFoundException, as on AWS)."""
     import secrets
 
     client = boto3.client("secretsmanager", region_name=region)
     for logical_id in template.resources_of_type("AWS::SecretsManager::Secret"):
         props = template.properties(logical_id)
+        name = str(props.get("Name") or f"{template.stack_name}-{logical_id}")
         value = props.get("SecretString")
+        if value is None and "GenerateSecretString" not in props:
+            client.create_secret(Name=name)
+            continue
         if value is None:
             length = int((props.get("GenerateSecretString") or {}).get("PasswordLength", 32))
             value = secrets.token_urlsafe(length)[:length]
-        name = str(props.get("Name") or f"{template.stack_name}-{logical_id}")
         client.create_secret(Name=name, SecretString=str(value))
 
 

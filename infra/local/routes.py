@@ -1,14 +1,41 @@
 """The local API Gateway's routes: one REST method of a function's ``Api`` event, matched against requests.
 
-Owns `Route` (path, method, function, whether an authorizer guards it, binary media types) and the
-path pattern a route matches with (``{name}`` one segment, ``{proxy+}`` the rest); `Template.routes`
-derives them from template.yaml, the gateway serves them.
+Owns `Route` (path, method, function, whether an authorizer guards it and which, binary media types),
+the Lambda `Authorizer` of a route with its API's `GatewayResponse`s, and the path pattern a route
+matches with (``{name}`` one segment, ``{proxy+}`` the rest); `Template.routes` derives them from
+template.yaml, the gateway serves them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """A gateway response of the API (``GatewayResponses``): what API Gateway answers by itself."""
+
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A Lambda authorizer of the API (``Auth.Authorizers``), with the API's gateway responses."""
+
+    name: str
+    function_name: str
+    """The authorizer function's name (the last part of its ``FunctionArn``)."""
+    payload_type: str
+    """``TOKEN`` or ``REQUEST``."""
+    identity_header: str
+    ttl_seconds: int
+    responses: Mapping[str, GatewayResponse] = field(default_factory=dict, compare=False)
+    api_id: str = "local"
+    stage: str = "local"
 
 
 @dataclass(frozen=True)
@@ -21,6 +48,8 @@ class Route:
     authorized: bool
     binary_media_types: tuple[str, ...]
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    authorizer: Authorizer | None = field(default=None, compare=False)
+    """The Lambda authorizer guarding it (None: none, or one the local gateway cannot run)."""
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """Path parameters when this route serves ``method path``, else None."""

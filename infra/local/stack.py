@@ -5,8 +5,12 @@ dispatched to the real handlers), provisions it from template.yaml, seeds the de
 organisation and offers the API Gateway stand-in two ways: ``invoke_http`` (no
 socket, for integration tests) and ``serve`` (a threaded HTTP server on 127.0.0.1).
 Both go through the same ``Gateway``, so there is one conversion and one dispatch.
-``AUTH_BASE_URL`` is set to the gateway's Cognito stand-in (``<PUBLIC_BASE_URL>/_local/cognito``)
-and follows ``serve`` to the port it binds, as ``PUBLIC_BASE_URL`` does.
+Sign-in goes to the local identity provider (``LocalIssuer``, infra/local/oidc_issuer.py), a real
+OpenID Connect issuer on an origin of its own (127.0.0.1, a port the system picks), playing the
+template's ``IdentityProvider``: with ``oidc`` the stack passes its URL as ``OidcIssuerUrl`` (and
+``oa-local-web`` as ``OidcClientId`` unless one is given); with ``cognito`` it plays the user pool and
+the stack points the issuer's SSM parameter at it. ``PUBLIC_BASE_URL`` follows ``serve`` to the port
+it binds.
 
 All state is in memory and lives as long as the stack. moto's mock is process-wide:
 run one LocalStack at a time.
@@ -18,6 +22,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
@@ -37,6 +42,7 @@ from infra.local.gateway import Gateway
 from infra.local.messages import Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
 from infra.local.moto_speedups import fast_stepfunctions
+from infra.local.oidc_issuer import TOKEN_TTL_SECONDS, LocalIssuer
 from infra.local.powertools_patches import per_thread_events
 from infra.local.provision import Provisioned, provision
 from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template
@@ -49,6 +55,10 @@ if TYPE_CHECKING:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 DEMO_ORG_PATH = REPO_ROOT / "infra" / "demo_org.json"
+LOCAL_OIDC_CLIENT_ID = "oa-local-web"
+"""The client id of the staff pages at the local provider with IdentityProvider=oidc, unless given."""
+TOKEN_REUSE_SECONDS = 600
+"""``login`` hands out the same token for a user while it has more than this left (a client keeps its token)."""
 
 MOTO_CONFIG: DefaultConfig = {
     "stepfunctions": {"execute_state_machine": True},
@@ -81,9 +91,11 @@ class LocalStack:
         public_base_url: str = "http://127.0.0.1:3000",
         stack_name: str = DEFAULT_STACK_NAME,
         directory: Callable[[], Directory] | None = None,
+        issuer_port: int = 0,
     ) -> None:
         """``directory`` replaces oa_core.identity.directory for the local routes (tests of
-        templates without the core); ``org_file=None`` seeds nothing."""
+        templates without the core); ``org_file=None`` seeds nothing; ``issuer_port`` is where the
+        local identity provider listens (0: a port the system picks)."""
         self.template_path = template_path
         self.directory = directory or _directory
         self.parameter_overrides = dict(parameter_overrides or {})
@@ -93,6 +105,9 @@ class LocalStack:
         self.template: Template | None = None
         self.provisioned: Provisioned | None = None
         self.gateway: Gateway | None = None
+        self.issuer: LocalIssuer | None = None
+        self.issuer_port = issuer_port
+        self._tokens: dict[str, tuple[float, str]] = {}
         self._exit = ExitStack()
         self._saved_env: dict[str, str | None] = {}
         self._servers: list[tuple[BaseWSGIServer, threading.Thread]] = []
@@ -117,11 +132,23 @@ class LocalStack:
         self._exit.enter_context(per_thread_events())
         self._exit.enter_context(lambda_dispatch.dispatching())
 
-        overrides = {"PublicBaseUrl": self.public_base_url, **self.parameter_overrides}
-        declared = self._declared_parameters().keys()
+        declared = self._declared_parameters()
+        issuer = self._start_issuer(declared)
+        # The stack's own values go to the parameters the template declares; the caller's overrides are
+        # all passed on (a parameter the template lacks is refused), except that the issuer is the local one.
+        defaults = {"PublicBaseUrl": self.public_base_url}
+        forced = {}
+        if issuer.mode == "oidc":
+            defaults["OidcClientId"] = LOCAL_OIDC_CLIENT_ID
+            forced["OidcIssuerUrl"] = issuer.issuer
+        overrides = {
+            **{k: v for k, v in defaults.items() if k in declared},
+            **self.parameter_overrides,
+            **{k: v for k, v in forced.items() if k in declared},
+        }
         self.template = Template.from_file(
             self.template_path,
-            parameter_overrides={k: v for k, v in overrides.items() if k in declared},
+            parameter_overrides=overrides,
             region=DEFAULT_REGION,
             stack_name=self.stack_name,
         )
@@ -129,9 +156,8 @@ class LocalStack:
         for path in self.provisioned.layer_paths:
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
-        # Sign-in goes to the gateway's Cognito stand-in, not to a hosted-UI domain.
-        self.provisioned.env["AUTH_BASE_URL"] = auth_base_url(self.public_base_url)
         self._set_env(self.provisioned.env)
+        self._point_at_issuer(issuer)
         _forget_cached_settings()
         lambda_dispatch.register_functions(self.provisioned.functions)
         self.gateway = Gateway(
@@ -139,7 +165,8 @@ class LocalStack:
             functions=self.provisioned.functions,
             directory=self.directory,
             outbox=self.outbox,
-            auth_issuer=_auth_issuer(self.template),
+            issuer=issuer,
+            region=DEFAULT_REGION,
         )
         if self.org_file is not None:
             self.seed(json.loads(self.org_file.read_text(encoding="utf-8")))
@@ -148,6 +175,28 @@ class LocalStack:
         from infra.local.template import load_yaml
 
         return load_yaml(self.template_path).get("Parameters") or {}
+
+    def _start_issuer(self, declared: Mapping[str, Any]) -> LocalIssuer:
+        """The local identity provider, serving, in the mode the template's IdentityProvider chooses."""
+        default = (declared.get("IdentityProvider") or {}).get("Default", "cognito")
+        mode = str(self.parameter_overrides.get("IdentityProvider", default))
+        claim = self.parameter_overrides.get(
+            "OidcUsernameClaim", (declared.get("OidcUsernameClaim") or {}).get("Default", "preferred_username")
+        )
+        issuer = LocalIssuer(self.directory, mode=mode, region=DEFAULT_REGION, username_claim=str(claim))
+        issuer.serve(port=self.issuer_port)
+        self._exit.callback(issuer.stop)
+        self.issuer = issuer
+        return issuer
+
+    def _point_at_issuer(self, issuer: LocalIssuer) -> None:
+        """The functions learn the issuer from the SSM parameter the template names: make it the local one
+        (with IdentityProvider=cognito the template's value is the real user pool's URL)."""
+        parameter = os.environ.get("AUTH_ISSUER_PARAMETER")
+        if parameter:
+            boto3.client("ssm", region_name=DEFAULT_REGION).put_parameter(
+                Name=parameter, Value=issuer.issuer, Type="String", Overwrite=True
+            )
 
     def stop(self) -> None:
         for server, thread in self._servers:
@@ -158,6 +207,7 @@ class LocalStack:
         self._servers.clear()
         lambda_dispatch.register_functions({})
         self._exit.close()
+        self._tokens.clear()
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -269,8 +319,18 @@ class LocalStack:
         return self.gateway
 
     def login(self, user_id: str) -> str:
-        """A bearer token for ``user_id``, as ``POST /_local/login`` would give."""
-        return self._gateway().sessions.issue(user_id)
+        """A bearer ID token for ``user_id``, as ``POST /_local/login`` gives; the same one while it has
+        more than ``TOKEN_REUSE_SECONDS`` left, as a client keeps its token (and the authorizer's cache
+        then answers)."""
+        issuer = self.issuer
+        if issuer is None:
+            raise RuntimeError("LocalStack is not started")
+        held = self._tokens.get(user_id)
+        if held is None or held[0] - time.time() < TOKEN_REUSE_SECONDS:
+            token = issuer.token_for(user_id)
+            held = (time.time() + TOKEN_TTL_SECONDS, token)
+            self._tokens[user_id] = held
+        return held[1]
 
     def invoke_http(
         self,
@@ -283,9 +343,10 @@ class LocalStack:
     ) -> HttpResponse:
         """Send one request through the gateway without a socket.
 
-        ``body`` may be bytes, text, or anything JSON can carry (sent as JSON).
-        ``user_id`` signs the request in as that user. Returns an ``HttpResponse``
-        (unpackable as ``status, headers, body``; ``.json()`` parses the body).
+        ``path`` is a path of the stack, or an absolute URL of the local identity provider (its
+        pages, as a browser follows a sign-in there). ``body`` may be bytes, text, or anything JSON
+        can carry (sent as JSON). ``user_id`` signs the request in as that user. Returns an
+        ``HttpResponse`` (unpackable as ``status, headers, body``; ``.json()`` parses the body).
         """
         request_headers = Headers(list((headers or {}).items()))
         request_headers.setdefault("Host", urlsplit(self.public_base_url).netloc)
@@ -301,15 +362,16 @@ class LocalStack:
         if user_id is not None:
             request_headers["Authorization"] = f"Bearer {self.login(user_id)}"
         split = urlsplit(path)
-        return self._gateway().handle(
-            HttpRequest(
-                method=method.upper(),
-                path=unquote(split.path),  # as a WSGI server decodes it
-                query=parse_qsl(split.query, keep_blank_values=True),
-                headers=request_headers,
-                body=raw,
-            )
+        request = HttpRequest(
+            method=method.upper(),
+            path=unquote(split.path),  # as a WSGI server decodes it
+            query=parse_qsl(split.query, keep_blank_values=True),
+            headers=request_headers,
+            body=raw,
         )
+        if split.netloc and self.issuer is not None and f"{split.scheme}://{split.netloc}" == self.issuer.origin:
+            return self.issuer.handle(request)
+        return self._gateway().handle(request)
 
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> threading.Thread:
         """Serve HTTP in a background thread; ``self.url`` says where.
@@ -340,7 +402,7 @@ class LocalStack:
         self.url = f"http://{host}:{server.server_port}"
         if self.url != self.public_base_url:
             self.public_base_url = self.url
-            self._set_env({"PUBLIC_BASE_URL": self.url, "AUTH_BASE_URL": auth_base_url(self.url)})
+            self._set_env({"PUBLIC_BASE_URL": self.url})
             _forget_cached_settings()
         return server
 
@@ -348,19 +410,6 @@ class LocalStack:
         """Ask ``serve_forever`` to return (safe from a signal handler's thread)."""
         for server, _thread in self._servers:
             threading.Thread(target=server.shutdown, daemon=True).start()
-
-
-def auth_base_url(public_base_url: str) -> str:
-    """Where the local stack's sign-in lives: the gateway's Cognito stand-in."""
-    return f"{public_base_url.rstrip('/')}/_local/cognito"
-
-
-def _auth_issuer(template: Template) -> str | None:
-    """The ``iss`` Cognito would put in tokens of the template's user pool."""
-    pools = template.resources_of_type("AWS::Cognito::UserPool")
-    if not pools:
-        return None
-    return f"https://cognito-idp.{template.region}.amazonaws.com/{template.physical_id(next(iter(pools)))}"
 
 
 def _directory() -> Directory:
@@ -375,9 +424,15 @@ def _directory() -> Directory:
 
 
 def _forget_cached_settings() -> None:
-    """The core caches settings read from the environment; make it read them again."""
-    config = sys.modules.get("oa_core.platform.config")
-    settings = getattr(config, "settings", None) if config is not None else None
-    cache_clear = getattr(settings, "cache_clear", None)
-    if callable(cache_clear):
-        cache_clear()
+    """The core caches settings read from the environment, SSM parameters and secrets (Powertools) and
+    the identity provider's documents: make it read them again (a new stack, a new issuer, a new port)."""
+    for module, function in (
+        ("oa_core.platform.config", "settings.cache_clear"),
+        ("oa_core.identity.provider", "forget"),
+        ("aws_lambda_powertools.utilities.parameters", "clear_caches"),
+    ):
+        target: Any = sys.modules.get(module)
+        for name in function.split("."):
+            target = getattr(target, name, None)
+        if callable(target):
+            target()

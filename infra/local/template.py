@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.intrinsics import NO_VALUE, Resolver, is_intrinsic
-from infra.local.routes import Route, route_pattern
+from infra.local.routes import Authorizer, GatewayResponse, Route, route_pattern
 from infra.local.template_yaml import CfnLoader, TemplateError, load_yaml
 
 __all__ = [
@@ -185,6 +185,7 @@ class Template(Resolver):
                         authorized=authorizer not in (None, "NONE", "AWS_IAM"),
                         binary_media_types=binary_types,
                         pattern=route_pattern(path),
+                        authorizer=lambda_authorizer(api_props, str(authorizer)) if authorizer else None,
                     )
                 )
         return sorted(routes, key=lambda route: route.specificity)
@@ -199,6 +200,34 @@ class Template(Resolver):
             if self.physical_id(logical_id) == rest_api_id:
                 return self.properties(logical_id)
         raise TemplateError(f"RestApiId {rest_api_id!r} names no AWS::Serverless::Api")
+
+
+def lambda_authorizer(api_props: Mapping[str, Any], name: str) -> Authorizer | None:
+    """The API's Lambda authorizer ``name`` (SAM ``Auth.Authorizers``), or None for another kind."""
+    spec = ((api_props.get("Auth") or {}).get("Authorizers") or {}).get(name)
+    if not isinstance(spec, dict) or not spec.get("FunctionArn"):
+        return None
+    identity = spec.get("Identity") or {}
+    responses = {
+        str(kind): GatewayResponse(
+            status=int(response.get("StatusCode") or 0),
+            body=next(iter((response.get("ResponseTemplates") or {}).values()), ""),
+            headers=tuple(
+                (str(header), str(value).strip("'"))
+                for header, value in ((response.get("ResponseParameters") or {}).get("Headers") or {}).items()
+            ),
+        )
+        for kind, response in (api_props.get("GatewayResponses") or {}).items()
+    }
+    return Authorizer(
+        name=name,
+        function_name=str(spec["FunctionArn"]).rpartition(":")[2],
+        payload_type=str(spec.get("FunctionPayloadType") or "TOKEN").upper(),
+        identity_header=str(identity.get("Header") or "Authorization"),
+        ttl_seconds=int(identity.get("ReauthorizeEvery", 300)),
+        responses=responses,
+        stage=str(api_props.get("StageName") or "local"),
+    )
 
 
 def _as_env_string(value: Any) -> str:

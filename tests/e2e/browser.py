@@ -15,7 +15,7 @@ A wait for a flow to finish passes ``timeout_ms(FLOW_SECONDS)``.
 A test uses them with the e2e server's ``base_url``::
 
     def test_sign_in_page(base_url: str, page: Page, screenshots: Path) -> None:
-        page.goto(f"{base_url}/_local/cognito/oauth2/authorize?...")
+        page.goto(f"{base_url}/login")
         page.screenshot(path=screenshots / "sign-in.png", full_page=True)
 """
 

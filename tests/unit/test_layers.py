@@ -105,7 +105,7 @@ def _code_dir(function: str) -> Path:
 
 
 def test_which_functions_carry_which_layers() -> None:
-    assert len(LAYERS) == 14
+    assert len(LAYERS) == 15
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
     assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
@@ -136,7 +136,7 @@ handler that did)."""
 def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
     """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
     handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
-    assert len(handlers) == 12
+    assert len(handlers) == 13
     result = subprocess.run(
         [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
         cwd=ROOT,
@@ -150,6 +150,46 @@ def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> 
     loaded = json.loads(result.stdout)
     assert list(loaded) == list(handlers)
     assert {f: modules for f, modules in loaded.items() if modules} == {}, "a handler imports the PDF stack"
+
+
+# ---------------------------------------------------------------- the token verifier
+
+VERIFY_TOKENS = {"AuthorizerFunction", "WebFunction"}
+"""The functions that verify ID tokens with joserfc: the API's authorizer and the web sign-in."""
+JOSE_DISTRIBUTIONS = ("joserfc", "cryptography")
+
+
+def test_only_the_functions_that_verify_tokens_carry_joserfc_and_pin_it_alike() -> None:
+    carriers = {
+        function
+        for function in LAYERS
+        if "joserfc" in pins(_code_dir(function) / "requirements.txt")
+        if (_code_dir(function) / "requirements.txt").is_file()
+    }
+    assert carriers == VERIFY_TOKENS
+    assert not set(JOSE_DISTRIBUTIONS) & set(pins(OA_CORE_REQUIREMENTS)), "every function would carry it"
+    versions = {function: pins(_code_dir(function) / "requirements.txt") for function in VERIFY_TOKENS}
+    assert len({tuple(sorted(v.items())) for v in versions.values()}) == 1, versions
+    for name in JOSE_DISTRIBUTIONS:
+        assert importlib.metadata.version(name) == versions["AuthorizerFunction"][name], name
+    assert versions["AuthorizerFunction"]["cryptography"] == pins(PDF_REQUIREMENTS)["cryptography"]
+    includes = DEV_REQUIREMENTS.read_text(encoding="utf-8")
+    assert all(f"-r functions/{f.removesuffix('Function').lower()}/requirements.txt" in includes for f in VERIFY_TOKENS)
+
+
+def test_no_other_function_loads_joserfc_at_a_cold_start() -> None:
+    handlers = {f: str(_code_dir(f) / "app.py") for f in sorted(LAYERS) if f not in VERIFY_TOKENS}
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_STARTS, json.dumps(["joserfc"]), json.dumps(handlers)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(OA_CORE)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert {f: modules for f, modules in json.loads(result.stdout).items() if modules} == {}
 
 
 # ---------------------------------------------------------------- what sam build made

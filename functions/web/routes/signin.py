@@ -1,5 +1,6 @@
-"""Sign-in and sign-out of the staff pages: /login, the OIDC round trip through the Cognito hosted UI
-(/auth/start, /auth/callback) that starts a session, and /logout."""
+"""Sign-in and sign-out of the staff pages: /login, the OpenID Connect round trip through the identity
+provider (/auth/start, /auth/callback; the stack's Cognito user pool or the unit's own issuer) that starts a
+session, and /logout."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def login() -> Response[str]:
 
 @router.get("/auth/start")
 def auth_start() -> Response[str]:
-    pending, url = oidc.begin(pages.site(), gate.query().get("next", "/"))
+    try:
+        pending, url = oidc.begin(pages.site(), gate.query().get("next", "/"))
+    except DomainError as exc:
+        return respond(pages.message(None, None, exc.status, "暂时无法登录", exc.message))
     cookie = sessions.cookie(
         pending.cookie_value(), max_age=oidc.STATE_MAX_AGE, base=pages.site(), name=oidc.STATE_COOKIE
     )
@@ -53,7 +57,7 @@ def auth_callback() -> Response[str]:
         if user is None:
             raise DomainError("您的账号不在组织机构中，请联系管理员 (not in the directory)")
     except DomainError as exc:
-        reply = pages.message(None, None, 401, "登录未完成", exc.message)
+        reply = pages.message(None, None, exc.status if exc.status >= 500 else 401, "登录未完成", exc.message)
         reply.headers["Set-Cookie"] = [clear_state]
         return respond(reply)
     value, _session = sessions.start(user["user_id"])

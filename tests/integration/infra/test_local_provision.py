@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from infra.local.messages import Directory
+from infra.local.oidc_issuer import jwt_claims
 from infra.local.polling import REQUEST_SECONDS, scaled, wait_for
 from infra.local.stack import TEMPLATE_PATH, LocalStack
 
@@ -480,9 +481,9 @@ class TestTinyTemplate:
     def test_local_login_and_real_socket(self, tiny_stack: LocalStack) -> None:
         assert tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "nobody"}).status == 404
         login = tiny_stack.invoke_http("POST", "/_local/login", body={"user_id": "alice"})
-        assert login.status == 200
-        assert "HttpOnly" in login.headers["Set-Cookie"]
-        assert login.json()["token"]
+        assert (login.status, login.json()["user_id"], login.headers.get("Set-Cookie")) == (200, "alice", None)
+        header = jwt_claims(f"x.{login.json()['token'].split('.')[0]}.x")  # the issuer's signed ID token
+        assert tiny_stack.issuer is not None and (header["alg"], header["kid"]) == ("RS256", tiny_stack.issuer.key.kid)
         form_typed = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d '{...}'` sends
         assert (
             tiny_stack.invoke_http("POST", "/_local/login", body='{"user_id": "alice"}', headers=form_typed).status

@@ -261,7 +261,10 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(stack: LocalStack
     page = browser.get("/")
     out = browser.post("/logout", {"csrf": browser.csrf(page)})
     assert out.status == 303
-    assert "/_local/cognito/logout?" in out.headers["Location"]
+    # Cognito's hosted-UI sign-out (the local provider plays the user pool): /logout with logout_uri.
+    assert stack.issuer is not None
+    assert out.headers["Location"].startswith(f"{stack.issuer.origin}/logout?")
+    assert browser.get(out.headers["Location"]).headers["Location"] == f"{stack.url}/login"
     assert "oa_web" not in browser.cookies
     thief = Browser(stack)
     thief.cookies = copied

@@ -18,8 +18,11 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, url: str, form: dict[str, Any] | None = None, **headers: str) -> HttpResponse:
+        """``url``: a path of the stack, a URL of it, or a URL of the local identity provider (another origin)."""
         split = urlsplit(url)
         path = split.path + (f"?{split.query}" if split.query else "")
+        if self.stack.issuer is not None and url.startswith(f"{self.stack.issuer.origin}/"):
+            path = url  # the provider's own origin: LocalStack.invoke_http hands it to the provider
         all_headers = dict(headers)
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -44,12 +47,12 @@ class Browser:
         return self.request("POST", url, form)
 
     def sign_in(self, user_id: str) -> HttpResponse:
-        """The hosted-UI sign-in as a person does it: start, pick the account, come back."""
+        """The identity provider's sign-in as a person does it: start, pick the account there, come back."""
         start = self.get("/auth/start?next=/")
         assert start.status in (302, 303), start.text
         authorize = start.headers["Location"]
         params = dict(parse_qsl(urlsplit(authorize).query))
-        picked = self.post(urlsplit(authorize).path, {**params, "user_id": user_id})
+        picked = self.post(authorize.partition("?")[0], {**params, "user_id": user_id})
         assert picked.status in (302, 303), picked.text
         callback = picked.headers["Location"]
         back = self.get(callback)

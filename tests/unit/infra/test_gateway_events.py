@@ -40,17 +40,17 @@ def test_body_is_base64_when_the_api_declares_its_type_binary() -> None:
     assert event["pathParameters"] == {"proxy": "documents"}
 
 
-def test_text_body_stays_text_and_claims_reach_the_handler() -> None:
-    claims = {"cognito:username": "u1", "sub": "u1", "email": "u1@example.gov.cn"}
+def test_text_body_stays_text_and_the_authorizers_context_reaches_the_handler() -> None:
+    context = {"username": "u1", "sub": "u1", "email": "u1@example.gov.cn", "principalId": "u1"}
     event = build_proxy_event(
         request("application/json", '{"t": "中"}'.encode()),
         route(("application/pdf",)),
         {"proxy": "documents"},
-        claims,
+        context,
     )
     assert event["isBase64Encoded"] is False
     assert event["body"] == '{"t": "中"}'
-    assert event["requestContext"]["authorizer"]["claims"] == claims
+    assert event["requestContext"]["authorizer"] == context
     assert event["requestContext"]["stage"] == ""
     assert event["requestContext"]["domainName"] == "127.0.0.1:3000"
     assert event["queryStringParameters"] == {"q": "1"}

@@ -154,7 +154,7 @@ def test_routes_most_specific_first_with_auth(tmp_path: Path) -> None:
 def test_repository_template_resolves_for_every_function() -> None:
     template = Template.from_file(REPO_TEMPLATE, parameter_overrides={"PublicBaseUrl": "http://127.0.0.1:3000"})
     functions = template.resources_of_type("AWS::Serverless::Function")
-    assert len(functions) == 14
+    assert len(functions) == 15
     flow_arn = template.ref("DocumentFlow")
     for logical_id in functions:
         env = template.function_environment(logical_id)
@@ -169,5 +169,16 @@ def test_repository_template_resolves_for_every_function() -> None:
     assert not routes[("/health", "GET")].authorized
     assert not routes[("/approvals/{link_id}", "GET")].authorized
     assert routes[("/health", "GET")].binary_media_types == ("*/*",)
+    authorizer = routes[("/api/{proxy+}", "ANY")].authorizer
+    assert authorizer is not None and routes[("/health", "GET")].authorizer is None
+    assert (authorizer.function_name, authorizer.payload_type, authorizer.identity_header) == (
+        "AuthorizerFunction",
+        "TOKEN",
+        "Authorization",
+    )
+    assert authorizer.ttl_seconds == 300 and authorizer.stage == "prod"
+    unauthorized = authorizer.responses["UNAUTHORIZED"]
+    assert unauthorized.status == 401 and '"code": "unauthorized"' in unauthorized.body
+    assert dict(unauthorized.headers) == {"WWW-Authenticate": "Bearer"}
     retention = template.properties("ApiFunctionLogGroup")["RetentionInDays"]
     assert int(retention) >= 180

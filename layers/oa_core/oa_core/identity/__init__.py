@@ -1,7 +1,9 @@
 """identity: who people are and how they sign in.
 
 Owns the organisation directory (departments, users and their roles, external units; directory),
-sign-in through the Cognito hosted UI with OIDC and PKCE (oidc), server-side sessions with CSRF
-tokens and 等保 timeouts (sessions), and the signed-in caller of an API request (caller). May
-import platform only.
+the identity provider the stack trusts, the stack's Cognito user pool or any OpenID Connect issuer
+(its discovery document and keys: provider), the verification of its ID tokens (tokens, with
+joserfc) for the API's Lambda authorizer (authorizer) and the web sign-in (oidc: authorization code
+with PKCE and nonce), server-side sessions with CSRF tokens and 等保 timeouts (sessions), and the
+signed-in caller of an API request (caller). May import platform only.
 """

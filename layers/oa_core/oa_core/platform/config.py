@@ -35,11 +35,17 @@ class Settings:
     """催办: at most one reminder per overdue task in this many hours."""
     reminder_escalate_after: int = 3
     """After this many reminders the document's signer (签发人) is told, once."""
-    auth_base_url: str = ""
-    """The Cognito hosted UI (its /oauth2/authorize, /oauth2/token and /logout)."""
+    auth_issuer: str = ""
+    """身份提供方: the OpenID Connect issuer (Cognito user pool or the unit's own), when set directly."""
+    auth_issuer_parameter: str = ""
+    """SSM parameter holding the issuer URL, when AUTH_ISSUER is not set."""
     auth_client_id: str = ""
     auth_client_id_parameter: str = ""
     """SSM parameter holding the app client id, when AUTH_CLIENT_ID is not set."""
+    auth_username_claim: str = "cognito:username"
+    """The ID token claim that names the user (its user_id in the directory)."""
+    auth_client_secret_name: str = ""
+    """Secrets Manager name of the client secret for the token endpoint; empty: a public client (PKCE only)."""
     session_hours: int = 8
     """登录会话: a session ends this many hours after sign-in, whatever happens."""
     session_idle_minutes: int = 30
@@ -99,9 +105,12 @@ def settings() -> Settings:
         smtp_security=env.get("SMTP_SECURITY", "ssl"),
         smtp_username=env.get("SMTP_USERNAME", ""),
         smtp_password_secret=env.get("SMTP_PASSWORD_SECRET", ""),
-        auth_base_url=env.get("AUTH_BASE_URL", "").rstrip("/"),
+        auth_issuer=env.get("AUTH_ISSUER", ""),
+        auth_issuer_parameter=env.get("AUTH_ISSUER_PARAMETER", ""),
         auth_client_id=env.get("AUTH_CLIENT_ID", ""),
         auth_client_id_parameter=env.get("AUTH_CLIENT_ID_PARAMETER", ""),
+        auth_username_claim=env.get("AUTH_USERNAME_CLAIM") or "cognito:username",
+        auth_client_secret_name=env.get("AUTH_CLIENT_SECRET_NAME", ""),
         session_hours=int(env.get("SESSION_HOURS", "8")),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),

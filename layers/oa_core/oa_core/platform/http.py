@@ -128,9 +128,10 @@ def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
 
 
 def caller_id(event: Mapping[str, Any]) -> str:
-    """The signed-in user id that API Gateway's Cognito authorizer put into the request context."""
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
-    user_id = claims.get("cognito:username") or claims.get("username")
+    """The signed-in user id that the API's authorizer (functions/authorizer) put into the request
+    context: its context's ``username``, which API Gateway passes on as ``requestContext.authorizer``."""
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    user_id = context.get("username")
     if not user_id:
         raise Unauthorized("请先登录 (sign in first)")
     return str(user_id)

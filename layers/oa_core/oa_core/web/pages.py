@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from oa_core.identity import directory, sessions
+from oa_core.identity import directory, oidc, sessions
 from oa_core.outgoing.names import DECISION_NAMES, STATUS_NAMES, STEP_NAMES
 from oa_core.platform import clock, rendering
 from oa_core.platform.config import settings
@@ -53,12 +53,12 @@ def root() -> str:
 
 
 def csp() -> str:
-    auth = settings().auth_base_url
-    auth_origin = f"{urlsplit(auth).scheme}://{urlsplit(auth).netloc}" if auth else ""
+    """The pages' Content-Security-Policy; form-action also allows the identity provider, where signing
+    out redirects the browser (browsers apply form-action to a form's redirects too)."""
+    form_action = " ".join(["'self'", *oidc.provider_origins()])
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        f"form-action 'self' {auth_origin}".rstrip()
-        + "; frame-ancestors 'none'; base-uri 'none'"
+        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     )
 
 

@@ -1,7 +1,9 @@
-"""LocalStack points AUTH_BASE_URL at the gateway's Cognito stand-in, also after serve() picks a port.
+"""LocalStack runs a real OpenID Connect issuer on an origin of its own and points the template's issuer
+parameter at it; serve() moves the stack (and the redirects the issuer allows), never the issuer.
 
-A throwaway template (one function, one user pool) and a fake directory: this tests the wiring,
-not the core. The flow itself is tested in tests/unit/infra/test_local_cognito.py.
+A throwaway template (one function, the two SSM parameters, a Cognito client) and a fake directory:
+this tests the wiring, not the core. The issuer itself is tested in tests/unit/infra/test_local_oidc_issuer.py,
+sign-in and the API in both modes in tests/integration/identity/.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import boto3
 import pytest
 import requests
 
-from infra.local.cognito import jwt_claims
 from infra.local.messages import Directory
+from infra.local.oidc_issuer import jwt_claims
 from infra.local.polling import REQUEST_SECONDS, scaled
 from infra.local.stack import LocalStack
 
@@ -36,8 +39,8 @@ Resources:
       Runtime: python3.13
       Environment:
         Variables:
-          AUTH_CLIENT_ID: !Ref UserPoolClient
-          AUTH_BASE_URL: https://example.auth.us-east-1.amazoncognito.com
+          AUTH_ISSUER_PARAMETER: /oa-test/auth/issuer
+          AUTH_CLIENT_ID_PARAMETER: /oa-test/auth/client-id
       Events:
         Hello:
           Type: Api
@@ -50,6 +53,18 @@ Resources:
     Type: AWS::Cognito::UserPoolClient
     Properties:
       UserPoolId: !Ref UserPool
+  IssuerParameter:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: /oa-test/auth/issuer
+      Type: String
+      Value: !Sub "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"
+  ClientIdParameter:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: /oa-test/auth/client-id
+      Type: String
+      Value: !Ref UserPoolClient
 """
 
 USERS = {
@@ -72,7 +87,7 @@ def fake_directory() -> Directory:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    root = tmp_path_factory.mktemp("cognito")
+    root = tmp_path_factory.mktemp("identity")
     (root / "template.yaml").write_text(textwrap.dedent(TEMPLATE).lstrip(), encoding="utf-8")
     app = root / "fn" / "hello" / "app.py"
     app.parent.mkdir(parents=True)
@@ -93,53 +108,60 @@ def authorize_query(base_url: str) -> dict[str, str]:
     }
 
 
-def test_auth_base_url_is_the_local_stand_in_not_the_templates_domain(stack: LocalStack) -> None:
-    assert stack.env["AUTH_CLIENT_ID"] == "UserPoolClient"
-    assert stack.env["AUTH_BASE_URL"] == "http://127.0.0.1:3000/_local/cognito"
-    assert os.environ["AUTH_BASE_URL"] == "http://127.0.0.1:3000/_local/cognito"
+def parameter(name: str) -> str:
+    return str(boto3.client("ssm", region_name="us-east-1").get_parameter(Name=name)["Parameter"]["Value"])
 
 
-def test_code_flow_through_invoke_http_uses_the_templates_client_and_user_pool(stack: LocalStack) -> None:
+def test_the_issuer_parameter_names_the_local_issuer_on_its_own_origin(stack: LocalStack) -> None:
+    assert stack.issuer is not None and stack.issuer.mode == "cognito"
+    origin = stack.issuer.origin
+    assert origin.startswith("http://127.0.0.1:") and origin != stack.public_base_url
+    assert parameter("/oa-test/auth/issuer") == f"{origin}/us-east-1_UserPool" == stack.issuer.issuer
+    assert parameter("/oa-test/auth/client-id") == "UserPoolClient"
+    guard = scaled(REQUEST_SECONDS)
+    discovery = requests.get(f"{stack.issuer.issuer}/.well-known/openid-configuration", timeout=guard).json()
+    assert discovery["issuer"] == stack.issuer.issuer
+    assert requests.get(discovery["jwks_uri"], timeout=guard).json()["keys"][0]["kid"] == stack.issuer.key.kid
+
+
+def test_code_flow_through_invoke_http_uses_the_templates_client(stack: LocalStack) -> None:
+    assert stack.issuer is not None
+    authorize = stack.issuer.url("authorize")
     query = authorize_query("http://127.0.0.1:3000")
-    page = stack.invoke_http("GET", f"/_local/cognito/oauth2/authorize?{urlencode(query)}")
+    page = stack.invoke_http("GET", f"{authorize}?{urlencode(query)}")
     assert page.status == 200, page.text
     assert "艾丽丝" in page.text
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    chosen = stack.invoke_http(
-        "POST", "/_local/cognito/oauth2/authorize", body=urlencode({**query, "user_id": "alice"}), headers=form
-    )
+    chosen = stack.invoke_http("POST", authorize, body=urlencode({**query, "user_id": "alice"}), headers=form)
     assert chosen.status == 302
     code = parse_qs(urlsplit(chosen.headers["Location"]).query)["code"][0]
-    token = stack.invoke_http(
-        "POST",
-        "/_local/cognito/oauth2/token",
-        body=urlencode(
-            {
-                "grant_type": "authorization_code",
-                "client_id": "UserPoolClient",
-                "code": code,
-                "redirect_uri": query["redirect_uri"],
-                "code_verifier": VERIFIER,
-            }
-        ),
-        headers=form,
-    )
+    fields = {
+        "grant_type": "authorization_code",
+        "client_id": "UserPoolClient",
+        "code": code,
+        "redirect_uri": query["redirect_uri"],
+        "code_verifier": VERIFIER,
+    }
+    token = stack.invoke_http("POST", stack.issuer.url("token"), body=urlencode(fields), headers=form)
     assert token.status == 200, token.text
     claims = jwt_claims(token.json()["id_token"])
     assert claims["cognito:username"] == "alice"
-    assert claims["iss"] == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_UserPool"
+    assert claims["iss"] == stack.issuer.issuer
 
 
-def test_serve_on_a_free_port_moves_auth_base_url_and_the_allowed_redirects(stack: LocalStack) -> None:
+def test_serve_on_a_free_port_moves_the_allowed_redirects_but_not_the_issuer(stack: LocalStack) -> None:
+    assert stack.issuer is not None
+    issuer = stack.issuer.issuer
     stack.serve(0)
     assert stack.url is not None and stack.url != "http://127.0.0.1:3000"
-    assert os.environ["AUTH_BASE_URL"] == f"{stack.url}/_local/cognito"
-    authorize = f"{os.environ['AUTH_BASE_URL']}/oauth2/authorize"
+    assert os.environ["PUBLIC_BASE_URL"] == stack.url
+    assert stack.issuer.issuer == issuer == parameter("/oa-test/auth/issuer")
+    authorize = stack.issuer.url("authorize")
     guard = scaled(REQUEST_SECONDS)
     assert requests.get(authorize, params=authorize_query(stack.url), timeout=guard).status_code == 200
     assert requests.get(authorize, params=authorize_query("http://127.0.0.1:3000"), timeout=guard).status_code == 400
     logout = requests.get(
-        f"{os.environ['AUTH_BASE_URL']}/logout",
+        stack.issuer.url("logout"),
         params={"client_id": "UserPoolClient", "logout_uri": f"{stack.url}/login"},
         allow_redirects=False,
         timeout=guard,
@@ -147,18 +169,14 @@ def test_serve_on_a_free_port_moves_auth_base_url_and_the_allowed_redirects(stac
     assert (logout.status_code, logout.headers["Location"]) == (302, f"{stack.url}/login")
 
 
-def test_client_id_comes_from_the_ssm_parameter_when_the_environment_names_one(
-    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import boto3
-
+def test_client_id_comes_from_the_ssm_parameter_the_environment_names(stack: LocalStack) -> None:
+    assert stack.issuer is not None
     boto3.client("ssm", region_name="us-east-1").put_parameter(
         Name="/oa-test/auth/client-id", Value="client-from-ssm", Type="String", Overwrite=True
     )
-    monkeypatch.delenv("AUTH_CLIENT_ID")
-    monkeypatch.setenv("AUTH_CLIENT_ID_PARAMETER", "/oa-test/auth/client-id")
     base = os.environ["PUBLIC_BASE_URL"]
+    authorize = stack.issuer.url("authorize")
     query = {**authorize_query(base), "client_id": "client-from-ssm"}
-    assert stack.invoke_http("GET", f"/_local/cognito/oauth2/authorize?{urlencode(query)}").status == 200
+    assert stack.invoke_http("GET", f"{authorize}?{urlencode(query)}").status == 200
     query["client_id"] = "UserPoolClient"
-    assert stack.invoke_http("GET", f"/_local/cognito/oauth2/authorize?{urlencode(query)}").status == 400
+    assert stack.invoke_http("GET", f"{authorize}?{urlencode(query)}").status == 400

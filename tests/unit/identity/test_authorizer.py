@@ -1,0 +1,59 @@
+"""The API's Lambda authorizer: a verified bearer ID token gets a policy for the whole stage and the
+user name in its context; anything else is API Gateway's ``Unauthorized`` (401)."""
+
+from __future__ import annotations
+
+import pytest
+
+from oa_core.identity.authorizer import NotAuthorized, authorize, bearer_token, stage_arn
+from tests.unit.identity.fake_provider import FakeProvider
+
+METHOD_ARN = "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/GET/api/tasks"
+
+
+def event(header: str | None) -> dict[str, str | None]:
+    return {"type": "TOKEN", "authorizationToken": header, "methodArn": METHOD_ARN}
+
+
+def test_a_good_token_allows_every_route_of_the_stage_and_names_the_user(fake_provider: FakeProvider) -> None:
+    policy = authorize(event(f"Bearer {fake_provider.token()}"))
+    assert policy["principalId"] == "lina"
+    (statement,) = policy["policyDocument"]["Statement"]
+    assert statement == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        # API Gateway caches the policy per token for every route: not only GET /api/tasks.
+        "Resource": "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/*",
+    }
+    assert policy["context"] == {"username": "lina", "sub": "7d1c-lina", "email": "lina@example.gov.cn"}
+    assert all(isinstance(value, str) for value in policy["context"].values())
+
+
+def test_a_bare_token_is_taken_as_cognitos_authorizer_took_it(fake_provider: FakeProvider) -> None:
+    assert authorize(event(fake_provider.token()))["principalId"] == "lina"
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer   ", "Bearer forged-token", "Basic dXNlcjpwYXNz"])
+def test_a_missing_or_bad_token_is_unauthorized_as_api_gateway_expects(
+    fake_provider: FakeProvider, header: str | None
+) -> None:
+    with pytest.raises(NotAuthorized) as refused:
+        authorize(event(header))
+    assert str(refused.value) == "Unauthorized"  # the one message API Gateway answers 401 for
+    assert refused.value.reason
+
+
+def test_an_expired_token_is_unauthorized_with_the_reason_kept_for_the_log(fake_provider: FakeProvider) -> None:
+    with pytest.raises(NotAuthorized) as refused:
+        authorize(event(f"Bearer {fake_provider.token(exp=1)}"))
+    assert "已过期" in refused.value.reason
+
+
+def test_bearer_and_stage_parsing() -> None:
+    assert bearer_token("bearer abc") == "abc"
+    assert bearer_token("  Bearer  abc ") == "abc"
+    assert (
+        stage_arn("arn:aws:execute-api:us-east-1:1:api/local/POST/x/y") == "arn:aws:execute-api:us-east-1:1:api/local/*"
+    )
+    with pytest.raises(NotAuthorized):
+        stage_arn("not-an-arn")
