@@ -20,6 +20,7 @@ import pytest
 from infra.local.messages import Directory
 from infra.local.polling import REQUEST_SECONDS, scaled, wait_for
 from infra.local.stack import TEMPLATE_PATH, LocalStack
+from infra.local.template import LOCAL_PARTITION
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +89,7 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
                     "States": {
                         "Step": {
                             "Type": "Task",
-                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Resource": "arn:${Partition}:states:::lambda:invoke",
                             "Parameters": {"FunctionName": f"${{{function_arn}}}", "Payload.$": "$"},
                             "End": True,
                         }
@@ -266,6 +267,7 @@ Resources:
     Properties:
       DefinitionUri: flow.asl.json
       DefinitionSubstitutions:
+        Partition: !Ref AWS::Partition
         EchoArn: !GetAtt EchoFunction.Arn
         WaitArn: !GetAtt WaitFunction.Arn
         FailArn: !GetAtt FailFunction.Arn
@@ -324,7 +326,7 @@ FLOW = {
     "States": {
         "Echo": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
+            "Resource": "arn:${Partition}:states:::lambda:invoke",
             "Parameters": {"FunctionName": "${EchoArn}", "Payload.$": "$"},
             "ResultSelector": {"echo.$": "$.Payload"},
             "ResultPath": "$.echoed",
@@ -340,14 +342,14 @@ FLOW = {
         },
         "Wait": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Resource": "arn:${Partition}:states:::lambda:invoke.waitForTaskToken",
             "Parameters": {"FunctionName": "${WaitArn}", "Payload": {"token.$": "$$.Task.Token"}},
             "ResultPath": "$.decision",
             "Next": "Fail",
         },
         "Fail": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
+            "Resource": "arn:${Partition}:states:::lambda:invoke",
             "Parameters": {"FunctionName": "${FailArn}"},
             "Catch": [{"ErrorEquals": ["Boom"], "ResultPath": "$.caught", "Next": "Caught"}],
             "End": True,
@@ -415,16 +417,17 @@ class TestTinyTemplate:
     def test_unretried_service_fault_fails_the_task(self, tiny_stack: LocalStack) -> None:
         tiny_stack.inject_invoke_faults("FailFunction", 1, "ServiceException")
         sfn = tiny_stack.sfn
+        partition = LOCAL_PARTITION
         machine = sfn.create_state_machine(
             name="OnlyFail",
-            roleArn="arn:aws:iam::123456789012:role/oa-local-execution-role",
+            roleArn=f"arn:{partition}:iam::123456789012:role/oa-local-execution-role",
             definition=json.dumps(
                 {
                     "StartAt": "Fail",
                     "States": {
                         "Fail": {
                             "Type": "Task",
-                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Resource": f"arn:{partition}:states:::lambda:invoke",
                             "Parameters": {"FunctionName": "FailFunction"},
                             "End": True,
                         }
