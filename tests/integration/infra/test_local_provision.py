@@ -417,17 +417,16 @@ class TestTinyTemplate:
     def test_unretried_service_fault_fails_the_task(self, tiny_stack: LocalStack) -> None:
         tiny_stack.inject_invoke_faults("FailFunction", 1, "ServiceException")
         sfn = tiny_stack.sfn
-        partition = LOCAL_PARTITION
         machine = sfn.create_state_machine(
             name="OnlyFail",
-            roleArn=f"arn:{partition}:iam::123456789012:role/oa-local-execution-role",
+            roleArn=f"arn:{LOCAL_PARTITION}:iam::123456789012:role/oa-local-execution-role",
             definition=json.dumps(
                 {
                     "StartAt": "Fail",
                     "States": {
                         "Fail": {
                             "Type": "Task",
-                            "Resource": f"arn:{partition}:states:::lambda:invoke",
+                            "Resource": f"arn:{LOCAL_PARTITION}:states:::lambda:invoke",
                             "Parameters": {"FunctionName": "FailFunction"},
                             "End": True,
                         }
