@@ -30,7 +30,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check pytest deploy bench cost seed-org clean
+.PHONY: help setup node-deps font-deps browser-deps run test test-loaded verify lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -43,6 +43,7 @@ help:
 	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
 	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
+	@echo "make asl-check      the state machines, filled in for aws and aws-cn, judged by asl-validator"
 	@echo "make clean          remove the virtualenv and build output"
 
 setup: $(STAMP)
@@ -92,7 +93,7 @@ browser-deps:
 run: setup font-deps
 	PORT=$(PORT) $(PY) -m infra.local --port $(PORT) $(foreach p,$(PARAMS),--param '$(p)')
 
-test: setup lint typecheck template-check pytest
+test: setup lint typecheck template-check asl-check pytest
 
 # Tests run in PYTEST_WORKERS pytest-xdist workers (auto: one a core, at most PYTEST_MAX_WORKERS;
 # 0: in this process), a module's tests on one worker (tests/conftest.py); the ten slowest are
@@ -105,14 +106,14 @@ run_pytest = rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses $(PYTEST_
 	  --durations=10 $(TEST_DIRS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
-pytest: setup browser-deps
+pytest: setup browser-deps node-deps
 	@$(run_pytest)
 
 # The same tests while stress-ng keeps STRESS_CPUS cores busy (default: all of them), as CI's
 # machine may be: every wait must still end by its deadline.
 STRESS_CPUS ?= $(shell nproc 2>/dev/null || echo 2)
 
-test-loaded: setup browser-deps
+test-loaded: setup browser-deps node-deps
 	@$(call apt_install,stress-ng)
 	@command -v stress-ng >/dev/null || { echo "error: stress-ng is not installed" >&2; exit 1; }; \
 	stress-ng --cpu $(STRESS_CPUS) --quiet & load=$$!; \
@@ -137,6 +138,23 @@ template-check: setup font-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam validate --lint
 	$(BIN)/cfn-lint template.yaml
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
+
+# The Node tools of the checks (package.json, pinned by package-lock.json): asl-validator, an
+# Amazon States Language validator that is not moto. npm ci installs exactly the lock file's tree,
+# again only when either file changes (stamp node_modules/.stamp); npm comes from apt when missing.
+NODE_STAMP := node_modules/.stamp
+
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(call apt_install,nodejs npm); }
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+# Every state machine of template.yaml with its DefinitionSubstitutions filled for aws/us-east-1
+# and aws-cn/cn-north-1 (infra/checks/asl.py); tests/unit/infra/test_asl_check.py runs it too.
+asl-check: setup node-deps
+	$(PY) -m infra.checks.asl
 
 deploy: setup font-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
@@ -164,5 +182,5 @@ seed-org: setup
 	$(PY) -m infra.ops.seed_org --stack $(STACK) --file $(ORG_FILE)
 
 clean:
-	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

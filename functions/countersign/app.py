@@ -9,4 +9,12 @@ from oa_core.platform.lambda_support import step_handler
 
 @step_handler(CountersignEvent)
 def handler(event: CountersignEvent) -> dict[str, Any]:
-    return human_steps.open_task(event.document_id, "countersign", event.countersigner, event.task_token, event.index)
+    return human_steps.open_task(
+        event.document_id,
+        "countersign",
+        event.countersigner,
+        event.task_token,
+        event.index,
+        started_at=event.execution_started_at,
+        wait_seconds=event.timeout_seconds,
+    )

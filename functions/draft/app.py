@@ -21,7 +21,14 @@ def handler(event: DraftEvent) -> dict[str, Any]:
             raise InvalidInput("await_revision needs a task token")
         doc = load_document(event.document_id)
         tasks.cancel_open_tasks(event.document_id, "returned for revision")
-        return human_steps.open_task(event.document_id, "revise", doc.drafter, event.task_token)
+        return human_steps.open_task(
+            event.document_id,
+            "revise",
+            doc.drafter,
+            event.task_token,
+            started_at=event.execution_started_at,
+            wait_seconds=event.timeout_seconds,
+        )
     if event.action == "mark_rejected":
         return steps.mark_rejected(event.document_id)
     return steps.mark_failed(event.document_id, event.step or "unknown", event.error or {})

@@ -11,4 +11,11 @@ from oa_core.platform.lambda_support import step_handler
 @step_handler(HumanStepEvent)
 def handler(event: HumanStepEvent) -> dict[str, Any]:
     doc = load_document(event.document_id)
-    return human_steps.open_task(event.document_id, "review", doc.reviewer, event.task_token)
+    return human_steps.open_task(
+        event.document_id,
+        "review",
+        doc.reviewer,
+        event.task_token,
+        started_at=event.execution_started_at,
+        wait_seconds=event.timeout_seconds,
+    )

@@ -5,6 +5,9 @@ Owns `Resolver`: ``Ref`` (parameters, pseudo parameters, resources), ``Fn::GetAt
 ``GetAZs``/``Length``/``ToJsonString``, ``AWS::NoValue`` (the property disappears), and the
 physical names and attributes of resources.
 
+ARNs and endpoints follow the stack's partition (``aws`` locally; ``aws-cn`` with its URL suffix
+when infra.checks renders a definition for the China regions).
+
 Physical names follow one rule so that ``!Ref`` and ``!GetAtt`` agree with what the
 provisioner creates: an explicit name property wins (``TableName``, ``FunctionName``,
 ``Name``...), otherwise the logical ID (lower-cased and prefixed with the stack name
@@ -29,6 +32,9 @@ NO_VALUE = _NoValue()
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
+URL_SUFFIXES = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn"}
+"""``AWS::URLSuffix`` by ``AWS::Partition``: the China regions' endpoints end in ``.com.cn``."""
+
 
 def is_intrinsic(value: Any) -> bool:
     """Whether ``value`` is one intrinsic function call (``{"Ref": ...}``, ``{"Fn::...": ...}``)."""
@@ -50,10 +56,13 @@ class Resolver:
         region: str,
         account_id: str,
         stack_name: str,
+        partition: str = "aws",
     ) -> None:
         self.document = document
         self.resources = resources
         self.parameters = parameters
+        self.partition = partition
+        self.url_suffix = URL_SUFFIXES.get(partition, "amazonaws.com")
         self.region = region
         self.account_id = account_id
         self.stack_name = stack_name
@@ -96,7 +105,7 @@ class Resolver:
 
     def _compute_physical_id(self, logical_id: str) -> str:
         kind = self.resources[logical_id].get("Type", "")
-        region, account = self.region, self.account_id
+        partition, region, account = self.partition, self.region, self.account_id
         match kind:
             case "AWS::DynamoDB::Table":
                 return self._name_property(logical_id, "TableName") or logical_id
@@ -106,10 +115,10 @@ class Resolver:
                 return self._name_property(logical_id, "FunctionName") or logical_id
             case "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine":
                 name = self.state_machine_name(logical_id)
-                return f"arn:aws:states:{region}:{account}:stateMachine:{name}"
+                return f"arn:{partition}:states:{region}:{account}:stateMachine:{name}"
             case "AWS::Serverless::LayerVersion" | "AWS::Lambda::LayerVersion":
                 name = self._name_property(logical_id, "LayerName") or logical_id
-                return f"arn:aws:lambda:{region}:{account}:layer:{name}:1"
+                return f"arn:{partition}:lambda:{region}:{account}:layer:{name}:1"
             case "AWS::Logs::LogGroup":
                 return self._name_property(logical_id, "LogGroupName") or logical_id
             case "AWS::SES::EmailIdentity":
@@ -120,10 +129,10 @@ class Resolver:
                 return logical_id.lower()
             case "AWS::SQS::Queue":
                 name = self.queue_name(logical_id)
-                return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+                return f"https://sqs.{region}.{self.url_suffix}/{account}/{name}"
             case "AWS::SecretsManager::Secret":
                 name = self._name_property(logical_id, "Name") or f"{self.stack_name}-{logical_id}"
-                return f"arn:aws:secretsmanager:{region}:{account}:secret:{name}"
+                return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}"
             case _:
                 return logical_id
 
@@ -140,34 +149,34 @@ class Resolver:
             raise TemplateError(f"!GetAtt on unknown resource {logical_id}")
         kind = self.resources[logical_id].get("Type", "")
         name = self.physical_id(logical_id)
-        region, account = self.region, self.account_id
+        partition, region, account = self.partition, self.region, self.account_id
         match kind, attribute:
             case (("AWS::Serverless::Function" | "AWS::Lambda::Function"), "Arn"):
-                return f"arn:aws:lambda:{region}:{account}:function:{name}"
+                return f"arn:{partition}:lambda:{region}:{account}:function:{name}"
             case (("AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine"), "Arn"):
                 return name
             case (("AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine"), "Name"):
                 return self.state_machine_name(logical_id)
             case "AWS::DynamoDB::Table", "Arn":
-                return f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+                return f"arn:{partition}:dynamodb:{region}:{account}:table/{name}"
             case "AWS::DynamoDB::Table", "StreamArn":
-                return f"arn:aws:dynamodb:{region}:{account}:table/{name}/stream/local"
+                return f"arn:{partition}:dynamodb:{region}:{account}:table/{name}/stream/local"
             case "AWS::S3::Bucket", "Arn":
-                return f"arn:aws:s3:::{name}"
+                return f"arn:{partition}:s3:::{name}"
             case "AWS::S3::Bucket", ("DomainName" | "RegionalDomainName"):
-                return f"{name}.s3.amazonaws.com"
+                return f"{name}.s3.{self.url_suffix}"
             case "AWS::Logs::LogGroup", "Arn":
-                return f"arn:aws:logs:{region}:{account}:log-group:{name}:*"
+                return f"arn:{partition}:logs:{region}:{account}:log-group:{name}:*"
             case "AWS::SQS::Queue", "Arn":
-                return f"arn:aws:sqs:{region}:{account}:{self.queue_name(logical_id)}"
+                return f"arn:{partition}:sqs:{region}:{account}:{self.queue_name(logical_id)}"
             case "AWS::SQS::Queue", "QueueName":
                 return self.queue_name(logical_id)
             case "AWS::Cognito::UserPool", "Arn":
-                return f"arn:aws:cognito-idp:{region}:{account}:userpool/{name}"
+                return f"arn:{partition}:cognito-idp:{region}:{account}:userpool/{name}"
             case "AWS::Cognito::UserPool", "ProviderName":
-                return f"cognito-idp.{region}.amazonaws.com/{name}"
+                return f"cognito-idp.{region}.{self.url_suffix}/{name}"
             case _:
-                return f"arn:aws:local:{region}:{account}:{logical_id}/{attribute}"
+                return f"arn:{partition}:local:{region}:{account}:{logical_id}/{attribute}"
 
     def _pseudo(self, name: str) -> Any:
         match name:
@@ -178,11 +187,12 @@ class Resolver:
             case "AWS::StackName":
                 return self.stack_name
             case "AWS::StackId":
-                return f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
+                stack = f"stack/{self.stack_name}/local"
+                return f"arn:{self.partition}:cloudformation:{self.region}:{self.account_id}:{stack}"
             case "AWS::Partition":
-                return "aws"
+                return self.partition
             case "AWS::URLSuffix":
-                return "amazonaws.com"
+                return self.url_suffix
             case "AWS::NoValue":
                 return NO_VALUE
             case "AWS::NotificationARNs":

@@ -27,7 +27,7 @@ import boto3
 
 from infra.local import layer_imports
 from infra.local.lambda_dispatch import FunctionSpec
-from infra.local.template import Route, Template
+from infra.local.template import Route, Template, TemplateError
 
 LOG = logging.getLogger(__name__)
 
@@ -359,21 +359,12 @@ def _importable(
 
 
 def _definition(template: Template, logical_id: str) -> str:
-    props = template.properties(logical_id)
-    if "DefinitionUri" in props:
-        uri = props["DefinitionUri"]
-        if not isinstance(uri, str):
-            raise ValueError(f"{logical_id}: only a local DefinitionUri path can run locally")
-        text = (template.base_dir / uri).read_text(encoding="utf-8")
-    elif "Definition" in props:
-        text = json.dumps(props["Definition"])
-    elif "DefinitionString" in props:
-        text = str(props["DefinitionString"])
-    else:
-        raise ValueError(f"{logical_id} has no definition")
-    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
-        text = text.replace("${" + key + "}", str(value))
-    return text
+    """The definition with its substitutions filled as CloudFormation does; a placeholder no
+    substitution names would reach moto as text, so it stops the stack instead."""
+    definition = template.state_machine_definition(logical_id)
+    if definition.unresolved:
+        raise TemplateError(f"{logical_id}: {definition.source} names no substitution for {definition.unresolved}")
+    return definition.text
 
 
 def _create_state_machines(template: Template, region: str, role_arn: str) -> dict[str, str]:

@@ -13,8 +13,11 @@ their public names are importable from here too.
 from __future__ import annotations
 
 import copy
+import json
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +29,38 @@ __all__ = [
     "DEFAULT_REGION",
     "DEFAULT_STACK_NAME",
     "LOCAL_ACCOUNT_ID",
+    "LOCAL_PARTITION",
     "NO_VALUE",
     "CfnLoader",
     "Route",
+    "StateMachineDefinition",
     "Template",
     "TemplateError",
     "load_yaml",
 ]
 
 LOCAL_ACCOUNT_ID = "123456789012"
+LOCAL_PARTITION = "aws"
+"""moto's partition: the local stack's ARNs; infra.checks renders the definitions for aws-cn too."""
 DEFAULT_REGION = "us-east-1"
 DEFAULT_STACK_NAME = "oa-local"
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class StateMachineDefinition:
+    """A state machine's ASL as CloudFormation hands it to Step Functions: placeholders filled.
+
+    ``unresolved`` are the ``${...}`` left in the text (no substitution names them) and ``unused``
+    the substitutions the text never names; infra.checks.asl fails on either.
+    """
+
+    logical_id: str
+    source: str
+    text: str
+    unresolved: tuple[str, ...]
+    unused: tuple[str, ...]
 
 
 def _merge_globals(global_props: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,6 +133,7 @@ class Template(Resolver):
         region: str | None = None,
         account_id: str = LOCAL_ACCOUNT_ID,
         stack_name: str = DEFAULT_STACK_NAME,
+        partition: str = LOCAL_PARTITION,
     ) -> None:
         document = dict(document)
         parameters = _choose_parameters(document, parameter_overrides or {})
@@ -119,6 +144,7 @@ class Template(Resolver):
             region=region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
             account_id=account_id,
             stack_name=stack_name,
+            partition=partition,
         )
         self.base_dir = base_dir
 
@@ -131,6 +157,7 @@ class Template(Resolver):
         parameter_overrides: Mapping[str, str] | None = None,
         region: str | None = None,
         stack_name: str = DEFAULT_STACK_NAME,
+        partition: str = LOCAL_PARTITION,
     ) -> Template:
         return cls(
             load_yaml(path),
@@ -138,6 +165,7 @@ class Template(Resolver):
             parameter_overrides=parameter_overrides,
             region=region,
             stack_name=stack_name,
+            partition=partition,
         )
 
     # ------------------------------------------------------------------ queries
@@ -161,6 +189,33 @@ class Template(Resolver):
     def function_environment(self, logical_id: str) -> dict[str, str]:
         variables = (self.properties(logical_id).get("Environment") or {}).get("Variables") or {}
         return {str(key): _as_env_string(value) for key, value in variables.items()}
+
+    def state_machine_definition(self, logical_id: str) -> StateMachineDefinition:
+        """The ASL of a state machine with its ``DefinitionSubstitutions`` filled in, as CloudFormation
+        fills them: each ``${Name}`` the map names becomes its resolved value, in one pass."""
+        props = self.properties(logical_id)
+        if "DefinitionUri" in props:
+            uri = props["DefinitionUri"]
+            if not isinstance(uri, str):
+                raise TemplateError(f"{logical_id}: only a local DefinitionUri path can be read here")
+            source, text = uri, (self.base_dir / uri).read_text(encoding="utf-8")
+        elif "Definition" in props:
+            source, text = f"{logical_id}.Definition", json.dumps(props["Definition"], ensure_ascii=False)
+        elif "DefinitionString" in props:
+            source, text = f"{logical_id}.DefinitionString", str(props["DefinitionString"])
+        else:
+            raise TemplateError(f"{logical_id} has no definition")
+        declared = props.get("DefinitionSubstitutions") or {}
+        substitutions = {str(key): _as_env_string(value) for key, value in declared.items()}
+        named = {found.group(1) for found in _PLACEHOLDER.finditer(text)}
+        filled = _PLACEHOLDER.sub(lambda found: substitutions.get(found.group(1), found.group(0)), text)
+        return StateMachineDefinition(
+            logical_id=logical_id,
+            source=source,
+            text=filled,
+            unresolved=tuple(sorted(named - set(substitutions))),
+            unused=tuple(sorted(set(substitutions) - named)),
+        )
 
     def routes(self) -> list[Route]:
         """API routes from every function's ``Api`` events, most specific first."""

@@ -21,6 +21,7 @@ from infra.local.messages import Directory
 from infra.local.oidc_issuer import jwt_claims
 from infra.local.polling import REQUEST_SECONDS, scaled, wait_for
 from infra.local.stack import TEMPLATE_PATH, LocalStack
+from infra.local.template import LOCAL_PARTITION
 
 pytestmark = pytest.mark.integration
 
@@ -89,7 +90,7 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
                     "States": {
                         "Step": {
                             "Type": "Task",
-                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Resource": "arn:${Partition}:states:::lambda:invoke",
                             "Parameters": {"FunctionName": f"${{{function_arn}}}", "Payload.$": "$"},
                             "End": True,
                         }
@@ -267,6 +268,7 @@ Resources:
     Properties:
       DefinitionUri: flow.asl.json
       DefinitionSubstitutions:
+        Partition: !Ref AWS::Partition
         EchoArn: !GetAtt EchoFunction.Arn
         WaitArn: !GetAtt WaitFunction.Arn
         FailArn: !GetAtt FailFunction.Arn
@@ -325,7 +327,7 @@ FLOW = {
     "States": {
         "Echo": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
+            "Resource": "arn:${Partition}:states:::lambda:invoke",
             "Parameters": {"FunctionName": "${EchoArn}", "Payload.$": "$"},
             "ResultSelector": {"echo.$": "$.Payload"},
             "ResultPath": "$.echoed",
@@ -341,14 +343,14 @@ FLOW = {
         },
         "Wait": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Resource": "arn:${Partition}:states:::lambda:invoke.waitForTaskToken",
             "Parameters": {"FunctionName": "${WaitArn}", "Payload": {"token.$": "$$.Task.Token"}},
             "ResultPath": "$.decision",
             "Next": "Fail",
         },
         "Fail": {
             "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
+            "Resource": "arn:${Partition}:states:::lambda:invoke",
             "Parameters": {"FunctionName": "${FailArn}"},
             "Catch": [{"ErrorEquals": ["Boom"], "ResultPath": "$.caught", "Next": "Caught"}],
             "End": True,
@@ -418,14 +420,14 @@ class TestTinyTemplate:
         sfn = tiny_stack.sfn
         machine = sfn.create_state_machine(
             name="OnlyFail",
-            roleArn="arn:aws:iam::123456789012:role/oa-local-execution-role",
+            roleArn=f"arn:{LOCAL_PARTITION}:iam::123456789012:role/oa-local-execution-role",
             definition=json.dumps(
                 {
                     "StartAt": "Fail",
                     "States": {
                         "Fail": {
                             "Type": "Task",
-                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Resource": f"arn:{LOCAL_PARTITION}:states:::lambda:invoke",
                             "Parameters": {"FunctionName": "FailFunction"},
                             "End": True,
                         }

@@ -14,6 +14,7 @@ import pytest
 from infra.local import lambda_dispatch
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.powertools_patches import per_thread_events
+from infra.local.template import LOCAL_PARTITION
 
 APP = """
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -56,7 +57,7 @@ def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FunctionSp
     (tmp_path / "routes" / "shared.py").write_text("seen: dict[str, str] = {}\n")
     (tmp_path / "routes" / "items.py").write_text(ITEMS)
     function = FunctionSpec(
-        "ItemsFunction", "items", "arn:aws:lambda:us-east-1:1:function:items", tmp_path, "app.handler"
+        "ItemsFunction", "items", f"arn:{LOCAL_PARTITION}:lambda:us-east-1:1:function:items", tmp_path, "app.handler"
     )
     yield function
     lambda_dispatch.register_functions({})

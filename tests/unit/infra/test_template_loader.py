@@ -88,10 +88,10 @@ Resources:
 """
 
 
-def make(tmp_path: Path, overrides: dict[str, str] | None = None) -> Template:
+def make(tmp_path: Path, overrides: dict[str, str] | None = None, partition: str = "aws") -> Template:
     path = tmp_path / "template.yaml"
     path.write_text(textwrap.dedent(SAMPLE), encoding="utf-8")
-    return Template.from_file(path, parameter_overrides=overrides, region="us-east-1")
+    return Template.from_file(path, parameter_overrides=overrides, region="us-east-1", partition=partition)
 
 
 def test_short_tags_load_as_long_form(tmp_path: Path) -> None:
@@ -104,20 +104,22 @@ def test_short_tags_load_as_long_form(tmp_path: Path) -> None:
     }
 
 
-def test_globals_merge_and_intrinsics_resolve(tmp_path: Path) -> None:
-    template = make(tmp_path)
+@pytest.mark.parametrize(("partition", "suffix"), [("aws", "amazonaws.com"), ("aws-cn", "amazonaws.com.cn")])
+def test_globals_merge_and_intrinsics_resolve(tmp_path: Path, partition: str, suffix: str) -> None:
+    template = make(tmp_path, partition=partition)
     props: dict[str, Any] = template.properties("Fn")
     assert props["Timeout"] == 5
     assert props["MemorySize"] == 256
-    assert props["Layers"] == ["arn:aws:lambda:us-east-1:123456789012:layer:Shared:1", "extra"]
+    assert props["Layers"] == [f"arn:{partition}:lambda:us-east-1:123456789012:layer:Shared:1", "extra"]
     env = template.function_environment("Fn")
     assert env == {
         "TABLE": "Table",
         "URL": "https://oa-local-bucket.example/us-east-1",
-        "FLOW": "arn:aws:states:us-east-1:123456789012:stateMachine:oa-local-Flow",
-        "LITERAL": "${NotResolved}-arn:aws:dynamodb:us-east-1:123456789012:table/Table",
+        "FLOW": f"arn:{partition}:states:us-east-1:123456789012:stateMachine:oa-local-Flow",
+        "LITERAL": f"${{NotResolved}}-arn:{partition}:dynamodb:us-east-1:123456789012:table/Table",
         "JOINED": "a/y",
     }
+    assert template.ref("AWS::URLSuffix") == suffix
 
 
 def test_parameter_overrides_and_conditions(tmp_path: Path) -> None:

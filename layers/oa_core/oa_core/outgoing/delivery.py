@@ -3,10 +3,10 @@
 Distribution (分发) starts one DeliveryFlow execution per external recipient (named after the
 document and recipient, so a retried 分发 step starts none twice). The flow calls ``attempt``;
 a failed attempt says how long to wait, and the flow's Wait state waits (exponential backoff:
-DeliveryRetrySeconds × 2ⁿ) before the next one. After DeliveryMaxAttempts the flow puts the case
-on the dead-letter queue and calls ``give_up``. Every attempt is recorded on the recipient's
-DeliveryItem (attempts, last error, next attempt, receipt) and audited, so the document page
-shows where each delivery stands.
+DeliveryRetrySeconds × 2ⁿ, at most ``MAX_WAIT_SECONDS``) before the next one. After
+DeliveryMaxAttempts the flow puts the case on the dead-letter queue and calls ``give_up``. Every
+attempt is recorded on the recipient's DeliveryItem (attempts, last error, next attempt, receipt)
+and audited, so the document page shows where each delivery stands.
 
 Webhook: ``POST`` JSON with the PDF (base64) and its SHA-256, signed with HMAC-SHA256 over
 ``<timestamp>.<body>`` with the key in Secrets Manager (header ``X-OA-Signature: sha256=<hex>``,
@@ -37,6 +37,10 @@ from oa_core.platform.config import client, settings
 from oa_core.platform.storage import doc_pk
 
 TIMEOUT_SECONDS = 10
+MAX_WAIT_SECONDS = 24 * 3600
+"""The longest wait between two attempts: doubling stops at one day, so that with the template's
+bounds (DeliveryMaxAttempts ≤ 20, DeliveryRetrySeconds ≤ 3600) the last attempt comes within about
+two and a half weeks, far inside Step Functions' one-year execution limit."""
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_ERROR_CHARS = 300
 
@@ -93,6 +97,11 @@ def external_unit(recipient: str) -> dict[str, str]:
     return {"unit_id": "", "name": recipient, "email": "", "platform_code": ""}
 
 
+def backoff_seconds(attempt_number: int, first_wait: int) -> int:
+    """The wait after failed attempt ``attempt_number`` (1, 2, …): first_wait × 2ⁿ⁻¹, capped at a day."""
+    return min(first_wait * (1 << (attempt_number - 1)), MAX_WAIT_SECONDS)
+
+
 def attempt(event: DeliveryEvent) -> dict[str, Any]:
     """One delivery attempt: {"delivered": bool, "attempt": n, "wait_seconds": s, "final": bool}."""
     item = DeliveryItem.get(*delivery_key(event.document_id, event.recipient), consistent_read=True)
@@ -106,7 +115,7 @@ def attempt(event: DeliveryEvent) -> dict[str, Any]:
         receipt = _send(doc, unit, event.recipient, number)
     except DeliveryFailed as exc:
         final = exc.final or number >= config.delivery_max_attempts
-        wait = 0 if final else config.delivery_retry_seconds * 2 ** (number - 1)
+        wait = 0 if final else backoff_seconds(number, config.delivery_retry_seconds)
         error = str(exc)[:MAX_ERROR_CHARS]
         item.update(
             actions=[

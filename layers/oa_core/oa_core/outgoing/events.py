@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class StepEvent(BaseModel):
@@ -12,7 +12,15 @@ class StepEvent(BaseModel):
     document_id: str = Field(min_length=1, max_length=64)
 
 
-class HumanStepEvent(StepEvent):
+class WaitClock(BaseModel):
+    """When a human step's execution started ($$.Execution.StartTime) and how long the step may wait
+    (its TimeoutSecondsPath): whether the wait still ends inside the execution's year."""
+
+    execution_started_at: AwareDatetime | None = None
+    timeout_seconds: int | None = Field(default=None, ge=1)
+
+
+class HumanStepEvent(StepEvent, WaitClock):
     """A waitForTaskToken invocation: the token is stored, never logged or returned."""
 
     task_token: str = Field(min_length=1, repr=False)
@@ -23,7 +31,7 @@ class CountersignEvent(HumanStepEvent):
     index: int = 0
 
 
-class DraftEvent(StepEvent):
+class DraftEvent(StepEvent, WaitClock):
     """拟稿 side of the flow."""
 
     action: Literal["submit", "resume", "await_revision", "mark_rejected", "mark_failed"]

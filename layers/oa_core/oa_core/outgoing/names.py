@@ -32,6 +32,7 @@ DECISION_NAMES = {
     "distributed": "分发",
     "archived": "归档",
     "failed": "失败",
+    "timed_out": "办理超时",
     "cancelled": "已撤销",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from typing import Any
@@ -75,11 +76,33 @@ def mark_rejected(document_id: str) -> dict[str, Any]:
     return {"status": "rejected"}
 
 
+TIMED_OUT = "办理超时"
+"""What a human step that nobody decided within HumanTaskTimeoutHours is called."""
+TIMEOUT_ERRORS = ("States.Timeout", "Document.TimedOut")
+"""A task's own timeout, and the name a countersign Map item's timeout ends its iteration with (a
+Fail state inside the Map: a States.* name cannot be raised there, and moto cannot pass one on)."""
+
+
+def failure_reason(error: dict[str, Any]) -> str:
+    """What people read about a failed step: 办理超时 for a timeout, else the error and its cause."""
+    name = str(error.get("Error", "Error"))
+    if name in TIMEOUT_ERRORS:
+        return f"{TIMED_OUT}：超过办理时限无人处理，流程已停止，文书可“继续处理” ({name})"
+    cause = str(error.get("Cause", ""))
+    try:
+        message = json.loads(cause).get("errorMessage")
+    except (ValueError, AttributeError):
+        message = None
+    return f"{name}: {message if isinstance(message, str) else cause[:500]}"
+
+
 def mark_failed(document_id: str, step: str, error: dict[str, Any]) -> dict[str, Any]:
-    """A step failed for good: keep everything, mark the document failed at that step, tell the drafter."""
+    """A step failed for good, or timed out: keep everything, mark the document failed at that step,
+    close its open tasks, tell the drafter. Failed first, then closed: a task a late invocation opens
+    meanwhile is either closed here or refused by open_task (the document has ended)."""
     doc = load_document(document_id)
-    reason = f"{error.get('Error', 'Error')}: {str(error.get('Cause', ''))[:500]}"
-    cancel_open_tasks(document_id, f"failed at {step}")
+    reason = failure_reason(error)
+    timed_out = reason.startswith(TIMED_OUT)
     _set_status(
         doc,
         "failed",
@@ -87,12 +110,16 @@ def mark_failed(document_id: str, step: str, error: dict[str, Any]) -> dict[str,
         DocumentItem.failed_step.set(step),
         DocumentItem.failure_reason.set(reason),
     )
-    history_item(document_id, step, "system", "failed", reason[:200]).save()
-    metrics.count("StepFailures", step=step)
-    audit.record("system", f"step:{step}", document_id, "failed", reason, document_id=document_id)
+    cancel_open_tasks(document_id, f"{TIMED_OUT} at {step}" if timed_out else f"failed at {step}")
+    history_item(document_id, step, "system", "timed_out" if timed_out else "failed", reason[:200]).save()
+    metrics.count("StepTimeouts" if timed_out else "StepFailures", step=step)
+    audit.record(
+        "system", f"step:{step}", document_id, "timed_out" if timed_out else "failed", reason, document_id=document_id
+    )
     drafter = directory.get_user(doc.drafter)
     if drafter:
-        notify.flow_outcome(doc, drafter, "failed", f"在“{step}”步骤处理失败，管理员已收到记录。")
+        detail = "超过办理时限无人处理，文书或管理员可以继续处理" if timed_out else "处理失败，管理员已收到记录"
+        notify.flow_outcome(doc, drafter, "failed", f"在“{step}”步骤{detail}。")
     return {"status": "failed", "failed_step": step}
 
 

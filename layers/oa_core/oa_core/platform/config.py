@@ -55,6 +55,8 @@ class Settings:
     """全宗号 of the unit (DA/T 22), the first part of every 档号."""
     seal_key_id: str = "alias/oa-system-seal"
     """电子签章: the asymmetric KMS key (an alias) that signs documents."""
+    human_task_timeout_seconds: int = 720 * 3600
+    """办理时限: a human step of 发文 not decided in this time ends its flow (办理超时, resumable)."""
     meeting_flow_arn: str = ""
     meeting_hold_seconds: int = 48 * 3600
     """How long a room stays held for a meeting awaiting approval (then it is released)."""
@@ -117,6 +119,7 @@ def settings() -> Settings:
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
         fonds_code=env.get("FONDS_CODE", "X001"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
+        human_task_timeout_seconds=hours_as_seconds(env.get("HUMAN_TASK_TIMEOUT_HOURS", "720")),
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
         meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),
         office_department=env.get("OFFICE_DEPARTMENT", "bgs"),
@@ -128,6 +131,11 @@ def settings() -> Settings:
         delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", "6")),
         delivery_retry_seconds=int(env.get("DELIVERY_RETRY_SECONDS", "60")),
     )
+
+
+def hours_as_seconds(hours: str) -> int:
+    """A template's hours (a CloudFormation Number, so possibly a fraction) as whole seconds, at least one."""
+    return max(1, round(float(hours) * 3600))
 
 
 def client(service: str) -> Any:

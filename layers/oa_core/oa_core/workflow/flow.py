@@ -4,18 +4,48 @@ A decision is answered with SendTaskSuccess (同意, 修改稿) or SendTaskFailu
 flow's ASL catches: ``<Flow>.Returned`` for 退回 and ``<Flow>.Rejected`` for 不同意 (e.g.
 Document.Returned in DocumentFlow, Meeting.Rejected in MeetingFlow), so the happy path needs no
 Choice state after each human step. Starting a flow is the domain's (outgoing.flow, bookings.meetings).
+
+A standard execution ends after one year whatever it is doing, uncaught; a flow whose human steps
+can loop (退回 → 修改 → 核稿 …) therefore opens a step only while that step's whole wait still ends
+well inside the year (``ensure_time_left``), and otherwise fails in the open, where a resume starts
+a new execution.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from oa_core.platform import clock
 from oa_core.platform.config import client
 from oa_core.platform.errors import Conflict
+
+EXECUTION_LIMIT = timedelta(days=365)
+"""Step Functions' hard quota: a standard execution runs at most one year."""
+EXECUTION_MARGIN = timedelta(days=7)
+"""Kept free after a human step's longest wait, for what follows it: the automated steps take
+minutes (each Lambda at most 5 min, a few retries of seconds), so a week is far more than enough."""
+
+
+class ExecutionNearLimit(Exception):
+    """A human step would wait past the execution's year (less the margin); the flow's catch fails it."""
+
+
+def ensure_time_left(started_at: datetime | None, wait_seconds: int | None) -> None:
+    """Open a human step only if its whole wait ends ``EXECUTION_MARGIN`` before the execution's
+    one-year limit. ``started_at`` is ``$$.Execution.StartTime``, ``wait_seconds`` the step's timeout."""
+    if started_at is None or wait_seconds is None:
+        return
+    ends = clock.now() + timedelta(seconds=wait_seconds) + EXECUTION_MARGIN
+    if ends > started_at + EXECUTION_LIMIT:
+        raise ExecutionNearLimit(
+            "本次流程已运行接近一年的执行上限，不再开启新的办理环节；文书可在该文件上“继续处理”，"
+            f"从本环节重新开始 (the execution started {clock.iso(started_at)} would outlive its one-year limit)"
+        )
 
 
 def returned_error(flow_name: str) -> str:

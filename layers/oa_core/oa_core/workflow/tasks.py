@@ -64,8 +64,9 @@ def new_task(
 
 
 def reopen_condition() -> Condition:
-    """Saving a task: a retried invocation replaces the token of its own still-pending task; a decided task stays."""
-    condition: Condition = TaskItem.PK.does_not_exist() | (TaskItem.status == "pending")
+    """Saving a task: a retried invocation replaces the token of its own still-pending task, a resumed
+    flow reopens the task its failure or timeout cancelled (same step, same person); a decided task stays."""
+    condition: Condition = TaskItem.PK.does_not_exist() | TaskItem.status.is_in("pending", "cancelled")
     return condition
 
 
