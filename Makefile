@@ -19,6 +19,12 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.stamp
 REQUIREMENTS := requirements-dev.txt $(wildcard layers/*/requirements.txt) $(wildcard functions/*/requirements.txt)
 CODE_DIRS := layers functions infra tests
+# checkov pins an old boto3 (and packaging), so it lives in a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.stamp
+# The regions the template must deploy to, judged by cfn-lint before and after the SAM transform.
+CFN_REGIONS := us-east-1 cn-north-1 cn-northwest-1
+CHECKS_DIR := .aws-sam/checks
 
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -30,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup node-deps font-deps browser-deps run test test-loaded verify lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
+.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -59,6 +65,16 @@ $(STAMP): $(REQUIREMENTS)
 	  $(foreach r,$(wildcard functions/*/requirements.txt),-r $(r)) \
 	  2> >(grep -v "WARNING: Location" >&2)
 	@touch $(STAMP)
+
+checkov-setup: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@py="$$($(find_python313))"; \
+	if [ -z "$$py" ]; then echo "error: Python 3.13 not found (see make setup)" >&2; exit 1; fi; \
+	if [ ! -x "$(CHECKOV_VENV)/bin/python" ]; then echo "creating $(CHECKOV_VENV) with $$py"; "$$py" -m venv "$(CHECKOV_VENV)"; fi
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt \
+	  2> >(grep -v "WARNING: Location" >&2)
+	@touch $(CHECKOV_STAMP)
 
 # System packages, installed only when missing (apt-get update only when a package has no
 # install candidate, or the install fails on stale lists):
@@ -133,10 +149,25 @@ format: setup
 typecheck: setup
 	$(BIN)/mypy layers/oa_core/oa_core $(wildcard functions) infra $(wildcard tests)
 
-# sam build runs pip from the first python3.13 on PATH: the venv's one.
-template-check: setup font-deps
+# cfn-lint judges template.yaml (SAM's schema) and, per region, what the SAM transform makes of it
+# (infra/checks/transform.py, offline); checkov judges the transformed template (.checkov.yaml, skips in
+# docs/deploy.md). Every region is linted before the target fails. sam build runs pip from the first
+# python3.13 on PATH: the venv's one.
+template-check: setup checkov-setup font-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam validate --lint
-	$(BIN)/cfn-lint template.yaml
+	@rc=0; \
+	echo "cfn-lint template.yaml --regions $(CFN_REGIONS)"; \
+	$(BIN)/cfn-lint --regions $(CFN_REGIONS) -- template.yaml || rc=1; \
+	for region in $(CFN_REGIONS); do \
+	  out="$(CHECKS_DIR)/template.$$region.json"; \
+	  $(PY) -m infra.checks.transform --region "$$region" --output "$$out" || { rc=1; continue; }; \
+	  echo "cfn-lint $$out --regions $$region"; \
+	  $(BIN)/cfn-lint --regions "$$region" -- "$$out" || rc=1; \
+	done; \
+	$(PY) -m infra.checks.transform --region us-east-1 --keep-metadata --output $(CHECKS_DIR)/checkov.json || rc=1; \
+	echo "checkov $(CHECKS_DIR)/checkov.json"; \
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -f $(CHECKS_DIR)/checkov.json || rc=1; \
+	exit $$rc
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/sam build
 
 # The Node tools of the checks (package.json, pinned by package-lock.json): asl-validator, an
@@ -182,5 +213,5 @@ seed-org: setup
 	$(PY) -m infra.ops.seed_org --stack $(STACK) --file $(ORG_FILE)
 
 clean:
-	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

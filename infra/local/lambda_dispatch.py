@@ -10,7 +10,8 @@ payload with a function error, exactly what the Lambda service returns, so the A
 ``Retry``/``Catch`` on error names behave as on AWS.
 
 While dispatching, a function imports only what its layers carry (``layer_imports``): a library of
-a layer it does not carry, or of none, raises ``ModuleNotFoundError`` as it would in Lambda.
+a layer it does not carry, or of none, raises ``ModuleNotFoundError`` as it would in Lambda; and its
+DynamoDB requests are allowed only as its template policies allow (``iam``).
 
 ``inject_invoke_faults`` lets tests make the Lambda *service* refuse invocations
 (HTTP 429 ``TooManyRequestsException`` by default), which Step Functions reports as
@@ -44,7 +45,7 @@ from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
 
-from infra.local import layer_imports
+from infra.local import iam, layer_imports
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class FunctionSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     importable: layer_imports.Importable | None = None
     """What the function's layers let it import; None checks nothing."""
+    policy: iam.Policy | None = None
+    """What the function's role allows (its template Policies); None checks nothing."""
 
     @property
     def handler_file(self) -> Path:
@@ -334,7 +337,7 @@ def invoke_handler(spec: FunctionSpec, event: Any) -> Any:
         memory_limit_in_mb=spec.memory_mb,
         timeout_seconds=spec.timeout_seconds,
     )
-    with layer_imports.as_function(spec.importable), _environment(spec) as module:
+    with layer_imports.as_function(spec.importable), iam.acting_as(spec.policy), _environment(spec) as module:
         handler = getattr(module, spec.handler_name, None)
         if not callable(handler):
             raise HandlerNotFound(f"{spec.handler_file} defines no {spec.handler_name}()")

@@ -25,7 +25,7 @@ from typing import Any
 
 import boto3
 
-from infra.local import layer_imports
+from infra.local import iam, layer_imports
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.template import Route, Template, TemplateError
 
@@ -43,6 +43,44 @@ _ASSUME_ROLE_POLICY = {
         }
     ],
 }
+
+
+CREATED_TYPES = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::SES::EmailIdentity",
+        "AWS::SSM::Parameter",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        "AWS::SQS::Queue",
+        "AWS::SecretsManager::Secret",
+        "AWS::Serverless::LayerVersion",
+        "AWS::Serverless::Function",
+        "AWS::Lambda::Function",
+        "AWS::Serverless::StateMachine",
+        "AWS::StepFunctions::StateMachine",
+    }
+)
+"""Resource types the local stack creates in moto (the API's routes and Cognito are the gateway's)."""
+
+NOT_CREATED_TYPES: Mapping[str, str] = {
+    "AWS::Serverless::Api": "served by the gateway stand-in from the functions' Api events (Template.routes)",
+    "AWS::Cognito::UserPool": "its issuer is the gateway's Cognito stand-in (stack.py)",
+    "AWS::Cognito::UserPoolClient": "the Cognito stand-in accepts the local client",
+    "AWS::Cognito::UserPoolDomain": "the Cognito stand-in is served at AUTH_BASE_URL",
+    "AWS::Logs::LogGroup": "functions log to the local process's output",
+    "AWS::IAM::Role": "moto enforces no IAM; the functions' DynamoDB grants are checked by iam.py",
+    "AWS::ApiGateway::Account": "account-level API Gateway logging: nothing local reads it",
+    "AWS::S3::BucketPolicy": "moto enforces no bucket policy",
+    "AWS::SQS::QueuePolicy": "moto enforces no queue policy",
+    "AWS::SNS::Topic": "operations alarms only: no function publishes to it",
+    "AWS::SNS::Subscription": "operations alarms only",
+    "AWS::CloudWatch::Alarm": "alarms on metrics only AWS produces",
+    "AWS::CloudWatch::Dashboard": "a view of metrics only AWS produces",
+}
+"""Resource types the local stack leaves out, and why (tests/unit/infra/test_template_loader.py
+checks that every type of template.yaml is in one of the two)."""
 
 
 @dataclass
@@ -208,6 +246,11 @@ def _create_buckets(template: Template, region: str) -> dict[str, str]:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
         lock = props.get("ObjectLockConfiguration")
         if lock and props.get("ObjectLockEnabled"):
+            # A parameter resolves to a string (ArchiveRetentionYears); the API takes an integer.
+            retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+            for unit in ("Days", "Years"):
+                if unit in retention:
+                    retention[unit] = int(retention[unit])
             s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=lock)
         encryption = props.get("BucketEncryption")
         if encryption:
@@ -344,6 +387,7 @@ def _create_functions(
             memory_mb=memory,
             environment=environment,
             importable=_importable(logical_id, code_dir, carried, set(layer_ids.values()), python_layers),
+            policy=iam.policy_of(template, logical_id),
         )
     return functions
 

@@ -37,7 +37,7 @@ from moto.core.config import DefaultConfig
 from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.local import lambda_dispatch
+from infra.local import iam, lambda_dispatch
 from infra.local.gateway import Gateway
 from infra.local.messages import Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
@@ -131,6 +131,7 @@ class LocalStack:
         self._exit.enter_context(fast_stepfunctions())
         self._exit.enter_context(per_thread_events())
         self._exit.enter_context(lambda_dispatch.dispatching())
+        self._exit.enter_context(iam.enforcing())
 
         declared = self._declared_parameters()
         issuer = self._start_issuer(declared)

@@ -230,6 +230,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: fn/wait/
+      Policies: [{Statement: [{Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt Things.Arn}]}]
   FailFunction:
     Type: AWS::Serverless::Function
     Properties:

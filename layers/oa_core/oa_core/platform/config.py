@@ -53,6 +53,8 @@ class Settings:
     bookings_table: str = "BookingsTable"
     fonds_code: str = "X001"
     """全宗号 of the unit (DA/T 22), the first part of every 档号."""
+    archive_lock_mode: str = "GOVERNANCE"
+    """S3 Object Lock mode of archive packages: GOVERNANCE or COMPLIANCE (the ArchiveLockMode parameter)."""
     seal_key_id: str = "alias/oa-system-seal"
     """电子签章: the asymmetric KMS key (an alias) that signs documents."""
     human_task_timeout_seconds: int = 720 * 3600
@@ -118,6 +120,7 @@ def settings() -> Settings:
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
         fonds_code=env.get("FONDS_CODE", "X001"),
+        archive_lock_mode=env.get("ARCHIVE_LOCK_MODE", "GOVERNANCE"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
         human_task_timeout_seconds=hours_as_seconds(env.get("HUMAN_TASK_TIMEOUT_HOURS", "720")),
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),

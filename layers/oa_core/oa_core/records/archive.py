@@ -58,7 +58,7 @@ def archive(document_id: str) -> dict[str, Any]:
         ChecksumAlgorithm="SHA256",
         ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
         Metadata={"document-id": document_id, "sha256": digest.hexdigest()},
-        ObjectLockMode="GOVERNANCE",
+        ObjectLockMode=settings().archive_lock_mode,
         ObjectLockRetainUntilDate=retain_until,
     )
     report = filing.four_checks(
@@ -70,7 +70,7 @@ def archive(document_id: str) -> dict[str, Any]:
         Key=report_key,
         Body=package.as_json({**report, "档号": doc.archive_code, "document_id": document_id}),
         ContentType="application/json",
-        ObjectLockMode="GOVERNANCE",
+        ObjectLockMode=settings().archive_lock_mode,
         ObjectLockRetainUntilDate=retain_until,
     )
     now = clock.now_iso()
