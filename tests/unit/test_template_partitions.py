@@ -70,7 +70,9 @@ def test_ses_is_used_only_with_mail_transport_ses_outside_aws_cn() -> None:
 
 
 def test_the_rules_refuse_ses_in_aws_cn_with_a_message_that_says_what_to_do() -> None:
-    defaults = next(choices(DOCUMENT, {}))
+    # In aws-cn the identity provider must be oidc (its own Rule); only the mail transport varies here.
+    oidc = {"IdentityProvider": "oidc", "OidcIssuerUrl": "https://sso.example.gov.cn", "OidcClientId": "oa"}
+    defaults = {**next(choices(DOCUMENT, {})), **oidc}
     refused = rule_refusals(DOCUMENT, "aws-cn", {**defaults, "MailTransport": "ses"})
     assert len(refused) == 1
     assert "MailTransport=smtp" in refused[0]
