@@ -331,15 +331,17 @@ def _create_queues(template: Template, region: str) -> None:
 
 
 def _create_secrets(template: Template, region: str) -> None:
-    """Secrets (AWS::SecretsManager::Secret): a given SecretString, one generated as CloudFormation would,
-    or, with neither, an empty secret (no value: reading it is ResourceNotFoundException, as on AWS)."""
+    """Secrets (AWS::SecretsManager::Secret): the value of ``OA_LOCAL_SECRET_<LogicalId>`` when that is set
+    (the contract's switch: two local stacks can share an HMAC key), else a given SecretString, else one
+    generated as CloudFormation would, or, with neither, an empty secret (no value: reading it is
+    ResourceNotFoundException, as on AWS)."""
     import secrets
 
     client = boto3.client("secretsmanager", region_name=region)
     for logical_id in template.resources_of_type("AWS::SecretsManager::Secret"):
         props = template.properties(logical_id)
         name = str(props.get("Name") or f"{template.stack_name}-{logical_id}")
-        value = props.get("SecretString")
+        value = os.environ.get(f"OA_LOCAL_SECRET_{logical_id}") or props.get("SecretString")
         if value is None and "GenerateSecretString" not in props:
             client.create_secret(Name=name)
             continue
