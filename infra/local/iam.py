@@ -128,7 +128,8 @@ def policy_of(template: Template, logical_id: str) -> Policy:
 
 
 def table_arn(table: str, region: str, account: str) -> str:
-    return table if table.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    return table if table.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
 
 
 def requested(operation: str, params: Mapping[str, Any], region: str, account: str) -> list[tuple[str, str]]:

@@ -130,7 +130,8 @@ def refused(payload: dict[str, Any], action: str, resource: str) -> bool:
     return "AccessDeniedException" in message and f"{action} on resource: {resource}" in message
 
 
-TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/Things"
+PARTITION = "aws"  # never literal in an ARN (tests/unit/test_partition_free.py)
+TABLE = f"arn:{PARTITION}:dynamodb:us-east-1:123456789012:table/Things"
 
 
 def test_a_sam_policy_template_allows_its_reads_and_nothing_else(stack: LocalStack) -> None:

@@ -1,8 +1,6 @@
-"""The local stack builds moto from template.yaml and runs real handlers in-process.
-
-Uses throwaway functions and ASL written to a temporary directory, so it tests the infrastructure
-(provisioning, Lambda dispatch, fault injection, the API Gateway stand-in) apart from the core's handlers.
-"""
+"""The local stack builds moto from template.yaml and runs real handlers in-process: throwaway functions
+and ASL in a temporary directory test the infrastructure (provisioning, Lambda dispatch, fault injection,
+the API Gateway stand-in) apart from the core's handlers."""
 
 from __future__ import annotations
 

@@ -123,8 +123,9 @@ def failed_rules(values: Mapping[str, str]) -> list[str]:
 
 
 def test_the_rules_refuse_cognito_in_china_with_a_message_and_want_an_issuer_for_oidc() -> None:
-    oidc = {"IdentityProvider": "oidc", "OidcIssuerUrl": "https://sso.example.gov.cn", "OidcClientId": "oa"}
-    cognito = {"IdentityProvider": "cognito", "OidcIssuerUrl": "", "OidcClientId": ""}
+    smtp = {"MailTransport": "smtp"}  # SES has its own Rule in aws-cn (tests/unit/test_template_partitions.py)
+    oidc = {**smtp, "IdentityProvider": "oidc", "OidcIssuerUrl": "https://sso.example.gov.cn", "OidcClientId": "oa"}
+    cognito = {**smtp, "IdentityProvider": "cognito", "OidcIssuerUrl": "", "OidcClientId": ""}
     (refused,) = failed_rules({**cognito, "AWS::Partition": "aws-cn"})
     assert "IdentityProvider=oidc" in refused and "中国区域" in refused
     assert failed_rules({**cognito, "AWS::Partition": "aws"}) == []

@@ -10,8 +10,8 @@ from moto.core.exceptions import JsonRESTError
 from infra.local import iam
 from infra.local.template import Template
 
-REGION, ACCOUNT = "us-east-1", "123456789012"
-TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/RecordsTable"
+PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "123456789012"
+TABLE = f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/RecordsTable"
 REPO_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 
 
