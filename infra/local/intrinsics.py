@@ -180,7 +180,7 @@ class Resolver:
             case "AWS::StackId":
                 return f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
             case "AWS::Partition":
-                return "aws"
+                return "aws-cn" if self.region.startswith("cn-") else "aws"
             case "AWS::URLSuffix":
                 return "amazonaws.com"
             case "AWS::NoValue":

@@ -49,6 +49,8 @@ class Settings:
     """全宗号 of the unit (DA/T 22), the first part of every 档号."""
     seal_key_id: str = "alias/oa-system-seal"
     """电子签章: the asymmetric KMS key (an alias) that signs documents."""
+    seal_algorithm: str = "ECDSA_SHA_256"
+    """…and how it signs: ECDSA_SHA_256 (KeySpec ECC_NIST_P256) or SM2DSA (KeySpec SM2, the AWS China regions)."""
     meeting_flow_arn: str = ""
     meeting_hold_seconds: int = 48 * 3600
     """How long a room stays held for a meeting awaiting approval (then it is released)."""
@@ -106,6 +108,7 @@ def settings() -> Settings:
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
+        seal_algorithm=env.get("SEAL_ALGORITHM", "ECDSA_SHA_256"),
         fonds_code=env.get("FONDS_CODE", "X001"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
