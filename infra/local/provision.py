@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -139,37 +140,49 @@ def _layers(template: Template) -> tuple[dict[str, Path], list[Path]]:
 
     A python layer needs no build: the packages its requirements file names are those of the venv
     (requirements-dev.txt includes the file), and what a function may import of them follows the
-    layers it carries (``layer_imports``). A makefile layer's target ``build-<LogicalId>`` runs with
-    ``ARTIFACTS_DIR`` set to a local directory that stands for the layer's ``/opt`` (see ``_map_opt``).
+    layers it carries (``layer_imports``). A makefile layer is built by `build_makefile_layer`.
     """
     python_layers: dict[str, Path] = {}
     opt_dirs: list[Path] = []
     for logical_id, resource in template.resources_of_type("AWS::Serverless::LayerVersion").items():
-        content = (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
         metadata = resource.get("Metadata") or {}
         if metadata.get("BuildMethod") != "makefile":
-            python_layers[logical_id] = content
+            python_layers[logical_id] = (
+                template.base_dir / str(template.properties(logical_id)["ContentUri"])
+            ).resolve()
             continue
-        artifacts = (template.base_dir / LOCAL_LAYERS_DIR / logical_id).resolve()
-        artifacts.mkdir(parents=True, exist_ok=True)
-        make = shutil.which("make")
-        if make is None:
-            raise RuntimeError(f"layer {logical_id} is built with make, which is not installed")
-        # One build at a time: stacks of parallel test workers (or of two runs) share the directory,
-        # and one must not read a font another is still copying in.
-        with (artifacts.parent / f"{logical_id}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            result = subprocess.run(  # noqa: S603 - our own Makefile target, no shell
-                [make, "--no-print-directory", "-C", str(content), f"build-{logical_id}"],
-                env={**os.environ, "ARTIFACTS_DIR": str(artifacts)},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        if result.returncode != 0:
-            raise RuntimeError(f"layer {logical_id} did not build locally:\n{result.stderr.strip()}")
-        opt_dirs.append(artifacts)
+        opt_dirs.append(build_makefile_layer(template, logical_id))
     return python_layers, opt_dirs
+
+
+def build_makefile_layer(template: Template, logical_id: str) -> Path:
+    """Build a ``makefile`` layer as ``sam build`` does; the directory that stands for its ``/opt``.
+
+    The layer's target ``build-<LogicalId>`` runs with ``ARTIFACTS_DIR`` set to a local directory (see
+    ``_map_opt``) and, as ``make template-check`` runs ``sam build``, with this interpreter's directory
+    (the venv's bin) first on PATH, so a recipe's ``python3`` is the one with the build's packages.
+    """
+    content = (template.base_dir / str(template.properties(logical_id)["ContentUri"])).resolve()
+    artifacts = (template.base_dir / LOCAL_LAYERS_DIR / logical_id).resolve()
+    artifacts.mkdir(parents=True, exist_ok=True)
+    make = shutil.which("make")
+    if make is None:
+        raise RuntimeError(f"layer {logical_id} is built with make, which is not installed")
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    # One build at a time: stacks of parallel test workers (or of two runs) share the directory,
+    # and one must not read a font another is still copying in.
+    with (artifacts.parent / f"{logical_id}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(  # noqa: S603 - our own Makefile target, no shell
+            [make, "--no-print-directory", "-C", str(content), f"build-{logical_id}"],
+            env={**os.environ, "ARTIFACTS_DIR": str(artifacts), "PATH": path},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"layer {logical_id} did not build locally:\n{result.stderr.strip()}")
+    return artifacts
 
 
 def _map_opt(env: dict[str, str], opt_dirs: list[Path]) -> dict[str, str]:

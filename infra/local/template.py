@@ -133,18 +133,20 @@ class Template(Resolver):
         region: str | None = None,
         account_id: str = LOCAL_ACCOUNT_ID,
         stack_name: str = DEFAULT_STACK_NAME,
-        partition: str = LOCAL_PARTITION,
+        partition: str | None = None,
     ) -> None:
+        """``partition`` defaults to the region's: ``aws-cn`` for a ``cn-*`` region, else ``aws``."""
         document = dict(document)
         parameters = _choose_parameters(document, parameter_overrides or {})
+        region = region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         super().__init__(
             document,
             _apply_globals(document),
             parameters,
-            region=region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+            region=region,
             account_id=account_id,
             stack_name=stack_name,
-            partition=partition,
+            partition=partition or ("aws-cn" if region.startswith("cn-") else LOCAL_PARTITION),
         )
         self.base_dir = base_dir
 
@@ -157,7 +159,7 @@ class Template(Resolver):
         parameter_overrides: Mapping[str, str] | None = None,
         region: str | None = None,
         stack_name: str = DEFAULT_STACK_NAME,
-        partition: str = LOCAL_PARTITION,
+        partition: str | None = None,
     ) -> Template:
         return cls(
             load_yaml(path),

@@ -3,8 +3,9 @@ signed it?
 
 Checks, offline (no AWS access needed). A package: every file against the manifest's SHA-256, the
 manifest against its signature, the document (canonical.json) and document.pdf against their
-电子签章, with the public key the package carries. A PDF: every byte before its seal block against
-the signature in it. Exit status 0 when intact, 1 when not, 2 when the file cannot be read.
+电子签章, with the public key the package carries, by the algorithm each seal names (ECDSA P-256 or
+SM2). A PDF: every byte before its seal block against the signature in it. Exit status 0 when intact,
+1 when not, 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             if "seal.json" in package.namelist():
                 sealed = json.loads(package.read("seal.json"))
                 signer = f"{sealed.get('signed_by', '')}，签发于 {sealed.get('signed_at', '')}"
+                signer += f"（{_algorithm(sealed.get('algorithm'), str(sealed.get('public_key', '')), pem=True)}）"
             number = json.loads(package.read("manifest.json")).get("number", "")
     except (zipfile.BadZipFile, KeyError, ValueError):
         number = ""
@@ -65,9 +67,24 @@ def _verify_pdf(path: Path, data: bytes) -> int:
         return 1
     key = hashlib.sha256(base64.b64decode(str(block.get("public_key", "")))).hexdigest()[:16]
     print(f"完整 (intact): {path} {block.get('number', '')}")
-    print(f"签章 (sealed by): {block.get('signed_by', '')}，签发于 {block.get('sign_date', '')}")
+    algorithm = _algorithm(block.get("alg"), str(block.get("public_key", "")), pem=False)
+    print(f"签章 (sealed by): {block.get('signed_by', '')}，签发于 {block.get('sign_date', '')}（{algorithm}）")
     print(f"签章公钥指纹 (seal key fingerprint, SHA-256 of the DER key): {key}")
     return 0
+
+
+def _algorithm(recorded: object, public_key: str, *, pem: bool) -> str:
+    """The seal's algorithm as recorded, else (a seal made before it was recorded) the one its key signs with."""
+    import base64
+
+    from oa_core.publishing.signatures import der_from_pem, public_point
+
+    if recorded:
+        return str(recorded)
+    try:
+        return public_point(der_from_pem(public_key) if pem else base64.b64decode(public_key))[0]
+    except ValueError:
+        return "?"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The Lambda layers: what each one pins, and which functions carry which.
+"""The Lambda layers: what each one pins, which functions carry which, and what sam build made of them (sizes,
+the fonts layer's faces).
 
 oa_core (OaCoreLayer) goes to every function; the PDF stack (PdfLayer) and the fonts (FontsLayer) only
 to the functions that typeset or read PDFs. In-process every package of requirements-dev.txt is
@@ -14,11 +15,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from infra.local.template import Template
+from oa_core.publishing.fonts import FONT_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -198,7 +202,14 @@ BUILD = ROOT / ".aws-sam" / "build"
 UNZIPPED_LIMIT = 250_000_000
 """Lambda's limit on a function's code and all its layers, unzipped: 250 MB (AWS counts MiB; the
 decimal figure keeps a margin)."""
-_BUILD_INPUTS = [TEMPLATE, *ROOT.glob("layers/*/requirements.txt"), *ROOT.glob("functions/*/requirements.txt")]
+DIRECT_UPLOAD_LIMIT = 50_000_000
+"""Lambda's limit on a layer's zip uploaded directly (not from S3): 50 MB."""
+_BUILD_INPUTS = [
+    TEMPLATE,
+    *ROOT.glob("layers/*/requirements.txt"),
+    *ROOT.glob("functions/*/requirements.txt"),
+    *ROOT.glob("layers/fonts/*"),
+]
 
 
 def _build() -> Path:
@@ -210,6 +221,16 @@ def _build() -> Path:
     if built.stat().st_mtime < max(path.stat().st_mtime for path in _BUILD_INPUTS):
         pytest.skip(".aws-sam/build predates template.yaml or a requirements file: run make template-check")
     return BUILD
+
+
+def _zipped_bytes(directory: Path) -> int:
+    """The size of the directory's zip, deflated as sam deploy packs a layer."""
+    with tempfile.TemporaryFile() as file:
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(directory.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(directory))
+        return file.tell()
 
 
 def _unzipped_bytes(directory: Path) -> int:
@@ -242,3 +263,47 @@ def test_the_oa_core_layer_build_has_no_pdf_stack() -> None:
     found = [p.name for p in core.iterdir() if p.name in PDF_MODULES or _distribution_of(p) in PDF_DISTRIBUTIONS]
     assert not found, f"the PDF stack is in the oa_core layer: {found}"
     assert all((pdf / module).is_dir() for module in PDF_MODULES), "the PDF layer lacks part of the PDF stack"
+
+
+# ---------------------------------------------------------------- the fonts layer's faces
+
+FONT_SOURCE = Path("/usr/share/fonts/opentype/noto")
+SC_FACE = 2
+FACE_SOURCES = {
+    "NotoSerifCJKsc-Regular.otf": "NotoSerifCJK-Regular.ttc",
+    "NotoSerifCJKsc-Bold.otf": "NotoSerifCJK-Bold.ttc",
+    "NotoSansCJKsc-Regular.otf": "NotoSansCJK-Regular.ttc",
+}
+"""Each face the typesetter uses and the Debian collection its SC face (index 2) is extracted from."""
+
+
+def test_the_fonts_layer_holds_only_the_faces_the_typesetter_uses_and_their_licence() -> None:
+    fonts = _build() / "FontsLayer"
+    found = {str(path.relative_to(fonts)) for path in fonts.rglob("*") if path.is_file()}
+    assert found == {*(f"fonts/{name}" for name in FONT_FILES.values()), "fonts/LICENSE-NotoCJK.txt"}
+    assert set(FACE_SOURCES) == set(FONT_FILES.values())
+
+
+def test_the_fonts_layer_can_be_uploaded_directly() -> None:
+    zipped = _zipped_bytes(_build() / "FontsLayer")
+    assert zipped < DIRECT_UPLOAD_LIMIT, f"the fonts layer zips to {zipped:,} bytes"
+
+
+@pytest.mark.parametrize("name", sorted(FACE_SOURCES))
+def test_each_built_face_is_the_sc_face_with_every_character_and_width_of_its_collection(name: str) -> None:
+    """The same cmap (every code point to the same glyph) and the same advance widths as the collection's SC
+    face: extracting dropped no character the typesetter might be given."""
+    from fontTools.ttLib import TTFont
+
+    built_path = _build() / "FontsLayer" / "fonts" / name
+    source_path = FONT_SOURCE / FACE_SOURCES[name]
+    if not source_path.is_file():
+        pytest.skip(f"{source_path} is not installed (make font-deps)")
+    built = TTFont(built_path, lazy=True)
+    source = TTFont(source_path, fontNumber=SC_FACE, lazy=True)
+    assert " SC" in built["name"].getDebugName(4)
+    assert built["name"].getDebugName(4) == source["name"].getDebugName(4)
+    cmap = source.getBestCmap()
+    assert built.getBestCmap() == cmap
+    built_widths, source_widths = built["hmtx"], source["hmtx"]
+    assert all(built_widths[glyph][0] == source_widths[glyph][0] for glyph in set(cmap.values()))

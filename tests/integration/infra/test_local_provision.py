@@ -19,6 +19,7 @@ from infra.local.oidc_issuer import jwt_claims
 from infra.local.polling import REQUEST_SECONDS, scaled, wait_for
 from infra.local.stack import TEMPLATE_PATH, LocalStack
 from infra.local.template import LOCAL_PARTITION
+from oa_core.publishing.fonts import FONT_FILES, SERIF
 
 pytestmark = pytest.mark.integration
 
@@ -70,12 +71,13 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     """template.yaml as it is, beside placeholder functions and a placeholder ASL."""
     root = tmp_path_factory.mktemp("real")
     shutil.copy(TEMPLATE_PATH, root / "template.yaml")
-    (root / "layers" / "oa_core").mkdir(parents=True)
     for python_layer in ("oa_core", "pdf"):  # their requirements files say what the functions may import
-        source = TEMPLATE_PATH.parent / "layers" / python_layer / "requirements.txt"
-        (root / "layers" / python_layer).mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, root / "layers" / python_layer / "requirements.txt")
+        (root / "layers" / python_layer).mkdir(parents=True)
+        shutil.copy(TEMPLATE_PATH.parent / "layers" / python_layer / "requirements.txt", root / "layers" / python_layer)
     shutil.copytree(TEMPLATE_PATH.parent / "layers" / "fonts", root / "layers" / "fonts")  # a makefile layer
+    (cache := TEMPLATE_PATH.parent / ".aws-sam" / "fonts-cache").mkdir(parents=True, exist_ok=True)
+    (root / ".aws-sam").mkdir()  # its faces take minutes of CPU to extract: the copy shares the checkout's cache
+    (root / ".aws-sam" / "fonts-cache").symlink_to(cache, target_is_directory=True)
     # One placeholder definition per state machine of the template, invoking one of its functions.
     machines = (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn"), ("delivery", "DeliverFunctionArn"))
     for machine, function_arn in machines:
@@ -134,8 +136,8 @@ class TestRealTemplate:
     def test_a_makefile_layer_is_built_and_opt_paths_point_at_it(self, real_template_stack: LocalStack) -> None:
         font_dir = Path(real_template_stack.env["FONT_DIR"])
         assert font_dir.parts[-3:] == ("local-layers", "FontsLayer", "fonts")
-        assert (font_dir / "NotoSerifCJK-Regular.ttc").stat().st_size > 1_000_000
-        assert (font_dir / "LICENSE-NotoCJK.txt").exists()
+        assert {path.name for path in font_dir.iterdir()} == {*FONT_FILES.values(), "LICENSE-NotoCJK.txt"}
+        assert (font_dir / FONT_FILES[SERIF]).stat().st_size > 1_000_000
 
     def test_python_layers_are_not_built_and_say_what_each_function_may_import(
         self, real_template_stack: LocalStack

@@ -134,6 +134,14 @@ def test_parameter_overrides_and_conditions(tmp_path: Path) -> None:
     assert "Only" not in make(tmp_path).resources_of_type("AWS::S3::Bucket")
 
 
+def test_the_partition_follows_the_region_as_in_aws() -> None:
+    document = {"Conditions": {"IsChina": {"Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}}}
+    for region, partition in (("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"), ("us-east-1", "aws")):
+        template = Template(document, base_dir=Path(), region=region)
+        assert template.ref("AWS::Partition") == partition
+        assert template.condition("IsChina") is (partition == "aws-cn")
+
+
 def test_bad_parameters_are_refused(tmp_path: Path) -> None:
     with pytest.raises(TemplateError):
         make(tmp_path, {"Stage": "qa"})

@@ -1,4 +1,5 @@
-"""The sample documents rendered once per test session (and kept under test-artifacts/pdf for a look)."""
+"""The fonts layer built as the local stack builds it, and the sample documents rendered with it once per test
+session (and kept under test-artifacts/pdf for a look)."""
 
 from __future__ import annotations
 
@@ -6,31 +7,40 @@ from pathlib import Path
 
 import pytest
 
+from infra.local.provision import build_makefile_layer
+from infra.local.template import Template
 from oa_core.publishing.typesetting import render_pdf
-from tests.unit.publishing.samples import FONT_DIR, LONG, NOTICE, REQUEST
+from tests.unit.publishing.samples import LONG, NOTICE, REQUEST
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "pdf"
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "test-artifacts" / "pdf"
 
 
 @pytest.fixture(scope="session")
-def notice_pdf() -> bytes:
-    data = render_pdf(NOTICE, FONT_DIR)
+def font_dir() -> Path:
+    """The faces the fonts layer holds (its build extracts them from the Noto CJK collections, once a machine)."""
+    return build_makefile_layer(Template.from_file(ROOT / "template.yaml"), "FontsLayer") / "fonts"
+
+
+@pytest.fixture(scope="session")
+def notice_pdf(font_dir: Path) -> bytes:
+    data = render_pdf(NOTICE, font_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "tongzhi-sample.pdf").write_bytes(data)
     return data
 
 
 @pytest.fixture(scope="session")
-def request_pdf() -> bytes:
-    data = render_pdf(REQUEST, FONT_DIR)
+def request_pdf(font_dir: Path) -> bytes:
+    data = render_pdf(REQUEST, font_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "qingshi-sample.pdf").write_bytes(data)
     return data
 
 
 @pytest.fixture(scope="session")
-def long_pdf() -> bytes:
-    data = render_pdf(LONG, FONT_DIR)
+def long_pdf(font_dir: Path) -> bytes:
+    data = render_pdf(LONG, font_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "long-sample.pdf").write_bytes(data)
     return data

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from oa_core.publishing.document import OfficialDocument
-from oa_core.publishing.fonts import FONT_FILES
 from oa_core.publishing.grid import CHAR_PITCH, Char, Layout
 from oa_core.publishing.layout import layout
 
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+FONT_SOURCE = Path("/usr/share/fonts/opentype/noto")
+SOURCE_COLLECTIONS = ("NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc", "NotoSansCJK-Regular.ttc")
+"""What the fonts layer's build extracts the typesetter's faces from (the `font_dir` fixture builds it)."""
 MM_PER_PT = 25.4 / 72
 
 needs_fonts = pytest.mark.skipif(
-    not all((FONT_DIR / name).is_file() for name in FONT_FILES.values()),
-    reason=f"Noto CJK collections not installed in {FONT_DIR} (Debian: fonts-noto-cjk, fonts-noto-cjk-extra)",
+    not all((FONT_SOURCE / name).is_file() for name in SOURCE_COLLECTIONS),
+    reason=f"Noto CJK collections not installed in {FONT_SOURCE} (Debian: fonts-noto-cjk; make font-deps)",
 )
 
 

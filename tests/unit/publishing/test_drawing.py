@@ -4,12 +4,13 @@ translucent seal, metadata, identical bytes."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from oa_core.publishing.typesetting import render_pdf
 from tests.unit.publishing.pdf_reading import RED, colours, content, read, resources, spans
-from tests.unit.publishing.samples import FONT_DIR, LONG, NOTICE, needs_fonts
+from tests.unit.publishing.samples import LONG, NOTICE, needs_fonts
 
 
 @needs_fonts
@@ -76,5 +77,5 @@ def test_metadata_names_the_document(notice_pdf: bytes) -> None:
 
 
 @needs_fonts
-def test_the_same_document_gives_the_same_bytes(notice_pdf: bytes) -> None:
-    assert render_pdf(NOTICE, FONT_DIR) == notice_pdf
+def test_the_same_document_gives_the_same_bytes(notice_pdf: bytes, font_dir: Path) -> None:
+    assert render_pdf(NOTICE, font_dir) == notice_pdf

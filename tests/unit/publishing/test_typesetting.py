@@ -21,13 +21,13 @@ from oa_core.publishing.grid import (
 )
 from oa_core.publishing.typesetting import render_pdf
 from tests.unit.publishing.pdf_reading import body_spans, full_width, lines, read, spans
-from tests.unit.publishing.samples import FONT_DIR, MM_PER_PT, NOTICE, REQUEST, needs_fonts
+from tests.unit.publishing.samples import MM_PER_PT, NOTICE, REQUEST, needs_fonts
 
 
 def test_missing_fonts_raise_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"缺少公文排版字体 \(typesetting fonts missing\)") as raised:
         render_pdf(NOTICE, tmp_path / "no-such-dir")
-    assert "NotoSerifCJK-Regular.ttc" in str(raised.value)
+    assert "NotoSerifCJKsc-Regular.otf" in str(raised.value)
 
 
 @needs_fonts
@@ -147,7 +147,7 @@ def test_a_long_body_keeps_to_the_grid_over_several_pages(long_pdf: bytes) -> No
 
 
 @needs_fonts
-def test_the_date_in_the_pdf_has_no_zero_padding() -> None:
-    data = render_pdf(replace(REQUEST, sign_date=datetime.date(2026, 1, 5)), FONT_DIR)
+def test_the_date_in_the_pdf_has_no_zero_padding(font_dir: Path) -> None:
+    data = render_pdf(replace(REQUEST, sign_date=datetime.date(2026, 1, 5)), font_dir)
     everything = [line for page in read(data).pages for _, line in lines(page)]
     assert "2026年1月5日" in everything and any(line.endswith("2026年1月5日印发") for line in everything)

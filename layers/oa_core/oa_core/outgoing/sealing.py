@@ -15,7 +15,7 @@ from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform import audit, clock
 from oa_core.platform.config import settings
 from oa_core.platform.storage import strs
-from oa_core.publishing.seal import digest, sign_digest, verify_digest
+from oa_core.publishing.seal import algorithm, digest, sign_digest, verify_digest
 
 
 def canonical(doc: DocumentItem) -> bytes:
@@ -41,13 +41,14 @@ def apply(doc: DocumentItem) -> dict[str, str]:
     value = digest(canonical(doc))
     if doc.seal_digest == value.hex() and doc.seal_signature:
         return {"digest": doc.seal_digest}
-    signature = sign_digest(value)
+    signed_with, signature = algorithm(), sign_digest(value)
     now = clock.now_iso()
     doc.update(
         actions=[
             DocumentItem.seal_digest.set(value.hex()),
             DocumentItem.seal_signature.set(signature),
             DocumentItem.seal_key.set(settings().seal_key_id),
+            DocumentItem.seal_algorithm.set(signed_with),
             DocumentItem.sealed_at.set(now),
         ]
     )
@@ -63,6 +64,6 @@ def verify(doc: DocumentItem) -> dict[str, Any]:
     value = digest(canonical(doc))
     if value.hex() != doc.seal_digest:
         return {**result, "reason": "文件内容与签章时不一致，可能已被改动"}
-    if not verify_digest(value, doc.seal_signature, doc.seal_key or settings().seal_key_id):
+    if not verify_digest(value, doc.seal_signature, doc.seal_key or settings().seal_key_id, doc.seal_algorithm):
         return {**result, "reason": "签章签名无效"}
     return {**result, "valid": True, "sealed_at": doc.sealed_at or ""}

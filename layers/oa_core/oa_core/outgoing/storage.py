@@ -33,6 +33,8 @@ class DocumentItem(RecordItem, discriminator="document"):
     """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (sealing.py)."""
     seal_signature = UnicodeAttribute(null=True)
     seal_key = UnicodeAttribute(null=True)
+    seal_algorithm = UnicodeAttribute(null=True)
+    """How seal_signature was made (ECDSA_SHA_256 or SM2DSA; absent on seals made before it was recorded)."""
     sealed_at = UnicodeAttribute(null=True)
     pdf_key = UnicodeAttribute(null=True)
     """印制: the sealed GB/T 9704 PDF in the archive bucket (outgoing.printing), with its SHA-256."""

@@ -57,6 +57,8 @@ class Settings:
     """S3 Object Lock mode of archive packages: GOVERNANCE or COMPLIANCE (the ArchiveLockMode parameter)."""
     seal_key_id: str = "alias/oa-system-seal"
     """电子签章: the asymmetric KMS key (an alias) that signs documents."""
+    seal_algorithm: str = "ECDSA_SHA_256"
+    """…and how it signs: ECDSA_SHA_256 (KeySpec ECC_NIST_P256) or SM2DSA (KeySpec SM2, the AWS China regions)."""
     human_task_timeout_seconds: int = 720 * 3600
     """办理时限: a human step of 发文 not decided in this time ends its flow (办理超时, resumable)."""
     meeting_flow_arn: str = ""
@@ -119,6 +121,7 @@ def settings() -> Settings:
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
+        seal_algorithm=env.get("SEAL_ALGORITHM", "ECDSA_SHA_256"),
         fonds_code=env.get("FONDS_CODE", "X001"),
         archive_lock_mode=env.get("ARCHIVE_LOCK_MODE", "GOVERNANCE"),
         slot_minutes=int(env.get("BOOKING_SLOT_MINUTES", "30")),

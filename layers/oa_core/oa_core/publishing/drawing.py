@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oa_core.publishing.document import OfficialDocument
-from oa_core.publishing.fonts import COLLECTION_INDEX, EM_ASCENT, SANS, SERIF_BOLD, Advance
+from oa_core.publishing.fonts import EM_ASCENT, SANS, SERIF_BOLD, Advance
 from oa_core.publishing.grid import (
     MM_PER_PT,
     SEAL_DIAMETER,
@@ -64,7 +64,7 @@ def new_pdf(fonts: Mapping[str, Path]) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     for face, path in fonts.items():
-        pdf.add_font(face, "", str(path), collection_font_number=COLLECTION_INDEX)
+        pdf.add_font(face, "", str(path))
         font = pdf.fonts[face]
         if getattr(font, "is_cff", False) and getattr(font, "is_cid_keyed", False):
             font.subset = subset_map(font)  # type: ignore[union-attr]

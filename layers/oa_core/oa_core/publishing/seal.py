@@ -1,8 +1,11 @@
 """电子签章 primitives: a digest signed by the stack's KMS key, the sealed PDF, offline verification.
 
-KMS signs a 32-byte SHA-256 digest as the message (ECDSA P-256 with SHA-256; MessageType RAW, so the
-same bytes verify with KMS, with the public key offline, and in moto). In the AWS China regions the
-same code works with an SM2 key (KeySpec SM2, algorithm SM2DSA). What is signed is the caller's:
+KMS signs a 32-byte SHA-256 digest as the message, with the algorithm configured for the stack (SEAL_ALGORITHM:
+ECDSA_SHA_256 with an ECC_NIST_P256 key in the global regions, SM2DSA with an SM2 key in the AWS China regions;
+template.yaml chooses both by partition). MessageType is RAW for both, so KMS hashes the message itself (SHA-256,
+or SM3 over Z_A and the message) and the same bytes verify with KMS and offline (`signatures`). Every signature
+is stored with its algorithm (the document's seal, seal.json, manifest.sig, the PDF's seal block), and a
+verifier checks the one recorded, never the stack's current setting. What is signed is the caller's:
 outgoing.sealing signs a 发文's canonical content; the sealed PDF (seal_pdf) carries its own block.
 """
 
@@ -17,8 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from oa_core.platform.config import client, settings
-
-ALGORITHM = "ECDSA_SHA_256"
+from oa_core.publishing.signatures import ALGORITHMS, check, der_from_pem
 
 
 def digest(data: bytes) -> bytes:
@@ -30,8 +32,17 @@ def _kms() -> Any:
     return client("kms")
 
 
+def algorithm() -> str:
+    """The stack's seal algorithm (SEAL_ALGORITHM), one KMS offers for its key spec."""
+    configured = settings().seal_algorithm
+    if configured not in ALGORITHMS:
+        raise ValueError(f"不支持的签章算法 (SEAL_ALGORITHM={configured!r}; one of {', '.join(ALGORITHMS)})")
+    return configured
+
+
 def sign_digest(value: bytes) -> str:
-    response = _kms().sign(KeyId=settings().seal_key_id, Message=value, MessageType="RAW", SigningAlgorithm=ALGORITHM)
+    """The base64 signature of the stack's seal key over `value`, by `algorithm()` (record it beside)."""
+    response = _kms().sign(KeyId=settings().seal_key_id, Message=value, MessageType="RAW", SigningAlgorithm=algorithm())
     return base64.b64encode(response["Signature"]).decode("ascii")
 
 
@@ -47,35 +58,30 @@ def public_key_pem() -> str:
 
 
 def verify_offline(canonical_bytes: bytes, seal: dict[str, Any]) -> str | None:
-    """Check a packaged seal with its public key, no AWS needed; None when valid, else why not."""
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
+    """Check a packaged seal (seal.json: digest, signature, algorithm, PEM public key) offline; None when valid,
+    else why not."""
     value = digest(canonical_bytes)
     if value.hex() != seal.get("digest"):
         return "canonical.json 与签章摘要不一致 (content changed)"
-    return _check_signature(load_pem_public_key(str(seal["public_key"]).encode("ascii")), seal["signature"], value)
-
-
-def _check_signature(key: Any, signature: str, value: bytes) -> str | None:
-    """ECDSA P-256 over SHA-256 with a public key, offline; None when the signature holds, else why not."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        return "签章公钥类型不对 (not an EC key)"
     try:
-        key.verify(base64.b64decode(signature), value, ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError):
-        return "签章签名无效 (signature does not verify)"
-    return None
+        key = der_from_pem(str(seal["public_key"]))
+        signature = base64.b64decode(str(seal["signature"]), validate=True)
+    except (KeyError, ValueError):
+        return "签章公钥或签名无法读取 (unreadable public key or signature)"
+    return check(key, signature, value, _recorded(seal.get("algorithm")))
+
+
+def _recorded(value: Any) -> str | None:
+    """The algorithm a seal recorded (None for seals made before it was recorded: the key's type says it)."""
+    return None if value in (None, "") else str(value)
 
 
 # ---------------------------------------------------------------- the sealed PDF
 PDF_SEAL_MARKER = b"\n%OA-SEAL "
 """The PDF's seal block: one PDF comment line after the file's %%EOF. PDF readers ignore it; the
-signature in it covers every byte before it (ECDSA P-256 over SHA-256, by the KMS seal key), so a
-single changed byte anywhere in the PDF fails verification."""
+signature in it covers every byte before it (the KMS seal key's signature over the PDF's SHA-256, by the
+algorithm the block names in "alg"), so a single changed byte anywhere in the PDF fails verification.
+The block is JSON, so a signature of any length fits (DER ECDSA and SM2 signatures are 70 to 72 bytes)."""
 
 
 def seal_pdf(pdf: bytes, info: dict[str, str]) -> bytes:
@@ -83,7 +89,7 @@ def seal_pdf(pdf: bytes, info: dict[str, str]) -> bytes:
     value = digest(pdf)
     block = {
         **info,
-        "alg": ALGORITHM,
+        "alg": algorithm(),
         "sha256": value.hex(),
         "signature": sign_digest(value),
         "public_key": base64.b64encode(_kms().get_public_key(KeyId=settings().seal_key_id)["PublicKey"]).decode(),
@@ -116,27 +122,27 @@ def _pdf_digest(data: bytes) -> tuple[str | None, dict[str, Any], bytes]:
 
 def verify_pdf_offline(data: bytes) -> tuple[str | None, dict[str, Any]]:
     """Check a sealed PDF with the public key it carries; (None, block) when intact, else (why not, block)."""
-    from cryptography.hazmat.primitives.serialization import load_der_public_key
-
     problem, block, value = _pdf_digest(data)
     if problem:
         return problem, block
     try:
-        key = load_der_public_key(base64.b64decode(str(block["public_key"])))
+        key = base64.b64decode(str(block["public_key"]), validate=True)
+        signature = base64.b64decode(str(block.get("signature", "")), validate=True)
     except (KeyError, ValueError):
-        return "签章公钥无法读取 (unreadable public key)", block
-    return _check_signature(key, str(block.get("signature", "")), value), block
+        return "签章公钥或签名无法读取 (unreadable public key or signature)", block
+    return check(key, signature, value, _recorded(block.get("alg"))), block
 
 
-def verify_digest(value: bytes, signature: str, key_id: str) -> bool:
-    """Does KMS say the base64 signature is the key's over this digest? (An invalid one is False, not an error.)"""
+def verify_digest(value: bytes, signature: str, key_id: str, signed_with: str | None = None) -> bool:
+    """Does KMS say the base64 signature is the key's over this digest, by the algorithm it was made with
+    (`signed_with`, else the stack's)? An invalid one is False, not an error."""
     try:
         answer = _kms().verify(
             KeyId=key_id,
             Message=value,
             MessageType="RAW",
             Signature=base64.b64decode(signature),
-            SigningAlgorithm=ALGORITHM,
+            SigningAlgorithm=signed_with or algorithm(),
         )
     except ClientError as exc:  # KMS answers an invalid signature with an error, not always False
         if exc.response["Error"]["Code"] in ("KMSInvalidSignatureException", "ValidationException"):
@@ -150,6 +156,6 @@ def verify_pdf(data: bytes, key_id: str) -> tuple[str | None, dict[str, Any]]:
     problem, block, value = _pdf_digest(data)
     if problem:
         return problem, block
-    if not verify_digest(value, str(block.get("signature", "")), key_id):
+    if not verify_digest(value, str(block.get("signature", "")), key_id, _recorded(block.get("alg"))):
         return "签章签名无效 (signature does not verify)", block
     return None, block

@@ -146,7 +146,7 @@ def build_package(
             {
                 "digest": doc.seal_digest,
                 "signature": doc.seal_signature,
-                "algorithm": seal.ALGORITHM,
+                "algorithm": doc.seal_algorithm or seal.algorithm(),
                 "key": doc.seal_key,
                 "public_key": seal.public_key_pem(),
                 "signed_by": doc.signed_by,
@@ -171,7 +171,7 @@ def build_package(
         # The manifest is signed too: a package is intact only if every file matches the manifest
         # and the manifest matches its signature.
         files["manifest.sig"] = as_json(
-            {"algorithm": seal.ALGORITHM, "signature": seal.sign_digest(seal.digest(files["manifest.json"]))}
+            {"algorithm": seal.algorithm(), "signature": seal.sign_digest(seal.digest(files["manifest.json"]))}
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
@@ -224,9 +224,15 @@ def _seal_problems(package: zipfile.ZipFile, manifest_bytes: bytes) -> list[str]
         problems.append(f"seal: {why}")
     if "manifest.sig" not in package.namelist():
         return [*problems, "manifest.sig missing"]
-    signature = json.loads(package.read("manifest.sig"))["signature"]
+    signed = json.loads(package.read("manifest.sig"))
     why = seal.verify_offline(
-        manifest_bytes, {**sealed, "digest": seal.digest(manifest_bytes).hex(), "signature": signature}
+        manifest_bytes,
+        {
+            "public_key": sealed.get("public_key"),
+            "digest": seal.digest(manifest_bytes).hex(),
+            "signature": signed.get("signature"),
+            "algorithm": signed.get("algorithm"),
+        },
     )
     if why:
         problems.append(f"manifest signature: {why}")
