@@ -32,7 +32,7 @@ from infra.local import lambda_dispatch
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.messages import HttpRequest, HttpResponse, error_response
 from infra.local.routes import Authorizer, Route
-from infra.local.template import LOCAL_ACCOUNT_ID, LOCAL_PARTITION
+from infra.local.template import LOCAL_ACCOUNT_ID, partition_of
 
 _FALLBACK = {
     "UNAUTHORIZED": (401, "unauthorized", "请先登录 (sign in first)"),
@@ -98,7 +98,7 @@ class Authorizers:
 
     def method_arn(self, authorizer: Authorizer, method: str, path: str) -> str:
         return (
-            f"arn:{LOCAL_PARTITION}:execute-api:{self._region}:{LOCAL_ACCOUNT_ID}:"
+            f"arn:{partition_of(self._region)}:execute-api:{self._region}:{LOCAL_ACCOUNT_ID}:"
             f"{authorizer.api_id}/{authorizer.stage}/{method.upper()}/{path.lstrip('/')}"
         )
 

@@ -32,12 +32,11 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.http import parse_accept_header
-from werkzeug.wrappers import Request, Response
 
 from infra.local import lambda_dispatch
 from infra.local.authorizers import Authorizers
 from infra.local.lambda_dispatch import FunctionSpec
-from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response
+from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response, serve_wsgi
 from infra.local.template import LOCAL_ACCOUNT_ID, Route
 
 if TYPE_CHECKING:
@@ -66,19 +65,7 @@ class Gateway:
 
     # ------------------------------------------------------------------ WSGI
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        result = self.handle(
-            HttpRequest(
-                method=request.method,
-                path=request.path,
-                query=list(request.args.items(multi=True)),
-                headers=Headers(request.headers),
-                body=request.get_data(),
-                source_ip=request.remote_addr or "127.0.0.1",
-            )
-        )
-        response = Response(result.body, status=result.status, headers=result.headers)
-        return response(environ, start_response)
+        return serve_wsgi(self.handle, environ, start_response)
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, request: HttpRequest) -> HttpResponse:

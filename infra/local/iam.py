@@ -37,6 +37,8 @@ from unittest import mock
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.responses import DynamoHandler
 
+from infra.local.template import partition_of
+
 if TYPE_CHECKING:
     from infra.local.template import Template
 
@@ -128,8 +130,9 @@ def policy_of(template: Template, logical_id: str) -> Policy:
 
 
 def table_arn(table: str, region: str, account: str) -> str:
-    partition = "aws-cn" if region.startswith("cn-") else "aws"
-    return table if table.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
+    return (
+        table if table.startswith("arn:") else f"arn:{partition_of(region)}:dynamodb:{region}:{account}:table/{table}"
+    )
 
 
 def requested(operation: str, params: Mapping[str, Any], region: str, account: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,19 @@ def json_response(status: int, payload: Any, headers: Headers | None = None) -> 
     all_headers = Headers(headers or [])
     all_headers["Content-Type"] = "application/json; charset=utf-8"
     return HttpResponse(status, all_headers, body)
+
+
+def serve_wsgi(handle: Callable[[HttpRequest], HttpResponse], environ: dict[str, Any], start_response: Any) -> Any:
+    """One WSGI request through ``handle``: the gateway's and the identity provider's ``wsgi_app``."""
+    request = Request(environ)
+    result = handle(
+        HttpRequest(
+            method=request.method,
+            path=request.path,
+            query=list(request.args.items(multi=True)),
+            headers=Headers(request.headers),
+            body=request.get_data(),
+            source_ip=request.remote_addr or "127.0.0.1",
+        )
+    )
+    return Response(result.body, status=result.status, headers=result.headers)(environ, start_response)

@@ -43,10 +43,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, make_server
-from werkzeug.wrappers import Request, Response
 
 from infra.local import signin_page
-from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response
+from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response, serve_wsgi
 
 MODES = ("cognito", "oidc")
 DEFAULT_CLIENT_ID = "UserPoolClient"  # what ``!Ref UserPoolClient`` resolves to locally
@@ -247,18 +246,7 @@ class LocalIssuer:
             self._server = None
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        result = self.handle(
-            HttpRequest(
-                method=request.method,
-                path=request.path,
-                query=list(request.args.items(multi=True)),
-                headers=Headers(request.headers),
-                body=request.get_data(),
-                source_ip=request.remote_addr or "127.0.0.1",
-            )
-        )
-        return Response(result.body, status=result.status, headers=result.headers)(environ, start_response)
+        return serve_wsgi(self.handle, environ, start_response)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         paths = self._paths()

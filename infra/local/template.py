@@ -37,12 +37,20 @@ __all__ = [
     "Template",
     "TemplateError",
     "load_yaml",
+    "partition_of",
 ]
 
 LOCAL_ACCOUNT_ID = "123456789012"
 LOCAL_PARTITION = "aws"
 """moto's partition: the local stack's ARNs; infra.checks renders the definitions for aws-cn too."""
 DEFAULT_REGION = "us-east-1"
+
+
+def partition_of(region: str) -> str:
+    """The partition a region belongs to: ``aws-cn`` for the China regions, else the local one."""
+    return "aws-cn" if region.startswith("cn-") else LOCAL_PARTITION
+
+
 DEFAULT_STACK_NAME = "oa-local"
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -146,7 +154,7 @@ class Template(Resolver):
             region=region,
             account_id=account_id,
             stack_name=stack_name,
-            partition=partition or ("aws-cn" if region.startswith("cn-") else LOCAL_PARTITION),
+            partition=partition or partition_of(region),
         )
         self.base_dir = base_dir
 
