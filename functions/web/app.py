@@ -2,7 +2,7 @@
 without an authorizer; this function demands a session on every page except /login and /auth/*, and a
 CSRF token on every POST (routes/gate.py).
 
-The routes are Routers per domain in routes/ (signin, dashboard, documents, archive, bookings, static);
+The routes are Routers per domain in routes/ (signin, dashboard, documents, archive, bookings, roles, static);
 this module keeps the resolver and the handler, which sets the request's site URL for the pages.
 """
 
@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oa_core.platform.http import base_url
 from oa_core.web import pages
 
-from routes import archive, bookings, dashboard, documents, signin, static
+from routes import archive, bookings, dashboard, documents, roles, signin, static
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver()
@@ -26,6 +26,7 @@ app.include_router(dashboard.router)
 app.include_router(documents.router)
 app.include_router(archive.router)
 app.include_router(bookings.router)
+app.include_router(roles.router)
 app.include_router(static.router)
 
 

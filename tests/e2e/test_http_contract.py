@@ -18,7 +18,7 @@ from tests.e2e.kit import Org, User, draft, emailed_link, http_timeout, submit, 
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ("drafter", "reviewer", "countersigner", "signer", "clerk", "archivist", "admin")
+ROLES = ("drafter", "reviewer", "countersigner", "signer", "clerk", "archivist", "sysadmin", "secadmin", "auditor")
 NUMBER_RE = re.compile(r"^示例办发〔(\d{4})〕([1-9]\d*)号$")
 XSS_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 RAW_TAGS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
@@ -41,7 +41,7 @@ def test_health_and_openapi(base_url: str, org: Org) -> None:
     assert reply.status_code == 200
     assert reply.json() == {"status": "ok"}
 
-    admin = User(base_url, org.with_role("admin")[0])
+    admin = User(base_url, org.with_role("sysadmin")[0])
     reply = admin.get("/openapi.json")
     assert reply.status_code == 200, reply.text
     spec = reply.json()

@@ -119,7 +119,7 @@ def revise_document(document_id: str, revision: RevisionRequest) -> DecisionResu
 
 @router.post("/api/documents/<document_id>/resume")
 def resume_document(document_id: str) -> dict[str, str]:
-    """Continue a failed document from the step that failed (clerks and admins)."""
+    """Continue a failed document from the step that failed (clerks and the 系统管理员)."""
     from oa_core.outgoing import resume
 
     return resume.resume_failed(document_id, caller(router.current_event.raw_event))

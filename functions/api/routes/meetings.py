@@ -49,7 +49,7 @@ def get_meeting(meeting_id: str) -> MeetingView:
     user = caller(router.current_event.raw_event)
     meeting = meetings.load(meeting_id)
     allowed = {meeting.organizer, meeting.approver, *meeting.participants}
-    if user["user_id"] not in allowed and "admin" not in user["roles"]:
+    if user["user_id"] not in allowed and "sysadmin" not in user["roles"]:
         raise Forbidden("您无权查看该会议 (not your meeting)")
     return meetings.view(meeting)
 

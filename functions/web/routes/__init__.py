@@ -5,6 +5,7 @@
 - documents  发文: 拟稿 (/documents/new, /drafts/check), the document page and what is done on it
 - archive    档案检索 (/archive)
 - bookings   会议室 (/rooms), 会议 (/meetings), 用车 (/dispatch), resources (/resources)
+- roles      角色授权 (/roles), the 安全管理员's page
 - static     the pages' CSS and JS (/static)
 - gate       what they share: the session gate (sign-in, CSRF) and the request's cookies, form and query
 

@@ -19,7 +19,7 @@ from infra.local.stack import LocalStack
 from oa_core.outgoing import flow
 from oa_core.platform.config import settings
 from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
-from tests.integration.kit import Api, approve, outbox_seen, pending_task, submit, users_with, wait_status
+from tests.integration.kit import Api, approve, office_clerk, outbox_seen, pending_task, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -51,16 +51,16 @@ def audits(document_id: str) -> list[AuditItem]:
 
 
 def failed_at(api: Api, document_id: str, step: str) -> dict[str, Any]:
-    admin = users_with("admin")[0]
+    clerk = office_clerk()
     return dict(
         wait_for(
             lambda: (
-                (doc := api.document(document_id, admin))["status"] == "failed"
+                (doc := api.document(document_id, clerk))["status"] == "failed"
                 and doc.get("failed_step") == step
                 and doc
             ),
             f"{document_id} to time out at {step}",
-            saw=lambda: str({k: api.document(document_id, admin).get(k) for k in ("status", "failed_step", "pending")}),
+            saw=lambda: str({k: api.document(document_id, clerk).get(k) for k in ("status", "failed_step", "pending")}),
         )
     )
 

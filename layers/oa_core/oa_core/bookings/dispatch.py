@@ -33,7 +33,7 @@ def dispatchers() -> list[dict[str, Any]]:
 
 
 def is_dispatcher(user: dict[str, Any]) -> bool:
-    return "admin" in user["roles"] or any(d["user_id"] == user["user_id"] for d in dispatchers())
+    return "sysadmin" in user["roles"] or any(d["user_id"] == user["user_id"] for d in dispatchers())
 
 
 def load(dispatch_id: str) -> DispatchItem:

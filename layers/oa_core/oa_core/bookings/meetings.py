@@ -287,7 +287,7 @@ def release(meeting_id: str, outcome: str) -> dict[str, Any]:
 def cancel(meeting_id: str, actor: dict[str, Any]) -> MeetingView:
     """取消会议 by its organizer (or an administrator): the room is free and everyone gets a CANCEL."""
     meeting = load(meeting_id)
-    if meeting.organizer != actor["user_id"] and "admin" not in actor.get("roles", []):
+    if meeting.organizer != actor["user_id"] and "sysadmin" not in actor.get("roles", []):
         raise Forbidden("只有会议召集人或管理员可以取消会议 (only the organizer)")
     if meeting.status in ("cancelled", "rejected", "expired"):
         return view(meeting)
@@ -313,7 +313,7 @@ def change(meeting_id: str, changes: MeetingChange, actor: dict[str, Any]) -> Me
     """会议变更 of a confirmed meeting: a new time or room is booked before the old one is let go;
     everyone gets an updated invitation (same UID, higher SEQUENCE), people taken off get a CANCEL."""
     meeting = load(meeting_id)
-    if meeting.organizer != actor["user_id"] and "admin" not in actor.get("roles", []):
+    if meeting.organizer != actor["user_id"] and "sysadmin" not in actor.get("roles", []):
         raise Forbidden("只有会议召集人或管理员可以变更会议 (only the organizer)")
     if meeting.status != "confirmed":
         raise InvalidInput("只有已确认的会议可以变更；待审批的申请请取消后重新申请")

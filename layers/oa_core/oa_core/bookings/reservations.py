@@ -39,7 +39,7 @@ MAX_HOURS = {"room": 12, "vehicle": 24, "driver": 24}
 """Longer than this is not a booking but a mistake (or a reassignment, which is not ours to do)."""
 MAX_DAYS_AHEAD = 366
 TRANSACTION_ITEMS = 100
-MANAGERS = {"admin"}
+MANAGERS = {"sysadmin"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _view(item: ResourceItem) -> ResourceView:
 def save_resource(resource: ResourceInput, actor: dict[str, Any], *, replace: bool = False) -> ResourceView:
     """An administrator adds (or, with ``replace``, updates) a room, vehicle or driver."""
     if not MANAGERS & set(actor.get("roles", [])):
-        raise Forbidden("只有管理员可以维护会议室、车辆和驾驶员 (administrators only)")
+        raise Forbidden("只有系统管理员可以维护会议室、车辆和驾驶员 (system administrators only)")
     item = ResourceItem(
         RESOURCES_PK,
         f"RES#{resource.resource_id}",
@@ -434,7 +434,7 @@ def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
         raise NotFound(f"预订 {booking_id} 不存在 (no such booking)")
     if booking.booker != actor["user_id"] and not MANAGERS & set(actor.get("roles", [])):
         audit.record(actor["user_id"], "cancel_booking", booking_id, "denied", "not the booker")
-        raise Forbidden("只有预订人或管理员可以取消预订 (only the booker or an administrator)")
+        raise Forbidden("只有预订人或系统管理员可以取消预订 (only the booker or a system administrator)")
     if booking.status == "cancelled":
         return BookingCancelled(booking_id=booking_id, status="cancelled")
     now = clock.now_iso()

@@ -9,7 +9,17 @@ from oa_core.platform.errors import InvalidInput
 from oa_core.platform.storage import RecordItem
 
 ORG_PK = "ORG"
-ROLES = ("drafter", "reviewer", "countersigner", "signer", "clerk", "archivist", "admin")
+ROLES = (
+    "drafter",
+    "reviewer",
+    "countersigner",
+    "signer",
+    "clerk",
+    "archivist",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+)
 ROLE_NAMES = {
     "drafter": "拟稿人",
     "reviewer": "核稿人",
@@ -17,8 +27,30 @@ ROLE_NAMES = {
     "signer": "签发人",
     "clerk": "文书",
     "archivist": "档案员",
-    "admin": "管理员",
+    "sysadmin": "系统管理员",
+    "secadmin": "安全管理员",
+    "auditor": "安全审计员",
 }
+ADMIN_ROLES = ("sysadmin", "secadmin", "auditor")
+"""三员分立: 系统管理员 (organisation, resources, configuration), 安全管理员 (role assignments) and
+安全审计员 (the audit trail). Nobody holds two of them, and none of them reads documents by that role."""
+
+
+def separation_problem(user_id: str, roles: list[str]) -> str | None:
+    """Why ``roles`` break 三员分立 (two of the administrator roles in one person), or None."""
+    held = [role for role in ADMIN_ROLES if role in roles]
+    if len(held) < 2:
+        return None
+    names = "、".join(ROLE_NAMES[role] for role in held)
+    return f"三员分立：系统管理员、安全管理员、安全审计员不得由同一人兼任（{user_id} 同时是{names}）"
+
+
+def role_problem(user_id: str, roles: list[str]) -> str | None:
+    """What is wrong with a user's roles (an unknown role, or 三员分立 broken), or None."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        return f"未知角色 {sorted(unknown)} (user {user_id})"
+    return separation_problem(user_id, roles)
 
 
 def _user_dict(item: UserItem) -> dict[str, Any]:
@@ -32,7 +64,15 @@ def _user_dict(item: UserItem) -> dict[str, Any]:
 
 
 def seed_organisation(org: dict[str, Any]) -> None:
-    """Write the departments and users of `org` (the shape of infra/demo_org.json); idempotent."""
+    """Write the departments and users of `org` (the shape of infra/demo_org.json); idempotent.
+
+    The whole file is checked before anything is written: an unknown role or a person holding two of
+    the administrator roles (三员分立) refuses it.
+    """
+    for user in org.get("users", []):
+        problem = role_problem(str(user.get("user_id", "")), list(user.get("roles", [])))
+        if problem:
+            raise InvalidInput(problem)
     with UserItem.batch_write() as batch:
         for dept in org.get("departments", []):
             batch.save(
@@ -55,9 +95,6 @@ def seed_organisation(org: dict[str, Any]) -> None:
                 )
             )
         for user in org.get("users", []):
-            unknown = set(user.get("roles", [])) - set(ROLES)
-            if unknown:
-                raise InvalidInput(f"未知角色 {sorted(unknown)} (user {user['user_id']})")
             batch.save(
                 UserItem(
                     ORG_PK,

@@ -28,7 +28,7 @@ from oa_core.workflow.models import HistoryEntry
 from oa_core.workflow.storage import HistoryItem, TaskItem
 from oa_core.workflow.tasks import history_item
 
-PRIVILEGED_ROLES = {"clerk", "archivist", "admin"}
+PRIVILEGED_ROLES = {"clerk", "archivist"}
 
 
 def new_document_id() -> str:

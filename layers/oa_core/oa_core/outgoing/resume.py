@@ -3,7 +3,7 @@
 It also delivers saved decisions that Step Functions did not receive (see workflow.decisions.deliver).
 
 Step Functions' own RedriveExecution is not available in every emulator, and a document may
-need a fix before it goes on; so a clerk or admin starts a new execution that enters at the
+need a fix before it goes on; so a clerk or the 系统管理员 starts a new execution that enters at the
 failed step (the ASL's Entry/ResumeAt choices). Only one resume wins: the status moves from
 failed by a conditional write.
 """
@@ -23,9 +23,9 @@ SUBMIT_STEPS = {"submit": "review"}
 
 
 def resume_failed(document_id: str, user: dict[str, Any]) -> dict[str, str]:
-    if not {"clerk", "admin"} & set(user["roles"]):
+    if not {"clerk", "sysadmin"} & set(user["roles"]):
         audit.record(user["user_id"], "resume", document_id, "denied", document_id=document_id)
-        raise Forbidden("只有文书或管理员可以让失败的文件继续处理 (clerks and admins only)")
+        raise Forbidden("只有文书或系统管理员可以让失败的文件继续处理 (clerks and system administrators only)")
     delivered = redeliver(document_id, flow_name=flow.FLOW)
     if delivered:
         audit.record(user["user_id"], "resume", document_id, "ok", f"redelivered {delivered}", document_id=document_id)

@@ -16,7 +16,7 @@ from oa_core.platform.storage import RecordItem
 from oa_core.records.storage import ArchiveIndexItem
 
 PAGE_SIZE = 20
-ARCHIVE_READERS = {"archivist", "clerk", "admin"}
+ARCHIVE_READERS = {"archivist", "clerk"}
 
 
 class ArchiveHit(OutputModel):

@@ -197,7 +197,7 @@ def meeting_page(
     meeting = meetings.load(meeting_id)
     participants = [str(p) for p in meeting.participants or []]
     allowed = {meeting.organizer, meeting.approver, *participants}
-    if user["user_id"] not in allowed and "admin" not in user["roles"]:
+    if user["user_id"] not in allowed and "sysadmin" not in user["roles"]:
         raise Forbidden("您无权查看该会议 (not your meeting)")
     task = next(
         (t for t in tasks.open_tasks(meeting_id) if t.assignee == user["user_id"]),
@@ -216,7 +216,7 @@ def meeting_page(
         participant_names=[people[p]["name"] for p in participants if p in people],
         task=task,
         can_cancel=meeting.status in ("pending_approval", "confirmed")
-        and (meeting.organizer == user["user_id"] or "admin" in user["roles"]),
+        and (meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]),
         notice=notice,
         error=error,
     )
@@ -354,7 +354,7 @@ def resources_page(
         status=status,
         resources=reservations.list_resources(),
         kind_names=reservations.KIND_NAMES,
-        is_admin="admin" in user["roles"],
+        is_admin="sysadmin" in user["roles"],
         fields=fields or {"kind": "room"},
         notice=notice,
         error=error,
