@@ -50,7 +50,8 @@ from infra.local.messages import Directory, HttpRequest, HttpResponse, error_res
 MODES = ("cognito", "oidc")
 DEFAULT_CLIENT_ID = "UserPoolClient"  # what ``!Ref UserPoolClient`` resolves to locally
 CODE_TTL_SECONDS = 300
-TOKEN_TTL_SECONDS = 3600
+TOKEN_TTL_SECONDS = 1800
+"""Tokens live as long as the idle limit (SessionIdleMinutes, 30 by default), as the template pins Cognito's."""
 AUTHORIZE_PARAMS = (
     "response_type",
     "client_id",
@@ -135,6 +136,7 @@ class LocalIssuer:
         username_claim: str = "preferred_username",
         origin: str = "http://127.0.0.1:0",
         clock: Callable[[], float] = time.time,
+        token_ttl_seconds: int = TOKEN_TTL_SECONDS,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"identity provider mode {mode!r} is not one of {MODES}")
@@ -144,6 +146,7 @@ class LocalIssuer:
         self._region = region
         self._username_claim = username_claim
         self._clock = clock
+        self.token_ttl_seconds = token_ttl_seconds
         self._lock = threading.Lock()
         self._grants: dict[str, _Grant] = {}
         self.key = RSAKey.generate_key(2048, parameters={"alg": "RS256", "use": "sig"}, private=True, auto_kid=True)
@@ -215,7 +218,7 @@ class LocalIssuer:
             "aud": audience,
             "auth_time": auth_time,
             "iat": issued,
-            "exp": issued + TOKEN_TTL_SECONDS,
+            "exp": issued + self.token_ttl_seconds,
             "email": str(user.get("email", "")),
             "name": str(user.get("name", "")),
         }
@@ -359,7 +362,7 @@ class LocalIssuer:
             "client_id": client,
             "scope": grant.scope,
             "iat": issued,
-            "exp": issued + TOKEN_TTL_SECONDS,
+            "exp": issued + self.token_ttl_seconds,
             "jti": secrets.token_hex(16),
         }
         if self.mode == "cognito":
@@ -368,7 +371,7 @@ class LocalIssuer:
             "id_token": id_token,
             "access_token": self.sign(access),
             "token_type": "Bearer",
-            "expires_in": TOKEN_TTL_SECONDS,
+            "expires_in": self.token_ttl_seconds,
         }
         return json_response(200, body, Headers(list(_NO_STORE)))
 

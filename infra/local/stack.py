@@ -42,7 +42,7 @@ from infra.local.gateway import Gateway
 from infra.local.messages import Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
 from infra.local.moto_speedups import fast_stepfunctions
-from infra.local.oidc_issuer import TOKEN_TTL_SECONDS, LocalIssuer
+from infra.local.oidc_issuer import LocalIssuer
 from infra.local.powertools_patches import per_thread_events
 from infra.local.provision import Provisioned, provision
 from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template
@@ -184,7 +184,16 @@ class LocalStack:
         claim = self.parameter_overrides.get(
             "OidcUsernameClaim", (declared.get("OidcUsernameClaim") or {}).get("Default", "preferred_username")
         )
-        issuer = LocalIssuer(self.directory, mode=mode, region=DEFAULT_REGION, username_claim=str(claim))
+        idle = self.parameter_overrides.get(
+            "SessionIdleMinutes", (declared.get("SessionIdleMinutes") or {}).get("Default", 30)
+        )
+        issuer = LocalIssuer(
+            self.directory,
+            mode=mode,
+            region=DEFAULT_REGION,
+            username_claim=str(claim),
+            token_ttl_seconds=int(idle) * 60,
+        )
         issuer.serve(port=self.issuer_port)
         self._exit.callback(issuer.stop)
         self.issuer = issuer
@@ -329,7 +338,7 @@ class LocalStack:
         held = self._tokens.get(user_id)
         if held is None or held[0] - time.time() < TOKEN_REUSE_SECONDS:
             token = issuer.token_for(user_id)
-            held = (time.time() + TOKEN_TTL_SECONDS, token)
+            held = (time.time() + issuer.token_ttl_seconds, token)
             self._tokens[user_id] = held
         return held[1]
 

@@ -60,3 +60,25 @@ def test_bearer_and_stage_parsing() -> None:
     )
     with pytest.raises(NotAuthorized):
         stage_arn("not-an-arn")
+
+
+def test_a_token_older_than_the_idle_limit_is_refused_though_not_expired(
+    fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """身份鉴别: an API token ends after the idle limit (SESSION_IDLE_MINUTES), whatever the provider's exp."""
+    import time
+
+    from oa_core.platform.config import settings
+
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "30")
+    settings.cache_clear()
+    try:
+        now = int(time.time())
+        fresh = fake_provider.token(iat=now - 29 * 60, exp=now + 3600)
+        assert authorize(event(f"Bearer {fresh}"))["principalId"] == "lina"
+        stale = fake_provider.token(iat=now - 32 * 60, exp=now + 3600)
+        with pytest.raises(NotAuthorized) as refused:
+            authorize(event(f"Bearer {stale}"))
+        assert "空闲时限" in refused.value.reason
+    finally:
+        settings.cache_clear()

@@ -217,7 +217,7 @@ def test_the_code_gives_an_rs256_signed_id_token_for_the_chosen_user(issuer: Loc
     assert reply.status == 200, reply.text
     assert reply.headers["Cache-Control"] == "no-store"
     answer = reply.json()
-    assert answer["token_type"] == "Bearer" and answer["expires_in"] == 3600
+    assert answer["token_type"] == "Bearer" and answer["expires_in"] == 1800, "as long as the idle limit"
     claims = verified(issuer, answer["id_token"])
     assert (claims["sub"], claims["aud"], claims["iss"]) == ("zhangwei", CLIENT, issuer.issuer)
     assert claims["nonce"] == "n-0S6_WzA2Mj"
