@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oa_core.bookings.models import BookingView
-from oa_core.bookings.reservations import MANAGERS, MAX_HOURS, get_resource, parse_time, utc_key
-from oa_core.bookings.storage import BookingItem, BookingRecord
+from oa_core.bookings.reservations import MANAGERS, get_resource, live_bookings, parse_time
+from oa_core.bookings.storage import BookingItem
 from oa_core.identity import directory
 from oa_core.platform.errors import InvalidInput
 
@@ -20,19 +20,8 @@ TAKEN = "占用"
 
 
 def occupancy(resource_id: str, kind: str, start: datetime, end: datetime) -> list[BookingView]:
-    """Live bookings overlapping [start, end), by start, in full; one Query of the resource's partition."""
-    earliest = start - timedelta(hours=MAX_HOURS[kind])
-    items = BookingRecord.query(
-        f"RES#{resource_id}",
-        BookingRecord.SK.between(f"BOOKING#{utc_key(earliest)}", f"BOOKING#{utc_key(end)}"),
-    )
-    views = []
-    for item in items:
-        if not isinstance(item, BookingItem) or item.status == "cancelled":
-            continue
-        if parse_time(item.end, "end") > start and parse_time(item.start, "start") < end:
-            views.append(booking_view(item))
-    return views
+    """Live bookings overlapping [start, end), by start, in full (one Query)."""
+    return [booking_view(item) for item in live_bookings(resource_id, kind, start, end)]
 
 
 def bookings_of(resource_id: str, start_text: str, end_text: str, viewer: dict[str, Any]) -> list[BookingView]:

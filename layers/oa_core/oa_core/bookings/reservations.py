@@ -11,6 +11,7 @@ answer names every occurrence that conflicts and with which bookings.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -180,8 +181,6 @@ def list_resources(
         span = Span(parse_time(free_from, "from"), parse_time(free_to, "to"))
         if span.end <= span.start:
             raise InvalidInput("to 必须晚于 from")
-    from oa_core.bookings import occupancy
-
     wanted = set(equipment or [])
     found = []
     for item in BookingRecord.query(RESOURCES_PK):
@@ -189,10 +188,21 @@ def list_resources(
             continue
         if int(item.capacity) < min_capacity or not wanted <= set(item.equipment or []):
             continue
-        if span is not None and occupancy.occupancy(item.resource_id, item.resource_kind, span.start, span.end):
+        if span is not None and any(live_bookings(item.resource_id, item.resource_kind, span.start, span.end)):
             continue
         found.append(_view(item))
     return sorted(found, key=lambda r: (r.kind, r.resource_id))
+
+
+def live_bookings(resource_id: str, kind: str, start: datetime, end: datetime) -> Iterator[BookingItem]:
+    """Live bookings overlapping [start, end), by start; one Query of the resource's partition."""
+    earliest = start - timedelta(hours=MAX_HOURS[kind])
+    range_ = BookingRecord.SK.between(f"BOOKING#{utc_key(earliest)}", f"BOOKING#{utc_key(end)}")
+    for item in BookingRecord.query(f"RES#{resource_id}", range_):
+        if not isinstance(item, BookingItem) or item.status == "cancelled":
+            continue
+        if parse_time(item.end, "end") > start and parse_time(item.start, "start") < end:
+            yield item
 
 
 # ---------------------------------------------------------------- booking
