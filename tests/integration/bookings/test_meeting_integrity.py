@@ -206,3 +206,22 @@ def test_a_confirm_that_cannot_confirm_ends_the_application_visibly(stack: Local
         lambda: [m for m in stack.outbox() if "zhangwei@" in m["to"][0] and "未能确认" in m["subject"]],
         "the organizer's email saying the meeting could not be confirmed",
     )
+
+
+def test_a_confirm_step_that_fails_for_good_is_caught_and_the_meeting_says_so(stack: LocalStack) -> None:
+    """MeetingFlow's Catch on Confirm: its attempts and retries all fail (throttled), the Void step
+    ends the application as 未能确认 and frees the room, and the run succeeds."""
+    api = Api(stack)
+    arn = stack.state_machines["MeetingFlow"]
+
+    def running() -> list[str]:
+        return [e["name"] for e in stack.sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]]
+
+    wait_for(lambda: running() == [], "earlier MeetingFlow runs to end (the faults are for this one)", saw=running)
+    stack.inject_invoke_faults("MeetingFunction", 4, only_for={"action": "confirm"})
+    day = fresh_day()
+    created = apply(api, "room-305", day, "确认步骤失败的会议")
+    ended = meeting_status(api, created["meeting_id"], "void")
+    assert ended["reason"], ended
+    assert flows_ended(stack, created["meeting_id"]) == ["SUCCEEDED"]
+    assert live_bookings(api, "room-305", day) == [], "the room is free again"

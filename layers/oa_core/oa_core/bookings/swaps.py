@@ -85,11 +85,11 @@ def confirm_over(tx: TransactWrite, held: BookingItem, old: BookingItem | None, 
 
 
 def items_needed(*bookings: BookingItem | reservations.Occurrence | None) -> int:
-    """How many items a move of these writes (slots + booking, and a pointer for a new one)."""
+    """How many items a move of these writes: each slot and the booking (and a new one's pointer)."""
     total = 0
     for booking in bookings:
         if isinstance(booking, BookingItem):
-            total += len(booking.slots or []) + len(keys_of(booking)) + 1
+            total += len(booking.slots or []) + 1
         elif booking is not None:
             total += booking.items()
     return total

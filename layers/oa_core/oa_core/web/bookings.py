@@ -424,9 +424,14 @@ def change_meeting(
             start=f"{one('date')}T{one('start_time')}" if one("date") else None,
             end=f"{one('date')}T{one('end_time')}" if one("date") else None,
         )
-        meeting_changes.change(meeting_id, changes, user)
+        changed = meeting_changes.change(meeting_id, changes, user)
     except ValidationError as exc:
         return meeting_page(user, session, meeting_id, error=humanize(exc.errors()), status=422)
     except DomainError as exc:
         return meeting_page(user, session, meeting_id, error=exc.message, status=exc.status)
-    return redirect(f"/meetings/{quote(meeting_id)}?done={quote('会议已变更，参会人员将收到更新后的会议通知')}")
+    done = (
+        "变更已提交审批；审批前会议仍按原安排举行"
+        if changed.change_status
+        else "会议已变更，参会人员将收到更新后的会议通知"
+    )
+    return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")
