@@ -42,14 +42,16 @@ def create_resource(resource: ResourceInput) -> Response[Any]:
 
 @router.get("/api/resources/<resource_id>/bookings")
 def resource_bookings(resource_id: str) -> list[BookingView]:
-    """占用情况: a resource's live bookings overlapping [`from`, `to`), by start (one Query)."""
-    from oa_core.bookings import reservations
+    """占用情况: a resource's live bookings overlapping [`from`, `to`), by start (one Query). Other people's
+    bookings show as taken by a department (「办公室 占用」): the title only for the booker, participants
+    and administrators."""
+    from oa_core.bookings import occupancy
 
-    caller(router.current_event.raw_event)
+    user = caller(router.current_event.raw_event)
     start, end = window(router.current_event)
     if not start or not end:
         raise InvalidInput("请给出查询时段 from 和 to（ISO 8601，如 2026-12-03T00:00+08:00）")
-    return reservations.bookings_of(resource_id, start, end)
+    return occupancy.bookings_of(resource_id, start, end, user)
 
 
 @router.post("/api/bookings", responses={201: {"description": "已预订"}, 409: {"description": "时段冲突"}})
@@ -61,9 +63,10 @@ def create_booking(booking: BookingRequest) -> Response[Any]:
     return Response(status_code=201, content_type=CONTENT_JSON, body=created.model_dump_json())
 
 
-@router.delete("/api/bookings/<booking_id>")
+@router.delete("/api/bookings/<booking_id>", responses={409: {"description": "属于会议或用车申请的预订"}})
 def cancel_booking(booking_id: str) -> BookingCancelled:
-    """取消预订: the slot is free again."""
+    """取消预订: the slot is free again. 409 for a booking a meeting or a vehicle request owns: it is
+    cancelled there (会议 / 用车 page), and the message says so."""
     from oa_core.bookings import reservations
 
     return reservations.cancel(booking_id, caller(router.current_event.raw_event))

@@ -54,12 +54,14 @@ def get_meeting(meeting_id: str) -> MeetingView:
     return meetings.view(meeting)
 
 
-@router.post("/api/meetings/<meeting_id>/change")
+@router.post("/api/meetings/<meeting_id>/change", responses={409: {"description": "会议刚刚已被变更或取消"}})
 def change_meeting(meeting_id: str, changes: MeetingChange) -> MeetingView:
-    """会议变更: new time, room, topic or participants; everyone gets an updated invitation."""
-    from oa_core.bookings import meetings
+    """会议变更: new time, room, topic or participants, under the rules of an application; applied at once
+    (everyone gets an updated invitation) or, for a room that needs approval, `change_status`
+    `pending_approval` while the meeting keeps its slot. 409 when another change or a cancellation won."""
+    from oa_core.bookings import changes as meeting_changes
 
-    return meetings.change(meeting_id, changes, caller(router.current_event.raw_event))
+    return meeting_changes.change(meeting_id, changes, caller(router.current_event.raw_event))
 
 
 @router.post("/api/meetings/<meeting_id>/cancel")

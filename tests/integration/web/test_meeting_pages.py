@@ -159,3 +159,28 @@ def test_an_administrator_adds_a_room_from_the_page_and_others_cannot(stack: Loc
     assert "七楼会议室" in listing.text and "添加或修改" not in listing.text
     refused = staff.post("/resources", {**fields, "csrf": staff.csrf(staff.get("/")), "resource_id": "room-702"})
     assert refused.status == 403 and "管理员" in refused.text
+
+
+def test_the_room_grid_shows_other_peoples_meetings_as_taken_by_a_department(stack: LocalStack) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=33)).date().isoformat()
+    organizer = Browser(stack)
+    organizer.sign_in("zhangwei")
+    body = {
+        "topic": "保密议题：干部任免",
+        "room_id": "room-305",
+        "start": f"{day}T14:00+08:00",
+        "end": f"{day}T15:00+08:00",
+        "participants": ["lina"],
+    }
+    from tests.integration.kit import Api
+
+    status, created = Api(stack).call("POST", "/api/meetings", "zhangwei", body)
+    assert status == 201, created
+    assert "保密议题：干部任免" in organizer.get(f"/rooms?date={day}").text, "the organizer sees the topic"
+    outsider = Browser(stack)
+    outsider.sign_in("huangmin")
+    grid = outsider.get(f"/rooms?date={day}")
+    assert grid.status == 200
+    assert "办公室 占用" in grid.text and "干部任免" not in grid.text
+    week = outsider.get(f"/rooms/room-305?date={day}")
+    assert "办公室 占用" in week.text and "干部任免" not in week.text

@@ -159,7 +159,12 @@ def decide(dispatch_id: str, assignment: DispatchAssignment, dispatcher: dict[st
         raise InvalidInput(f"{vehicle.name}只有 {int(vehicle.seats)} 个座位，乘车 {int(item.passengers)} 人")
     span = reservations.Span(clock.parse(item.start), clock.parse(item.end))
     booked = reservations.book_together(
-        [vehicle, driver], span, f"用车：{item.purpose}（{item.destination}）", item.requester, []
+        [vehicle, driver],
+        span,
+        f"用车：{item.purpose}（{item.destination}）",
+        item.requester,
+        [],
+        ("dispatch", dispatch_id),
     )
     try:
         _close(

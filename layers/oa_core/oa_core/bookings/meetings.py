@@ -18,8 +18,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from oa_core.bookings import reservations
-from oa_core.bookings.models import BookingRequest, MeetingApplication, MeetingChange, MeetingCreated, MeetingView
+from oa_core.bookings import reservations, rules, swaps
+from oa_core.bookings.models import BookingRequest, MeetingApplication, MeetingCreated, MeetingView
 from oa_core.bookings.storage import AttendeeItem, MeetingItem
 from oa_core.identity import directory
 from oa_core.platform import audit, clock, mail, metrics
@@ -41,7 +41,10 @@ STATUS_NAMES = {
     "rejected": "未批准",
     "expired": "已过期",
     "cancelled": "已取消",
+    "void": "未能确认",
 }
+LIVE = ("pending_approval", "confirmed")
+CANNOT_CONFIRM = "会议室预订已被取消或变更，无法确认，请重新申请 (the held booking is gone)"
 
 
 def _pk(meeting_id: str) -> str:
@@ -65,6 +68,26 @@ def approver_for(room: Any) -> str:
     return str(clerks[0])
 
 
+def at_version(meeting: MeetingItem) -> Any:
+    """The condition that nothing moved the meeting since it was read (items from before ``version``
+    have none, which counts as 0)."""
+    version = int(meeting.version)
+    same = MeetingItem.version == version
+    return (same | MeetingItem.version.does_not_exist()) if version == 0 else same
+
+
+def awaiting(meeting: MeetingItem) -> Any:
+    """The condition that the meeting still awaits this approval: the application itself, or the
+    会议变更 it holds a new booking for."""
+    if meeting.pending_booking_id:
+        return (MeetingItem.status == "confirmed") & (MeetingItem.pending_booking_id == meeting.pending_booking_id)
+    return MeetingItem.status == "pending_approval"
+
+
+def bumped(meeting: MeetingItem, now: str) -> list[Any]:
+    return [MeetingItem.version.set(int(meeting.version) + 1), MeetingItem.updated_at.set(now)]
+
+
 def view(meeting: MeetingItem) -> MeetingView:
     return MeetingView(
         meeting_id=meeting.meeting_id,
@@ -81,21 +104,25 @@ def view(meeting: MeetingItem) -> MeetingView:
         status=meeting.status,
         approver=meeting.approver,
         opinion=meeting.opinion,
+        reason=meeting.reason,
+        change_status="pending_approval" if meeting.pending_booking_id else "",
+        pending_change=json.loads(meeting.pending_change) if meeting.pending_booking_id else {},
     )
 
 
 # ---------------------------------------------------------------- apply
 def apply(application: MeetingApplication, organizer: dict[str, Any]) -> MeetingCreated:
     """会议申请: hold the room (409 if taken) and start the approval flow."""
-    room = reservations.get_resource(application.room_id)
-    if room.resource_kind != "room":
-        raise InvalidInput(f"{room.name}不是会议室 (not a room)")
-    missing = [e for e in application.equipment if e not in set(room.equipment or [])]
-    if missing:
-        raise InvalidInput(f"{room.name}没有{'、'.join(missing)}，请换一间会议室 (the room lacks equipment)")
-    people = list(dict.fromkeys([organizer["user_id"], *application.participants]))
-    if int(room.capacity) and len(people) > int(room.capacity):
-        raise InvalidInput(f"{room.name}只能容纳 {int(room.capacity)} 人，参会 {len(people)} 人 (too many people)")
+    plan = rules.check_meeting(
+        application.room_id,
+        application.start,
+        application.end,
+        organizer["user_id"],
+        application.participants,
+        application.equipment,
+    )
+    room = plan.room
+    meeting_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
     held = reservations.book(
         BookingRequest(
             resource_id=room.resource_id,
@@ -106,11 +133,11 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         ),
         organizer,
         status="held",
+        owner=("meeting", meeting_id),
     )
     booking = reservations.load_booking(held.booking_id)
     if booking is None:
         raise NotFound("刚预订的会议室未能读取 (the new booking is missing)")
-    meeting_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
     now = clock.now_iso()
     approver = approver_for(room) if room.needs_approval else ""
     meeting = MeetingItem(
@@ -120,7 +147,7 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         topic=application.topic,
         organizer=organizer["user_id"],
         room_id=room.resource_id,
-        room_name=f"{room.name}（{room.building}）" if room.building else room.name,
+        room_name=plan.room_name,
         booking_id=held.booking_id,
         start=booking.start,
         end=booking.end,
@@ -167,22 +194,23 @@ def open_approval(meeting_id: str, task_token: str) -> dict[str, Any]:
     approver = directory.get_user(meeting.approver)
     if approver is None:
         raise InvalidInput(f"审批人 {meeting.approver} 不在组织机构中 (unknown approver)")
-    task_id = task_id_for(meeting_id, STEP, int(meeting.sequence) + 1)
+    round_no = int(meeting.version) + 1
+    task_id = task_id_for(meeting_id, STEP, round_no)
     due = clock.now() + timedelta(seconds=settings().meeting_hold_seconds)
     link_id, link_item = links.new_link(task_id, meeting_id, approver["user_id"], STEP)
     task = new_task(
         meeting_id,
         task_id,
-        title=f"会议室预订：{meeting.topic}",
+        title=f"{'会议变更' if meeting.pending_booking_id else '会议室预订'}：{meeting.topic}",
         step=STEP,
         assignee=approver["user_id"],
-        round_no=int(meeting.sequence) + 1,
+        round_no=round_no,
         task_token=task_token,
         due=due,
     )
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.condition_check(MeetingItem, _pk(meeting_id), "META", condition=MeetingItem.status == "pending_approval")
+            tx.condition_check(MeetingItem, _pk(meeting_id), "META", condition=awaiting(meeting))
             tx.save(task, condition=reopen_condition())
             tx.save(link_item)
             tx.save(audit.audit_item("system", "open_task:meeting", task_id, "ok", approver["user_id"]))
@@ -193,13 +221,14 @@ def open_approval(meeting_id: str, task_token: str) -> dict[str, Any]:
     organizer = directory.get_user(meeting.organizer) or {"name": meeting.organizer}
     mail.send(
         [approver["email"]],
-        f"请审批会议室预订：{meeting.topic}",
+        f"请审批{'会议变更' if meeting.pending_booking_id else '会议室预订'}：{meeting.topic}",
         "meeting_approval",
         {
             "name": approver["name"],
-            "meeting": view(meeting),
+            "meeting": proposed(meeting),
+            "change": bool(meeting.pending_booking_id),
             "organizer": organizer["name"],
-            "when": when(meeting),
+            "when": when(proposed(meeting)),
             "link": links.url(_base_url(), link_id),
             "due_at": clock.to_minute(clock.iso(due)),
             "org_name": settings().org_name,
@@ -220,7 +249,7 @@ def decide(task: TaskItem, actor: str, request: DecisionRequest, *, via: str, li
             tx.update(
                 meeting,
                 actions=[MeetingItem.opinion.set(request.opinion), MeetingItem.updated_at.set(now)],
-                condition=MeetingItem.status == "pending_approval",
+                condition=awaiting(meeting),
             )
             tx.save(audit.audit_item(actor, "decide:meeting", task.task_id, request.decision, via))
     except TransactWriteError as exc:
@@ -239,142 +268,96 @@ def decide(task: TaskItem, actor: str, request: DecisionRequest, *, via: str, li
 
 
 # ---------------------------------------------------------------- outcomes (MeetingFlow steps)
-def confirm(meeting_id: str) -> dict[str, Any]:
-    """确认: the booking becomes confirmed, participants see it, and everyone gets the invitation."""
-    meeting = load(meeting_id)
-    if meeting.status in ("rejected", "expired", "cancelled"):
-        return {"status": meeting.status}
-    reservations.set_status(meeting.booking_id, "confirmed", expected="held")
-    now = clock.now_iso()
-    meeting.update(actions=[MeetingItem.status.set("confirmed"), MeetingItem.updated_at.set(now)])
-    _attend(meeting)
-    _invite(meeting, "REQUEST")
-    audit.record("system", "confirm_meeting", meeting_id, "ok", meeting.booking_id)
-    metrics.count("MeetingsConfirmed")
-    return {"status": "confirmed"}
+def proposed(meeting: MeetingItem) -> MeetingView:
+    """The meeting as its pending 会议变更 would make it (itself when there is none)."""
+    current = view(meeting)
+    if not meeting.pending_booking_id:
+        return current
+    return current.model_copy(update=json.loads(meeting.pending_change))
 
 
-def release(meeting_id: str, outcome: str) -> dict[str, Any]:
-    """释放: a rejected or expired application gives the room back and tells the organizer."""
-    meeting = load(meeting_id)
-    if meeting.status not in ("pending_approval", "held"):
-        return {"status": meeting.status}
-    reservations.release(meeting.booking_id)
-    now = clock.now_iso()
-    meeting.update(actions=[MeetingItem.status.set(outcome), MeetingItem.updated_at.set(now)])
+def close_tasks(meeting_id: str, now: str) -> None:
     for task in open_tasks(meeting_id):
-        task.update(actions=task_closed_actions("cancelled", now), condition=TaskItem.status == "pending")
+        try:
+            task.update(actions=task_closed_actions("cancelled", now), condition=TaskItem.status == "pending")
+        except Exception as exc:
+            if "ConditionalCheckFailed" not in repr(exc):
+                raise
+
+
+def tell_organizer(meeting: MeetingItem, outcome: str, *, reason: str = "", change: MeetingView | None = None) -> None:
     organizer = directory.get_user(meeting.organizer)
-    if organizer is not None:
-        mail.send(
-            [organizer["email"]],
-            f"会议室预订{STATUS_NAMES[outcome]}：{meeting.topic}",
-            "meeting_outcome",
-            {
-                "name": organizer["name"],
-                "meeting": view(meeting),
-                "outcome": outcome,
-                "outcome_name": STATUS_NAMES[outcome],
-                "when": when(meeting),
-                "opinion": meeting.opinion,
-                "org_name": settings().org_name,
-            },
-        )
-    audit.record("system", f"{outcome}_meeting", meeting_id, "ok", meeting.booking_id)
-    return {"status": outcome}
+    if organizer is None:
+        return
+    what = "会议变更" if change is not None else "会议室预订"
+    mail.send(
+        [organizer["email"]],
+        f"{what}{STATUS_NAMES[outcome]}：{meeting.topic}",
+        "meeting_outcome",
+        {
+            "name": organizer["name"],
+            "meeting": change or view(meeting),
+            "outcome": outcome,
+            "outcome_name": STATUS_NAMES[outcome],
+            "change": change is not None,
+            "reason": reason,
+            "when": when(change or meeting),
+            "opinion": meeting.opinion,
+            "org_name": settings().org_name,
+        },
+    )
 
 
 def cancel(meeting_id: str, actor: dict[str, Any]) -> MeetingView:
-    """取消会议 by its organizer (or an administrator): the room is free and everyone gets a CANCEL."""
-    meeting = load(meeting_id)
-    if meeting.organizer != actor["user_id"] and "sysadmin" not in actor.get("roles", []):
-        raise Forbidden("只有会议召集人或管理员可以取消会议 (only the organizer)")
-    if meeting.status in ("cancelled", "rejected", "expired"):
-        return view(meeting)
-    was_confirmed = meeting.status == "confirmed"
-    reservations.release(meeting.booking_id)
-    meeting.update(
-        actions=[
-            MeetingItem.status.set("cancelled"),
-            MeetingItem.sequence.set(int(meeting.sequence) + 1),
-            MeetingItem.updated_at.set(clock.now_iso()),
+    """取消会议 by its organizer (or an administrator): the meeting and every booking it holds (a pending
+    change's too) go in one transaction conditioned on the version read; a change that won meanwhile
+    is read again and cancelled with it. Everyone gets a CANCEL."""
+    for _ in range(8):
+        meeting = load(meeting_id)
+        if meeting.organizer != actor["user_id"] and "sysadmin" not in actor.get("roles", []):
+            raise Forbidden("只有会议召集人或系统管理员可以取消会议 (only the organizer)")
+        if meeting.status not in LIVE:
+            return view(meeting)
+        was_confirmed = meeting.status == "confirmed"
+        held = [
+            b
+            for b in (
+                reservations.load_booking(booking_id, missing_ok=True)
+                for booking_id in (meeting.booking_id, meeting.pending_booking_id)
+                if booking_id
+            )
+            if b is not None and b.status != "cancelled"
         ]
-    )
+        now = clock.now_iso()
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(
+                    meeting,
+                    actions=[
+                        MeetingItem.status.set("cancelled"),
+                        MeetingItem.sequence.set(int(meeting.sequence) + 1),
+                        MeetingItem.pending_booking_id.set(""),
+                        MeetingItem.pending_change.set(""),
+                        *bumped(meeting, now),
+                    ],
+                    condition=at_version(meeting) & (MeetingItem.status == meeting.status),
+                )
+                for booking in held:
+                    swaps.drop(tx, booking, now)
+                tx.save(audit.audit_item(actor["user_id"], "cancel_meeting", meeting_id, "ok"))
+        except TransactWriteError as exc:
+            if not lost_on_condition(exc):
+                raise
+            continue  # changed meanwhile: cancel what it is now
+        break
+    else:
+        raise Conflict("会议正在被变更，请稍后再取消 (the meeting keeps changing)")
     for person in dict.fromkeys([meeting.organizer, *meeting.participants]):
         AttendeeItem(f"ATTENDEE#{person}", f"{meeting.start}#{meeting_id}").delete()
     meeting.refresh(consistent_read=True)
+    close_tasks(meeting_id, now)
     if was_confirmed:
-        _invite(meeting, "CANCEL")
-    audit.record(actor["user_id"], "cancel_meeting", meeting_id, "ok")
-    return view(meeting)
-
-
-def change(meeting_id: str, changes: MeetingChange, actor: dict[str, Any]) -> MeetingView:
-    """会议变更 of a confirmed meeting: a new time or room is booked before the old one is let go;
-    everyone gets an updated invitation (same UID, higher SEQUENCE), people taken off get a CANCEL."""
-    meeting = load(meeting_id)
-    if meeting.organizer != actor["user_id"] and "sysadmin" not in actor.get("roles", []):
-        raise Forbidden("只有会议召集人或管理员可以变更会议 (only the organizer)")
-    if meeting.status != "confirmed":
-        raise InvalidInput("只有已确认的会议可以变更；待审批的申请请取消后重新申请")
-    before = strs(meeting.participants)
-    participants = changes.participants if changes.participants is not None else before
-    room_id = changes.room_id or meeting.room_id
-    start = changes.start or meeting.start
-    end = changes.end or meeting.end
-    actions: list[Any] = []
-    old_booking = ""
-    moved = room_id != meeting.room_id or start != meeting.start or end != meeting.end
-    if moved:
-        room = reservations.get_resource(room_id)
-        if room.resource_kind != "room":
-            raise InvalidInput(f"{room.name}不是会议室 (not a room)")
-        if room.needs_approval and room_id != meeting.room_id:
-            raise InvalidInput(f"{room.name}需要审批：请取消本会议后重新申请 (the new room needs approval)")
-        created = reservations.book(
-            BookingRequest(
-                resource_id=room_id,
-                start=start,
-                end=end,
-                title=changes.topic or meeting.topic,
-                participants=participants,
-            ),
-            actor,
-        )
-        booking = reservations.load_booking(created.booking_id)
-        if booking is None:
-            raise NotFound("新的预订未能读取 (the new booking is missing)")
-        old_booking = meeting.booking_id
-        actions += [
-            MeetingItem.booking_id.set(created.booking_id),
-            MeetingItem.room_id.set(room_id),
-            MeetingItem.room_name.set(f"{room.name}（{room.building}）" if room.building else room.name),
-            MeetingItem.start.set(booking.start),
-            MeetingItem.end.set(booking.end),
-            MeetingItem.GSI1SK.set(f"{booking.start}#{meeting_id}"),
-        ]
-    if changes.topic is not None:
-        actions.append(MeetingItem.topic.set(changes.topic))
-    if changes.description is not None:
-        actions.append(MeetingItem.description.set(changes.description))
-    if changes.participants is not None:
-        actions.append(MeetingItem.participants.set(participants))  # type: ignore[arg-type]
-    if not actions:
-        return view(meeting)
-    actions += [MeetingItem.sequence.set(int(meeting.sequence) + 1), MeetingItem.updated_at.set(clock.now_iso())]
-    old_start = meeting.start
-    meeting.update(actions=actions)
-    if old_booking:
-        reservations.release(old_booking)
-    meeting.refresh(consistent_read=True)
-    removed = [p for p in before if p not in participants]
-    for person in dict.fromkeys([meeting.organizer, *before]):
-        AttendeeItem(f"ATTENDEE#{person}", f"{old_start}#{meeting_id}").delete()
-    _attend(meeting)
-    _invite(meeting, "REQUEST")
-    if removed:
-        _invite(meeting, "CANCEL", only=removed)
-    audit.record(actor["user_id"], "change_meeting", meeting_id, "ok", f"v{int(meeting.sequence)}")
+        invite(meeting, "CANCEL")
     return view(meeting)
 
 
@@ -397,7 +380,7 @@ def organised_by(user_id: str) -> list[MeetingItem]:
 
 
 # ---------------------------------------------------------------- helpers
-def when(meeting: MeetingItem) -> str:
+def when(meeting: MeetingItem | MeetingView) -> str:
     """会议时间 as people read it: 2026年12月3日（星期四）09:00–10:30."""
     from oa_core.bookings.invitations import when_text
 
@@ -408,7 +391,7 @@ def _base_url() -> str:
     return settings().public_base_url
 
 
-def _attend(meeting: MeetingItem) -> None:
+def attend(meeting: MeetingItem) -> None:
     """我的会议 entries for the organizer and every participant."""
     with RecordItem.batch_write() as batch:
         for person in dict.fromkeys([meeting.organizer, *strs(meeting.participants)]):
@@ -425,7 +408,7 @@ def _attend(meeting: MeetingItem) -> None:
             )
 
 
-def _invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) -> None:
+def invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) -> None:
     """Send the invitation (REQUEST) or its cancellation to everyone, or ``only`` to these people."""
     from oa_core.bookings.invitations import Meeting, send_invitation
 

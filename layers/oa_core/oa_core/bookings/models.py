@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -88,6 +88,8 @@ class BookingView(OutputModel):
     status: str
     booker: str = ""
     series_id: str = ""
+    participants: list[str] = Field(default=[], exclude=True)
+    """Who may see the title (with the booker and administrators); never itself in a reply."""
 
 
 class BookingCancelled(OutputModel):
@@ -128,6 +130,12 @@ class MeetingView(OutputModel):
     status: str
     approver: str = ""
     opinion: str = ""
+    reason: str = ""
+    """Why the meeting (or its last change) could not be confirmed (status ``void``, 未能确认)."""
+    change_status: Literal["", "pending_approval"] = ""
+    """``pending_approval`` while a 会议变更 waits for the approver (the fields above are still the old ones)."""
+    pending_change: dict[str, Any] = {}
+    """That change: room_id, start, end, topic, participants, description."""
 
 
 class DispatchRequest(StrictModel):

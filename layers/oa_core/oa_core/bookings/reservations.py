@@ -11,6 +11,7 @@ answer names every occurrence that conflicts and with which bookings.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,6 @@ from oa_core.bookings.models import (
     BookingCancelled,
     BookingCreated,
     BookingRequest,
-    BookingView,
     ResourceInput,
     ResourceView,
 )
@@ -188,50 +188,21 @@ def list_resources(
             continue
         if int(item.capacity) < min_capacity or not wanted <= set(item.equipment or []):
             continue
-        if span is not None and occupancy(item.resource_id, item.resource_kind, span.start, span.end):
+        if span is not None and any(live_bookings(item.resource_id, item.resource_kind, span.start, span.end)):
             continue
         found.append(_view(item))
     return sorted(found, key=lambda r: (r.kind, r.resource_id))
 
 
-# ---------------------------------------------------------------- occupancy
-def occupancy(resource_id: str, kind: str, start: datetime, end: datetime) -> list[BookingView]:
-    """占用情况: live bookings overlapping [start, end), by start; one Query of the resource's partition."""
+def live_bookings(resource_id: str, kind: str, start: datetime, end: datetime) -> Iterator[BookingItem]:
+    """Live bookings overlapping [start, end), by start; one Query of the resource's partition."""
     earliest = start - timedelta(hours=MAX_HOURS[kind])
-    items = BookingRecord.query(
-        f"RES#{resource_id}",
-        BookingRecord.SK.between(f"BOOKING#{utc_key(earliest)}", f"BOOKING#{utc_key(end)}"),
-    )
-    views = []
-    for item in items:
+    range_ = BookingRecord.SK.between(f"BOOKING#{utc_key(earliest)}", f"BOOKING#{utc_key(end)}")
+    for item in BookingRecord.query(f"RES#{resource_id}", range_):
         if not isinstance(item, BookingItem) or item.status == "cancelled":
             continue
         if parse_time(item.end, "end") > start and parse_time(item.start, "start") < end:
-            views.append(_booking_view(item))
-    return views
-
-
-def bookings_of(resource_id: str, start_text: str, end_text: str) -> list[BookingView]:
-    start, end = parse_time(start_text, "from"), parse_time(end_text, "to")
-    if end <= start:
-        raise InvalidInput("to 必须晚于 from")
-    if end - start > timedelta(days=62):
-        raise InvalidInput("一次最多查询 62 天 (at most 62 days at a time)")
-    resource = get_resource(resource_id)
-    return occupancy(resource.resource_id, resource.resource_kind, start, end)
-
-
-def _booking_view(item: BookingItem) -> BookingView:
-    return BookingView(
-        booking_id=item.booking_id,
-        resource_id=item.resource_id,
-        start=item.start,
-        end=item.end,
-        title=item.title,
-        status=item.status,
-        booker=item.booker,
-        series_id=item.series_id,
-    )
+            yield item
 
 
 # ---------------------------------------------------------------- booking
@@ -247,8 +218,20 @@ class _Occurrence:
         return len(self.slots) + 2
 
 
+Owner = tuple[str, str]
+"""(kind, id) of what owns a booking: ("meeting", M…), ("dispatch", V…), or ("", "") for nobody."""
+OWNER_PAGES = {"meeting": "会议", "dispatch": "用车"}
+
+
 def _occurrence(
-    index: int, span: Span, resource: ResourceItem, request: BookingRequest, booker: str, series: str, status: str
+    index: int,
+    span: Span,
+    resource: ResourceItem,
+    request: BookingRequest,
+    booker: str,
+    series: str,
+    status: str,
+    owner: Owner = ("", ""),
 ) -> _Occurrence:
     booking_id = f"B{clock.now():%Y%m%d}{secrets.token_hex(5)}"
     keys = slot_keys(span)
@@ -269,12 +252,17 @@ def _occurrence(
         occurrence=index + 1 if series else 0,
         slots=keys,
         created_at=clock.now_iso(),
+        owner_kind=owner[0],
+        owner_id=owner[1],
         GSI1PK=f"BOOKER#{booker}",
         GSI1SK=f"{utc_key(span.start)}#{booking_id}",
     )
     pointer = PointerItem(f"BOOKING#{booking_id}", "META", resource_id=resource.resource_id, booking_sk=booking_sk)
     slots = [SlotItem(pk, key, booking_id=booking_id) for key in keys]
     return _Occurrence(index, span, booking, pointer, slots)
+
+
+Occurrence = _Occurrence
 
 
 def _batches(planned: list[_Occurrence]) -> list[list[_Occurrence]]:
@@ -343,7 +331,21 @@ def _conflict(resource: ResourceItem, planned: list[_Occurrence], mine: set[str]
     )
 
 
-def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "confirmed") -> BookingCreated:
+def planned(
+    resource: ResourceItem, span: Span, request: BookingRequest, booker: str, status: str, owner: Owner
+) -> _Occurrence:
+    """One booking as it would be written (for a caller's own transaction: a 会议变更)."""
+    return _occurrence(0, span, resource, request, booker, "", status, owner)
+
+
+def slot_conflict(resource: ResourceItem, occurrence: _Occurrence, mine: set[str]) -> Conflict:
+    """409 naming the bookings that hold the occurrence's slots (but ``mine``)."""
+    return _conflict(resource, [occurrence], mine)
+
+
+def book(
+    request: BookingRequest, booker: dict[str, Any], *, status: str = "confirmed", owner: Owner = ("", "")
+) -> BookingCreated:
     """预订 a resource (every occurrence of a recurring booking, or none)."""
     resource = get_resource(request.resource_id)
     span = check_span(parse_time(request.start, "开始"), parse_time(request.end, "结束"), resource.resource_kind)
@@ -353,7 +355,9 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
     if unknown:
         raise InvalidInput(f"参会人员 {'、'.join(sorted(unknown))} 不在组织机构中 (unknown participants)")
     series = f"S{secrets.token_hex(6)}" if len(spans) > 1 else ""
-    planned = [_occurrence(n, s, resource, request, booker["user_id"], series, status) for n, s in enumerate(spans)]
+    planned = [
+        _occurrence(n, s, resource, request, booker["user_id"], series, status, owner) for n, s in enumerate(spans)
+    ]
     done: list[list[_Occurrence]] = []
     first = planned[0].booking
     record = audit.audit_item(
@@ -384,7 +388,7 @@ def book(request: BookingRequest, booker: dict[str, Any], *, status: str = "conf
 
 
 def book_together(
-    resources: list[ResourceItem], span: Span, title: str, booker: str, participants: list[str]
+    resources: list[ResourceItem], span: Span, title: str, booker: str, participants: list[str], owner: Owner
 ) -> list[str]:
     """Several resources for the same span in one transaction (a vehicle and its driver): all or none.
 
@@ -397,7 +401,7 @@ def book_together(
         title=title,
         participants=participants,
     )
-    planned = [_occurrence(0, span, resource, request, booker, "", "confirmed") for resource in resources]
+    planned = [_occurrence(0, span, resource, request, booker, "", "confirmed", owner) for resource in resources]
     if sum(o.items() for o in planned) > TRANSACTION_ITEMS:
         raise InvalidInput("时间太长，无法一次安排 (the span is too long to book together)")
     try:
@@ -427,47 +431,62 @@ def load_booking(booking_id: str, *, missing_ok: bool = False) -> BookingItem | 
         raise NotFound(f"预订 {booking_id} 不存在 (no such booking)") from None
 
 
+def owned_elsewhere(booking: BookingItem) -> Conflict:
+    """409 for a booking a meeting or a vehicle request owns: it is changed there, and this says where."""
+    page = OWNER_PAGES.get(booking.owner_kind, booking.owner_kind)
+    what = "会议" if booking.owner_kind == "meeting" else "用车申请"
+    return Conflict(
+        f"该预订属于{what} {booking.owner_id}，不能在此单独取消；请到“{page}”页面变更或取消{what} "
+        f"(owned by {booking.owner_kind} {booking.owner_id})",
+        details={"owner_kind": booking.owner_kind, "owner_id": booking.owner_id},
+    )
+
+
 def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
-    """取消预订: the slots are free again at once. Cancelling twice is not an error."""
+    """取消预订 by its booker or an administrator: the slots are free again at once. Cancelling twice is
+    not an error. A booking a meeting or a vehicle request owns is refused (409) by the write's own
+    condition: only its owner's flow lets it go (``release``)."""
     booking = load_booking(booking_id)
     if booking is None:
         raise NotFound(f"预订 {booking_id} 不存在 (no such booking)")
     if booking.booker != actor["user_id"] and not MANAGERS & set(actor.get("roles", [])):
         audit.record(actor["user_id"], "cancel_booking", booking_id, "denied", "not the booker")
         raise Forbidden("只有预订人或系统管理员可以取消预订 (only the booker or a system administrator)")
-    if booking.status == "cancelled":
-        return BookingCancelled(booking_id=booking_id, status="cancelled")
-    now = clock.now_iso()
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.update(
-                booking,
-                actions=[BookingItem.status.set("cancelled"), BookingItem.cancelled_at.set(now)],
-                condition=BookingItem.status != "cancelled",
-            )
-            for key in booking.slots or []:
-                tx.delete(SlotItem(booking.PK, str(key)), condition=SlotItem.booking_id == booking_id)
-    except TransactWriteError as exc:
-        if not lost_on_condition(exc):
-            raise
+    unowned = BookingItem.owner_kind.does_not_exist() | (BookingItem.owner_kind == "")
+    if not _cancel(booking, unowned):
+        booking = load_booking(booking_id)
+        if booking is not None and booking.owner_kind:
+            audit.record(actor["user_id"], "cancel_booking", booking_id, "refused", f"owned by {booking.owner_id}")
+            raise owned_elsewhere(booking)
         return BookingCancelled(booking_id=booking_id, status="cancelled")  # cancelled meanwhile
     audit.record(actor["user_id"], "cancel_booking", booking_id, "ok", booking.resource_id)
     return BookingCancelled(booking_id=booking_id, status="cancelled")
 
 
-def set_status(booking_id: str, status: str, *, expected: str) -> None:
-    """A held booking becomes confirmed (the meeting was approved); nothing else moves a status."""
-    booking = load_booking(booking_id)
-    if booking is None or booking.status == status:
-        return
+def _cancel(booking: BookingItem, condition: Any = None) -> bool:
+    """Cancel the booking and free its slots in one transaction; False if refused (or cancelled before)."""
+    if booking.status == "cancelled":
+        return True
+    now = clock.now_iso()
+    live = BookingItem.status != "cancelled"
     try:
-        booking.update(actions=[BookingItem.status.set(status)], condition=BookingItem.status == expected)
-    except Exception as exc:
-        if "ConditionalCheckFailed" not in repr(exc):
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(
+                booking,
+                actions=[BookingItem.status.set("cancelled"), BookingItem.cancelled_at.set(now)],
+                condition=live if condition is None else live & condition,
+            )
+            for key in booking.slots or []:
+                tx.delete(SlotItem(booking.PK, str(key)), condition=SlotItem.booking_id == booking.booking_id)
+    except TransactWriteError as exc:
+        if not lost_on_condition(exc):
             raise
-        raise Conflict(f"预订 {booking_id} 已不是{expected}状态 (booking changed meanwhile)") from None
+        return False
+    return True
 
 
 def release(booking_id: str) -> None:
-    """Free a booking's slots for the system (a rejected or expired hold, a cancelled meeting)."""
-    cancel(booking_id, {"user_id": "system", "roles": sorted(MANAGERS)})
+    """Free a booking's slots for its owner's flow (a vehicle assignment that lost its race)."""
+    booking = load_booking(booking_id, missing_ok=True)
+    if booking is not None and _cancel(booking):
+        audit.record("system", "cancel_booking", booking_id, "ok", booking.resource_id)

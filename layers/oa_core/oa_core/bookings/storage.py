@@ -100,6 +100,9 @@ class BookingItem(BookingRecord, discriminator="booking"):
     """The SLOT# sort keys this booking holds (released on cancellation)."""
     created_at = UnicodeAttribute()
     cancelled_at = UnicodeAttribute(null=True)
+    owner_kind = UnicodeAttribute(default="")
+    """``meeting`` or ``dispatch`` when a 会议申请 or a 用车申请 owns the booking: then only that changes it."""
+    owner_id = UnicodeAttribute(default="")
 
 
 class SlotItem(BookingRecord, discriminator="slot"):
@@ -131,8 +134,18 @@ class MeetingItem(RecordItem, discriminator="meeting"):
     equipment = ListAttribute(of=UnicodeAttribute, default=list)
     description = UnicodeAttribute(default="")
     status = UnicodeAttribute()
-    """pending_approval, confirmed, rejected, expired or cancelled."""
+    """pending_approval, confirmed, rejected, expired, cancelled or void (未能确认, with its reason)."""
     sequence = NumberAttribute(default=0)
+    """The invitation's SEQUENCE (iCalendar): one more with every change people are told of."""
+    version = NumberAttribute(default=0)
+    """One more with every write that moves the meeting's bookings: each such write is conditioned on
+    the version it read, so of two concurrent changes (or a change and a cancel) one wins, whole."""
+    pending_booking_id = UnicodeAttribute(default="")
+    """The held booking of a 会议变更 awaiting approval; the meeting keeps ``booking_id`` until decided."""
+    pending_change = UnicodeAttribute(default="")
+    """That change (JSON: topic, room, times, participants, description), applied when approved."""
+    reason = UnicodeAttribute(default="")
+    """Why the meeting (or its last change) could not be confirmed."""
     approver = UnicodeAttribute(default="")
     opinion = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()

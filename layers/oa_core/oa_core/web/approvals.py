@@ -103,8 +103,8 @@ def _meeting_form(
     return page(
         status,
         "pages/meeting_approval.html",
-        meeting=meetings.view(meeting),
-        when=meetings.when(meeting),
+        meeting=meetings.proposed(meeting),  # a 会议变更: as it would be once approved
+        when=meetings.when(meetings.proposed(meeting)),
         task=task,
         error=error,
         opinion=opinion,

@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from oa_core.bookings import meetings, reservations
+from oa_core.bookings import changes as meeting_changes
+from oa_core.bookings import meetings, occupancy, reservations
 from oa_core.bookings.models import MeetingApplication
 from oa_core.identity import directory, sessions
 from oa_core.platform import clock
@@ -45,11 +46,12 @@ def _slots(day: date) -> list[datetime]:
     return found
 
 
-def _taken(room_id: str, first: date, last: date) -> list[Any]:
-    """A room's bookings over the grid's hours from ``first`` to ``last`` (one Query)."""
+def _taken(room_id: str, first: date, last: date, user: dict[str, Any]) -> list[Any]:
+    """A room's bookings over the grid's hours from ``first`` to ``last`` (one Query), as ``user`` may
+    see them: other people's as 「<department> 占用」."""
     start = datetime.combine(first, DAY_START, tzinfo=clock.local_zone())
     end = datetime.combine(last, DAY_END, tzinfo=clock.local_zone())
-    return reservations.occupancy(room_id, "room", start, end)
+    return occupancy.as_seen_by(occupancy.occupancy(room_id, "room", start, end), user)
 
 
 def _cells(taken: list[Any], day: date) -> list[dict[str, Any]]:
@@ -79,7 +81,7 @@ def rooms_day(user: dict[str, Any], session: sessions.Session, day_text: str) ->
     day = _day(day_text)
     rooms = reservations.list_resources("room")
     columns: list[dict[str, Any]] = [
-        {"room": room, "cells": _cells(_taken(room.resource_id, day, day), day)} for room in rooms
+        {"room": room, "cells": _cells(_taken(room.resource_id, day, day, user), day)} for room in rooms
     ]
     return page(
         "rooms_day.html",
@@ -102,7 +104,7 @@ def room_week(user: dict[str, Any], session: sessions.Session, room_id: str, day
     day = _day(day_text)
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
-    taken = _taken(room.resource_id, days[0], days[-1])
+    taken = _taken(room.resource_id, days[0], days[-1], user)
     columns: list[dict[str, Any]] = [
         {"day": d, "weekday": WEEKDAYS[d.weekday()], "cells": _cells(taken, d)} for d in days
     ]
@@ -422,9 +424,14 @@ def change_meeting(
             start=f"{one('date')}T{one('start_time')}" if one("date") else None,
             end=f"{one('date')}T{one('end_time')}" if one("date") else None,
         )
-        meetings.change(meeting_id, changes, user)
+        changed = meeting_changes.change(meeting_id, changes, user)
     except ValidationError as exc:
         return meeting_page(user, session, meeting_id, error=humanize(exc.errors()), status=422)
     except DomainError as exc:
         return meeting_page(user, session, meeting_id, error=exc.message, status=exc.status)
-    return redirect(f"/meetings/{quote(meeting_id)}?done={quote('会议已变更，参会人员将收到更新后的会议通知')}")
+    done = (
+        "变更已提交审批；审批前会议仍按原安排举行"
+        if changed.change_status
+        else "会议已变更，参会人员将收到更新后的会议通知"
+    )
+    return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")
