@@ -58,6 +58,18 @@ def users_with(role: str) -> list[str]:
     return sorted(u["user_id"] for u in directory.list_users() if role in u["roles"])
 
 
+def office_clerk() -> str:
+    """A 文书 of the 办公室 (Settings.office_department), who reads every department's documents."""
+    from oa_core.platform.config import settings
+
+    office = settings().office_department
+    return next(
+        str(u["user_id"])
+        for u in sorted(directory.list_users(), key=lambda u: u["user_id"])
+        if "clerk" in u["roles"] and u["department"] == office
+    )
+
+
 def departments() -> list[str]:
     return [d["department_id"] for d in directory.list_departments()]
 
