@@ -31,6 +31,7 @@ def test_the_draft_form_refuses_a_drafter_who_names_himself_signer(stack: LocalS
     browser.sign_in("zz.duozhi")
     form_page = browser.get("/documents/new")
     assert form_page.status == 200, form_page.text
+    assert 'value="zz.duozhi"' not in form_page.text, "the form offers the drafter for none of the steps"
     title = "关于自己签发的请示"
     refused = browser.post(
         "/documents/new",
