@@ -59,12 +59,15 @@ def users_with(role: str) -> list[str]:
 
 
 def office_clerk() -> str:
-    """A 文书 of the office (办公室): reads every document, as no administrator role does (三员分立)."""
+    """A 文书 of the 办公室 (Settings.office_department), who reads every department's documents."""
     from oa_core.platform.config import settings
 
     office = settings().office_department
-    clerks = [u for u in directory.list_users() if "clerk" in u["roles"] and u["department"] == office]
-    return str(clerks[0]["user_id"])
+    return next(
+        str(u["user_id"])
+        for u in sorted(directory.list_users(), key=lambda u: u["user_id"])
+        if "clerk" in u["roles"] and u["department"] == office
+    )
 
 
 def departments() -> list[str]:

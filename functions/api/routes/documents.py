@@ -20,6 +20,8 @@ from oa_core.workflow.models import DecisionResult
 from .common import file_response
 
 router = APIGatewayRouter()
+IDEMPOTENCY_PREFIX = "api.create_document"
+"""The idempotency records' key prefix: the same in every execution environment and every stack layout."""
 
 
 @cache
@@ -47,7 +49,16 @@ def _idempotent_submit() -> Any:
         raise_on_no_idempotency_key=True,
     )
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    # The record's key is IDEMPOTENCY_PREFIX#<hash of user and key>, named here: Powertools would build
+    # it from the function name and the Python module name, which differ between execution
+    # environments of the local stack (and would change with a rename), so a retry in another
+    # environment would not find the first submission.
+    @idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=persistence,
+        config=config,
+        key_prefix=IDEMPOTENCY_PREFIX,
+    )
     def submit(request: dict[str, Any]) -> dict[str, Any]:
         return _submit(request["submission"], request["base_url"], request["user_id"])
 

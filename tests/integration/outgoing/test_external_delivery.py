@@ -19,7 +19,7 @@ from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
 from oa_core.publishing.seal import verify_pdf_offline
-from tests.integration.kit import Api, approve, submit, users_with, wait_status
+from tests.integration.kit import Api, approve, office_clerk, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -106,7 +106,7 @@ def issued(api: Api, *recipients: str) -> str:
 
 
 def delivery(api: Api, doc_id: str, recipient: str, status: str) -> dict[str, Any]:
-    clerk = users_with("clerk")[0]
+    clerk = office_clerk()
 
     seen: dict[str, Any] = {}
 
@@ -141,7 +141,7 @@ def test_the_receiver_gets_a_signed_pdf_after_refusing_the_first_attempts(
         assert hmac.compare_digest(headers["X-OA-Signature"], "sha256=" + expected.hexdigest())
 
     payload = calls[-1]["payload"]
-    doc = api.document(doc_id, users_with("clerk")[0])
+    doc = api.document(doc_id, office_clerk())
     assert payload["document"]["number"] == doc["number"] and payload["recipient"]["name"] == "示例市财政局"
     pdf = base64.b64decode(payload["pdf"]["base64"])
     assert pdf.startswith(b"%PDF-") and hashlib.sha256(pdf).hexdigest() == payload["pdf"]["sha256"]

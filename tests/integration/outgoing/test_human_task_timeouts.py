@@ -81,7 +81,10 @@ def test_an_undecided_review_times_out_visibly_and_a_clerk_resumes_it(
     stack: LocalStack, thirty_days: Callable[[], None]
 ) -> None:
     api = Api(stack)
-    drafter, reviewer, signer, clerk = (users_with(role)[0] for role in ("drafter", "reviewer", "signer", "clerk"))
+    drafter, reviewer, signer, clerk = (
+        *(users_with(role)[0] for role in ("drafter", "reviewer", "signer")),
+        office_clerk(),
+    )
     title = "关于核稿超时测试的通知"
     doc_id = submit(api, drafter, title=title)
     assert_timed_out_visibly(api, doc_id, "review", [reviewer])
@@ -112,7 +115,7 @@ def test_an_undecided_countersign_times_out_inside_its_map_and_closes_every_coun
     assert_timed_out_visibly(api, doc_id, "countersign", countersigners)
 
     thirty_days()
-    status, body = api.call("POST", f"/api/documents/{doc_id}/resume", users_with("clerk")[0])
+    status, body = api.call("POST", f"/api/documents/{doc_id}/resume", office_clerk())
     assert status == 200 and body["resume_at"] == "countersign", body
     for person in countersigners:
         pending_task(api, person, doc_id, "countersign")

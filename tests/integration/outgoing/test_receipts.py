@@ -8,7 +8,7 @@ from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.outgoing.storage import InboxItem
 from oa_core.platform.storage import RecordItem
-from tests.integration.kit import Api, approve, outbox_seen, submit, users_with, wait_status
+from tests.integration.kit import Api, approve, office_clerk, outbox_seen, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ def test_a_receiving_department_signs_once_and_the_document_shows_who_has_not(st
     approve(api, users_with("reviewer")[0], doc_id, "review")
     approve(api, users_with("signer")[0], doc_id, "sign")
     wait_status(api, doc_id, "archived", drafter)
-    clerk = users_with("clerk")[0]
+    clerk = office_clerk()
     before = {d["recipient"]: d["status"] for d in api.document(doc_id, clerk)["deliveries"]}
     assert (before["zcfgk"], before["cwk"]) == ("delivered", "delivered")
 
@@ -52,7 +52,7 @@ def test_an_external_unit_gets_the_sealed_pdf_by_email_when_the_channel_is_email
     approve(api, users_with("reviewer")[0], doc_id, "review")
     approve(api, users_with("signer")[0], doc_id, "sign")
     doc = wait_status(api, doc_id, "archived", drafter)
-    clerk = users_with("clerk")[0]
+    clerk = office_clerk()
 
     def external() -> dict[str, dict[str, object]] | None:
         found = {d["recipient"]: d for d in api.document(doc_id, clerk)["deliveries"] if d["channel"] == "external"}

@@ -10,6 +10,7 @@ from tests.integration.kit import (
     Api,
     approve,
     execution_history,
+    office_clerk,
     outbox_seen,
     pending_task,
     submit,
@@ -48,7 +49,7 @@ def test_a_step_failing_for_good_marks_failed_keeps_everything_and_can_resume(
         users_with("reviewer")[0],
         users_with("signer")[0],
     )
-    clerk = users_with("clerk")[0]
+    clerk = office_clerk()
     s3 = boto3.client("s3")
     bucket = stack.env["ARCHIVE_BUCKET"]
     for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
@@ -92,7 +93,7 @@ def test_a_decision_the_workflow_service_cannot_receive_is_kept_and_delivered_on
     from oa_core.workflow import flow
 
     api = Api(stack)
-    drafter, reviewer, clerk = users_with("drafter")[0], users_with("reviewer")[0], users_with("clerk")[0]
+    drafter, reviewer, clerk = users_with("drafter")[0], users_with("reviewer")[0], office_clerk()
     doc_id = submit(api, drafter, title="关于流程服务中断测试的通知")
     task = pending_task(api, reviewer, doc_id, "review")
 

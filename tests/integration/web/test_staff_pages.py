@@ -13,7 +13,7 @@ from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.identity.storage import SessionItem
 from oa_core.platform.storage import RecordItem
-from tests.integration.kit import Api, approve, pending_task, submit, users_with, wait_status
+from tests.integration.kit import Api, approve, office_clerk, pending_task, submit, users_with, wait_status
 from tests.integration.web.webkit import Browser, location_path
 
 pytestmark = pytest.mark.integration
@@ -382,7 +382,7 @@ def test_a_receiving_department_signs_for_a_document_from_the_dashboard(stack: L
     assert "已签收（陈静）" in page.text
     assert "已签收" in member.get("/").text
     clerk = Browser(stack)
-    clerk.sign_in(users_with("clerk")[0])
+    clerk.sign_in(office_clerk())
     assert "已签收（陈静）" in clerk.get(f"/documents/{doc_id}").text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oa_core.identity.storage import DepartmentItem, ExternalUnitItem, UserItem
+from oa_core.platform.config import settings
 from oa_core.platform.errors import InvalidInput
 from oa_core.platform.storage import RecordItem
 
@@ -51,6 +52,24 @@ def role_problem(user_id: str, roles: list[str]) -> str | None:
     if unknown:
         return f"未知角色 {sorted(unknown)} (user {user_id})"
     return separation_problem(user_id, roles)
+
+
+EVERY_DEPARTMENT_ROLES = frozenset({"archivist"})
+"""Roles that read every department's documents, wherever their holder sits."""
+
+
+def reads_every_department(user: dict[str, Any]) -> bool:
+    """Whether this user reads every department's documents: an 档案员, or a 文书 of
+    the 办公室 (Settings.office_department). Any other 文书 reads their own department's."""
+    roles = set(user.get("roles") or [])
+    if EVERY_DEPARTMENT_ROLES & roles:
+        return True
+    return "clerk" in roles and user.get("department") == settings().office_department
+
+
+def is_department_clerk(user: dict[str, Any], department: str) -> bool:
+    """A 文书 of this department (who reads its documents, drafts in review included)."""
+    return "clerk" in (user.get("roles") or []) and user.get("department") == department
 
 
 def _user_dict(item: UserItem) -> dict[str, Any]:

@@ -11,17 +11,19 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from oa_core.identity import directory
+from oa_core.outgoing import duties
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.flow import FLOW
 from oa_core.outgoing.models import DocumentDecision, RevisionRequest
 from oa_core.outgoing.storage import DocumentItem, load_document
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
-from oa_core.platform.storage import RecordItem, connection, lost_on_condition, refused_parts
+from oa_core.platform.storage import RecordItem, connection, lost_on_condition, refused_parts, strs
 from oa_core.workflow.decisions import close_in, decided_actions, deliver, ensure_pending
 from oa_core.workflow.models import DecisionResult
 from oa_core.workflow.storage import LinkItem, TaskItem
-from oa_core.workflow.tasks import history_item, open_tasks
+from oa_core.workflow.tasks import history_item, history_of, open_tasks
 
 
 def decide(
@@ -37,6 +39,8 @@ def decide(
         raise InvalidInput("修改稿请通过“提交修改稿”提交 (submit a revision instead)")
     ensure_pending(task, actor)
     doc = load_document(task.document_id)
+    decided = [h.step for h in history_of(doc.document_id) if h.actor == actor]
+    duties.ensure_may_decide(doc.drafter, actor, task.step, decided)
     if request.edits is not None and task.step != "review":
         raise InvalidInput("只有核稿时可以修改文稿 (only the reviewer may edit the text)")
 
@@ -124,6 +128,9 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
     )
     if task is None:
         raise Conflict("该文件当前不在“退回修改”状态 (the document is not waiting for a revision)")
+    countersigners = strs(doc.countersigners)
+    people = directory.get_users([doc.drafter, doc.reviewer, doc.signer, *countersigners])
+    duties.ensure_separated(doc.drafter, doc.reviewer, countersigners, doc.signer, people)
     changes = request.model_dump(exclude_none=True, exclude={"note"})
     if doc.doc_type == "请示" and len(changes.get("main_recipients", doc.main_recipients)) != 1:
         raise InvalidInput("请示应当一文一事，只能有一个主送机关")

@@ -9,7 +9,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
-from oa_core.outgoing import flow
+from oa_core.outgoing import duties, flow
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.doctypes import word_count
 from oa_core.outgoing.models import (
@@ -27,8 +27,6 @@ from oa_core.platform.storage import RecordItem, connection, doc_pk, strs
 from oa_core.workflow.models import HistoryEntry
 from oa_core.workflow.storage import HistoryItem, TaskItem
 from oa_core.workflow.tasks import history_item
-
-PRIVILEGED_ROLES = {"clerk", "archivist"}
 
 
 def new_document_id() -> str:
@@ -53,6 +51,13 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
     _require_role(submission.signer, "signer", users, "签发人")
     for person in submission.countersigners:
         _require_role(person, "countersigner", users, "会签人")
+    duties.ensure_separated(
+        drafter["user_id"],
+        submission.reviewer,
+        submission.countersigners,
+        submission.signer,
+        {**users, drafter["user_id"]: drafter},
+    )
 
     departments = {d["name"]: d["department_id"] for d in directory.list_departments()}
     distribute_to = [departments.get(entry, entry) for entry in submission.distribute_to]
@@ -112,7 +117,9 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
 
 
 def _can_read(doc: DocumentItem, user: dict[str, Any], tasks: list[TaskItem]) -> bool:
-    if doc.drafter == user["user_id"] or PRIVILEGED_ROLES & set(user["roles"]):
+    if doc.drafter == user["user_id"] or directory.reads_every_department(user):
+        return True
+    if directory.is_department_clerk(user, doc.drafter_department):
         return True
     if user["user_id"] in {doc.reviewer, doc.signer, *doc.countersigners}:
         return True

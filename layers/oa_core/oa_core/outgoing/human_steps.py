@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
-from oa_core.outgoing import notify
+from oa_core.outgoing import duties, notify
 from oa_core.outgoing.storage import DocumentItem, document_status_actions, load_document
 from oa_core.platform import audit, clock
 from oa_core.platform.config import settings
@@ -54,6 +54,7 @@ def open_task(
     """
     flow.ensure_time_left(started_at, wait_seconds)
     doc = load_document(document_id)
+    duties.ensure_not_drafter(doc.drafter, assignee, step)
     user = directory.get_user(assignee)
     if user is None:
         raise InvalidInput(f"用户 {assignee} 不在组织机构中 (unknown user)")

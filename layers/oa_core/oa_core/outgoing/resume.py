@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oa_core.outgoing import flow
+from oa_core.outgoing import documents, flow
 from oa_core.outgoing.steps import RESUME_STATUS
 from oa_core.outgoing.storage import DocumentItem, load_document
 from oa_core.platform import audit, clock
@@ -26,6 +26,8 @@ def resume_failed(document_id: str, user: dict[str, Any]) -> dict[str, str]:
     if not {"clerk", "sysadmin"} & set(user["roles"]):
         audit.record(user["user_id"], "resume", document_id, "denied", document_id=document_id)
         raise Forbidden("只有文书或系统管理员可以让失败的文件继续处理 (clerks and system administrators only)")
+    if "sysadmin" not in user["roles"]:  # a 文书 outside the 办公室: their own department's only
+        documents.readable(document_id, user)
     delivered = redeliver(document_id, flow_name=flow.FLOW)
     if delivered:
         audit.record(user["user_id"], "resume", document_id, "ok", f"redelivered {delivered}", document_id=document_id)

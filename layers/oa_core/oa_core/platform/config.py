@@ -65,7 +65,9 @@ class Settings:
     meeting_hold_seconds: int = 48 * 3600
     """How long a room stays held for a meeting awaiting approval (then it is released)."""
     office_department: str = "bgs"
-    """办公室: whose 文书 approves meeting rooms that need approval."""
+    """办公室: whose 文书 approve meeting rooms that need approval and read every department's documents."""
+    allow_same_person_multiple_steps: bool = False
+    """职责分离: may one person decide two steps (核稿, 会签, 签发) of one document? Never their own."""
     slot_minutes: int = 30
     """预订时段: bookings start and end on this grid (minutes past the hour)."""
     font_dir: str = "/opt/fonts"
@@ -129,6 +131,7 @@ def settings() -> Settings:
         meeting_flow_arn=env.get("MEETING_FLOW_ARN", ""),
         meeting_hold_seconds=int(env.get("MEETING_HOLD_SECONDS", str(48 * 3600))),
         office_department=env.get("OFFICE_DEPARTMENT", "bgs"),
+        allow_same_person_multiple_steps=env.get("ALLOW_SAME_PERSON_MULTIPLE_STEPS", "false").lower() == "true",
         font_dir=env.get("FONT_DIR", "/opt/fonts"),
         delivery_channel=env.get("DELIVERY_CHANNEL", "email"),
         delivery_webhook_url=env.get("DELIVERY_WEBHOOK_URL", ""),

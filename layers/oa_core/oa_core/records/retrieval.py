@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from oa_core.identity import directory
 from oa_core.platform import clock
 from oa_core.platform.errors import InvalidInput
 from oa_core.platform.models import OutputModel
@@ -16,7 +17,6 @@ from oa_core.platform.storage import RecordItem
 from oa_core.records.storage import ArchiveIndexItem
 
 PAGE_SIZE = 20
-ARCHIVE_READERS = {"archivist", "clerk"}
 
 
 class ArchiveHit(OutputModel):
@@ -67,13 +67,14 @@ def search(
 ) -> ArchivePage:
     """A page of archived documents (title words, 发文字号, 文种, department, 成文日期 from/to).
 
-    Staff outside the archive roles see their own department's only.
+    Staff who do not read every department (directory.reads_every_department: 档案员, administrators,
+    the 办公室's 文书) see their own department's only.
     """
     if year is not None and not 1949 <= year <= 2999:
         raise InvalidInput("year 应为四位年份 (year must be four digits)")
     if len(q) > 100 or len(number) > 60:
         raise InvalidInput("检索词不能超过 100 个字")
-    if not ARCHIVE_READERS & set(user["roles"]):
+    if not directory.reads_every_department(user):
         if department and department != user["department"]:
             raise InvalidInput("只能检索本部门归档的文件 (you may search your own department only)")
         department = user["department"]
@@ -124,16 +125,24 @@ def search(
 
 
 def readable_package(document_id: str, user: dict[str, Any]) -> Any:
-    """The archived document whose package this user may download: archive roles, or the drafting
-    department. Every download is audited by the caller."""
-    from oa_core.outgoing.storage import load_document
+    """The archived document whose package this user may download: those who read every department,
+    or the drafting department. Access is decided before existence: to anyone else an unknown id and
+    another department's document get the same 403. Every download is audited by the caller."""
+    from oa_core.outgoing.storage import DocumentItem
     from oa_core.platform import audit
     from oa_core.platform.errors import Forbidden, NotFound
+    from oa_core.platform.storage import doc_pk
 
-    doc = load_document(document_id)
-    if doc.status != "archived" or not doc.archive_key:
-        raise NotFound("该文件尚未归档 (not archived yet)")
-    if not (ARCHIVE_READERS & set(user["roles"]) or user["department"] == doc.drafter_department):
+    try:
+        doc: DocumentItem | None = DocumentItem.get(doc_pk(document_id), "META", consistent_read=True)
+    except DocumentItem.DoesNotExist:
+        doc = None
+    everywhere = directory.reads_every_department(user)
+    if not everywhere and (doc is None or user["department"] != doc.drafter_department):
         audit.record(user["user_id"], "download", document_id, "denied", document_id=document_id)
         raise Forbidden("只有档案员和拟稿部门可以下载档案包 (archivists and the drafting department only)")
+    if doc is None:
+        raise NotFound("文件不存在 (no such document)")
+    if doc.status != "archived" or not doc.archive_key:
+        raise NotFound("该文件尚未归档 (not archived yet)")
     return doc

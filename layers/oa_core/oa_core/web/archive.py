@@ -47,5 +47,5 @@ def search(user: dict[str, Any], session: sessions.Session, query: dict[str, str
         doc_types=DOC_TYPES,
         departments=directory.list_departments(),
         dept_names={d["department_id"]: d["name"] for d in directory.list_departments()},
-        archive_reader=bool(retrieval.ARCHIVE_READERS & set(user["roles"])),
+        archive_reader=directory.reads_every_department(user),
     )

@@ -113,9 +113,10 @@ def new_document(
             {t.key: {"doc_type": t.doc_type, "title": t.title, "body": t.body} for t in drafting.TEMPLATES},
             ensure_ascii=False,
         ),
-        reviewers=[p for p in people if "reviewer" in p["roles"]],
+        # 职责分离: the drafter is offered for none of the document's steps.
+        reviewers=[p for p in people if "reviewer" in p["roles"] and p["user_id"] != user["user_id"]],
         countersigners=[p for p in people if "countersigner" in p["roles"] and p["user_id"] != user["user_id"]],
-        signers=[p for p in people if "signer" in p["roles"]],
+        signers=[p for p in people if "signer" in p["roles"] and p["user_id"] != user["user_id"]],
         departments=departments,
         dept_names={d["department_id"]: d["name"] for d in departments},
         external_units=directory.list_external_units(),
