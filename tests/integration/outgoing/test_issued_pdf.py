@@ -83,9 +83,7 @@ def test_the_pdf_is_for_readers_of_the_document_only_and_every_download_is_audit
     status, body, _ = pdf_of(stack, doc_id, "yangfan")  # 综合科, not involved
     assert status == 403 and "error" in json.loads(body)
 
-    downloads = [
-        i.actor for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "download_pdf"
-    ]
+    downloads = [i.actor for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "download_pdf"]
     assert downloads == ["liuyang"]
 
 

@@ -76,11 +76,7 @@ def let_period_pass(task_id: str, hours: int = 25) -> None:
 
 
 def audits(document_id: str, action: str) -> list[AuditItem]:
-    return [
-        item
-        for item in AuditItem.by_subject.query(f"SUBJECT#{document_id}")
-        if item.action == action
-    ]
+    return [item for item in AuditItem.by_subject.query(f"SUBJECT#{document_id}") if item.action == action]
 
 
 def overdue_review(stack: LocalStack, title: str) -> tuple[str, str, str]:
