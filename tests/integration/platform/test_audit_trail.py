@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -123,12 +124,14 @@ def test_guessed_approval_links_are_counted_per_source_not_recorded_each(api: Ap
     assert "guess-" not in json.dumps(guesses) and "COUNT#open_link#" in guesses[0]["detail"]
 
 
-def test_concurrent_bookings_never_wait_on_the_audit_chain_and_the_trail_verifies(
-    api: Api, stack: LocalStack
-) -> None:
+def test_concurrent_bookings_never_wait_on_the_audit_chain_and_the_trail_verifies(api: Api, stack: LocalStack) -> None:
     user, admin = users_with("drafter")[0], users_with("admin")[0]
     resource = room(api, admin)
-    statuses = at_once([lambda h=h: book(api, user, resource, 8 + h % 10, day=50 + h // 10) for h in range(20)])
+
+    def booking(h: int) -> Callable[[], int]:
+        return lambda: book(api, user, resource, 8 + h % 10, day=50 + h // 10)
+
+    statuses = at_once([booking(h) for h in range(20)])
     assert statuses == [201] * 20
     invoke_function(stack, "AuditAnchorFunction", {"time": clock.now_iso()})
     rows = export(api)

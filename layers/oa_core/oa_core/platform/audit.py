@@ -230,7 +230,7 @@ class CounterItem(Model):
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
-    count = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
     last_at = UnicodeAttribute(default="")
 
 
@@ -289,9 +289,9 @@ def refused(actor: str, action: str, target: str, detail: str = "") -> int:
     window = window_of(clock.now())
     counter = CounterItem(f"COUNT#{action}#{source.ip}"[:1000], window)
     response = counter.update(
-        actions=[CounterItem.count.add(1), CounterItem.last_at.set(clock.now_iso())],
+        actions=[CounterItem.attempts.add(1), CounterItem.last_at.set(clock.now_iso())],
     )
-    count = int(response.get("Attributes", {}).get("count", {}).get("N", "1"))
+    count = int(response.get("Attributes", {}).get("attempts", {}).get("N", "1"))
     if count == 1:
         note = f"{detail} (同一来源 {WINDOW_MINUTES} 分钟内的次数见计数 {counter.PK} {window})".strip()
         record(actor, action, target, "denied", note)

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pynamodb.expressions.condition import Condition
 
 from oa_core.platform import clock
 from oa_core.platform.audit import AuditItem
@@ -110,9 +111,9 @@ def _uncursor(cursor: str) -> tuple[str, dict[str, str] | None]:
         raise InvalidInput("翻页标记无效，请重新查询 (bad cursor)") from None
 
 
-def _filter(query: AuditQuery, *, by: str) -> Any:
-    condition = None
-    parts = []
+def _filter(query: AuditQuery, *, by: str) -> Condition | None:
+    condition: Condition | None = None
+    parts: list[Condition] = []
     if query.action and by != "action":
         parts.append(AuditItem.action == query.action)
     if query.actor and by != "actor":
