@@ -16,7 +16,7 @@ import zipfile
 from typing import Any
 
 from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem
-from oa_core.platform import audit_trail, clock
+from oa_core.platform import clock
 from oa_core.platform.config import settings
 from oa_core.platform.storage import RecordItem, strs
 from oa_core.workflow.storage import HistoryItem, TaskItem
@@ -48,8 +48,13 @@ def final_text(doc: DocumentItem) -> str:
 
 
 def build_package(
-    doc: DocumentItem, items: list[RecordItem], filing: dict[str, Any] | None = None, pdf: bytes | None = None
+    doc: DocumentItem,
+    items: list[RecordItem],
+    filing: dict[str, Any] | None = None,
+    pdf: bytes | None = None,
+    trail: list[dict[str, Any]] | None = None,
 ) -> tuple[bytes, dict[str, Any]]:
+    """``trail``: the document's audit records (platform.audit_trail.of_subject), oldest first."""
     files: dict[str, bytes] = {
         "document.json": as_json(
             {
@@ -123,7 +128,7 @@ def build_package(
     files["audit.json"] = as_json(
         [
             {k: row[k] for k in ("actor", "action", "target", "outcome", "at", "detail", "source_ip", "hash")}
-            for row in audit_trail.of_subject(doc.document_id)
+            for row in trail or []
         ]
     )
     files["deliveries.json"] = as_json(deliveries)
