@@ -195,3 +195,23 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
     if row["document_id"]:
         item |= {"GSI3PK": {"S": f"SUBJECT#{row['document_id']}"}, "GSI3SK": {"S": order}}
     return item
+
+
+def test_a_failed_transaction_ends_its_chain_without_a_gap_and_the_next_record_starts_a_new_one(
+    api: Api,
+) -> None:
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from oa_core.platform import audit
+    from oa_core.platform.storage import CounterItem, connection
+
+    audit.record("chain-test", "before", "x", "ok")
+    with pytest.raises(TransactWriteError), TransactWrite(connection=connection()) as tx:
+        tx.save(audit.audit_item("chain-test", "lost", "x", "ok"))
+        tx.condition_check(CounterItem, "COUNTER#none", "COUNTER", condition=CounterItem.PK.exists())
+    audit.record("chain-test", "after", "x", "ok")
+    rows = {r["action"]: r for r in export(api, actor="chain-test")}
+    assert "lost" not in rows  # the cancelled transaction wrote nothing, its record included
+    assert rows["after"]["chain"] != rows["before"]["chain"] and rows["after"]["seq"] == 0
+    assert verify(export(api), []) == []
