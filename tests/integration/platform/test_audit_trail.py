@@ -122,6 +122,7 @@ def test_guessed_approval_links_are_counted_per_source_not_recorded_each(api: Ap
     guesses = [r for r in export(api, actor="anonymous") if r["action"] == "open_link"]
     assert len(guesses) == 1, guesses
     assert "guess-" not in json.dumps(guesses) and "COUNT#open_link#" in guesses[0]["detail"]
+    assert guesses[0]["count"] == 12
 
 
 def test_concurrent_bookings_never_wait_on_the_audit_chain_and_the_trail_verifies(api: Api, stack: LocalStack) -> None:
@@ -183,6 +184,8 @@ def test_verify_audit_names_a_deleted_an_altered_record_and_a_truncated_tail(
     stack.ddb.delete_item(TableName=table, Key=key(mine[-1]))
     problems = verify(export(api), signed)
     assert any("truncated" in p and chain in p for p in problems), problems
+    stack.ddb.put_item(TableName=table, Item={**key(mine[-1]), **_item(mine[-1])})
+    assert verify(export(api), signed) == []
 
 
 def _item(row: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pynamodb.expressions.condition import Condition
 
 from oa_core.platform import clock
-from oa_core.platform.audit import AuditItem
+from oa_core.platform.audit import AuditItem, CounterItem
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import InvalidInput
 
@@ -44,6 +45,7 @@ CSV_COLUMNS = (
     ("source_ip", "来源地址"),
     ("user_agent", "客户端"),
     ("detail", "说明"),
+    ("count", "次数"),
     ("chain", "链"),
     ("seq", "序号"),
     ("prev_hash", "前一条哈希"),
@@ -136,6 +138,22 @@ def _page(index: Any, hash_key: str, query: AuditQuery, by: str, key: dict[str, 
     )
 
 
+COUNTER_NOTE = re.compile(r"见计数 (COUNT#\S+) (\S+)\)")
+
+
+def _with_count(row: dict[str, Any]) -> dict[str, Any]:
+    """A refused attempt's record with how many there were from its source in its window (``count``,
+    read from its counter: not part of the hashed record)."""
+    note = COUNTER_NOTE.search(str(row.get("detail", "")))
+    if note is None:
+        return row
+    try:
+        counted = int(CounterItem.get(note.group(1), note.group(2)).attempts)
+    except CounterItem.DoesNotExist:
+        counted = 1
+    return {**row, "count": counted}
+
+
 def search(query: AuditQuery, limit: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of records, newest first, and the cursor of the next page ("" at the end)."""
     found: list[dict[str, Any]] = []
@@ -149,7 +167,7 @@ def search(query: AuditQuery, limit: int = PAGE_SIZE) -> dict[str, Any]:
         if query.document_id and query.actor:
             by = "subject"  # the actor is then a filter
         results = _page(index, hash_key, query, by, key, limit)
-        found = [item.as_dict() for item in results]
+        found = [_with_count(item.as_dict()) for item in results]
         return {"records": found, "next": _cursor("", results.last_evaluated_key)}
     days = query.days()
     if day:
@@ -158,7 +176,7 @@ def search(query: AuditQuery, limit: int = PAGE_SIZE) -> dict[str, Any]:
         days = days[days.index(day) :]
     for current in days:
         results = _page(AuditItem.by_day, f"DAY#{current}", query, "day", key, limit - len(found))
-        found.extend(item.as_dict() for item in results)
+        found.extend(_with_count(item.as_dict()) for item in results)
         key = results.last_evaluated_key
         if key is not None:
             return {"records": found, "next": _cursor(current, key)}
