@@ -63,3 +63,14 @@ def test_the_auditor_exports_csv_from_the_page(stack: LocalStack) -> None:
     assert response.status == 200
     assert response.body.startswith(b"\xef\xbb\xbf") and "probe" in response.body.decode("utf-8-sig")
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_refused_sign_ins_are_counted_per_source_in_one_record(stack: LocalStack) -> None:
+    for _ in range(3):
+        refused = Browser(stack).get("/auth/callback?error=access_denied&state=x")
+        assert refused.status == 401
+    browser = Browser(stack)
+    browser.sign_in(AUDITOR)
+    page = browser.get("/audit?actor=anonymous&action=sign_in")
+    assert page.status == 200
+    assert page.text.count("<td>sign_in</td>") == 1 and "<td>3</td>" in page.text
