@@ -36,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
+.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -47,6 +47,7 @@ help:
 	@echo "make bench          run the benchmark against the local stack (bench-results.md, .json)"
 	@echo "make cost           monthly cost estimate for us-east-1 and cn-north-1 from make bench's counts"
 	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
+	@echo "make verify-audit EXPORT=f ANCHORS=d  check an audit export and its anchors: nothing deleted, altered, cut"
 	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
 	@echo "make asl-check      the state machines, filled in for aws and aws-cn, judged by asl-validator"
@@ -198,6 +199,12 @@ deploy: setup font-deps
 verify: setup
 	@test -n "$(FILE)" || { echo "usage: make verify FILE=archive-package.zip" >&2; exit 2; }
 	$(PY) -m infra.ops.verify "$(FILE)"
+
+# The audit trail, offline: EXPORT=audit.jsonl (GET /api/audit/export?format=jsonl), ANCHORS=dir of the
+# audit-anchors/ objects; PUBLIC_KEY=pem pins the anchor key; PARTIAL=1 for an export of a time range.
+verify-audit: setup
+	@test -n "$(EXPORT)" || { echo "usage: make verify-audit EXPORT=audit.jsonl [ANCHORS=dir] [PUBLIC_KEY=key.pem] [PARTIAL=1]" >&2; exit 2; }
+	$(PY) -m infra.ops.verify_audit "$(EXPORT)" $(ANCHORS) $(if $(PUBLIC_KEY),--public-key "$(PUBLIC_KEY)") $(if $(PARTIAL),--partial)
 
 bench: setup
 	$(PY) -m infra.bench

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize
 
@@ -71,4 +72,5 @@ def _openapi_json() -> str:
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    with audit.from_event(event):  # every audit record of this request names its source
+        return app.resolve(event, context)

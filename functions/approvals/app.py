@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oa_core.platform import audit
 from oa_core.web import approvals
 
 logger = Logger(service="oa")
@@ -15,6 +16,11 @@ logger = Logger(service="oa")
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with audit.from_event(event):  # every audit record of this request names its source
+        return _handle(event)
+
+
+def _handle(event: dict[str, Any]) -> dict[str, Any]:
     link_id = (event.get("pathParameters") or {}).get("link_id", "")
     method = event.get("httpMethod", "GET")
     if method == "POST":

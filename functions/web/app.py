@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oa_core.platform import audit
 from oa_core.platform.http import base_url
 from oa_core.web import pages
 
@@ -34,6 +35,7 @@ app.include_router(static.router)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = pages.SITE.set(base_url(event))
     try:
-        return app.resolve(event, context)
+        with audit.from_event(event):  # every audit record of this request names its source
+            return app.resolve(event, context)
     finally:
         pages.SITE.reset(token)

@@ -109,7 +109,7 @@ def _code_dir(function: str) -> Path:
 
 
 def test_which_functions_carry_which_layers() -> None:
-    assert len(LAYERS) == 15
+    assert len(LAYERS) == 17
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
     assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
@@ -140,7 +140,7 @@ handler that did)."""
 def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
     """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
     handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
-    assert len(handlers) == 13
+    assert len(handlers) == 15
     result = subprocess.run(
         [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
         cwd=ROOT,

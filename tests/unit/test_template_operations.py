@@ -132,8 +132,9 @@ def test_an_asynchronous_function_retries_within_bounds_and_keeps_what_failed(lo
         assert event["Properties"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": [queue, "Arn"]}
 
 
-def test_the_reminders_are_the_asynchronous_function() -> None:
-    assert {logical_id for logical_id, f in FUNCTIONS.items() if _async(f)} == {"RemindersFunction"}
+def test_the_reminders_and_the_audit_anchor_are_the_asynchronous_functions() -> None:
+    expected = {"RemindersFunction", "AuditAnchorFunction"}
+    assert {logical_id for logical_id, f in FUNCTIONS.items() if _async(f)} == expected
 
 
 def _alarms_on(namespace: str, metric: str) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity import directory, oidc, sessions
+from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError
 from oa_core.web import pages
@@ -57,6 +58,8 @@ def auth_callback() -> Response[str]:
         if user is None:
             raise DomainError("您的账号不在组织机构中，请联系管理员 (not in the directory)")
     except DomainError as exc:
+        # 身份鉴别: a refused sign-in, counted per source and 5-minute window (never the code or state).
+        audit.refused("anonymous", "sign_in", "web", exc.message[:200])
         reply = pages.message(None, None, exc.status if exc.status >= 500 else 401, "登录未完成", exc.message)
         reply.headers["Set-Cookie"] = [clear_state]
         return respond(reply)

@@ -10,8 +10,8 @@ import pytest
 
 from infra.local.stack import DEMO_ORG_PATH, LocalStack
 from oa_core.identity import directory
+from oa_core.platform.audit import AuditItem
 from oa_core.platform.errors import InvalidInput
-from oa_core.platform.storage import AuditItem, RecordItem
 from tests.integration.kit import Api, at_once, submit, users_with
 from tests.integration.web.webkit import Browser
 
@@ -21,11 +21,7 @@ ADMIN_ROLES = ("sysadmin", "secadmin", "auditor")
 
 
 def audited(action: str, target: str) -> list[AuditItem]:
-    return [
-        item
-        for item in RecordItem.scan(consistent_read=True)
-        if isinstance(item, AuditItem) and item.action == action and item.target == target
-    ]
+    return [item for item in AuditItem.scan(consistent_read=True) if item.action == action and item.target == target]
 
 
 def roles_of(user_id: str) -> list[str]:

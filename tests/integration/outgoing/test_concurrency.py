@@ -11,7 +11,8 @@ import pytest
 from infra.local.polling import flows_seconds
 from infra.local.stack import LocalStack
 from oa_core.outgoing.storage import DocumentItem
-from oa_core.platform.storage import AuditItem, CounterItem, RecordItem, doc_pk
+from oa_core.platform.audit import AuditItem
+from oa_core.platform.storage import CounterItem, RecordItem, doc_pk
 from oa_core.workflow.storage import TaskItem
 from tests.integration.kit import (
     Api,
@@ -34,10 +35,10 @@ def records_of(document_id: str) -> list[str]:
     for item in RecordItem.query(doc_pk(document_id), consistent_read=True):
         if isinstance(item, TaskItem):
             lines.append(f"{item.SK} status={item.status} assignee={item.assignee} decided_at={item.decided_at}")
-        elif isinstance(item, AuditItem):
-            lines.append(f"{item.at} {item.actor} {item.action} {item.outcome} {item.detail}")
         elif isinstance(item, DocumentItem):
             lines.append(f"document status={item.status} version={item.version} step={item.current_step}")
+    for audit in AuditItem.by_subject.query(f"SUBJECT#{document_id}"):
+        lines.append(f"{audit.at} {audit.actor} {audit.action} {audit.outcome} {audit.detail}")
     return lines
 
 

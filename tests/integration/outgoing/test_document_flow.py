@@ -63,6 +63,10 @@ def test_all_approve_numbers_distributes_and_archives_one_package(api: Api, stac
         opinions = json.loads(archive.read("opinions.json"))
         assert any(o["opinion"] == "同意印发" for o in opinions)
         assert doc["number"] in archive.read("final.txt").decode()
+        # 一文一档: the document's own audit trail (from the audit table), each record with its chain hash.
+        trail = json.loads(archive.read("audit.json"))
+        assert {"number", "seal"} <= {t["action"] for t in trail}
+        assert all(len(t["hash"]) == 64 for t in trail)
 
 
 def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_review(

@@ -17,7 +17,7 @@ import pytest
 
 from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
-from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
+from oa_core.platform.audit import AuditItem
 from oa_core.publishing.seal import verify_pdf_offline
 from tests.integration.kit import Api, approve, office_clerk, submit, users_with, wait_status
 
@@ -179,5 +179,5 @@ def test_a_receiver_that_never_answers_puts_the_delivery_on_the_dead_letter_queu
     letters = wait_for(dead_letters, "two dead letters", saw=lambda: f"dead letters of {doc_id}: {mine}")
     assert {m["recipient"] for m in letters} == {"示例市卫生健康委员会", "未登记单位"}
     assert len(receiver.calls_for(doc_id)) == 4 + 1
-    trail = [i for i in RecordItem.query(doc_pk(doc_id)) if isinstance(i, AuditItem) and i.action == "deliver_external"]
+    trail = [i for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "deliver_external"]
     assert sorted(i.outcome for i in trail) == ["error"] * 5 + ["failed"] * 2, "every attempt and the outcome audited"

@@ -17,8 +17,8 @@ import pytest
 from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
 from oa_core.outgoing import flow
+from oa_core.platform.audit import AuditItem
 from oa_core.platform.config import settings
-from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
 from tests.integration.kit import Api, approve, office_clerk, outbox_seen, pending_task, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
@@ -46,8 +46,7 @@ def thirty_days(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]
 
 
 def audits(document_id: str) -> list[AuditItem]:
-    items = RecordItem.query(doc_pk(document_id), RecordItem.SK.startswith("AUDIT#"), consistent_read=True)
-    return [item for item in items if isinstance(item, AuditItem)]
+    return list(AuditItem.by_subject.query(f"SUBJECT#{document_id}"))
 
 
 def failed_at(api: Api, document_id: str, step: str) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from infra.local.stack import LocalStack
 from infra.ops import verify as verify_cli
 from oa_core.outgoing.storage import DocumentItem
-from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
+from oa_core.platform.audit import AuditItem
+from oa_core.platform.storage import doc_pk
 from tests.integration.kit import Api, approve, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
@@ -82,9 +83,7 @@ def test_the_pdf_is_for_readers_of_the_document_only_and_every_download_is_audit
     status, body, _ = pdf_of(stack, doc_id, "yangfan")  # 综合科, not involved
     assert status == 403 and "error" in json.loads(body)
 
-    downloads = [
-        i.actor for i in RecordItem.query(doc_pk(doc_id)) if isinstance(i, AuditItem) and i.action == "download_pdf"
-    ]
+    downloads = [i.actor for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "download_pdf"]
     assert downloads == ["liuyang"]
 
 

@@ -22,7 +22,8 @@ from infra.local.polling import STEP_SECONDS, join_all, scaled
 from infra.local.stack import LocalStack
 from oa_core.identity import directory
 from oa_core.platform import clock
-from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
+from oa_core.platform.audit import AuditItem
+from oa_core.platform.storage import doc_pk
 from oa_core.workflow.storage import TaskItem
 from tests.integration.kit import (
     Api,
@@ -75,11 +76,7 @@ def let_period_pass(task_id: str, hours: int = 25) -> None:
 
 
 def audits(document_id: str, action: str) -> list[AuditItem]:
-    return [
-        item
-        for item in RecordItem.query(doc_pk(document_id), RecordItem.SK.startswith("AUDIT#"), consistent_read=True)
-        if isinstance(item, AuditItem) and item.action == action
-    ]
+    return [item for item in AuditItem.by_subject.query(f"SUBJECT#{document_id}") if item.action == action]
 
 
 def overdue_review(stack: LocalStack, title: str) -> tuple[str, str, str]:

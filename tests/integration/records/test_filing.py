@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from infra.local.stack import LocalStack
-from oa_core.platform.storage import AuditItem, RecordItem, doc_pk
+from oa_core.platform.audit import AuditItem
 from tests.integration.kit import Api, approve, submit, users_with, wait_status
 
 pytestmark = pytest.mark.integration
@@ -86,11 +86,7 @@ def test_archivists_and_the_drafting_department_download_packages_and_every_acce
     if day[5:] != "01-01":
         assert doc_id not in {hit["document_id"] for hit in found["items"]}
     assert api.call("GET", "/api/archive?from=2026-03-01&to=2026-02-01", archivist)[0] == 422
-    trail = [
-        (a.actor, a.action, a.outcome)
-        for a in RecordItem.query(doc_pk(doc_id), RecordItem.SK.startswith("AUDIT#"))
-        if isinstance(a, AuditItem)
-    ]
+    trail = [(a.actor, a.action, a.outcome) for a in AuditItem.by_subject.query(f"SUBJECT#{doc_id}")]
     assert (archivist, "download", "ok") in trail
     assert (outsider, "download", "denied") in trail
     assert (drafter, "view_report", "ok") in trail

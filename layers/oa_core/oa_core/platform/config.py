@@ -51,6 +51,10 @@ class Settings:
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
     bookings_table: str = "BookingsTable"
+    audit_table: str = "AuditTable"
+    """审计: the audit table (put-only for every function but the audit reader)."""
+    audit_anchor_key_id: str = "alias/oa-system-audit-anchor"
+    """The KMS key the audit anchor signs chain heads with (sign-only)."""
     fonds_code: str = "X001"
     """全宗号 of the unit (DA/T 22), the first part of every 档号."""
     archive_lock_mode: str = "GOVERNANCE"
@@ -122,6 +126,8 @@ def settings() -> Settings:
         session_hours=int(env.get("SESSION_HOURS", "8")),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
+        audit_table=env.get("AUDIT_TABLE", "AuditTable"),
+        audit_anchor_key_id=env.get("AUDIT_ANCHOR_KEY_ID", "alias/oa-system-audit-anchor"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
         seal_algorithm=env.get("SEAL_ALGORITHM", "ECDSA_SHA_256"),
         fonds_code=env.get("FONDS_CODE", "X001"),

@@ -1,7 +1,8 @@
 """The records table (single-table design): the base model, the items every package shares, and helpers.
 
 Every item has PK/SK and a `kind` discriminator, so one Query over a document's partition
-returns its metadata, versions, opinions, tasks, deliveries and audit trail as typed objects.
+returns its metadata, versions, opinions, tasks and deliveries as typed objects (its audit trail is in
+the audit table: platform.audit).
 Each package declares its own items (a subclass of RecordItem) in its ``storage`` module; the
 table as a whole:
 
@@ -11,7 +12,6 @@ version     DOC#<id>                 VER#<0001>                                 
 history     DOC#<id>                 HIST#<at>#<rand>                                          workflow
 task        <subject>                TASK#<task_id>          GSI1 ASSIGNEE#<user>; GSI2 OPEN#  workflow
 delivery    DOC#<id>                 DELIVERY#<recipient>                                      outgoing
-audit       <subject> | AUDIT#<day>  AUDIT#<at>#<rand>                                         platform
 link        LINK#<sha256(link id)>   LINK                                                      workflow
 counter     COUNTER#<代字>#<year>    COUNTER                                                   platform
 inbox       INBOX#<department>       <at>#<document id>                                        outgoing
@@ -25,7 +25,7 @@ attendee    ATTENDEE#<user id>       <start>#<meeting id>                       
 dispatch    DISPATCH#<dispatch id>   META                    GSI1 REQUESTER#; GSI2 DISPATCH#   bookings
 
 A subject (a document, a meeting) owns a partition: ``DOC#<id>`` or ``MTG#<id>`` (subject_pk), where
-its tasks (GSI2 ``OPEN#<step>`` sorted by due time) and its audit trail live beside its own items.
+its tasks (GSI2 ``OPEN#<step>`` sorted by due time) live beside its own items.
 """
 
 from __future__ import annotations
@@ -80,17 +80,6 @@ class RecordItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
     gsi2 = Gsi2()
-
-
-class AuditItem(RecordItem, discriminator="audit"):
-    """审计: who did what, when, with what outcome."""
-
-    actor = UnicodeAttribute()
-    action = UnicodeAttribute()
-    target = UnicodeAttribute()
-    outcome = UnicodeAttribute()
-    at = UnicodeAttribute()
-    detail = UnicodeAttribute(default="")
 
 
 class CounterItem(RecordItem, discriminator="counter"):

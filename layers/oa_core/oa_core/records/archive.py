@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 from oa_core.identity import directory
 from oa_core.outgoing import notify
 from oa_core.outgoing.storage import DocumentItem, document_status_actions, load_document
-from oa_core.platform import audit, clock, metrics
+from oa_core.platform import audit, audit_trail, clock, metrics
 from oa_core.platform.config import client, settings
 from oa_core.platform.storage import RecordItem, connection, doc_pk
 from oa_core.records import package
@@ -46,7 +46,7 @@ def archive(document_id: str) -> dict[str, Any]:
     from oa_core.outgoing import printing
 
     pdf = printing.stored_pdf(doc) if doc.pdf_key else None
-    data, _ = package.build_package(doc, items, stamp, pdf)
+    data, _ = package.build_package(doc, items, stamp, pdf, audit_trail.of_subject(document_id))
     digest = hashlib.sha256(data)
     key = f"archive/{year}/{document_id}.zip"
     retain_until = filing.retain_until(str(doc.retention))

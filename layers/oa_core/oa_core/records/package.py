@@ -18,7 +18,7 @@ from typing import Any
 from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem
 from oa_core.platform import clock
 from oa_core.platform.config import settings
-from oa_core.platform.storage import AuditItem, RecordItem, strs
+from oa_core.platform.storage import RecordItem, strs
 from oa_core.workflow.storage import HistoryItem, TaskItem
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -48,8 +48,13 @@ def final_text(doc: DocumentItem) -> str:
 
 
 def build_package(
-    doc: DocumentItem, items: list[RecordItem], filing: dict[str, Any] | None = None, pdf: bytes | None = None
+    doc: DocumentItem,
+    items: list[RecordItem],
+    filing: dict[str, Any] | None = None,
+    pdf: bytes | None = None,
+    trail: list[dict[str, Any]] | None = None,
 ) -> tuple[bytes, dict[str, Any]]:
+    """``trail``: the document's audit records (platform.audit_trail.of_subject), oldest first."""
     files: dict[str, bytes] = {
         "document.json": as_json(
             {
@@ -77,7 +82,7 @@ def build_package(
         ),
         "final.txt": final_text(doc).encode("utf-8"),
     }
-    opinions, tasks, audit_trail, deliveries = [], [], [], []
+    opinions, tasks, deliveries = [], [], []
     for item in items:
         if isinstance(item, VersionItem):
             files[f"versions/v{int(item.version):04d}.json"] = as_json(
@@ -109,17 +114,6 @@ def build_package(
                     "decided_via": item.decided_via,
                 }
             )
-        elif isinstance(item, AuditItem):
-            audit_trail.append(
-                {
-                    "actor": item.actor,
-                    "action": item.action,
-                    "target": item.target,
-                    "outcome": item.outcome,
-                    "at": item.at,
-                    "detail": item.detail,
-                }
-            )
         elif isinstance(item, DeliveryItem):
             deliveries.append(
                 {
@@ -131,7 +125,12 @@ def build_package(
             )
     files["opinions.json"] = as_json(opinions)
     files["tasks.json"] = as_json(tasks)
-    files["audit.json"] = as_json(audit_trail)
+    files["audit.json"] = as_json(
+        [
+            {k: row[k] for k in ("actor", "action", "target", "outcome", "at", "detail", "source_ip", "hash")}
+            for row in trail or []
+        ]
+    )
     files["deliveries.json"] = as_json(deliveries)
     if filing is not None:
         files["filing.json"] = as_json(filing)  # 归档章

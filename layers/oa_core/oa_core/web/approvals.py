@@ -114,10 +114,17 @@ def _meeting_form(
     )
 
 
+def _guessed(exc: DomainError) -> None:
+    """An unknown link (a guess, or a mangled copy): counted per source, never with the link id."""
+    if isinstance(exc, NotFound):
+        audit.refused("anonymous", "open_link", "approval link", "unknown link")
+
+
 def show(link_id: str) -> tuple[int, dict[str, str], str]:
     try:
         return _form(links.resolve(link_id))
     except DomainError as exc:
+        _guessed(exc)
         return problem(exc)
 
 
@@ -125,6 +132,7 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
     try:
         link = links.resolve(link_id)
     except DomainError as exc:
+        _guessed(exc)
         return problem(exc)
     form = {key: values[0] for key, values in parse_qs(body or "", keep_blank_values=True).items()}
     opinion = form.get("opinion", "")
