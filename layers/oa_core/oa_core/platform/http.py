@@ -114,6 +114,12 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"{label}类型错误，应为{wanted}"
     if kind == "string_pattern_mismatch":
         return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"
+    if kind in ("single_line", "multi_line"):
+        return f"{label}{error.get('msg', '')}"
+    if kind == "iso_time":
+        return f"{label}：{error.get('msg', '')}"
+    if kind == "string_unicode":
+        return f"{label}不是合法的文本（含无法识别的字符）"
     if kind == "json_invalid":
         return "请求体不是合法的 JSON (the body is not valid JSON)"
     if kind == "value_error":
