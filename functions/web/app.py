@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core.platform.http import base_url
+from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
 from routes import archive, bookings, dashboard, documents, signin, static
@@ -33,6 +33,6 @@ app.include_router(static.router)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = pages.SITE.set(base_url(event))
     try:
-        return app.resolve(event, context)
+        return with_edge_headers(event, app.resolve(event, context))
     finally:
         pages.SITE.reset(token)
