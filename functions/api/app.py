@@ -18,6 +18,7 @@ from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
 from routes import archive, bookings, dispatch, documents, meetings, organisation, tasks
+from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -76,7 +77,7 @@ def openapi() -> Response[str]:
 
 @cache
 def _openapi_json() -> str:
-    return app.get_openapi_json_schema(title="办公自动化系统 API (OA)", version="1.0.0")
+    return str(openapi_document.complete(app.get_openapi_json_schema(title="办公自动化系统 API (OA)", version="1.0.0")))
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

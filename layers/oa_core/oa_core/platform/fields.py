@@ -113,6 +113,7 @@ TimeText = Annotated[
     ISO_TIME,
     Field(
         description="ISO 8601 时间，如 2026-12-03T09:00+08:00（不带时区即 Asia/Shanghai），"
-        f"{EARLIEST_YEAR}–{LATEST_YEAR} 年。ISO 8601 time; without an offset it is Asia/Shanghai."
+        f"{EARLIEST_YEAR}–{LATEST_YEAR} 年。ISO 8601 time; without an offset it is Asia/Shanghai.",
+        json_schema_extra={"format": "date-time"},
     ),
 ]
