@@ -20,6 +20,18 @@ ERRORS = {
     "409": "与当前状态冲突 (conflict)",
     "422": "输入无效，message 说明哪一项、应当怎样 (invalid input, the message says which field and why)",
 }
+QUERY = {
+    "q": "标题中的词（单行文本）。Words of the title.",
+    "number": "发文字号或其一部分。A 发文字号 or part of one.",
+    "doc_type": "文种，15 种之一（如 通知、函）；空即全部。One of the 15 文种, or empty for all.",
+    "year": "年份（整数，如 2026）。The year.",
+    "department": "部门编号；空即全部（有权查看时）。A department id, or empty for all (when allowed).",
+    "next": "上一页返回的 next，原样传回；其他值为 422。The previous page's next, as it was.",
+    "kind": "room、vehicle 或 driver；空即全部。room, vehicle or driver, or empty for all.",
+    "min_capacity": "至少容纳的人数（整数）。At least this many seats.",
+    "equipment": "需要的设备，逗号分隔（如 投影仪,视频会议）。Equipment needed, comma-separated.",
+}
+"""What each query parameter accepts (Powertools' generated schema has none)."""
 WINDOWED = {
     "/api/archive": ("成文日期", "date"),
     "/api/resources": ("空闲时段", "date-time"),
@@ -63,6 +75,8 @@ def complete(document: str) -> str:
                 responses[status] = {"description": declared or description, "content": error_content}
             parameters = operation.setdefault("parameters", [])
             for parameter in parameters:
+                if parameter.get("in") == "query" and parameter.get("name") in QUERY:
+                    parameter.setdefault("description", QUERY[parameter["name"]])
                 if parameter.get("in") == "path":
                     parameter["schema"] = {"type": "string", "pattern": f"^{PATH_ID.pattern}$", "maxLength": 128}
                     parameter["description"] = "编号：1–128 个字母、数字或 . _ -。An id: 1-128 of A-Z a-z 0-9 . _ -."

@@ -211,3 +211,20 @@ def test_pages_served_over_https_carry_hsts_and_over_http_none(stack: LocalStack
         assert over_https.headers.get("Strict-Transport-Security", "").startswith("max-age="), (path, over_https)
         over_http = stack.invoke_http("GET", path, user_id=user)
         assert "Strict-Transport-Security" not in over_http.headers, path
+
+
+def test_the_openapi_document_says_what_every_parameter_accepts_and_declares_every_error(api: Api) -> None:
+    status, document = api.call("GET", "/openapi.json", "zhangwei")
+    assert status == 200
+    assert "HTTPValidationError" not in json.dumps(document)  # Powertools' shape is never what we answer
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), (method, path, parameter["name"])
+            for code in ("400", "401", "403", "404", "422"):
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, code)
+    for name in ("DraftSubmission", "MeetingApplication", "DispatchRequest", "BookingRequest"):
+        for field, schema in document["components"]["schemas"][name]["properties"].items():
+            described = json.dumps(schema, ensure_ascii=False)
+            assert any(word in described for word in ("description", "$ref", "enum", "minimum")), (name, field)
