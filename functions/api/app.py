@@ -16,9 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
-from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize
+from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
 from routes import archive, bookings, dispatch, documents, meetings, organisation, tasks
+from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -50,6 +51,16 @@ def _validation_error(exc: RequestValidationError) -> Response[str]:
     return _error(422, "invalid_input", humanize(exc.errors()))
 
 
+@app.exception_handler(UnicodeDecodeError)
+def _not_utf8(_: UnicodeDecodeError) -> Response[str]:
+    return _error(400, "invalid_encoding", "请求体不是 UTF-8 编码的文本 (the body is not UTF-8)")
+
+
+@app.exception_handler(RecursionError)
+def _too_deep(_: RecursionError) -> Response[str]:
+    return _error(422, "invalid_input", "请求体的 JSON 嵌套过深 (the JSON is nested too deeply)")
+
+
 @app.not_found
 def _not_found(_: Exception) -> Response[str]:
     return _error(404, "not_found", "没有这个接口 (no such route)")
@@ -67,10 +78,15 @@ def openapi() -> Response[str]:
 
 @cache
 def _openapi_json() -> str:
-    return app.get_openapi_json_schema(title="办公自动化系统 API (OA)", version="1.0.0")
+    return str(openapi_document.complete(app.get_openapi_json_schema(title="办公自动化系统 API (OA)", version="1.0.0")))
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    problem = path_problem(event)  # an id of any length never reaches a key (DynamoDB's 2 KB limit)
+    if problem:
+        headers = {**SECURITY_HEADERS, "Content-Type": CONTENT_JSON}
+        body = error_body("not_found", problem)
+        return with_edge_headers(event, {"statusCode": 404, "headers": headers, "body": body, "isBase64Encoded": False})
     with audit.from_event(event):  # every audit record of this request names its source
-        return app.resolve(event, context)
+        return with_edge_headers(event, app.resolve(event, context))

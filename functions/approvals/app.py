@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core.platform import audit
+from oa_core.platform.http import PATH_ID, with_edge_headers
 from oa_core.web import approvals
 
 logger = Logger(service="oa")
@@ -21,14 +22,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _handle(event: dict[str, Any]) -> dict[str, Any]:
-    link_id = (event.get("pathParameters") or {}).get("link_id", "")
+    link_id = str((event.get("pathParameters") or {}).get("link_id", ""))
+    if not PATH_ID.fullmatch(link_id):
+        link_id = ""  # no link is that long or holds such characters: shown as an invalid link
     method = event.get("httpMethod", "GET")
     if method == "POST":
         body = event.get("body") or ""
         if event.get("isBase64Encoded"):
-            body = base64.b64decode(body).decode("utf-8", errors="replace")
+            body = base64.b64decode(body).decode("utf-8", errors="replace")  # a bad byte fails as a bad field
         status, headers, html = approvals.submit(link_id, body)
     else:
         status, headers, html = approvals.show(link_id)
     logger.info("approval page", extra={"method": method, "status": status})
-    return {"statusCode": status, "headers": headers, "body": html, "isBase64Encoded": False}
+    return with_edge_headers(event, {"statusCode": status, "headers": headers, "body": html, "isBase64Encoded": False})

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core.platform import audit
-from oa_core.platform.http import base_url
+from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
 from routes import archive, bookings, dashboard, documents, roles, signin, static
@@ -36,6 +36,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = pages.SITE.set(base_url(event))
     try:
         with audit.from_event(event):  # every audit record of this request names its source
-            return app.resolve(event, context)
+            return with_edge_headers(event, app.resolve(event, context))
     finally:
         pages.SITE.reset(token)

@@ -187,7 +187,12 @@ def build_proxy_event(
     what the route's authorizer said (its context and principal), ``requestContext.authorizer``."""
     single_headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
-    for name, value in request.headers.items():
+    forwarded = Headers(request.headers)
+    # API Gateway adds these (X-Forwarded-Proto always https); the local front is http unless a proxy
+    # in front of it said otherwise.
+    forwarded.setdefault("X-Forwarded-Proto", "http")
+    forwarded.setdefault("X-Forwarded-For", request.source_ip)
+    for name, value in forwarded.items():
         single_headers[name] = value
         multi_headers.setdefault(name, []).append(value)
     single_query: dict[str, str] = {}

@@ -4,11 +4,13 @@ HTTP request and answer, the directory they consult, and the contract's JSON rep
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from werkzeug.datastructures import Headers
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 
@@ -83,3 +85,30 @@ def serve_wsgi(handle: Callable[[HttpRequest], HttpResponse], environ: dict[str,
         )
     )
     return Response(result.body, status=result.status, headers=result.headers)(environ, start_response)
+
+
+SECRET_PATH = re.compile(r"(/approvals/)[^/?#\s]+")
+SECRET_QUERY = re.compile(
+    r"([?&](?:code|state|nonce|code_challenge|code_verifier|id_token_hint|id_token|access_token|token)=)[^&#\s]*",
+    re.IGNORECASE,
+)
+
+
+def redacted(target: str) -> str:
+    """A request target fit for a log: approval link ids (credentials: whoever holds one decides) and
+    sign-in codes, states and tokens replaced, as API Gateway's access log shows the resource path only."""
+    return SECRET_QUERY.sub(r"\1[redacted]", SECRET_PATH.sub(r"\1[redacted]", target))
+
+
+class AccessLog(WSGIRequestHandler):
+    """werkzeug's request handler, whose access log line shows the target redacted."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        saved = {name: getattr(self, name) for name in ("path", "requestline") if hasattr(self, name)}
+        for name, value in saved.items():
+            setattr(self, name, redacted(value))
+        try:
+            super().log_request(code, size)
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)

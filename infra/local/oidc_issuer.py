@@ -45,7 +45,15 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import signin_page
-from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response, serve_wsgi
+from infra.local.messages import (
+    AccessLog,
+    Directory,
+    HttpRequest,
+    HttpResponse,
+    error_response,
+    json_response,
+    serve_wsgi,
+)
 
 MODES = ("cognito", "oidc")
 DEFAULT_CLIENT_ID = "UserPoolClient"  # what ``!Ref UserPoolClient`` resolves to locally
@@ -233,7 +241,7 @@ class LocalIssuer:
     # ------------------------------------------------------------------ serving
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on ``host`` (a port the system picks by default) in a background thread; the origin."""
-        server = make_server(host, port, self.wsgi_app, threaded=True)
+        server = make_server(host, port, self.wsgi_app, threaded=True, request_handler=AccessLog)
         thread = threading.Thread(target=server.serve_forever, name="oa-local-issuer", daemon=True)
         thread.start()
         self._server = (server, thread)

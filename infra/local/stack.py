@@ -39,7 +39,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import iam, lambda_dispatch
 from infra.local.gateway import Gateway
-from infra.local.messages import Directory, HttpRequest, HttpResponse
+from infra.local.messages import AccessLog, Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
 from infra.local.moto_speedups import fast_stepfunctions
 from infra.local.oidc_issuer import LocalIssuer
@@ -408,7 +408,7 @@ class LocalStack:
 
     def _bind(self, port: int, host: str) -> BaseWSGIServer:
         """A threaded server on the port; links and sign-in (PUBLIC_BASE_URL) follow where it is."""
-        server = make_server(host, port, self._gateway().wsgi_app, threaded=True)
+        server = make_server(host, port, self._gateway().wsgi_app, threaded=True, request_handler=AccessLog)
         self.url = f"http://{host}:{server.server_port}"
         if self.url != self.public_base_url:
             self.public_base_url = self.url

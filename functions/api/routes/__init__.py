@@ -8,6 +8,7 @@
 - dispatch      用车申请 and 派车
 - organisation  组织机构 for pickers
 - common        what the routers share (file downloads, the `from`/`to` window)
+- openapi       the OpenAPI document completed: every error, path ids, the `from`/`to` window
 
 app.py keeps the resolver, the exception handlers, /health and /openapi.json. This package is part
 of the function's code (CodeUri functions/api/), so on Lambda it is the top-level ``routes`` beside

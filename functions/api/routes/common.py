@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import Response
 
+from oa_core.platform.errors import InvalidInput
+from oa_core.platform.fields import time_problem
 from oa_core.platform.http import SECURITY_HEADERS, content_disposition
 
 if TYPE_CHECKING:
@@ -26,6 +28,12 @@ def file_response(data: bytes, content_type: str, filename: str, *, inline: bool
 
 
 def window(event: APIGatewayProxyEvent) -> tuple[str, str]:
-    """The `from` and `to` query parameters (Python names cannot be `from`)."""
+    """The `from` and `to` query parameters (Python names cannot be `from`), each empty or an ISO 8601 time
+    the calendar holds (refused here, 422, rather than overflowing a conversion later)."""
     query = event.query_string_parameters or {}
-    return str(query.get("from", "")), str(query.get("to", ""))
+    start, end = str(query.get("from", "")), str(query.get("to", ""))
+    for name, value in (("from", start), ("to", end)):
+        problem = time_problem(value) if value else None
+        if problem:
+            raise InvalidInput(f"查询参数 {name}：{problem}")
+    return start, end

@@ -4,6 +4,8 @@ page's Reply into a Powertools Response."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -12,7 +14,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity import directory, sessions
-from oa_core.platform.errors import DomainError
+from oa_core.platform.errors import DomainError, InvalidInput
+from oa_core.platform.http import path_problem
 from oa_core.web import pages
 from oa_core.web.pages import Reply
 
@@ -46,7 +49,14 @@ class Gate:
         return found
 
     def form(self) -> dict[str, list[str]]:
-        return parse_qs(self.router.current_event.decoded_body or "", keep_blank_values=True)
+        """The urlencoded form (a page's forms are never multipart: any other body reads as no field)."""
+        event = self.router.current_event
+        raw = event.body or ""
+        try:
+            text = base64.b64decode(raw).decode("utf-8") if event.is_base64_encoded else raw
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidInput("表单内容不是 UTF-8 编码的文本，请刷新页面后重新提交 (the form is not UTF-8)") from None
+        return parse_qs(text, keep_blank_values=True)
 
     def query(self) -> dict[str, str]:
         query = self.router.current_event.query_string_parameters or {}
@@ -57,6 +67,8 @@ class Gate:
         event = self.router.current_event
         session = sessions.resolve(self.cookies().get(sessions.COOKIE))
         path = event.path
+        if path_problem(event.raw_event):  # an id of any length never reaches a key or the audit trail
+            return respond(pages.message(None, None, 404, "找不到页面", "地址中的编号无效，请从工作台重新进入。"))
         if session is None:
             if post:
                 return respond(pages.message(None, None, 401, "请先登录", "登录已超时，请重新登录后再提交。"))
@@ -65,11 +77,15 @@ class Gate:
         if user is None:
             return respond(pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))
         if post:
-            token = pages.form_value(self.form(), "csrf") or event.headers.get("x-csrf-token", "")
+            try:
+                form = self.form()
+            except DomainError as exc:
+                return respond(pages.denied(user, session, exc))
+            token = pages.form_value(form, "csrf") or event.headers.get("x-csrf-token", "")
             if not sessions.csrf_ok(session, token):
                 from oa_core.platform import audit
 
-                audit.record(user["user_id"], f"POST {path}", path, "denied", "missing or wrong CSRF token")
+                audit.record(user["user_id"], f"POST {path[:200]}", path[:200], "denied", "missing or wrong CSRF token")
                 return respond(
                     pages.message(user, session, 403, "请求已失效", "页面已过期或来源不明，请刷新页面后重试。")
                 )

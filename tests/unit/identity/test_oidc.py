@@ -73,6 +73,11 @@ def test_only_a_path_on_this_site_can_be_the_page_after_sign_in() -> None:
         assert oidc.safe_next(hostile) == "/"
 
 
+def test_a_next_page_with_a_line_break_or_control_character_becomes_the_dashboard() -> None:
+    for hostile in ("/a\r\nSet-Cookie: x=1", "/a\nb", "/a\x00b", "/a\u2028b", "/a\x1b[2J", "/" + "a" * 5000):
+        assert oidc.safe_next(hostile) == "/", hostile
+
+
 def test_a_tampered_state_cookie_is_ignored() -> None:
     assert oidc.Pending.from_cookie("not-base64-json") is None
     assert oidc.Pending.from_cookie(None) is None

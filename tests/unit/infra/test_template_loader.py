@@ -190,7 +190,11 @@ def test_repository_template_resolves_for_every_function() -> None:
     assert authorizer.ttl_seconds == 300 and authorizer.stage == "prod"
     unauthorized = authorizer.responses["UNAUTHORIZED"]
     assert unauthorized.status == 401 and '"code": "unauthorized"' in unauthorized.body
-    assert dict(unauthorized.headers) == {"WWW-Authenticate": "Bearer"}
+    assert dict(unauthorized.headers) == {
+        "WWW-Authenticate": "Bearer",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
     retention = template.properties("ApiFunctionLogGroup")["RetentionInDays"]
     assert int(retention) >= 180
 

@@ -6,16 +6,43 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, TimeText, multi_line, single_line
 from oa_core.platform.models import OutputModel, StrictModel, UserId
 
 ResourceKind = Literal["room", "vehicle", "driver"]
 ResourceId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$"),
+    Field(description="资源编号：1–40 个字母、数字、_ 或 -。A resource id: 1-40 of letters, digits, _ and -."),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Equipment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-BookingTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-TimeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=40)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE, single_line(1, 60)
+]
+Equipment = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), SINGLE_LINE, single_line(1, 30)
+]
+BookingTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SINGLE_LINE, single_line(1, 100)
+]
+Place = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SINGLE_LINE, single_line(1, 100)
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE, multi_line(0, 2000, "说明：")
+]
+DispatchOpinion = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE, multi_line(0, 500, "意见：")
+]
+
+
+def _short_line(max_length: int) -> object:
+    return StringConstraints(strip_whitespace=True, max_length=max_length)
+
+
+Building = Annotated[str, _short_line(60), SINGLE_LINE, single_line(0, 60, "楼宇与楼层：")]
+Plate = Annotated[str, _short_line(20), SINGLE_LINE, single_line(0, 20, "车牌号：")]
+Phone = Annotated[str, _short_line(20), SINGLE_LINE, single_line(0, 20, "电话：")]
+Email = Annotated[str, _short_line(120), SINGLE_LINE, single_line(0, 120, "邮箱：")]
 
 
 class ResourceInput(StrictModel):
@@ -24,19 +51,19 @@ class ResourceInput(StrictModel):
     resource_id: ResourceId
     kind: ResourceKind
     name: Name
-    building: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    building: Building = ""
     capacity: Annotated[int, Field(ge=0, le=2000)] = 0
     """Seats of a room (会议室容纳人数)."""
     equipment: Annotated[list[Equipment], Field(max_length=20)] = []
     """e.g. 投影仪, 视频会议, 电子白板."""
     needs_approval: bool = False
-    plate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    plate: Plate = ""
     """车牌号 of a vehicle."""
     seats: Annotated[int, Field(ge=0, le=100)] = 0
     """Passenger seats of a vehicle."""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    phone: Phone = ""
     """A driver's phone."""
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+    email: Email = ""
     """Where a driver's dispatch notices go."""
 
 
@@ -106,7 +133,7 @@ class MeetingApplication(StrictModel):
     end: TimeText
     participants: Annotated[list[UserId], Field(min_length=1, max_length=500)]
     equipment: Annotated[list[Equipment], Field(max_length=20)] = []
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    description: Description = ""
 
 
 class MeetingCreated(OutputModel):
@@ -143,8 +170,8 @@ class DispatchRequest(StrictModel):
 
     purpose: BookingTitle
     passengers: Annotated[int, Field(ge=1, le=60)]
-    origin: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    destination: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    origin: Place
+    destination: Place
     start: TimeText
     end: TimeText
 
@@ -155,7 +182,7 @@ class DispatchAssignment(StrictModel):
     decision: Literal["assign", "reject"]
     vehicle_id: ResourceId | None = None
     driver_id: ResourceId | None = None
-    opinion: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    opinion: DispatchOpinion = ""
 
 
 class DispatchView(OutputModel):
@@ -183,4 +210,4 @@ class MeetingChange(StrictModel):
     end: TimeText | None = None
     room_id: ResourceId | None = None
     participants: Annotated[list[UserId], Field(min_length=1, max_length=500)] | None = None
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    description: Description | None = None

@@ -28,6 +28,7 @@ from oa_core.identity import provider as providers
 from oa_core.identity.provider import Provider, ProviderUnavailable
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Unauthorized
+from oa_core.platform.fields import refused_character
 
 STATE_COOKIE = "oa_signin"
 """Carries state, nonce and the PKCE verifier between /auth/start and /auth/callback (10 minutes)."""
@@ -63,8 +64,11 @@ class Pending:
 
 
 def safe_next(path: str) -> str:
-    """Only a path on this site (never //host or a scheme) may be the page after sign-in."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+    """Only a path on this site (never //host or a scheme) may be the page after sign-in; one that holds a
+    line break or another control character, or is longer than any page's, could break the Location
+    header it ends in, and is replaced by the 工作台 too."""
+    on_site = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if on_site and len(path) <= 1000 and refused_character(path, allow_newline=False) is None else "/"
 
 
 def callback_url(base: str) -> str:

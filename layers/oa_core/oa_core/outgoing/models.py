@@ -12,16 +12,27 @@ from pydantic import (
 )
 
 from oa_core.outgoing.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
+from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, multi_line, single_line
 from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
 from oa_core.workflow.models import DecisionRequest, HistoryEntry, Opinion
 
-Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Recipient = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    SINGLE_LINE,
+    single_line(1, 100, "机关或部门名称："),
+]
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    SINGLE_LINE,
+    single_line(1, 200, "标题："),
+]
 
 
-Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000), MULTI_LINE, multi_line(1, 50_000, "正文：")]
 
 
 Urgency = Literal["", "加急", "特急"]
@@ -56,8 +67,12 @@ class DraftSubmission(DocumentContent):
     """拟稿: a drafter's submission of a new outgoing document (发文)."""
 
     doc_type: DocType
-    classification: Annotated[str, StringConstraints(max_length=20)] = ""
-    attachment_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    classification: Annotated[
+        str, StringConstraints(max_length=20), Field(description='密级：只接受 "" 或 "非密"。')
+    ] = ""
+    attachment_note: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE, multi_line(0, 500, "附件说明：")
+    ] = ""
     """附件说明, e.g. 附件：1. 2026年工作要点 (one attachment per line)."""
     reviewer: UserId
     countersigners: Annotated[list[UserId], Field(max_length=20)] = []
@@ -106,8 +121,12 @@ class RevisionRequest(ContentEdits):
 class Annotation(StrictModel):
     """批注: a remark on a passage of the text, made by a decider."""
 
-    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    quote: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), MULTI_LINE, multi_line(1, 200)
+    ]
+    note: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE, multi_line(1, 500)
+    ]
 
 
 class DocumentDecision(DecisionRequest):

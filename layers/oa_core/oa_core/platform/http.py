@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -53,8 +54,55 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security of every answer served over https (API Gateway serves https only)."""
 CONTENT_JSON = "application/json; charset=utf-8"
 """The content type of the JSON API's bodies (its 201s and errors, and /openapi.json)."""
+
+
+PATH_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+"""What an id in a path may be: every id the system makes fits (documents, tasks, meetings, bookings,
+resources, approval links), and a key built from it stays far inside DynamoDB's key limits."""
+
+
+def path_problem(event: Mapping[str, Any]) -> str | None:
+    """Why the request's path names nothing the system could hold, or None: every segment of every route
+    (``/api/documents/<id>``, ``/rooms/<room_id>``, ``/static/<name>``) is a word or an id of PATH_ID."""
+    for segment in str(event.get("path") or "").strip("/").split("/"):
+        if segment and not PATH_ID.fullmatch(segment):
+            shown = segment[:40] + ("…" if len(segment) > 40 else "")
+            return f"没有这个对象：路径中的编号“{shown}”只能是 1–128 个字母、数字或 . _ - (no such object)"
+    return None
+
+
+def served_over_https(event: Mapping[str, Any]) -> bool:
+    """Whether the client reached us over https: the scheme API Gateway (or a proxy in front of the local
+    stack) puts in X-Forwarded-Proto; API Gateway always says https, the local gateway http."""
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == "x-forwarded-proto":
+            return str(value).split(",")[0].strip().lower() == "https"
+    return False
+
+
+def with_edge_headers(event: Mapping[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda proxy result with the headers every answer carries: JSON is never cached or sniffed
+    (Cache-Control: no-store, X-Content-Type-Options: nosniff), and over https HSTS. Headers the route
+    set itself win."""
+    single: dict[str, Any] = result.get("headers") or {}
+    multi: dict[str, list[Any]] = result.get("multiValueHeaders") or {}
+    present = {name.lower(): value for name, value in single.items()}
+    present.update({name.lower(): (values or [""])[0] for name, values in multi.items()})
+    extra: dict[str, str] = {}
+    if str(present.get("content-type", "application/json")).lower().startswith("application/json"):
+        extra.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    if served_over_https(event):
+        extra["Strict-Transport-Security"] = HSTS
+    missing = {name: value for name, value in extra.items() if name.lower() not in present}
+    if multi:
+        result["multiValueHeaders"] = {**multi, **{name: [value] for name, value in missing.items()}}
+    else:
+        result["headers"] = {**single, **missing}
+    return result
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
@@ -114,6 +162,12 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"{label}类型错误，应为{wanted}"
     if kind == "string_pattern_mismatch":
         return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"
+    if kind in ("single_line", "multi_line"):
+        return f"{label}{error.get('msg', '')}"
+    if kind == "iso_time":
+        return f"{label}：{error.get('msg', '')}"
+    if kind == "string_unicode":
+        return f"{label}不是合法的文本（含无法识别的字符）"
     if kind == "json_invalid":
         return "请求体不是合法的 JSON (the body is not valid JSON)"
     if kind == "value_error":

@@ -12,6 +12,7 @@ from typing import Any
 
 from oa_core.platform import clock
 from oa_core.platform.config import client, settings
+from oa_core.platform.fields import REFUSED_CATEGORIES
 from oa_core.platform.rendering import render
 
 LINK_RE = re.compile(r"https?://[^\s<>\"']+")
@@ -25,10 +26,19 @@ def _ses() -> Any:
     return client("ses")
 
 
+def header_text(text: str) -> str:
+    """Text for a header: every line break or control character a space (defence behind the edge's
+    one-line fields, for text saved before they refused them), so no header can be broken or split."""
+    import unicodedata
+
+    cleaned = "".join(" " if unicodedata.category(c) in REFUSED_CATEGORIES else c for c in text)
+    return " ".join(cleaned.split())
+
+
 def subject_line(title: str, urgency: str, action: str) -> str:
     """Subject: 【特急】请签发：关于…的通知 — urgency first so a leader sees it in the list."""
     prefix = f"【{urgency}】" if urgency else ""
-    return f"{prefix}{action}：{title}"
+    return header_text(f"{prefix}{action}：{title}")
 
 
 def build_message(
@@ -39,9 +49,9 @@ def build_message(
     attachments: list[Attachment] | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = Address(display_name=settings().org_name, addr_spec=settings().mail_sender)
+    message["From"] = Address(display_name=header_text(settings().org_name), addr_spec=settings().mail_sender)
     message["To"] = ", ".join(to)
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(clock.now())
     context = {"org_name": settings().org_name, **context}
     message.set_content(render(f"email/{template}.txt", **context))

@@ -7,12 +7,14 @@ from typing import Annotated
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
 )
 
 UserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$"),
+    Field(description="用户名：1–64 个字母、数字或 . _ @ -。A user id: 1-64 of letters, digits and . _ @ -."),
 ]
 
 

@@ -18,6 +18,7 @@ from oa_core.identity import directory, sessions
 from oa_core.platform import clock
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
+from oa_core.platform.fields import time_problem
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, form_value, page, redirect
 from oa_core.workflow import tasks
@@ -30,9 +31,13 @@ WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text) if text else clock.now().date()
+        day = date.fromisoformat(text) if text else clock.now().date()
     except ValueError:
         raise InvalidInput("日期格式应为 2026-12-03") from None
+    problem = time_problem(day.isoformat())
+    if problem:
+        raise InvalidInput(problem)
+    return day
 
 
 def _slots(day: date) -> list[datetime]:

@@ -9,9 +9,12 @@ from pydantic import (
     model_validator,
 )
 
+from oa_core.platform.fields import MULTI_LINE, multi_line
 from oa_core.platform.models import OutputModel, StrictModel
 
-Opinion = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+Opinion = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2_000), MULTI_LINE, multi_line(0, 2_000, "意见：")
+]
 
 
 Decision = Literal["approve", "return", "reject"]
