@@ -126,6 +126,9 @@ class LocalStack:
         self._set_env(_BASE_ENV)
         mock = mock_aws(config=MOTO_CONFIG)
         mock.start()
+        from oa_core.platform import audit  # after the environment is set: its models read settings
+
+        audit.new_environment()  # new tables: every writer starts a new audit chain, as a cold start would
         self._exit.callback(mock.stop)
         self._exit.enter_context(atomic_dynamodb())
         self._exit.enter_context(fast_stepfunctions())

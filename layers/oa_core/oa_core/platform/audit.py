@@ -145,10 +145,13 @@ class _Chain(threading.local):
         self.seq = -1
         self.hash = GENESIS
         self.pending: AuditItem | None = None
+        self.generation = _GENERATION[0]
 
     def claim(self, item: AuditItem) -> None:
-        if not self.chain_id or self.pending is not None:
-            # First record of this thread, or the last one was never confirmed: a new chain.
+        if not self.chain_id or self.pending is not None or self.generation != _GENERATION[0]:
+            # First record of this thread (or of this environment), or the last one was never confirmed:
+            # a new chain.
+            self.generation = _GENERATION[0]
             self.chain_id, self.seq, self.hash = f"{clock.now().strftime('%Y%m%d')}-{secrets.token_hex(8)}", -1, GENESIS
         item.link(self.chain_id, self.seq + 1, self.hash)
         self.pending = item
@@ -156,6 +159,16 @@ class _Chain(threading.local):
     def confirm(self, item: AuditItem) -> None:
         if self.pending is item and item.chain == self.chain_id:
             self.seq, self.hash, self.pending = int(item.seq), item.hash, None
+
+
+_GENERATION = [0]
+"""Bumped by ``new_environment``: every thread's next record starts a new chain."""
+
+
+def new_environment() -> None:
+    """A fresh execution environment over fresh tables (the local stack's start): no thread goes on with
+    a chain whose earlier records live in tables that are gone, which would read as a deleted chain head."""
+    _GENERATION[0] += 1
 
 
 _CHAIN = _Chain()
