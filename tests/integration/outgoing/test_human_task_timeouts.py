@@ -64,10 +64,16 @@ def failed_at(api: Api, document_id: str, step: str) -> dict[str, Any]:
     )
 
 
+def trail(document_id: str) -> str:
+    """The document's audit trail, oldest first: what a failed assertion shows of how it got there."""
+    rows = sorted((a.at, a.action, a.target, a.outcome, a.detail) for a in audits(document_id))
+    return "\n".join(" ".join(map(str, row)) for row in rows)
+
+
 def assert_timed_out_visibly(api: Api, document_id: str, step: str, waiting: list[str]) -> None:
     doc = failed_at(api, document_id, step)
     assert doc["failure_reason"].startswith("办理超时"), doc["failure_reason"]
-    assert doc["pending"] == [], "every open task of the step is closed"
+    assert doc["pending"] == [], f"every open task of the step is closed; the trail:\n{trail(document_id)}"
     for person in waiting:
         assert not [t for t in api.tasks(person) if t["document_id"] == document_id], person
     assert {"step": step, "decision": "timed_out"}.items() <= next(
