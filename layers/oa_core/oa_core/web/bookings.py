@@ -200,6 +200,7 @@ def meeting_page(
     notice: str = "",
     error: str = "",
     status: int = 200,
+    confirm_cancel: bool = False,
 ) -> Reply:
     meeting = meetings.load(meeting_id)
     participants = [str(p) for p in meeting.participants or []]
@@ -224,6 +225,7 @@ def meeting_page(
         task=task,
         can_cancel=meeting.status in ("pending_approval", "confirmed")
         and (meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]),
+        confirm_cancel=confirm_cancel,
         notice=notice,
         error=error,
     )
@@ -245,7 +247,12 @@ def decide_meeting(
     return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")
 
 
-def cancel_meeting(user: dict[str, Any], session: sessions.Session, meeting_id: str) -> Reply:
+def cancel_meeting(
+    user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
+) -> Reply:
+    """取消会议 cannot be undone: the first POST only asks (a page, no script needed); ``confirm=yes`` cancels."""
+    if form_value(form, "confirm") != "yes":
+        return meeting_page(user, session, meeting_id, confirm_cancel=True)
     try:
         meetings.cancel(meeting_id, user)
     except DomainError as exc:
