@@ -69,3 +69,30 @@ def test_cancelling_a_meeting_asks_first_and_only_the_confirmation_cancels(stack
     done = organizer.post(f"{path}/cancel", {"csrf": organizer.csrf(asked), "confirm": "yes"})
     assert done.status == 303, done.text
     wait_for(lambda: "已取消" in organizer.get(path).text, "the meeting page to show 已取消")
+
+
+def test_a_change_approval_shows_the_old_and_the_new_arrangement(stack: LocalStack) -> None:
+    topic = "稿纸变更会议"
+    organizer, path = applied(stack, topic, 42, "09:00")
+    approver = Browser(stack)
+    approver.sign_in("zhouqiang")
+    page = wait_for(lambda: (shown := approver.get(path)) and 'name="task_id"' in shown.text and shown, "the task")
+    task_id = re.search(r'name="task_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    decided = approver.post(
+        f"{path}/decision", {"csrf": approver.csrf(page), "task_id": task_id, "decision": "approve", "opinion": ""}
+    )
+    assert decided.status == 303, decided.text
+    confirmed = wait_for(lambda: (shown := organizer.get(path)) and "已确认" in shown.text and shown, "confirmed")
+    day = re.search(r'name="date" value="([^"]+)"', confirmed.text).group(1)  # type: ignore[union-attr]
+    changed = organizer.post(
+        f"{path}/change",
+        {"csrf": organizer.csrf(confirmed), "topic": topic, "date": day, "start_time": "14:00", "end_time": "15:00"},
+    )
+    assert changed.status == 303, changed.text
+    status, page_text = get_page(stack, link_for(stack, email("zhouqiang"), f"会议变更：{topic}"))
+    assert status == 200
+    card = re.search(r'id="meeting-changes">(.*?)</table>', page_text, re.S)
+    assert card, "the change is shown as before and after"
+    row = re.search(r"<th>时间</th><td><del>([^<]*)</del></td><td><ins>([^<]*)</ins></td>", card.group(1))
+    assert row and "09:00" in row.group(1) and "14:00" in row.group(2), card.group(1)
+    assert "<th>会议主题</th>" not in card.group(1), "only what changes is listed"
