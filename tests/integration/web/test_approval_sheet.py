@@ -85,8 +85,9 @@ def test_the_link_page_shows_the_whole_sheet_in_paper_order_escaped(stack: Local
             html.escape(ATTACHMENT, quote=False),
             "、".join(internal),
             "示例市财政局",
-            'id="doc-body"',
+            'id="sheet-trace"',
             "<ins>，&lt;i&gt;逐项&lt;/i&gt;整改</ins>",
+            'id="doc-body"',
         ],
     )
     assert "<b>" not in page and "<script>x" not in page and "<i>逐项" not in page

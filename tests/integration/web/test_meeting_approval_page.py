@@ -43,7 +43,7 @@ def applied(stack: LocalStack, topic: str, days: int, start: str) -> tuple[Brows
 
 def test_the_meeting_approval_link_lists_everyone_counted_with_departments(stack: LocalStack) -> None:
     topic = "稿纸会议审批<测试>"
-    applied(stack, topic, 40, "09:00")
+    organizer, path = applied(stack, topic, 40, "09:00")
     status, page = get_page(stack, link_for(stack, email("zhouqiang"), "稿纸会议审批"))
     assert status == 200
     departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
@@ -58,6 +58,8 @@ def test_the_meeting_approval_link_lists_everyone_counted_with_departments(stack
     assert "召集人" in items[0]
     assert "第一会议室" in page and "投影仪" in page and "请带&lt;好&gt;材料" in page
     assert "稿纸会议审批&lt;测试&gt;" in page and "<测试>" not in page
+    staff = organizer.get(path).text
+    assert "共 3 人" in staff and all(people[p]["name"] in staff for p in people), "the meeting page agrees"
 
 
 def test_cancelling_a_meeting_asks_first_and_only_the_confirmation_cancels(stack: LocalStack) -> None:

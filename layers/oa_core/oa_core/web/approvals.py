@@ -19,7 +19,7 @@ from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from oa_core.platform.http import humanize
 from oa_core.web.pages import render
-from oa_core.web.sheet import sheet
+from oa_core.web.sheet import attendees, sheet
 from oa_core.workflow import decisions, links, tasks
 from oa_core.workflow.models import DecisionRequest
 from oa_core.worklist.decisions import decide
@@ -91,22 +91,6 @@ def _form(
         decider_name=decider["name"],
         drafter_name=drafter["name"] if drafter else doc.drafter,
     )
-
-
-def attendees(organizer: str, participants: list[str]) -> list[dict[str, str]]:
-    """参会人员 as the approver reads them: the 召集人 first, each once, with their department."""
-    ids = list(dict.fromkeys([organizer, *participants]))
-    people = directory.get_users(ids)
-    departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
-    return [
-        {
-            "name": people[p]["name"],
-            "department": departments.get(people[p].get("department", ""), ""),
-            "role": "召集人" if p == organizer else "",
-        }
-        for p in ids
-        if p in people
-    ]
 
 
 def _meeting_changes(current: Any, new: Any) -> list[tuple[str, str, str]]:

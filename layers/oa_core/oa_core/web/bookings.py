@@ -21,6 +21,7 @@ from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 from oa_core.platform.fields import time_problem
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, form_value, page, redirect
+from oa_core.web.sheet import attendees
 from oa_core.workflow import tasks
 from oa_core.workflow.models import DecisionRequest
 from oa_core.worklist import decisions
@@ -220,8 +221,8 @@ def meeting_page(
         meeting=meetings.view(meeting),
         when=meetings.when(meeting),
         status_name=meetings.STATUS_NAMES.get(meeting.status, meeting.status),
-        organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
-        participant_names=[people[p]["name"] for p in participants if p in people],
+        organizer=people.get(meeting.organizer, {}).get("name", ""),
+        attendees=attendees(meeting.organizer, participants),
         task=task,
         can_cancel=meeting.status in ("pending_approval", "confirmed")
         and (meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]),

@@ -49,3 +49,19 @@ def sheet(doc: DocumentView) -> dict[str, Any]:
         "trace": version_diff(doc, latest),
         "countersign_states": COUNTERSIGN_STATES,
     }
+
+
+def attendees(organizer: str, participants: list[str]) -> list[dict[str, str]]:
+    """参会人员 as the approver reads them: the 召集人 first, each once, with their department."""
+    ids = list(dict.fromkeys([organizer, *participants]))
+    people = directory.get_users(ids)
+    departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
+    return [
+        {
+            "name": people[p]["name"],
+            "department": departments.get(people[p].get("department", ""), ""),
+            "role": "召集人" if p == organizer else "",
+        }
+        for p in ids
+        if p in people
+    ]
