@@ -12,7 +12,7 @@ from infra.local.stack import LocalStack
 from oa_core.identity import directory
 from oa_core.platform.clock import local_zone
 from tests.integration.web.webkit import Browser, location_path
-from tests.integration.workflow.test_approval_links import email, get_page, link_for
+from tests.integration.workflow.test_approval_links import email, get_page, link_for, post_form, task_id_in
 
 pytestmark = pytest.mark.integration
 
@@ -98,3 +98,21 @@ def test_a_change_approval_shows_the_old_and_the_new_arrangement(stack: LocalSta
     row = re.search(r"<th>时间</th><td><del>([^<]*)</del></td><td><ins>([^<]*)</ins></td>", card.group(1))
     assert row and "09:00" in row.group(1) and "14:00" in row.group(2), card.group(1)
     assert "<th>会议主题</th>" not in card.group(1), "only what changes is listed"
+
+
+def test_refusing_a_meeting_needs_a_reason_on_the_link_and_on_the_meeting_page(stack: LocalStack) -> None:
+    topic = "需说明理由的会议"
+    _, path = applied(stack, topic, 43, "11:00")
+    link = link_for(stack, email("zhouqiang"), topic)
+    _, form = get_page(stack, link)
+    status, page = post_form(stack, link, task_id=task_id_in(form), decision="reject", opinion="")
+    assert status == 422 and "请填写意见" in page and "required" not in page
+    approver = Browser(stack)
+    approver.sign_in("zhouqiang")
+    shown = approver.get(path)
+    task_id = re.search(r'name="task_id" value="([^"]+)"', shown.text).group(1)  # type: ignore[union-attr]
+    refused = approver.post(
+        f"{path}/decision", {"csrf": approver.csrf(shown), "task_id": task_id, "decision": "reject", "opinion": " "}
+    )
+    assert refused.status == 422 and "请填写意见" in refused.text
+    assert "待审批" in approver.get(path).text, "nothing was decided"
