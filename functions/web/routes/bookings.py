@@ -66,7 +66,9 @@ def decide_meeting(meeting_id: str) -> Response[str]:
 def cancel_meeting(meeting_id: str) -> Response[str]:
     from oa_core.web import bookings
 
-    return gate.signed_in(lambda user, session: bookings.cancel_meeting(user, session, meeting_id), post=True)
+    return gate.signed_in(
+        lambda user, session: bookings.cancel_meeting(user, session, meeting_id, gate.form()), post=True
+    )
 
 
 @router.get("/dispatch")

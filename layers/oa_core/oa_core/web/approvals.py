@@ -19,6 +19,7 @@ from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from oa_core.platform.http import humanize
 from oa_core.web.pages import render
+from oa_core.web.sheet import attendees, sheet
 from oa_core.workflow import decisions, links, tasks
 from oa_core.workflow.models import DecisionRequest
 from oa_core.worklist.decisions import decide
@@ -83,6 +84,7 @@ def _form(
         status,
         "pages/approval.html",
         doc=doc,
+        sheet=sheet(doc),
         task=task,
         error=error,
         opinion=opinion,
@@ -91,26 +93,44 @@ def _form(
     )
 
 
+def _meeting_changes(current: Any, new: Any) -> list[tuple[str, str, str]]:
+    """会议变更: (what, before, after) for each thing the change alters."""
+    from oa_core.bookings import meetings
+
+    def names(view: Any) -> str:
+        return "、".join(a["name"] for a in attendees(view.organizer, [str(p) for p in view.participants]))
+
+    rows = [
+        ("会议主题", current.topic, new.topic),
+        ("会议室", current.room_name, new.room_name),
+        ("时间", meetings.when(current), meetings.when(new)),
+        ("参会人员", names(current), names(new)),
+        ("会议说明", current.description, new.description),
+    ]
+    return [row for row in rows if row[1] != row[2]]
+
+
 def _meeting_form(
     link: links.LinkItem, task: Any, *, status: int, error: str, opinion: str
 ) -> tuple[int, dict[str, str], str]:
-    """会议室预订审批: the application, and 同意 / 不同意."""
+    """会议室预订审批 (and 会议变更审批): the application, and 同意 / 不同意."""
     from oa_core.bookings import meetings
 
     meeting = meetings.load(link.document_id)
-    participants = [str(p) for p in meeting.participants or []]
-    people = directory.get_users([meeting.organizer, *participants])
+    current, new = meetings.view(meeting), meetings.proposed(meeting)
+    changes = _meeting_changes(current, new) if meeting.pending_booking_id else []
     return page(
         status,
         "pages/meeting_approval.html",
-        meeting=meetings.proposed(meeting),  # a 会议变更: as it would be once approved
-        when=meetings.when(meetings.proposed(meeting)),
+        meeting=new,  # a 会议变更: as it would be once approved; `changes` shows before and after
+        when=meetings.when(new),
+        changes=changes,
         task=task,
         error=error,
         opinion=opinion,
-        organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
-        participant_names=[people[p]["name"] for p in participants if p in people],
-        decider_name=(directory.get_user(link.decider) or {}).get("name", link.decider),
+        organizer=(directory.get_user(meeting.organizer) or {}).get("name", ""),
+        attendees=attendees(meeting.organizer, [str(p) for p in new.participants or []]),
+        decider_name=(directory.get_user(link.decider) or {}).get("name", ""),
     )
 
 

@@ -21,6 +21,7 @@ from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 from oa_core.platform.fields import time_problem
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, form_value, page, redirect
+from oa_core.web.sheet import attendees
 from oa_core.workflow import tasks
 from oa_core.workflow.models import DecisionRequest
 from oa_core.worklist import decisions
@@ -200,6 +201,7 @@ def meeting_page(
     notice: str = "",
     error: str = "",
     status: int = 200,
+    confirm_cancel: bool = False,
 ) -> Reply:
     meeting = meetings.load(meeting_id)
     participants = [str(p) for p in meeting.participants or []]
@@ -219,11 +221,12 @@ def meeting_page(
         meeting=meetings.view(meeting),
         when=meetings.when(meeting),
         status_name=meetings.STATUS_NAMES.get(meeting.status, meeting.status),
-        organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
-        participant_names=[people[p]["name"] for p in participants if p in people],
+        organizer=people.get(meeting.organizer, {}).get("name", ""),
+        attendees=attendees(meeting.organizer, participants),
         task=task,
         can_cancel=meeting.status in ("pending_approval", "confirmed")
         and (meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]),
+        confirm_cancel=confirm_cancel,
         notice=notice,
         error=error,
     )
@@ -245,7 +248,12 @@ def decide_meeting(
     return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")
 
 
-def cancel_meeting(user: dict[str, Any], session: sessions.Session, meeting_id: str) -> Reply:
+def cancel_meeting(
+    user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
+) -> Reply:
+    """取消会议 cannot be undone: the first POST only asks (a page, no script needed); ``confirm=yes`` cancels."""
+    if form_value(form, "confirm") != "yes":
+        return meeting_page(user, session, meeting_id, confirm_cancel=True)
     try:
         meetings.cancel(meeting_id, user)
     except DomainError as exc:

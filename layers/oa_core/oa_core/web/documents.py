@@ -14,25 +14,17 @@ from pydantic import ValidationError
 
 from oa_core.identity import directory, sessions
 from oa_core.outgoing import drafting
-from oa_core.outgoing.diffing import inline
 from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
-from oa_core.outgoing.models import DocumentDecision, DocumentView, DraftSubmission, RevisionRequest
+from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
 from oa_core.outgoing.storage import load_document
 from oa_core.platform import audit
 from oa_core.platform.errors import DomainError, InvalidInput
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, denied, form_value, message, page, redirect, site
+from oa_core.web.sheet import COUNTERSIGN_STATES, sheet, version_diff
 from oa_core.workflow import tasks
 
 RUNNING = {"in_review", "countersigning", "signing", "numbering", "distributing", "returned"}
-COUNTERSIGN_STATES = {
-    "waiting": "未开始",
-    "pending": "待会签",
-    "approved": "同意",
-    "returned": "退回",
-    "rejected": "不同意",
-    "cancelled": "已撤销",
-}
 _ANNOTATION = re.compile(r"^「(.+?)」\s*(.+)$")
 
 
@@ -159,16 +151,6 @@ def _my_open_task(document_id: str, user_id: str) -> Any:
     return next((t for t in tasks.open_tasks(document_id) if t.assignee == user_id), None)
 
 
-def _version_diff(doc: DocumentView, number: int) -> dict[str, Any] | None:
-    by_number = {v.version: v for v in doc.versions}
-    if number not in by_number or number - 1 not in by_number:
-        return None
-    fields = ("title", "body", "main_recipients", "cc", "urgency")
-    before = by_number[number - 1].model_dump(include=set(fields))
-    after = by_number[number].model_dump(include=set(fields))
-    return {"version": by_number[number], "runs": inline(before, after)}
-
-
 def document_page(
     user: dict[str, Any],
     session: sessions.Session,
@@ -195,7 +177,8 @@ def document_page(
         task=task,
         departments={d["department_id"]: d["name"] for d in directory.list_departments()},
         people=_names(),
-        diff=_version_diff(doc, shown) if shown else None,
+        diff=version_diff(doc, shown) if shown else None,
+        sheet=sheet(doc) if task is not None else None,
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
         can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),

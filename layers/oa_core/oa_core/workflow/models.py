@@ -29,7 +29,7 @@ class DecisionRequest(StrictModel):
     @model_validator(mode="after")
     def _opinion_to_return_or_reject(self) -> DecisionRequest:
         if self.decision in ("return", "reject") and not self.opinion:
-            raise ValueError("退回或不同意时请填写意见 (an opinion is required to return or reject)")
+            raise ValueError("退回或不同意时请填写意见，写明理由")
         return self
 
 
