@@ -112,7 +112,8 @@ def view(meeting: MeetingItem) -> MeetingView:
 
 # ---------------------------------------------------------------- apply
 def apply(application: MeetingApplication, organizer: dict[str, Any]) -> MeetingCreated:
-    """会议申请: hold the room (409 if taken) and start the approval flow."""
+    """会议申请: hold the room (409 if taken) and start the approval flow. A 周期会议 holds every
+    occurrence or none (the 409 names the taken one); each occurrence is then a meeting of its own."""
     plan = rules.check_meeting(
         application.room_id,
         application.start,
@@ -122,7 +123,9 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         application.equipment,
     )
     room = plan.room
-    meeting_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+    count = application.recurrence.count if application.recurrence else 1
+    first_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+    meeting_ids = [first_id] if count == 1 else [f"{first_id}-{n + 1}" for n in range(count)]
     held = reservations.book(
         BookingRequest(
             resource_id=room.resource_id,
@@ -130,12 +133,30 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
             end=application.end,
             title=application.topic,
             participants=application.participants,
+            recurrence=application.recurrence,
         ),
         organizer,
         status="held",
-        owner=("meeting", meeting_id),
+        owners=[("meeting", m) for m in meeting_ids],
     )
-    booking = reservations.load_booking(held.booking_id)
+    booking_ids = held.occurrences or [held.booking_id]
+    for meeting_id, booking_id in zip(meeting_ids, booking_ids, strict=True):
+        _record(meeting_id, booking_id, application, plan, organizer)
+    metrics.count("MeetingsApplied", needs_approval=str(bool(room.needs_approval)).lower())
+    return MeetingCreated(
+        meeting_id=meeting_ids[0],
+        status="pending_approval" if room.needs_approval else "confirmed",
+        booking_id=held.booking_id,
+        occurrences=meeting_ids if count > 1 else [],
+    )
+
+
+def _record(
+    meeting_id: str, booking_id: str, application: MeetingApplication, plan: Any, organizer: dict[str, Any]
+) -> None:
+    """One meeting on its held booking, and its MeetingFlow (approval, or confirmation at once)."""
+    room = plan.room
+    booking = reservations.load_booking(booking_id)
     if booking is None:
         raise NotFound("刚预订的会议室未能读取 (the new booking is missing)")
     now = clock.now_iso()
@@ -148,7 +169,7 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         organizer=organizer["user_id"],
         room_id=room.resource_id,
         room_name=plan.room_name,
-        booking_id=held.booking_id,
+        booking_id=booking_id,
         start=booking.start,
         end=booking.end,
         participants=application.participants,
@@ -173,12 +194,6 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
                 "hold_seconds": settings().meeting_hold_seconds,
             }
         ),
-    )
-    metrics.count("MeetingsApplied", needs_approval=str(bool(room.needs_approval)).lower())
-    return MeetingCreated(
-        meeting_id=meeting_id,
-        status="pending_approval" if room.needs_approval else "confirmed",
-        booking_id=held.booking_id,
     )
 
 
@@ -427,6 +442,7 @@ def invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) 
         attendees=attendees,
         description=meeting.description,
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
+        page=f"{_base_url()}/meetings/{meeting.meeting_id}",
     )
     recipients = attendees if only is not None else [organizer, *attendees]
     send_invitation(invitation, method, recipients)  # type: ignore[arg-type]

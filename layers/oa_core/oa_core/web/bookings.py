@@ -10,6 +10,7 @@ from oa_core.web.meetings import (
     decide_meeting,
     meeting_page,
     new_meeting,
+    reply_meeting,
     submit_meeting,
 )
 from oa_core.web.resources import resources_page, save_resource
@@ -23,6 +24,7 @@ __all__ = [
     "dispatch_page",
     "meeting_page",
     "new_meeting",
+    "reply_meeting",
     "resources_page",
     "room_week",
     "rooms_day",

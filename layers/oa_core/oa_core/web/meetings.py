@@ -12,16 +12,28 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from oa_core.bookings import changes as meeting_changes
-from oa_core.bookings import meetings, reservations
-from oa_core.bookings.models import MeetingApplication
+from oa_core.bookings import meetings, replies, reservations
+from oa_core.bookings.models import MeetingApplication, Recurrence
 from oa_core.identity import directory, sessions
 from oa_core.platform import clock
-from oa_core.platform.errors import DomainError, Forbidden
+from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, form_value, page, redirect
 from oa_core.workflow import tasks
 from oa_core.workflow.models import DecisionRequest
 from oa_core.worklist import decisions
+
+
+def people_groups(exclude: str) -> list[dict[str, Any]]:
+    """参会人员 by department (in the directory's order), for the grouped checkbox list."""
+    people = [p for p in directory.list_users() if p["user_id"] != exclude]
+    groups = [
+        {"name": d["name"], "people": [p for p in people if p.get("department") == d["department_id"]]}
+        for d in directory.list_departments()
+    ]
+    known = {d["department_id"] for d in directory.list_departments()}
+    others = [p for p in people if p.get("department") not in known]
+    return [g for g in groups if g["people"]] + ([{"name": "其他", "people": others}] if others else [])
 
 
 def new_meeting(
@@ -48,7 +60,7 @@ def new_meeting(
         fields={"date": day, "start_time": hhmm, "end_time": "10:00", **fields},
         rooms=rooms,
         times=times,
-        people=[p for p in directory.list_users() if p["user_id"] != user["user_id"]],
+        people_groups=people_groups(user["user_id"]),
         equipment=sorted({e for r in rooms for e in r.equipment}),
         error=error,
     )
@@ -66,6 +78,8 @@ def submit_meeting(user: dict[str, Any], session: sessions.Session, form: dict[s
         "participants": list(dict.fromkeys(form.get("participants") or [])),
         "equipment": list(dict.fromkeys(form.get("equipment") or [])),
         "description": one("description"),
+        "repeat": one("repeat"),
+        "count": one("count"),
     }
     try:
         application = MeetingApplication(
@@ -76,6 +90,7 @@ def submit_meeting(user: dict[str, Any], session: sessions.Session, form: dict[s
             participants=fields["participants"],
             equipment=fields["equipment"],
             description=fields["description"],
+            recurrence=_recurrence(fields["repeat"], fields["count"]),
         )
         created = meetings.apply(application, user)
     except ValidationError as exc:
@@ -87,7 +102,20 @@ def submit_meeting(user: dict[str, Any], session: sessions.Session, form: dict[s
         if created.status == "pending_approval"
         else "会议已确认，参会人员将收到会议通知"
     )
+    if created.occurrences:
+        done = f"周期会议共 {len(created.occurrences)} 次，每一次的会议室都已预订。{done}"
     return redirect(f"/meetings/{quote(created.meeting_id)}?done={quote(done)}")
+
+
+def _recurrence(repeat: str, count: str) -> Recurrence | None:
+    """周期会议 from the form: 不重复, or 每周 / 每天 with how many times (2–52)."""
+    if not repeat:
+        return None
+    if repeat not in ("daily", "weekly"):
+        raise InvalidInput("重复方式应为“每周”或“每天”")
+    if not count.isdigit() or not 2 <= int(count) <= 52:
+        raise InvalidInput("周期会议的次数应为 2 到 52 之间的数字")
+    return Recurrence(freq=repeat, count=int(count))  # type: ignore[arg-type]
 
 
 def meeting_page(
@@ -109,6 +137,9 @@ def meeting_page(
         None,
     )
     people = directory.get_users([meeting.organizer, *participants])
+    is_organizer = meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]
+    answers = replies.replies(meeting) if meeting.status == "confirmed" else {}
+    can_change = meeting.status == "confirmed" and not meeting.pending_booking_id and is_organizer
     return page(
         "meeting.html",
         user,
@@ -120,8 +151,15 @@ def meeting_page(
         organizer=people.get(meeting.organizer, {}).get("name", meeting.organizer),
         participant_names=[people[p]["name"] for p in participants if p in people],
         task=task,
-        can_cancel=meeting.status in ("pending_approval", "confirmed")
-        and (meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]),
+        can_cancel=meeting.status in ("pending_approval", "confirmed") and is_organizer,
+        can_change=can_change,
+        rooms=reservations.list_resources("room") if can_change else [],
+        people_groups=people_groups(meeting.organizer) if can_change else [],
+        my_reply=answers.get(user["user_id"]) if user["user_id"] in participants else None,
+        replies=[(people[p]["name"], replies.REPLY_NAMES[a]) for p, a in answers.items() if p in people]
+        if is_organizer
+        else [],
+        tally=replies.tally(answers) if is_organizer and answers else {},
         notice=notice,
         error=error,
     )
@@ -154,16 +192,20 @@ def cancel_meeting(user: dict[str, Any], session: sessions.Session, meeting_id: 
 def change_meeting(
     user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
 ) -> Reply:
-    """The organizer's change form: a new date and time (same room) and topic."""
+    """The organizer's 变更 form: topic, date and time, room and participants; bookings.changes decides
+    whether it applies at once or goes to the approver."""
     from oa_core.bookings.models import MeetingChange
 
     one = partial(form_value, form, strip=True)
 
     try:
+        chosen = list(dict.fromkeys(form.get("participants") or []))
         changes = MeetingChange(
             topic=one("topic") or None,
             start=f"{one('date')}T{one('start_time')}" if one("date") else None,
             end=f"{one('date')}T{one('end_time')}" if one("date") else None,
+            room_id=one("room_id") or None,
+            participants=chosen if "participants_shown" in form else None,
         )
         changed = meeting_changes.change(meeting_id, changes, user)
     except ValidationError as exc:
@@ -175,4 +217,19 @@ def change_meeting(
         if changed.change_status
         else "会议已变更，参会人员将收到更新后的会议通知"
     )
+    return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")
+
+
+def reply_meeting(
+    user: dict[str, Any], session: sessions.Session, meeting_id: str, form: dict[str, list[str]]
+) -> Reply:
+    """参会回执 from the meeting page (the invitation email links to it): 参加 or 不参加."""
+    answer = form_value(form, "reply", strip=True)
+    if answer not in ("attending", "absent"):
+        return meeting_page(user, session, meeting_id, error="请选择“参加”或“不参加”", status=422)
+    try:
+        replies.answer(meeting_id, user, answer)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return meeting_page(user, session, meeting_id, error=exc.message, status=exc.status)
+    done = "已回复：参加，召集人会看到您的回执" if answer == "attending" else "已回复：不参加，召集人会看到您的回执"
     return redirect(f"/meetings/{quote(meeting_id)}?done={quote(done)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from oa_core.bookings import occupancy, reservations
 from oa_core.identity import sessions
@@ -49,26 +50,45 @@ def _taken(room_id: str, first: date, last: date, user: dict[str, Any]) -> list[
     return occupancy.as_seen_by(occupancy.occupancy(room_id, "room", start, end), user)
 
 
-def _cells(taken: list[Any], day: date) -> list[dict[str, Any]]:
-    """One day of one room: each slot free (with its application link) or taken (by which booking)."""
+def _cells(taken: list[Any], day: date, viewer: dict[str, Any]) -> list[dict[str, Any]]:
+    """One day of one room: each slot free (with its application link) or taken. A booking's first
+    slot on the grid carries how many slots it covers (one cell, its whole title wrapping), whether it
+    is 待审批 or 已确认, and the link to its meeting when ``viewer`` may open it; the slots it covers
+    after that are ``covered`` (no cell of their own)."""
     slots = _slots(day)
     now = clock.now()
-    cells = []
+    cells: list[dict[str, Any]] = []
     for moment in slots:
         booking = next(
             (b for b in taken if clock.parse(b.start) <= moment < clock.parse(b.end)),
             None,
         )
-        cells.append(
-            {
-                "time": moment.strftime("%H:%M"),
-                "start": clock.iso(moment),
-                "booking": booking,
-                "first": booking is not None and clock.parse(booking.start) == moment,
-                "past": moment < now,
-            }
-        )
+        head = cells[-1]["head"] if cells and booking is not None and cells[-1]["booking"] is booking else None
+        cell: dict[str, Any] = {
+            "time": moment.strftime("%H:%M"),
+            "start": clock.iso(moment),
+            "booking": booking,
+            "first": booking is not None and head is None,
+            "covered": head is not None,
+            "span": 1,
+            "past": moment < now,
+            "href": _link(booking, viewer) if booking is not None and head is None else "",
+        }
+        cell["head"] = head or (cell if booking is not None else None)
+        if head is not None:
+            head["span"] += 1
+        cells.append(cell)
     return cells
+
+
+def _link(booking: Any, viewer: dict[str, Any]) -> str:
+    """The meeting page of a booked cell, for those the meeting page lets in (organizer, participants,
+    administrators); others see 「<部门> 占用」 without a link."""
+    if booking.owner_kind != "meeting" or not booking.owner_id:
+        return ""
+    if viewer["user_id"] in (booking.booker, *booking.participants) or "sysadmin" in viewer.get("roles", []):
+        return f"/meetings/{quote(booking.owner_id)}"
+    return ""
 
 
 def rooms_day(user: dict[str, Any], session: sessions.Session, day_text: str) -> Reply:
@@ -76,7 +96,7 @@ def rooms_day(user: dict[str, Any], session: sessions.Session, day_text: str) ->
     day = _day(day_text)
     rooms = reservations.list_resources("room")
     columns: list[dict[str, Any]] = [
-        {"room": room, "cells": _cells(_taken(room.resource_id, day, day, user), day)} for room in rooms
+        {"room": room, "cells": _cells(_taken(room.resource_id, day, day, user), day, user)} for room in rooms
     ]
     return page(
         "rooms_day.html",
@@ -101,7 +121,7 @@ def room_week(user: dict[str, Any], session: sessions.Session, room_id: str, day
     days = [monday + timedelta(days=n) for n in range(7)]
     taken = _taken(room.resource_id, days[0], days[-1], user)
     columns: list[dict[str, Any]] = [
-        {"day": d, "weekday": WEEKDAYS[d.weekday()], "cells": _cells(taken, d)} for d in days
+        {"day": d, "weekday": WEEKDAYS[d.weekday()], "cells": _cells(taken, d, user)} for d in days
     ]
     return page(
         "room_week.html",
