@@ -131,7 +131,7 @@ def meeting_page(
     participants = [str(p) for p in meeting.participants or []]
     allowed = {meeting.organizer, meeting.approver, *participants}
     if user["user_id"] not in allowed and "sysadmin" not in user["roles"]:
-        raise Forbidden("您无权查看该会议 (not your meeting)")
+        raise Forbidden("您无权查看该会议：只有召集人、参会人员和审批人可以查看")
     task = next(
         (t for t in tasks.open_tasks(meeting_id) if t.assignee == user["user_id"]),
         None,
