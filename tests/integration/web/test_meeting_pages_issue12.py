@@ -159,7 +159,12 @@ def test_the_organizer_changes_participants_at_once_and_a_room_needing_approval_
     base = {"topic": "变更测试会", "date": day, "start_time": "14:00", "end_time": "15:00", "participants_shown": "1"}
     moved = organizer.post(
         f"{meeting_path}/change",
-        {**base, "csrf": organizer.csrf(organizer.get(meeting_path)), "room_id": "room-305", "participants": ["lina", "chenjing"]},
+        {
+            **base,
+            "csrf": organizer.csrf(organizer.get(meeting_path)),
+            "room_id": "room-305",
+            "participants": ["lina", "chenjing"],
+        },
     )
     assert moved.status == 303, moved.text
     shown = organizer.get(meeting_path).text
