@@ -156,6 +156,10 @@ def test_the_organizer_changes_participants_at_once_and_a_room_needing_approval_
     meeting_path = location_path(apply(organizer, day, "变更测试会")).split("?")[0]
     page = confirmed(organizer, meeting_path)
     assert 'id="change-room"' in page and "data-picker" in page.split('id="meeting-change"')[1]
+    lina = Browser(stack)
+    lina.sign_in("lina")
+    replied = lina.post(f"{meeting_path}/reply", {"csrf": lina.csrf(lina.get(meeting_path)), "reply": "attending"})
+    assert replied.status == 303, replied.text
     base = {"topic": "变更测试会", "date": day, "start_time": "14:00", "end_time": "15:00", "participants_shown": "1"}
     moved = organizer.post(
         f"{meeting_path}/change",
@@ -169,6 +173,7 @@ def test_the_organizer_changes_participants_at_once_and_a_room_needing_approval_
     assert moved.status == 303, moved.text
     shown = organizer.get(meeting_path).text
     assert "陈静" in shown and "王芳" not in shown.split("参会人员</th>")[1].split("</tr>")[0]
+    assert "参加 1 人 · 不参加 0 人 · 未回复 1 人" in shown, "a change of people only keeps the answers given"
     to_approve = organizer.post(
         f"{meeting_path}/change",
         {**base, "csrf": organizer.csrf(organizer.get(meeting_path)), "room_id": "room-301", "participants": ["lina"]},

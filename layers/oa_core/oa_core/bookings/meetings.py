@@ -15,7 +15,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.bookings import reservations, rules, swaps
@@ -406,10 +406,35 @@ def _base_url() -> str:
     return settings().public_base_url
 
 
-def attend(meeting: MeetingItem) -> None:
-    """我的会议 entries for the organizer and every participant."""
+def reattend(before: MeetingItem, after: MeetingItem) -> None:
+    """我的会议 entries after a change that keeps the start: people who stay keep their 参会回执 (their
+    entry is updated in place, never rewritten), people taken off lose theirs, new people get one."""
+    stay = set(dict.fromkeys([before.organizer, *strs(before.participants)]))
+    now = list(dict.fromkeys([after.organizer, *strs(after.participants)]))
+    with RecordItem.batch_write() as batch:  # BatchWriteItem, as the other path (MeetingFunction has no DeleteItem)
+        for person in stay - set(now):
+            batch.delete(AttendeeItem(f"ATTENDEE#{person}", f"{before.start}#{before.meeting_id}"))
+    for person in [p for p in now if p in stay]:
+        try:
+            AttendeeItem(f"ATTENDEE#{person}", f"{after.start}#{after.meeting_id}").update(
+                actions=[
+                    AttendeeItem.topic.set(after.topic),
+                    AttendeeItem.room_name.set(after.room_name),
+                    AttendeeItem.end.set(after.end),
+                ],
+                condition=AttendeeItem.PK.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else: gone meanwhile (cancelled), nothing to keep
+    attend(after, only=[p for p in now if p not in stay])
+
+
+def attend(meeting: MeetingItem, *, only: list[str] | None = None) -> None:
+    """我的会议 entries for the organizer and every participant (or ``only`` these people)."""
+    people = dict.fromkeys([meeting.organizer, *strs(meeting.participants)]) if only is None else only
     with RecordItem.batch_write() as batch:
-        for person in dict.fromkeys([meeting.organizer, *strs(meeting.participants)]):
+        for person in people:
             batch.save(
                 AttendeeItem(
                     f"ATTENDEE#{person}",
