@@ -59,7 +59,7 @@ def test_a_meeting_is_applied_for_in_a_free_slot_held_approved_and_invited(
     sign_in(page, base_url, "zhangwei")
     page.get_by_role("link", name="会议室", exact=True).first.click()
     page.goto(f"{base_url}/rooms?date={day.isoformat()}")
-    free = page.locator("a[href*='room=room-301'][href*='T10%3A00']")
+    free = page.locator("#rooms-grid a[href*='room=room-301'][href*='T10%3A00']")
     expect(free).to_have_count(1)
     shot("20-rooms-day")
     free.click()
@@ -76,7 +76,7 @@ def test_a_meeting_is_applied_for_in_a_free_slot_held_approved_and_invited(
     expect(page.locator("#meeting-status")).to_have_text("待审批")
     meeting_url = page.url.split("?")[0]
     page.goto(f"{base_url}/rooms/room-301?date={day.isoformat()}")
-    expect(page.locator("#week-grid")).to_contain_text("（待审批）")
+    expect(page.locator("#week-grid td.taken.held")).to_contain_text("待审批")
     shot("22-room-week-held")
 
     approval = wait_mail(base_url, "zhouqiang", "请审批会议室预订")

@@ -117,3 +117,12 @@ def change_meeting(meeting_id: str) -> Response[str]:
     return gate.signed_in(
         lambda user, session: bookings.change_meeting(user, session, meeting_id, gate.form()), post=True
     )
+
+
+@router.post("/meetings/<meeting_id>/reply")
+def reply_meeting(meeting_id: str) -> Response[str]:
+    from oa_core.web import bookings
+
+    return gate.signed_in(
+        lambda user, session: bookings.reply_meeting(user, session, meeting_id, gate.form()), post=True
+    )

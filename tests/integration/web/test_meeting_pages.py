@@ -49,7 +49,7 @@ def test_a_meeting_is_applied_for_from_a_free_slot_approved_and_listed(stack: Lo
     assert "会议室已为您暂留" in unquote(page.text) or "会议室已为您暂留" in page.text
     assert "待审批" in page.text and "<script>" not in page.text
     held = organizer.get(f"/rooms/room-301?date={day}")
-    assert "（待审批）" in held.text, "the week grid shows the hold"
+    assert re.search(r'<td class="taken held"[^>]*><span class="state">待审批</span>', held.text), "the hold, marked"
 
     approver = Browser(stack)
     approver.sign_in("zhouqiang")

@@ -165,10 +165,13 @@ def _tell_everyone(before: MeetingItem, after: MeetingItem) -> None:
     if after.status != "confirmed":
         return  # cancelled meanwhile: the cancellation told them
     old_people = strs(before.participants)
-    with RecordItem.batch_write() as batch:
-        for person in dict.fromkeys([before.organizer, *old_people]):
-            batch.delete(AttendeeItem(f"ATTENDEE#{person}", f"{before.start}#{before.meeting_id}"))
-    meetings.attend(after)
+    if before.start == after.start:
+        meetings.reattend(before, after)  # the 参会回执 given stay
+    else:
+        with RecordItem.batch_write() as batch:
+            for person in dict.fromkeys([before.organizer, *old_people]):
+                batch.delete(AttendeeItem(f"ATTENDEE#{person}", f"{before.start}#{before.meeting_id}"))
+        meetings.attend(after)
     meetings.invite(after, "REQUEST")
     removed = [p for p in old_people if p not in strs(after.participants)]
     if removed:

@@ -38,6 +38,7 @@ class Meeting:
     attendees: list[dict[str, Any]] = field(default_factory=list)
     description: str = ""
     status: Status = "CONFIRMED"
+    page: str = ""  # the meeting's page, where a participant gives the 参会回执 (参加 / 不参加)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -129,6 +130,7 @@ def send_invitation(meeting: Meeting, method: Method, recipients: list[dict[str,
         "description": meeting.description,
         "cancelled": method == "CANCEL",
         "changed": method == "REQUEST" and meeting.sequence > 0,
+        "page": meeting.page,
     }
     attachment = ("invite.ics", f"text/calendar; method={method}", ics(meeting, method))
     mail.send(addresses, subject(meeting, method), "meeting_invitation", context, [attachment])

@@ -15,7 +15,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.bookings import reservations, rules, swaps
@@ -112,7 +112,8 @@ def view(meeting: MeetingItem) -> MeetingView:
 
 # ---------------------------------------------------------------- apply
 def apply(application: MeetingApplication, organizer: dict[str, Any]) -> MeetingCreated:
-    """会议申请: hold the room (409 if taken) and start the approval flow."""
+    """会议申请: hold the room (409 if taken) and start the approval flow. A 周期会议 holds every
+    occurrence or none (the 409 names the taken one); each occurrence is then a meeting of its own."""
     plan = rules.check_meeting(
         application.room_id,
         application.start,
@@ -122,7 +123,9 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         application.equipment,
     )
     room = plan.room
-    meeting_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+    count = application.recurrence.count if application.recurrence else 1
+    first_id = f"M{clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+    meeting_ids = [first_id] if count == 1 else [f"{first_id}-{n + 1}" for n in range(count)]
     held = reservations.book(
         BookingRequest(
             resource_id=room.resource_id,
@@ -130,12 +133,30 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
             end=application.end,
             title=application.topic,
             participants=application.participants,
+            recurrence=application.recurrence,
         ),
         organizer,
         status="held",
-        owner=("meeting", meeting_id),
+        owners=[("meeting", m) for m in meeting_ids],
     )
-    booking = reservations.load_booking(held.booking_id)
+    booking_ids = held.occurrences or [held.booking_id]
+    for meeting_id, booking_id in zip(meeting_ids, booking_ids, strict=True):
+        _record(meeting_id, booking_id, application, plan, organizer)
+    metrics.count("MeetingsApplied", needs_approval=str(bool(room.needs_approval)).lower())
+    return MeetingCreated(
+        meeting_id=meeting_ids[0],
+        status="pending_approval" if room.needs_approval else "confirmed",
+        booking_id=held.booking_id,
+        occurrences=meeting_ids if count > 1 else [],
+    )
+
+
+def _record(
+    meeting_id: str, booking_id: str, application: MeetingApplication, plan: Any, organizer: dict[str, Any]
+) -> None:
+    """One meeting on its held booking, and its MeetingFlow (approval, or confirmation at once)."""
+    room = plan.room
+    booking = reservations.load_booking(booking_id)
     if booking is None:
         raise NotFound("刚预订的会议室未能读取 (the new booking is missing)")
     now = clock.now_iso()
@@ -148,7 +169,7 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
         organizer=organizer["user_id"],
         room_id=room.resource_id,
         room_name=plan.room_name,
-        booking_id=held.booking_id,
+        booking_id=booking_id,
         start=booking.start,
         end=booking.end,
         participants=application.participants,
@@ -173,12 +194,6 @@ def apply(application: MeetingApplication, organizer: dict[str, Any]) -> Meeting
                 "hold_seconds": settings().meeting_hold_seconds,
             }
         ),
-    )
-    metrics.count("MeetingsApplied", needs_approval=str(bool(room.needs_approval)).lower())
-    return MeetingCreated(
-        meeting_id=meeting_id,
-        status="pending_approval" if room.needs_approval else "confirmed",
-        booking_id=held.booking_id,
     )
 
 
@@ -391,10 +406,35 @@ def _base_url() -> str:
     return settings().public_base_url
 
 
-def attend(meeting: MeetingItem) -> None:
-    """我的会议 entries for the organizer and every participant."""
+def reattend(before: MeetingItem, after: MeetingItem) -> None:
+    """我的会议 entries after a change that keeps the start: people who stay keep their 参会回执 (their
+    entry is updated in place, never rewritten), people taken off lose theirs, new people get one."""
+    stay = set(dict.fromkeys([before.organizer, *strs(before.participants)]))
+    now = list(dict.fromkeys([after.organizer, *strs(after.participants)]))
+    with RecordItem.batch_write() as batch:  # BatchWriteItem, as the other path (MeetingFunction has no DeleteItem)
+        for person in stay - set(now):
+            batch.delete(AttendeeItem(f"ATTENDEE#{person}", f"{before.start}#{before.meeting_id}"))
+    for person in [p for p in now if p in stay]:
+        try:
+            AttendeeItem(f"ATTENDEE#{person}", f"{after.start}#{after.meeting_id}").update(
+                actions=[
+                    AttendeeItem.topic.set(after.topic),
+                    AttendeeItem.room_name.set(after.room_name),
+                    AttendeeItem.end.set(after.end),
+                ],
+                condition=AttendeeItem.PK.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else: gone meanwhile (cancelled), nothing to keep
+    attend(after, only=[p for p in now if p not in stay])
+
+
+def attend(meeting: MeetingItem, *, only: list[str] | None = None) -> None:
+    """我的会议 entries for the organizer and every participant (or ``only`` these people)."""
+    people = dict.fromkeys([meeting.organizer, *strs(meeting.participants)]) if only is None else only
     with RecordItem.batch_write() as batch:
-        for person in dict.fromkeys([meeting.organizer, *strs(meeting.participants)]):
+        for person in people:
             batch.save(
                 AttendeeItem(
                     f"ATTENDEE#{person}",
@@ -427,6 +467,7 @@ def invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) 
         attendees=attendees,
         description=meeting.description,
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
+        page=f"{_base_url()}/meetings/{meeting.meeting_id}",
     )
     recipients = attendees if only is not None else [organizer, *attendees]
     send_invitation(invitation, method, recipients)  # type: ignore[arg-type]

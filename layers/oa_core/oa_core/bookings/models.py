@@ -117,6 +117,9 @@ class BookingView(OutputModel):
     series_id: str = ""
     participants: list[str] = Field(default=[], exclude=True)
     """Who may see the title (with the booker and administrators); never itself in a reply."""
+    owner_kind: str = Field(default="", exclude=True)
+    owner_id: str = Field(default="", exclude=True)
+    """The 会议申请 or 用车申请 that owns the booking, for the grid's link; never itself in a reply."""
 
 
 class BookingCancelled(OutputModel):
@@ -134,12 +137,17 @@ class MeetingApplication(StrictModel):
     participants: Annotated[list[UserId], Field(min_length=1, max_length=500)]
     equipment: Annotated[list[Equipment], Field(max_length=20)] = []
     description: Description = ""
+    recurrence: Recurrence | None = None
+    """周期会议: every occurrence is its own meeting (approved, changed, cancelled on its own); all
+    occurrences are booked, or none."""
 
 
 class MeetingCreated(OutputModel):
     meeting_id: str
     status: str
     booking_id: str
+    occurrences: list[str] = []
+    """For a 周期会议: the meeting id of every occurrence, the first being meeting_id."""
 
 
 class MeetingView(OutputModel):

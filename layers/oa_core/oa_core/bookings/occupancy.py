@@ -51,7 +51,15 @@ def as_seen_by(views: list[BookingView], viewer: dict[str, Any]) -> list[Booking
     return [
         v
         if _sees(v, viewer["user_id"])
-        else v.model_copy(update={"title": f"{department(v.booker)} {TAKEN}", "booker": "", "participants": []})
+        else v.model_copy(
+            update={
+                "title": f"{department(v.booker)} {TAKEN}",
+                "booker": "",
+                "participants": [],
+                "owner_kind": "",
+                "owner_id": "",
+            }
+        )
         for v in views
     ]
 
@@ -71,4 +79,6 @@ def booking_view(item: BookingItem) -> BookingView:
         booker=item.booker,
         series_id=item.series_id,
         participants=[str(p) for p in item.participants or []],
+        owner_kind=item.owner_kind or "",
+        owner_id=item.owner_id or "",
     )

@@ -344,9 +344,15 @@ def slot_conflict(resource: ResourceItem, occurrence: _Occurrence, mine: set[str
 
 
 def book(
-    request: BookingRequest, booker: dict[str, Any], *, status: str = "confirmed", owner: Owner = ("", "")
+    request: BookingRequest,
+    booker: dict[str, Any],
+    *,
+    status: str = "confirmed",
+    owner: Owner = ("", ""),
+    owners: list[Owner] | None = None,
 ) -> BookingCreated:
-    """预订 a resource (every occurrence of a recurring booking, or none)."""
+    """预订 a resource (every occurrence of a recurring booking, or none). ``owners`` names the owner
+    of each occurrence in turn (a 周期会议: one meeting per occurrence), else ``owner`` owns them all."""
     resource = get_resource(request.resource_id)
     span = check_span(parse_time(request.start, "开始"), parse_time(request.end, "结束"), resource.resource_kind)
     spans = occurrences(span, request)
@@ -356,7 +362,8 @@ def book(
         raise InvalidInput(f"参会人员 {'、'.join(sorted(unknown))} 不在组织机构中 (unknown participants)")
     series = f"S{secrets.token_hex(6)}" if len(spans) > 1 else ""
     planned = [
-        _occurrence(n, s, resource, request, booker["user_id"], series, status, owner) for n, s in enumerate(spans)
+        _occurrence(n, s, resource, request, booker["user_id"], series, status, owners[n] if owners else owner)
+        for n, s in enumerate(spans)
     ]
     done: list[list[_Occurrence]] = []
     first = planned[0].booking

@@ -160,6 +160,9 @@ class AttendeeItem(RecordItem, discriminator="attendee"):
     room_name = UnicodeAttribute()
     start = UnicodeAttribute()
     end = UnicodeAttribute()
+    reply = UnicodeAttribute(default="")
+    """参会回执: ``attending``, ``absent`` or empty (not answered yet)."""
+    replied_at = UnicodeAttribute(default="")
 
 
 class DispatchItem(RecordItem, discriminator="dispatch"):

@@ -125,3 +125,29 @@
     });
   }
 })();
+
+// 参会人员: filter the grouped checkbox list by name or department; count the chosen.
+(function () {
+  var pickers = document.querySelectorAll("[data-picker]");
+  Array.prototype.forEach.call(pickers, function (picker) {
+    var box = picker.querySelector("[data-picker-filter]");
+    var count = picker.querySelector("[data-picker-count]");
+    var items = picker.querySelectorAll("[data-picker-item]");
+    var groups = picker.querySelectorAll("[data-picker-group]");
+    box.parentNode.parentNode.hidden = false;
+    var recount = function () {
+      count.textContent = "已选 " + picker.querySelectorAll("input[type=checkbox]:checked").length + " 人";
+    };
+    var filter = function () {
+      var words = box.value.trim();
+      Array.prototype.forEach.call(items, function (item) {
+        item.hidden = words !== "" && item.getAttribute("data-search").indexOf(words) < 0;
+      });
+      Array.prototype.forEach.call(groups, function (group) {
+        group.hidden = group.querySelectorAll("[data-picker-item]:not([hidden])").length === 0;
+      });
+    };
+    box.addEventListener("input", filter);
+    picker.addEventListener("change", recount);
+  });
+})();
