@@ -276,6 +276,7 @@ def dispatch_page(
         session,
         status=status,
         mine=dispatch.mine(user["user_id"]),
+        resources={r.resource_id: r for kind in ("vehicle", "driver") for r in reservations.list_resources(kind)},
         waiting=waiting,
         is_dispatcher=is_dispatcher,
         people=people,
