@@ -235,3 +235,29 @@ def test_a_pending_vehicle_request_is_in_the_dispatchers_pending_list_on_the_das
     assert "赴市委送阅文件" in pending and "派车" in pending
     assert 'href="/dispatch#dispatch-V' in pending, "the row opens the request on the dispatch page"
     assert "赴市委送阅文件" not in requester.get("/").text.split('id="my-tasks"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_trip_over_several_days_is_requested_from_the_form_and_listed_with_both_dates(stack: LocalStack) -> None:
+    first = (datetime.now(local_zone()) + timedelta(days=35)).date()
+    last = first + timedelta(days=2)
+    requester = Browser(stack)
+    requester.sign_in("lina")
+    page = requester.get("/dispatch")
+    assert 'name="end_date"' in page.text, "the form asks for the day of return"
+    form = {
+        "csrf": requester.csrf(page),
+        "purpose": "赴外省调研三天",
+        "passengers": "2",
+        "origin": "机关大院",
+        "destination": "省会",
+        "date": first.isoformat(),
+        "start_time": "08:00",
+        "end_date": last.isoformat(),
+        "end_time": "18:00",
+    }
+    sent = requester.post("/dispatch/new", form)
+    assert sent.status == 303, sent.text
+    mine = requester.get("/dispatch").text.split('id="my-dispatch"', 1)[1]
+    row = next(r for r in mine.split("<tr>") if "赴外省调研三天" in r)
+    assert f"{first.year}年{first.month}月{first.day}日" in row and f"{last.year}年{last.month}月{last.day}日" in row
+    assert "08:00" in row and "18:00" in row

@@ -281,9 +281,11 @@ def dispatch_page(
         is_dispatcher=is_dispatcher,
         people=people,
         status_names=dispatch.STATUS_NAMES,
+        when=dispatch.when,
         times=times,
         fields={
             "date": (clock.now() + timedelta(days=1)).date().isoformat(),
+            "end_date": (clock.now() + timedelta(days=1)).date().isoformat(),
             "start_time": "09:00",
             "end_time": "12:00",
             "passengers": "1",
@@ -300,7 +302,7 @@ def submit_dispatch(user: dict[str, Any], session: sessions.Session, form: dict[
 
     fields = {
         key: form_value(form, key, strip=True)
-        for key in ("purpose", "passengers", "origin", "destination", "date", "start_time", "end_time")
+        for key in ("purpose", "passengers", "origin", "destination", "date", "start_time", "end_date", "end_time")
     }
     try:
         request = DispatchRequest(
@@ -309,7 +311,7 @@ def submit_dispatch(user: dict[str, Any], session: sessions.Session, form: dict[
             origin=fields["origin"],
             destination=fields["destination"],
             start=f"{fields['date']}T{fields['start_time']}",
-            end=f"{fields['date']}T{fields['end_time']}",
+            end=f"{fields['end_date'] or fields['date']}T{fields['end_time']}",  # a trip may end days later
         )
         dispatch.request(request, user)
     except ValueError as exc:
