@@ -118,7 +118,7 @@ def draft(org: Org, title: str, **overrides: Any) -> dict[str, Any]:
         "countersigners": [],
         "countersign_mode": "parallel",
         "signer": org.with_role("signer")[0],
-        "distribute_to": ["bgs", "市财政局"],
+        "distribute_to": ["bgs", "示例市财政局"],
     }
     return {**body, **overrides}
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity import sessions
-from oa_core.web import documents, pages
+from oa_core.web import documents, once, pages
 from oa_core.web.pages import Reply
 
 from .gate import Gate
@@ -31,7 +31,17 @@ def new_document() -> Response[str]:
 
 @router.post("/documents/new")
 def submit_new() -> Response[str]:
-    return gate.signed_in(lambda user, session: documents.submit_new(user, session, gate.form()), post=True)
+    """拟稿's POST; 送核稿 submits once per form (web.once), 保存草稿 may be pressed again and again."""
+
+    def submitted(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        if pages.form_value(form, "action") == "save":
+            return documents.submit_new(user, session, form)
+        return once.submit(
+            user, session, form, "稿件", "该稿件已提交，不会重复提交", lambda: documents.submit_new(user, session, form)
+        )
+
+    return gate.signed_in(submitted, post=True)
 
 
 @router.post("/drafts/check")

@@ -30,6 +30,12 @@ def at(day: date, hhmm: str) -> str:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=local_zone()).isoformat()
 
 
+def at_text(day: date, text: str) -> str:
+    """``HH:MM`` on ``day``, or ``+N HH:MM``: N days later."""
+    later, _, hhmm = text.rpartition(" ")
+    return at(day + timedelta(days=int(later or 0)), hhmm)
+
+
 def request(api: Api, day: date, user: str = REQUESTER, **fields: Any) -> tuple[int, Any]:
     body = {
         "purpose": "赴市财政局汇报预算",
@@ -123,7 +129,7 @@ def test_only_a_dispatcher_assigns_and_a_refusal_needs_a_reason(stack: LocalStac
     ("fields", "words"),
     [
         ({"end": "08:00"}, "结束时间必须晚于开始时间"),
-        ({"start": "06:00", "end": "19:00"}, "最长 12 小时"),
+        ({"start": "06:00", "end": "+8 06:30"}, "最长 7 天"),
         ({"passengers": 0}, "乘车人数"),
         ({"destination": ""}, "不能为空"),
     ],
@@ -131,7 +137,29 @@ def test_only_a_dispatcher_assigns_and_a_refusal_needs_a_reason(stack: LocalStac
 def test_a_bad_request_is_refused_with_a_message(stack: LocalStack, fields: dict[str, Any], words: str) -> None:
     api = Api(stack)
     day = fresh_day()
-    fields = {k: at(day, v) if k in ("start", "end") else v for k, v in fields.items()}
+    fields = {k: at_text(day, v) if k in ("start", "end") else v for k, v in fields.items()}
     status, body = request(api, day, **fields)
     assert status == 422, body
     assert words in body["error"]["message"]
+
+
+def test_a_trip_over_three_days_books_the_car_and_the_driver_for_every_day_of_it(stack: LocalStack) -> None:
+    api = Api(stack)
+    day = fresh_day()
+    status, created = request(
+        api, day, purpose="赴省里参加三天培训", start=at(day, "08:00"), end=at(day + timedelta(days=2), "18:00")
+    )
+    assert status == 201, created
+    assert created["start"][:10] == day.isoformat() and created["end"][:10] == (day + timedelta(days=2)).isoformat()
+    status, assigned = assign(api, created["dispatch_id"], "car-01", "driver-li")
+    assert status == 200, assigned
+    for offset in range(3):
+        on = day + timedelta(days=offset)
+        assert [b["title"] for b in occupied(api, "car-01", on)] == ["用车：赴省里参加三天培训（市财政局）"], on
+        assert len(occupied(api, "driver-li", on)) == 1, on
+    middle = day + timedelta(days=1)
+    other = request(api, middle, "lina", purpose="中间一天的外出", start=at(middle, "10:00"), end=at(middle, "11:00"))
+    status, body = assign(api, other[1]["dispatch_id"], "car-01", "driver-wang")
+    assert status == 409, body
+    status, body = assign(api, other[1]["dispatch_id"], "car-02", "driver-li")
+    assert status == 409 and "李师傅" in body["error"]["message"], "the driver is away for all three days"

@@ -181,3 +181,10 @@ def test_a_receiver_that_never_answers_puts_the_delivery_on_the_dead_letter_queu
     assert len(receiver.calls_for(doc_id)) == 4 + 1
     trail = [i for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "deliver_external"]
     assert sorted(i.outcome for i in trail) == ["error"] * 5 + ["failed"] * 2, "every attempt and the outcome audited"
+
+
+def test_through_the_platform_an_unregistered_unit_name_is_taken_at_drafting(stack: LocalStack) -> None:
+    """The 政务协同平台 routes by the unit's name, so 拟稿 does not refuse a unit it does not list."""
+    api = Api(stack)
+    doc_id = submit(api, distribute_to=["zcfgk", "示例市未登记局"])
+    assert "示例市未登记局" in api.document(doc_id, office_clerk())["distribute_to"]

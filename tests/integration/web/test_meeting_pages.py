@@ -184,3 +184,80 @@ def test_the_room_grid_shows_other_peoples_meetings_as_taken_by_a_department(sta
     assert "办公室 占用" in grid.text and "干部任免" not in grid.text
     week = outsider.get(f"/rooms/room-305?date={day}")
     assert "办公室 占用" in week.text and "干部任免" not in week.text
+
+
+def _request_vehicle(requester: Browser, purpose: str, day: str) -> None:
+    page = requester.get("/dispatch")
+    form = {
+        "csrf": requester.csrf(page),
+        "purpose": purpose,
+        "passengers": "1",
+        "origin": "机关大院",
+        "destination": "市档案馆",
+        "date": day,
+        "start_time": "09:00",
+        "end_time": "11:00",
+    }
+    assert requester.post("/dispatch/new", form).status == 303
+
+
+def test_the_requester_sees_the_car_and_plate_and_the_drivers_name_and_phone_not_their_ids(
+    stack: LocalStack,
+) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=33)).date().isoformat()
+    requester = Browser(stack)
+    requester.sign_in("lina")
+    _request_vehicle(requester, "赴档案馆移交档案", day)
+    dispatcher = Browser(stack)
+    dispatcher.sign_in("zhouqiang")
+    queue = dispatcher.get("/dispatch")
+    match = re.search(r'action="(/dispatch/V[^"/]+/decision)"[^>]*>(?:(?!</form>).)*赴档案馆移交档案', queue.text, re.S)
+    assert match, "the request waits in the dispatcher's queue"
+    assigned = dispatcher.post(
+        match.group(1),
+        {"csrf": dispatcher.csrf(queue), "decision": "assign", "vehicle_id": "car-02", "driver_id": "driver-li"},
+    )
+    assert assigned.status == 303, assigned.text
+    mine = requester.get("/dispatch").text.split('id="my-dispatch"', 1)[1]
+    assert "大众帕萨特" in mine and "京A·67890" in mine
+    assert "李师傅" in mine and "13800000002" in mine
+    assert "car-02" not in mine and "driver-li" not in mine
+
+
+def test_a_pending_vehicle_request_is_in_the_dispatchers_pending_list_on_the_dashboard(stack: LocalStack) -> None:
+    day = (datetime.now(local_zone()) + timedelta(days=34)).date().isoformat()
+    requester = Browser(stack)
+    requester.sign_in("lina")
+    _request_vehicle(requester, "赴市委送阅文件", day)
+    dispatcher = Browser(stack)
+    dispatcher.sign_in("zhouqiang")
+    pending = dispatcher.get("/").text.split('id="my-tasks"', 1)[1].split("</section>", 1)[0]
+    assert "赴市委送阅文件" in pending and "派车" in pending
+    assert 'href="/dispatch#dispatch-V' in pending, "the row opens the request on the dispatch page"
+    assert "赴市委送阅文件" not in requester.get("/").text.split('id="my-tasks"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_trip_over_several_days_is_requested_from_the_form_and_listed_with_both_dates(stack: LocalStack) -> None:
+    first = (datetime.now(local_zone()) + timedelta(days=35)).date()
+    last = first + timedelta(days=2)
+    requester = Browser(stack)
+    requester.sign_in("lina")
+    page = requester.get("/dispatch")
+    assert 'name="end_date"' in page.text, "the form asks for the day of return"
+    form = {
+        "csrf": requester.csrf(page),
+        "purpose": "赴外省调研三天",
+        "passengers": "2",
+        "origin": "机关大院",
+        "destination": "省会",
+        "date": first.isoformat(),
+        "start_time": "08:00",
+        "end_date": last.isoformat(),
+        "end_time": "18:00",
+    }
+    sent = requester.post("/dispatch/new", form)
+    assert sent.status == 303, sent.text
+    mine = requester.get("/dispatch").text.split('id="my-dispatch"', 1)[1]
+    row = next(r for r in mine.split("<tr>") if "赴外省调研三天" in r)
+    assert f"{first.year}年{first.month}月{first.day}日" in row and f"{last.year}年{last.month}月{last.day}日" in row
+    assert "08:00" in row and "18:00" in row

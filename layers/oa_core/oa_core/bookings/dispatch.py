@@ -9,7 +9,7 @@ condition, so two dispatchers cannot assign it twice (the loser's bookings are t
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from pynamodb.expressions.update import Action
@@ -23,7 +23,8 @@ from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.platform.storage import RecordItem, strs
 
-MAX_HOURS = 12
+MAX_DAYS = 7
+"""The longest trip (出差用车 over several days); longer is a transfer of the car, not a trip."""
 STATUS_NAMES = {"pending": "待派车", "assigned": "已派车", "rejected": "未派车", "cancelled": "已取消"}
 
 
@@ -62,13 +63,50 @@ def view(item: DispatchItem) -> DispatchView:
     )
 
 
+def days_of(span: reservations.Span) -> list[reservations.Span]:
+    """The trip cut at each local midnight: one booking per calendar day, so no booking is longer than
+    a day (what reservations.live_bookings looks back over) and one day's slots of the car and the
+    driver fit one transaction."""
+    pieces, start = [], span.start
+    while start < span.end:
+        local = start.astimezone(clock.local_zone())
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=clock.local_zone())
+        pieces.append(reservations.Span(start, min(midnight, span.end)))
+        start = pieces[-1].end
+    return pieces
+
+
 def _span(start: str, end: str) -> reservations.Span:
-    span = reservations.check_span(
-        reservations.parse_time(start, "出发"), reservations.parse_time(end, "返回"), "vehicle"
-    )
-    if span.end - span.start > timedelta(hours=MAX_HOURS):
-        raise InvalidInput(f"一次用车最长 {MAX_HOURS} 小时，更长请分次申请 (at most {MAX_HOURS} hours)")
+    """出发 to 返回: on the slot grid, in the future, at most MAX_DAYS (start and end on any days)."""
+    span = reservations.Span(reservations.parse_time(start, "出发"), reservations.parse_time(end, "返回"))
+    if span.end <= span.start:
+        raise InvalidInput("返回时间必须晚于出发时间（结束时间必须晚于开始时间）")
+    if span.end - span.start > timedelta(days=MAX_DAYS):
+        raise InvalidInput(f"一次用车最长 {MAX_DAYS} 天，更长请分次申请")
+    for day in days_of(span):
+        reservations.check_span(day.start, day.end, "vehicle")
     return span
+
+
+def _book_trip(vehicle: Any, driver: Any, span: reservations.Span, item: DispatchItem) -> list[str]:
+    """The car and the driver for every day of the trip, or for none: each day in one transaction (its
+    conditions decide a race); a day refused gives back the days already booked, then says why."""
+    booked: list[str] = []
+    try:
+        for day in days_of(span):
+            booked += reservations.book_together(
+                [vehicle, driver],
+                day,
+                f"用车：{item.purpose}（{item.destination}）",
+                item.requester,
+                [],
+                ("dispatch", item.dispatch_id),
+            )
+    except Conflict:
+        for booking_id in booked:
+            reservations.release(booking_id)
+        raise
+    return booked
 
 
 def request(req: DispatchRequest, requester: dict[str, Any]) -> DispatchView:
@@ -106,7 +144,7 @@ def request(req: DispatchRequest, requester: dict[str, Any]) -> DispatchView:
             {
                 "dispatch": view(item),
                 "requester": requester["name"],
-                "when": _when(item),
+                "when": when(item),
                 "link": f"{settings().public_base_url}/dispatch",
                 "org_name": settings().org_name,
             },
@@ -157,15 +195,7 @@ def decide(dispatch_id: str, assignment: DispatchAssignment, dispatcher: dict[st
         raise InvalidInput("请选择一辆车和一名驾驶员 (a vehicle and a driver)")
     if int(vehicle.seats) < int(item.passengers):
         raise InvalidInput(f"{vehicle.name}只有 {int(vehicle.seats)} 个座位，乘车 {int(item.passengers)} 人")
-    span = reservations.Span(clock.parse(item.start), clock.parse(item.end))
-    booked = reservations.book_together(
-        [vehicle, driver],
-        span,
-        f"用车：{item.purpose}（{item.destination}）",
-        item.requester,
-        [],
-        ("dispatch", dispatch_id),
-    )
+    booked = _book_trip(vehicle, driver, reservations.Span(clock.parse(item.start), clock.parse(item.end)), item)
     try:
         _close(
             item,
@@ -203,7 +233,8 @@ def _close(item: DispatchItem, status: str, dispatcher: str, now: str, opinion: 
     audit.record(dispatcher, "dispatch", item.dispatch_id, status, " ".join(str(v) for v in assigned.values()))
 
 
-def _when(item: DispatchItem) -> str:
+def when(item: DispatchItem) -> str:
+    """出发 to 返回 as people read it: 2026年12月3日（星期四）09:00–12:00, or both dates for a trip of days."""
     from oa_core.bookings.invitations import when_text
 
     return when_text(clock.parse(item.start), clock.parse(item.end))
@@ -214,7 +245,7 @@ def _tell(item: DispatchItem, vehicle: Any, driver: Any) -> None:
     context = {
         "dispatch": view(item),
         "status_name": STATUS_NAMES[item.status],
-        "when": _when(item),
+        "when": when(item),
         "vehicle": vehicle,
         "driver": driver,
         "requester": requester["name"] if requester else item.requester,

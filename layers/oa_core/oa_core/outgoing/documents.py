@@ -22,6 +22,7 @@ from oa_core.outgoing.models import (
 )
 from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem, load_document
 from oa_core.platform import audit, clock, metrics
+from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
 from oa_core.platform.storage import RecordItem, connection, doc_pk, strs
 from oa_core.workflow.models import HistoryEntry
@@ -39,6 +40,24 @@ def _require_role(user_id: str, role: str, users: dict[str, dict[str, Any]], lab
         raise InvalidInput(f"{label} {user_id} 不在组织机构中 (unknown user)")
     if role not in user["roles"]:
         raise InvalidInput(f"{label} {user['name']}（{user_id}）没有{directory.ROLE_NAMES[role]}权限")
+
+
+def ensure_reachable(recipients: list[str], department_ids: set[str]) -> None:
+    """分发范围: each entry a department of ours or a registered 外部单位 (by id or name), else 422 with
+    the units one may choose. Through the 政务协同平台 (DeliveryChannel webhook), which routes by the
+    unit's name, any name is accepted; email needs the unit's registered mailbox."""
+    if settings().delivery_channel == "webhook":
+        return
+    units = directory.list_external_units()
+    known = {unit["unit_id"] for unit in units} | {unit["name"] for unit in units}
+    unknown = [entry for entry in recipients if entry not in department_ids and entry not in known]
+    if unknown:
+        names = "、".join(unit["name"] for unit in units) or "（尚未登记外部单位，请联系系统管理员）"
+        raise InvalidInput(
+            f"分发范围中的「{'」「'.join(unknown)}」既不是本单位的处室，也不是已登记的外部单位，无法送达。"
+            f"可选的外部单位：{names}",
+            code="unknown_recipient",
+        )
 
 
 def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url: str) -> DocumentCreated:
@@ -61,6 +80,7 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
 
     departments = {d["name"]: d["department_id"] for d in directory.list_departments()}
     distribute_to = [departments.get(entry, entry) for entry in submission.distribute_to]
+    ensure_reachable(distribute_to, set(departments.values()))
 
     document_id = new_document_id()
     now = clock.now_iso()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
@@ -132,8 +132,10 @@ def _send_smtp(message: EmailMessage, recipients: list[str]) -> None:
 
 def parse_raw_message(raw: str | bytes) -> dict[str, Any]:
     """One sent email as the local outbox shows it: to, subject, text, html, sent_at, links, attachments."""
-    text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    message = message_from_string(text_raw, policy=policy.default)
+    # Parsed from bytes: an 8bit UTF-8 body parsed from a str comes back as raw-unicode-escape
+    # (「\\u60a8\\u597d」); moto keeps the message as the UTF-8 decoding of what was sent.
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    message = message_from_bytes(data, policy=policy.default)
     text = html = ""
     attachments: list[dict[str, str]] = []
     for part in message.walk():

@@ -23,6 +23,7 @@ draft       USER#<user id>           DRAFT#<draft id>                           
 meeting     MTG#<meeting id>         META                    GSI1 ORGANIZER#<user> by start    bookings
 attendee    ATTENDEE#<user id>       <start>#<meeting id>                                      bookings
 dispatch    DISPATCH#<dispatch id>   META                    GSI1 REQUESTER#; GSI2 DISPATCH#   bookings
+form_submission FORMSUBMIT#<sha256(user, form token)> FORMSUBMIT (TTL 24 h)           web.once
 
 A subject (a document, a meeting) owns a partition: ``DOC#<id>`` or ``MTG#<id>`` (subject_pk), where
 its tasks (GSI2 ``OPEN#<step>`` sorted by due time) live beside its own items.

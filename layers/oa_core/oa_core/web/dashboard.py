@@ -1,11 +1,11 @@
-"""工作台: a person's start page — my pending decisions (待办, every flow), my documents and drafts,
-what reached my department, my meetings and my applications."""
+"""工作台: a person's start page — my pending decisions (待办, every flow, and 派车 for dispatchers), my
+documents and drafts, what reached my department, my meetings and my applications."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from oa_core.identity import sessions
+from oa_core.identity import directory, sessions
 from oa_core.outgoing import drafting
 from oa_core.outgoing.storage import DocumentItem, InboxItem
 from oa_core.platform.storage import RecordItem
@@ -14,8 +14,12 @@ from oa_core.web.pages import Reply, page
 
 def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
     """工作台: my pending decisions, my documents and drafts, what reached my department."""
-    from oa_core.bookings import meetings
+    from oa_core.bookings import dispatch, meetings
     from oa_core.worklist import decisions
+
+    # 派车 waits on the dispatcher like any 待办 (a request is no task of the workflow: its own queue).
+    dispatch_waiting = dispatch.pending() if dispatch.is_dispatcher(user) else []
+    requesters = directory.get_users(list({item.requester for item in dispatch_waiting}))
 
     mine = [
         item
@@ -32,6 +36,8 @@ def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "")
         user,
         session,
         tasks=decisions.my_tasks(user["user_id"]),
+        dispatch_waiting=dispatch_waiting,
+        requester_names={user_id: person["name"] for user_id, person in requesters.items()},
         documents=mine,
         drafts=drafting.my_drafts(user["user_id"]),
         inbox=inbox,

@@ -26,7 +26,7 @@ def dispatch_page(
     status: int = 200,
 ) -> Reply:
     """用车: my requests and a new one; for dispatchers, the pending requests with free vehicles and drivers."""
-    from oa_core.bookings import dispatch
+    from oa_core.bookings import dispatch, reservations
 
     is_dispatcher = dispatch.is_dispatcher(user)
     waiting = [(item, dispatch.options(item)) for item in dispatch.pending()] if is_dispatcher else []
@@ -38,13 +38,16 @@ def dispatch_page(
         session,
         status=status,
         mine=dispatch.mine(user["user_id"]),
+        resources={r.resource_id: r for kind in ("vehicle", "driver") for r in reservations.list_resources(kind)},
         waiting=waiting,
         is_dispatcher=is_dispatcher,
         people=people,
         status_names=dispatch.STATUS_NAMES,
+        when=dispatch.when,
         times=times,
         fields={
             "date": (clock.now() + timedelta(days=1)).date().isoformat(),
+            "end_date": (clock.now() + timedelta(days=1)).date().isoformat(),
             "start_time": "09:00",
             "end_time": "12:00",
             "passengers": "1",
@@ -61,7 +64,7 @@ def submit_dispatch(user: dict[str, Any], session: sessions.Session, form: dict[
 
     fields = {
         key: form_value(form, key, strip=True)
-        for key in ("purpose", "passengers", "origin", "destination", "date", "start_time", "end_time")
+        for key in ("purpose", "passengers", "origin", "destination", "date", "start_time", "end_date", "end_time")
     }
     try:
         request = DispatchRequest(
@@ -70,7 +73,7 @@ def submit_dispatch(user: dict[str, Any], session: sessions.Session, form: dict[
             origin=fields["origin"],
             destination=fields["destination"],
             start=f"{fields['date']}T{fields['start_time']}",
-            end=f"{fields['date']}T{fields['end_time']}",
+            end=f"{fields['end_date'] or fields['date']}T{fields['end_time']}",  # a trip may end days later
         )
         dispatch.request(request, user)
     except ValueError as exc:

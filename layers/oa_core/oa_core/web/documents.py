@@ -18,6 +18,7 @@ from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
 from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
 from oa_core.outgoing.storage import load_document
 from oa_core.platform import audit
+from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError, InvalidInput
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, denied, form_value, message, page, redirect, site
@@ -52,7 +53,8 @@ def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
         "countersigners": list(dict.fromkeys(form.get("countersigners") or [])),
         "countersign_mode": one("countersign_mode") or "parallel",
         "signer": one("signer"),
-        "distribute_to": list(dict.fromkeys(form.get("distribute_to") or [])),
+        # 对外发送 to a unit not listed (only offered when the 政务协同平台 routes by name): one per line.
+        "distribute_to": list(dict.fromkeys([*(form.get("distribute_to") or []), *many("distribute_to_other")])),
     }
 
 
@@ -89,6 +91,8 @@ def new_document(
         fields = {"doc_type": chosen.doc_type, "title": chosen.title, "body": chosen.body, "template": chosen.key}
     people = directory.list_users()
     departments = directory.list_departments()
+    units = directory.list_external_units()
+    listed = {d["department_id"] for d in departments} | {u["name"] for u in units} | {u["unit_id"] for u in units}
     return page(
         "new.html",
         user,
@@ -111,7 +115,10 @@ def new_document(
         signers=[p for p in people if "signer" in p["roles"] and p["user_id"] != user["user_id"]],
         departments=departments,
         dept_names={d["department_id"]: d["name"] for d in departments},
-        external_units=directory.list_external_units(),
+        external_units=units,
+        # The 政务协同平台 (webhook) routes by the unit's name; email reaches registered mailboxes only.
+        routes_by_name=settings().delivery_channel == "webhook",
+        other_recipients=[entry for entry in fields.get("distribute_to", []) if entry not in listed],
         checks=drafting.check(fields),
     )
 

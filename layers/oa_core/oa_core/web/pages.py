@@ -11,6 +11,7 @@ do nothing the API forbids.
 
 from __future__ import annotations
 
+import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ class Reply:
     base64_encoded: bool = False
     """The body is base64 of binary content (a PDF); API Gateway sends the bytes."""
 
+
+FORM_TOKEN: ContextVar[str] = ContextVar("form_token", default="")
+"""The token of the form this request submits (web.once), so a form shown again keeps it."""
 
 SITE: ContextVar[str] = ContextVar("site", default="")
 """This request's site URL: PublicBaseUrl, else the API Gateway stage URL (set by the handler)."""
@@ -95,6 +99,7 @@ def page(template: str, user: dict[str, Any] | None, session: sessions.Session |
         csrf=session.csrf if session else "",
         role_names=directory.ROLE_NAMES,
         to_minute=clock.to_minute,
+        form_token=FORM_TOKEN.get() or secrets.token_urlsafe(18),
         **context,
     )
     return Reply(status, body, headers=headers())
