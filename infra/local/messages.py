@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 from werkzeug.datastructures import Headers
 from werkzeug.serving import WSGIRequestHandler
@@ -100,10 +102,38 @@ def redacted(target: str) -> str:
     return SECRET_QUERY.sub(r"\1[redacted]", SECRET_PATH.sub(r"\1[redacted]", target))
 
 
+class Console:
+    """Where ``make run`` prints one readable line per request (``python -m infra.local`` sets it; a
+    stack a test starts in-process leaves it unset, and only werkzeug's log line is written)."""
+
+    stream: TextIO | None = None
+    lock = threading.Lock()
+
+    @classmethod
+    def line(cls, method: str, target: str, status: int | str, millis: float) -> None:
+        if cls.stream is None:
+            return
+        stamp = time.strftime("%H:%M:%S")
+        text = f"{stamp}  {method:<6} {redacted(target)}  {status}  {millis:.0f} ms"
+        if str(status).startswith("5"):
+            text += "  (详情见日志文件)"
+        with cls.lock:
+            cls.stream.write(text + "\n")
+            cls.stream.flush()
+
+
 class AccessLog(WSGIRequestHandler):
-    """werkzeug's request handler, whose access log line shows the target redacted."""
+    """werkzeug's request handler, whose access log line shows the target redacted; with a Console set,
+    also one readable line (time, method, target, status, milliseconds) on it."""
+
+    def run_wsgi(self) -> None:
+        self._started = time.monotonic()
+        super().run_wsgi()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        started = getattr(self, "_started", None)
+        if started is not None:
+            Console.line(self.command, self.path, code, (time.monotonic() - started) * 1000)
         saved = {name: getattr(self, name) for name in ("path", "requestline") if hasattr(self, name)}
         for name, value in saved.items():
             setattr(self, name, redacted(value))

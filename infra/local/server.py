@@ -3,20 +3,30 @@
 Everything (DynamoDB, S3, SES, Lambda, Step Functions) is moto in this one process,
 provisioned from template.yaml and seeded with infra/demo_org.json; state lives in
 memory and is gone when the process ends. Ctrl-C (SIGINT) or SIGTERM stops cleanly.
+
+The console shows what a person needs: the URL, the demo users (name, department, roles) and one line
+per request (time, method, path with secret ids redacted, status, milliseconds). Everything else the
+handlers and libraries write (Powertools' JSON log lines, werkzeug's access log, the tracebacks of
+failed requests) goes to the log file (``--log-file``, default ``.aws-sam/local.log``).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
+from infra.local.messages import Console
 from infra.local.stack import LocalStack
 
 DEFAULT_PORT = 3000
+DEFAULT_LOG = ".aws-sam/local.log"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,7 +50,47 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=int(os.environ.get("ISSUER_PORT") or 0),
         help="port of the local identity provider on 127.0.0.1 (default: $ISSUER_PORT or a free one)",
     )
+    parser.add_argument(
+        "--log-file",
+        default=os.environ.get("OA_LOCAL_LOG") or DEFAULT_LOG,
+        help=f"where the handlers' log lines and tracebacks go (default: $OA_LOCAL_LOG or {DEFAULT_LOG})",
+    )
     return parser.parse_args(argv)
+
+
+def log_to_file(path: str) -> TextIO:
+    """Send stdout, stderr and logging to the log file; return the console (the real stdout) for
+    the lines a person reads. Done before the stack imports any handler, so Powertools' loggers,
+    which write to the sys.stdout they find when made, write to the file."""
+    console = sys.stdout
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    log = Path(path).open("a", encoding="utf-8", buffering=1)  # noqa: SIM115 - the process log, open until exit
+    sys.stdout = sys.stderr = log
+    logging.basicConfig(stream=log, level=logging.INFO, force=True)
+    Console.stream = console
+    return console
+
+
+def padded(text: str, columns: int) -> str:
+    """Text padded to a width on a terminal, where a Chinese character takes two columns."""
+    import unicodedata
+
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, columns - width)
+
+
+def print_users(console: TextIO, bound_url: str) -> None:
+    """The demo users as people know them: name, department, roles in Chinese (and the id to sign in by)."""
+    from oa_core.identity import directory
+
+    departments = {d["department_id"]: d["name"] for d in directory.list_departments()}
+    console.write('演示用户（在登录页选择；API 调用方 POST /_local/login {"user_id": …} 取得令牌）：\n')
+    for user in directory.list_users():
+        roles = "、".join(directory.ROLE_NAMES.get(role, role) for role in user.get("roles") or [])
+        department = departments.get(user.get("department", ""), user.get("department", ""))
+        console.write(
+            f"  {padded(user.get('name', ''), 12)}{padded(department, 14)}{padded(roles, 22)}{user['user_id']}\n"
+        )
 
 
 def parameter_overrides(pairs: list[str]) -> dict[str, str]:
@@ -57,30 +107,35 @@ def parameter_overrides(pairs: list[str]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
+    console = log_to_file(args.log_file)
     url = f"http://127.0.0.1:{args.port}"
-    stack = LocalStack(
-        public_base_url=url, parameter_overrides=parameter_overrides(args.param), issuer_port=args.issuer_port
-    ).start()
+    try:
+        stack = LocalStack(
+            public_base_url=url, parameter_overrides=parameter_overrides(args.param), issuer_port=args.issuer_port
+        ).start()
+    except BaseException as exc:
+        console.write(f"本地环境未能启动：{exc}（详情见 {args.log_file}）\n")
+        logging.exception("local stack failed to start")
+        raise
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        print(f"\nstopping ({signal.Signals(signum).name})", flush=True)
+        console.write(f"\nstopping ({signal.Signals(signum).name})\n")
+        console.flush()
         stack.shutdown()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
     def ready(bound_url: str) -> None:
-        users = stack.invoke_http("GET", "/_local/users").json()
         elapsed = time.monotonic() - started
-        print(f"OA local stack ready in {elapsed:.1f}s at {bound_url}", flush=True)
-        print(f"staff pages: open {bound_url}/ and pick a demo user on the sign-in page")
-        print('demo users (API clients: POST /_local/login {"user_id": ...} for a bearer token):')
-        for user in users:
-            roles = ",".join(user.get("roles") or [])
-            print(f"  {user['user_id']:<14} {user.get('name', ''):<6} {roles}")
-        print(f"outbox: {bound_url}/_local/outbox    health: {bound_url}/health")
+        console.write(f"OA local stack ready in {elapsed:.1f}s at {bound_url}\n")
+        console.write(f"打开 {bound_url}/ ，在登录页选择一位演示用户。\n")
+        print_users(console, bound_url)
+        console.write(f"发出的邮件：{bound_url}/_local/outbox    健康检查：{bound_url}/health\n")
         if stack.issuer is not None:
-            print(f"identity provider ({stack.issuer.mode}, local stand-in): {stack.issuer.issuer}", flush=True)
+            console.write(f"身份提供方（{stack.issuer.mode}，本地替身）：{stack.issuer.issuer}\n")
+        console.write(f"每个请求一行（时间 方法 路径 状态 毫秒）；处理程序日志与错误详情：{args.log_file}\n")
+        console.flush()
 
     try:
         stack.serve_forever(args.port, on_ready=ready)

@@ -1,4 +1,5 @@
-"""档案检索 (/archive): the search page (oa_core.web.archive) with the request's query as its form."""
+"""档案检索 (/archive): the search page (oa_core.web.archive) with the request's query as its form, and an
+archived document's 档案包 (/archive/<id>/package) and 四性检测 report (/archive/<id>/report)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ gate = Gate(router)
 @router.get("/archive")
 def archive() -> Response[str]:
     return gate.signed_in(lambda user, session: archive_pages.search(user, session, gate.query()))
+
+
+@router.get("/archive/<document_id>/<what>")
+def archive_download(document_id: str, what: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: archive_pages.download(user, session, document_id, what))

@@ -140,7 +140,7 @@ def revise(document_id: str, actor: str, request: RevisionRequest) -> DecisionRe
         with TransactWrite(connection=connection()) as tx:
             tx.update(
                 task,
-                actions=decided_actions("revise", request.note, "api", now),
+                actions=decided_actions(task, "revise", request.note, "api", now),
                 condition=TaskItem.status == "pending",
             )
             tx.update(

@@ -152,4 +152,39 @@ def load_draft(owner: str, draft_id: str) -> dict[str, Any]:
 
 
 def delete_draft(owner: str, draft_id: str) -> None:
+    """The draft a submission was made from: gone once it became a document."""
     DraftItem(f"USER#{owner}", f"DRAFT#{draft_id}").delete()
+
+
+def draft_title(owner: str, draft_id: str) -> str:
+    """The title of one of my drafts, for the page that asks before deleting it (404 when it is gone)."""
+    try:
+        item = DraftItem.get(f"USER#{owner}", f"DRAFT#{draft_id}", consistent_read=True)
+    except DraftItem.DoesNotExist:
+        raise NotFound(GONE) from None
+    return item.title or "（无标题）"
+
+
+GONE = "这份草稿已提交或已删除。已提交的文件不能删除，可在工作台“我拟的文件”中查看。"
+
+
+def discard_draft(owner: str, draft_id: str) -> None:
+    """删除草稿: only the drafter's own (the key is their partition), only while it is still a draft
+    (the item exists: a submitted draft is gone, and the document it became is never touched), audited
+    in the same transaction."""
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from oa_core.platform import audit
+    from oa_core.platform.storage import connection, lost_on_condition
+
+    draft = DraftItem(f"USER#{owner}", f"DRAFT#{draft_id}")
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.delete(draft, condition=DraftItem.owner == owner)
+            tx.save(audit.audit_item(owner, "delete_draft", draft_id, "ok"))
+    except TransactWriteError as exc:
+        if not lost_on_condition(exc):
+            raise
+        audit.record(owner, "delete_draft", draft_id, "conflict", "no longer a draft")
+        raise NotFound(GONE) from None

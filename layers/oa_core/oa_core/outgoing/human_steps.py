@@ -66,6 +66,7 @@ def open_task(
         document_id,
         task_id,
         title=doc.title,
+        doc_type=doc.doc_type,
         step=step,
         assignee=assignee,
         round_no=int(doc.round),

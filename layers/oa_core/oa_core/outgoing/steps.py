@@ -12,7 +12,14 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
 from oa_core.outgoing import delivery, notify
-from oa_core.outgoing.storage import DeliveryItem, DocumentItem, InboxItem, document_status_actions, load_document
+from oa_core.outgoing.storage import (
+    DeliveryItem,
+    DocumentItem,
+    InboxItem,
+    document_status_actions,
+    finished_entries,
+    load_document,
+)
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.errors import InvalidInput, TransientError
 from oa_core.platform.storage import CounterItem, connection, doc_pk, lost_on_condition, strs
@@ -66,7 +73,11 @@ def mark_rejected(document_id: str) -> dict[str, Any]:
     doc = load_document(document_id)
     cancel_open_tasks(document_id, "rejected")
     _set_status(doc, "rejected", doc.current_step)
-    rejection = next((h for h in reversed(history_of(document_id)) if h.decision == "reject"), None)
+    history = history_of(document_id)
+    # 办结 for the drafter and each decider; keyed per person, so a retried step puts the same entries.
+    for entry in finished_entries(doc, "rejected", doc.updated_at, [h.actor for h in history]):
+        entry.save()
+    rejection = next((h for h in reversed(history) if h.decision == "reject"), None)
     actor = rejection.actor if rejection else "system"
     audit.record(actor, "reject", document_id, "rejected", document_id=document_id)
     drafter = directory.get_user(doc.drafter)

@@ -1,4 +1,4 @@
-"""发文 in the records table: the document, its versions, deliveries, inbox entries and drafts."""
+"""发文 in the records table: the document, its versions, deliveries, inbox entries, drafts and 办结 entries."""
 
 from __future__ import annotations
 
@@ -141,6 +141,42 @@ class DraftItem(RecordItem, discriminator="draft"):
     fields = UnicodeAttribute()
     """The form's fields as JSON."""
     saved_at = UnicodeAttribute()
+
+
+class FinishedItem(RecordItem, discriminator="finished"):
+    """办结: a document that reached its end (archived or rejected), one entry per person who drafted or
+    decided it, in their 办结 list (GSI1 ``FINISHED#<user>`` by when it ended)."""
+
+    document_id = UnicodeAttribute()
+    person = UnicodeAttribute()
+    title = UnicodeAttribute()
+    doc_type = UnicodeAttribute()
+    number = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    """archived or rejected."""
+    finished_at = UnicodeAttribute()
+
+
+def finished_entries(doc: DocumentItem, status: str, at: str, deciders: list[str]) -> list[FinishedItem]:
+    """办结 entries for the drafter and every decider of a document that ended (keyed per person, so a
+    retried step writes the same ones again)."""
+    people = dict.fromkeys([doc.drafter, *(d for d in deciders if d and d != "system")])
+    return [
+        FinishedItem(
+            doc_pk(doc.document_id),
+            f"FINISHED#{person}",
+            document_id=doc.document_id,
+            person=person,
+            title=doc.title,
+            doc_type=doc.doc_type,
+            number=doc.number or "",
+            status=status,
+            finished_at=at,
+            GSI1PK=f"FINISHED#{person}",
+            GSI1SK=f"{at}#{doc.document_id}",
+        )
+        for person in people
+    ]
 
 
 def document_status_actions(status: str, step: str, at: str) -> list[Action]:

@@ -11,6 +11,8 @@ document    DOC#<id>                 META                    GSI1 DRAFTER#<user>
 version     DOC#<id>                 VER#<0001>                                                outgoing
 history     DOC#<id>                 HIST#<at>#<rand>                                          workflow
 task        <subject>                TASK#<task_id>          GSI1 ASSIGNEE#<user>; GSI2 OPEN#  workflow
+                                                             (decided: GSI1 DECIDED#<user>, 已办)
+finished    DOC#<id>                 FINISHED#<user>         GSI1 FINISHED#<user> (办结)       outgoing
 delivery    DOC#<id>                 DELIVERY#<recipient>                                      outgoing
 link        LINK#<sha256(link id)>   LINK                                                      workflow
 counter     COUNTER#<代字>#<year>    COUNTER                                                   platform

@@ -18,12 +18,13 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
 from oa_core.outgoing import notify
-from oa_core.outgoing.storage import DocumentItem, document_status_actions, load_document
+from oa_core.outgoing.storage import DocumentItem, document_status_actions, finished_entries, load_document
 from oa_core.platform import audit, audit_trail, clock, metrics
 from oa_core.platform.config import client, settings
 from oa_core.platform.storage import RecordItem, connection, doc_pk
 from oa_core.records import package
 from oa_core.records.storage import ArchiveIndexItem
+from oa_core.workflow.storage import HistoryItem
 from oa_core.workflow.tasks import history_item
 
 
@@ -108,6 +109,9 @@ def archive(document_id: str) -> dict[str, Any]:
             ],
         )
         tx.save(history_item(document_id, "archive", "system", "archived", key))
+        deciders = [item.actor for item in items if isinstance(item, HistoryItem)]
+        for entry in finished_entries(doc, "archived", now, deciders):
+            tx.save(entry)
         tx.save(
             audit.audit_item(
                 "system", "archive", document_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=document_id

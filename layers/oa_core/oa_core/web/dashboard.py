@@ -8,8 +8,9 @@ from typing import Any
 from oa_core.identity import directory, sessions
 from oa_core.outgoing import drafting
 from oa_core.outgoing.storage import DocumentItem, InboxItem
+from oa_core.platform.errors import DomainError
 from oa_core.platform.storage import RecordItem
-from oa_core.web.pages import Reply, page
+from oa_core.web.pages import Reply, denied, page, redirect
 
 
 def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
@@ -46,3 +47,23 @@ def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "")
         meeting_status_names=meetings.STATUS_NAMES,
         notice=notice,
     )
+
+
+def confirm_delete_draft(user: dict[str, Any], session: sessions.Session, draft_id: str) -> Reply:
+    """删除草稿, first step: a page naming the draft and asking before it is deleted."""
+    try:
+        title = drafting.draft_title(user["user_id"], draft_id)
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return page("draft_delete.html", user, session, draft_id=draft_id, title=title)
+
+
+def delete_draft(user: dict[str, Any], session: sessions.Session, draft_id: str) -> Reply:
+    """删除草稿: the confirmed POST; back to the 工作台 saying so."""
+    from urllib.parse import quote
+
+    try:
+        drafting.discard_draft(user["user_id"], draft_id)
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return redirect(f"/?notice={quote('草稿已删除')}")

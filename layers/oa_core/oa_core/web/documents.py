@@ -189,6 +189,9 @@ def document_page(
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
         can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
+        # 档案包 and 四性检测 report: as records.retrieval.readable_package allows (the archive page's rule).
+        archive_downloads=doc.status == "archived"
+        and (directory.reads_every_department(user) or user["department"] == doc.drafter_department),
         notice=notice,
         error=error,
     )

@@ -23,7 +23,7 @@ from oa_core.platform.errors import Conflict, FlowUnavailable, Forbidden
 from oa_core.platform.storage import RecordItem
 from oa_core.workflow import flow, links
 from oa_core.workflow.models import TaskView
-from oa_core.workflow.storage import LinkItem, TaskItem, task_closed_actions
+from oa_core.workflow.storage import LinkItem, TaskItem, task_decided_actions
 from oa_core.workflow.tasks import tasks_of
 
 
@@ -50,10 +50,11 @@ def ensure_pending(task: TaskItem, actor: str) -> None:
         raise Conflict(closed_message(task))
 
 
-def decided_actions(decision: str, opinion: str, via: str, at: str) -> list[Action]:
-    """What a decision writes on its task: closed, with the decision, the opinion and where it came from."""
+def decided_actions(task: TaskItem, decision: str, opinion: str, via: str, at: str) -> list[Action]:
+    """What a decision writes on its task: closed (into its assignee's 已办), with the decision, the
+    opinion and where it came from."""
     return [
-        *task_closed_actions("decided", at),
+        *task_decided_actions(task.task_id, task.assignee, at),
         TaskItem.decision.set(decision),
         TaskItem.opinion.set(opinion),
         TaskItem.decided_via.set(via),
@@ -71,7 +72,7 @@ def close_in(
 ) -> None:
     """Put the decision's own writes into the domain's transaction: the task closed on its conditions
     (still pending, still actor's) and, through a link, the link used (unused and unexpired)."""
-    tx.update(task, actions=decided_actions(decision, opinion, via, at), condition=decided_condition(actor))
+    tx.update(task, actions=decided_actions(task, decision, opinion, via, at), condition=decided_condition(actor))
     if link is not None:
         tx.update(link, actions=[LinkItem.used_at.set(at)], condition=links.consume_condition())
 

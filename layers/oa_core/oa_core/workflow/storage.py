@@ -34,6 +34,8 @@ class TaskItem(RecordItem, discriminator="task"):
     document_id = UnicodeAttribute()
     title = UnicodeAttribute(default="")
     """The document's title when the task was opened, for lists of tasks (one Query, no lookups)."""
+    doc_type = UnicodeAttribute(default="")
+    """文种 of the document (empty for a meeting), so 已办 is searched by it without lookups."""
     step = UnicodeAttribute()
     assignee = UnicodeAttribute()
     round = NumberAttribute(default=1)
@@ -76,6 +78,19 @@ def task_closed_actions(status: str, at: str) -> list[Action]:
         TaskItem.decided_at.set(at),
         TaskItem.GSI1PK.remove(),
         TaskItem.GSI1SK.remove(),
+        TaskItem.GSI2PK.remove(),
+        TaskItem.GSI2SK.remove(),
+    ]
+
+
+def task_decided_actions(task_id: str, assignee: str, at: str) -> list[Action]:
+    """Close a task as decided: it leaves "my tasks" and "open" and enters its assignee's 已办
+    (GSI1 ``DECIDED#<user>``, by decision time), so what I decided is one index Query."""
+    return [
+        TaskItem.status.set("decided"),
+        TaskItem.decided_at.set(at),
+        TaskItem.GSI1PK.set(f"DECIDED#{assignee}"),
+        TaskItem.GSI1SK.set(f"{at}#{task_id}"),
         TaskItem.GSI2PK.remove(),
         TaskItem.GSI2SK.remove(),
     ]

@@ -40,6 +40,7 @@ def new_task(
     round_no: int,
     task_token: str,
     due: datetime,
+    doc_type: str = "",
 ) -> TaskItem:
     """A pending task, indexed for its assignee's list (GSI1) and for the overdue scan (GSI2 OPEN#<step>)."""
     due_at = clock.iso(due)
@@ -49,6 +50,7 @@ def new_task(
         task_id=task_id,
         document_id=subject_id,
         title=title,
+        doc_type=doc_type,
         step=step,
         assignee=assignee,
         round=round_no,
