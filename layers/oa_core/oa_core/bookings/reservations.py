@@ -58,7 +58,7 @@ def parse_time(text: str, label: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"{label}“{text}”不是有效时间，应为 ISO 8601 格式，如 2026-12-03T09:00+08:00") from None
+        raise InvalidInput(f"{label}“{text[:40]}”不是有效时间，请按 2026-12-02 09:00 的格式填写") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=clock.local_zone())
 
 

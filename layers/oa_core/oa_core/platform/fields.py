@@ -86,7 +86,7 @@ def time_problem(text: str) -> str | None:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        return f"“{text[:40]}”不是有效时间，应为 ISO 8601 格式，如 2026-12-03T09:00+08:00"
+        return f"“{text[:40]}”不是有效时间，请按 2026-12-02 09:00 的格式填写"
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return f"时间“{text[:40]}”超出可用范围（{EARLIEST_YEAR}–{LATEST_YEAR} 年）"
     try:

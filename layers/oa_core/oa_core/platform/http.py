@@ -124,7 +124,7 @@ def _label(loc: Iterable[Any]) -> str:
     if not parts:
         return "请求体"
     named = [FIELD_LABELS.get(p, p) for p in parts]
-    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:]) + f" ({'.'.join(parts)})"
+    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:])
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -144,7 +144,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "too_long":
         return f"{label}最多 {ctx.get('max_length')} 项"
     if kind == "literal_error":
-        return f"{label}取值无效，可选值：{ctx.get('expected')}"
+        return f"{label}取值无效，可选值：{str(ctx.get('expected')).replace(' or ', '、')}"
     if kind in (
         "string_type",
         "list_type",
@@ -176,7 +176,8 @@ def _describe(error: Mapping[str, Any]) -> str:
 
 
 def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
-    """One message naming every problem, in Chinese with the field name in brackets."""
+    """One message naming every problem, in Chinese: a field by its Chinese name (``FIELD_LABELS``), never
+    its English key (a key the caller sent that the system does not know is quoted as sent)."""
     messages = list(dict.fromkeys(_describe(e) for e in errors))
     return "；".join(messages) or "请求无效 (invalid request)"
 
