@@ -109,8 +109,8 @@ ISO_TIME = AfterValidator(_iso_time)
 
 TimeText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=10, max_length=40),
-    ISO_TIME,
+    StringConstraints(strip_whitespace=True, max_length=40),
+    ISO_TIME,  # says what to type for any text that is no time, short ones included
     Field(
         description="ISO 8601 时间，如 2026-12-03T09:00+08:00（不带时区即 Asia/Shanghai），"
         f"{EARLIEST_YEAR}–{LATEST_YEAR} 年。ISO 8601 time; without an offset it is Asia/Shanghai.",
