@@ -118,7 +118,7 @@ def typeset(document_id: str) -> dict[str, Any]:
             DocumentItem.updated_at.set(now),
         ]
     )
-    history_item(document_id, "typeset", "system", "typeset", f"{len(data)} 字节").save()
+    history_item(document_id, "typeset", "system", "typeset", "正式文件已加盖电子签章").save()
     audit.record("system", "typeset", document_id, "ok", sha, document_id=document_id)
     return {"pdf_key": key, "sha256": sha, "bytes": len(data)}
 

@@ -107,7 +107,7 @@ def archive(document_id: str) -> dict[str, Any]:
                 DocumentItem.archived_at.set(now),
             ],
         )
-        tx.save(history_item(document_id, "archive", "system", "archived", key))
+        tx.save(history_item(document_id, "archive", "system", "archived", f"档号 {doc.archive_code}"))
         tx.save(
             audit.audit_item(
                 "system", "archive", document_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=document_id
