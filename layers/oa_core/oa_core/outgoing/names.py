@@ -18,6 +18,7 @@ STEP_NAMES = {
     "distribute": "分发",
     "archive": "归档",
     "revise": "修改",
+    "meeting": "会议室审批",
 }
 
 
