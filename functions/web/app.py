@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core.platform import audit
 from oa_core.identity import directory, sessions
+from oa_core.platform import audit
 from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 

@@ -75,7 +75,8 @@ def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies_naming_its_
     capsys.readouterr()
     assert verify_cli.main([str(good)]) == 0 and verify_cli.main([str(tmp_path / "package.zip")]) == 0
     said, signer = capsys.readouterr().out, str(doc["signer"])
-    assert said.count(f"签章 (sealed by): {directory.get_user(signer)['name']}，") == 2 and signer not in said, said
+    name = (directory.get_user(signer) or {})["name"]
+    assert said.count(f"签章 (sealed by): {name}，") == 2 and signer not in said, said
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         assert archive.read("document.pdf") == data
     status, report = api.call("GET", f"/api/archive/{doc_id}/report", drafter)

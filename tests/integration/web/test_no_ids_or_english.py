@@ -143,7 +143,11 @@ def test_no_page_email_or_error_message_shows_an_internal_id_or_english(stack: L
     assert bad.status in (400, 422), bad.status
     found += problems("a refused 拟稿 form", visible(bad.text), ids)
     for words in ("请审批会议室预订", "用车申请", "来文"):
-        wait_for(lambda w=words: any(w in m["subject"] for m in stack.outbox()), f"the mail saying {words}")
+
+        def sent(w: str = words) -> bool:
+            return any(w in m["subject"] for m in stack.outbox())
+
+        wait_for(sent, f"the mail saying {words}")
     mails = stack.outbox()
     for mail in mails:
         where = f"mail {mail['subject']!r} to {mail['to']}"
