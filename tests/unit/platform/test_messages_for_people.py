@@ -60,6 +60,11 @@ def test_validation_messages_name_the_field_in_chinese_only() -> None:
     assert "main_recipients" not in _errors(main_recipients="各处室")
 
 
+def test_a_humanized_message_carries_no_english_hint_even_when_a_validator_wrote_one() -> None:
+    said = humanize([{"type": "value_error", "loc": ("body",), "msg": "Value error, 标题有误 (bad title)"}])
+    assert said == "标题有误"
+
+
 def test_a_bad_time_says_what_to_type_not_iso_8601() -> None:
     problem = time_problem("明天上午")
     assert problem is not None

@@ -9,6 +9,7 @@ from typing import Any
 
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Unauthorized
+from oa_core.platform.wording import for_people
 
 FIELD_LABELS = {
     "doc_type": "文种",
@@ -169,7 +170,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "string_unicode":
         return f"{label}不是合法的文本（含无法识别的字符）"
     if kind == "json_invalid":
-        return "请求体不是合法的 JSON (the body is not valid JSON)"
+        return "请求体不是合法的 JSON"
     if kind == "value_error":
         return str(error.get("msg", "")).removeprefix("Value error, ")
     return f"{label}：{error.get('msg', '')}"
@@ -179,7 +180,7 @@ def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
     """One message naming every problem, in Chinese: a field by its Chinese name (``FIELD_LABELS``), never
     its English key (a key the caller sent that the system does not know is quoted as sent)."""
     messages = list(dict.fromkeys(_describe(e) for e in errors))
-    return "；".join(messages) or "请求无效 (invalid request)"
+    return for_people("；".join(messages)) or "请求无效"
 
 
 def caller_id(event: Mapping[str, Any]) -> str:
