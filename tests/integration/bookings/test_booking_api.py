@@ -227,8 +227,8 @@ def test_cancelling_frees_the_slot_and_only_the_booker_or_an_administrator_may(s
         ({"resource_id": "room-999"}, "没有编号为 room-999"),
         ({"participants": ["nobody"]}, "不在组织机构中"),
         ({"title": ""}, "不能为空"),
-        ({"recurrence": {"freq": "weekly", "count": 53}}, "recurrence"),
-        ({"recurrence": {"freq": "monthly", "count": 3}}, "recurrence"),
+        ({"recurrence": {"freq": "weekly", "count": 53}}, "“周期”"),
+        ({"recurrence": {"freq": "monthly", "count": 3}}, "“周期”"),
         ({"colour": "red"}, "不认识的字段"),
     ],
 )
