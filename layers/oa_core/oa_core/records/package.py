@@ -137,7 +137,7 @@ def build_package(
     if pdf is not None:
         files["document.pdf"] = pdf  # the issued GB/T 9704 PDF, with its own seal block
     if doc.seal_signature:
-        from oa_core.outgoing import printing, sealing
+        from oa_core.outgoing import sealing
         from oa_core.publishing import seal
 
         files["canonical.json"] = sealing.canonical(doc)
@@ -149,7 +149,7 @@ def build_package(
                 "key": doc.seal_key,
                 "public_key": seal.public_key_pem(),
                 "signed_by": doc.signed_by,
-                "signer_name": printing.signer_name(doc),
+                "signer_name": str((seal.split_sealed_pdf(pdf)[1] or {}).get("signer_name", "")) if pdf else "",
                 "signed_at": doc.sign_date,
                 "sealed_at": doc.sealed_at,
             }
