@@ -11,14 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oa_core.identity import directory, sessions
 from oa_core.platform import audit
 from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
 from routes import archive, bookings, dashboard, documents, roles, signin, static
+from routes.gate import Gate, respond
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver()
@@ -29,6 +32,17 @@ app.include_router(archive.router)
 app.include_router(bookings.router)
 app.include_router(roles.router)
 app.include_router(static.router)
+
+
+@app.not_found
+def unknown_page(_: NotFoundError) -> Response[str]:
+    """Any address no page answers (API Gateway's /{proxy+} brings every unknown one here; /api/ keeps
+    its JSON): the product's Chinese 404 page, with the menu for a signed-in user."""
+    session = sessions.resolve(Gate(app).cookies().get(sessions.COOKIE))
+    user = directory.get_user(session.user_id) if session else None
+    text = "您访问的地址不存在，可能输入有误或页面已移动。请从工作台重新进入。"
+    page: Response[str] = respond(pages.message(user, session if user else None, 404, "找不到页面", text))
+    return page
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             if "seal.json" in package.namelist():
                 sealed = json.loads(package.read("seal.json"))
-                signer = f"{sealed.get('signed_by', '')}，签发于 {sealed.get('signed_at', '')}"
+                name = sealed.get("signer_name") or sealed.get("signed_by", "")
+                signer = f"{name}，签发于 {sealed.get('signed_at', '')}"
                 signer += f"（{_algorithm(sealed.get('algorithm'), str(sealed.get('public_key', '')), pem=True)}）"
             number = json.loads(package.read("manifest.json")).get("number", "")
     except (zipfile.BadZipFile, KeyError, ValueError):
@@ -68,7 +69,8 @@ def _verify_pdf(path: Path, data: bytes) -> int:
     key = hashlib.sha256(base64.b64decode(str(block.get("public_key", "")))).hexdigest()[:16]
     print(f"完整 (intact): {path} {block.get('number', '')}")
     algorithm = _algorithm(block.get("alg"), str(block.get("public_key", "")), pem=False)
-    print(f"签章 (sealed by): {block.get('signed_by', '')}，签发于 {block.get('sign_date', '')}（{algorithm}）")
+    signer = block.get("signer_name") or block.get("signed_by", "")
+    print(f"签章 (sealed by): {signer}，签发于 {block.get('sign_date', '')}（{algorithm}）")
     print(f"签章公钥指纹 (seal key fingerprint, SHA-256 of the DER key): {key}")
     return 0
 

@@ -82,15 +82,25 @@ def test_a_booking_shows_in_the_occupancy_and_makes_the_room_busy(stack: LocalSt
     assert "room-305" in {r["resource_id"] for r in free}
 
 
-def test_an_overlapping_booking_is_refused_naming_the_booking_it_meets(stack: LocalStack) -> None:
+def test_an_overlapping_booking_is_refused_naming_the_meeting_its_time_and_organizer_not_its_id(
+    stack: LocalStack,
+) -> None:
     api = Api(stack)
     day = fresh_day()
     first = book(api, start=at(day, "14:00"), end=at(day, "15:00"), title="预算编制会")[1]
     status, body = book(api, OTHER, start=at(day, "14:30"), end=at(day, "16:00"))
     assert status == 409
     assert body["error"]["code"] == "conflict"
-    assert "预算编制会" in body["error"]["message"]
+    message = body["error"]["message"]
+    assert "预算编制会" in message and "14:00–15:00" in message and "张伟" in message
+    assert first["booking_id"] not in message and "zhangwei" not in message and "(" not in message
     assert body["error"]["conflicts"][0]["booking_ids"] == [first["booking_id"]]
+
+
+def test_a_time_that_is_no_time_says_what_to_type(stack: LocalStack) -> None:
+    status, body = book(Api(stack), start="明天上午", end="明天中午")
+    assert status == 422 and "请按 2026-12-02 09:00 的格式填写" in body["error"]["message"]
+    assert "ISO" not in body["error"]["message"]
 
 
 def test_back_to_back_bookings_both_succeed(stack: LocalStack) -> None:
@@ -217,8 +227,8 @@ def test_cancelling_frees_the_slot_and_only_the_booker_or_an_administrator_may(s
         ({"resource_id": "room-999"}, "没有编号为 room-999"),
         ({"participants": ["nobody"]}, "不在组织机构中"),
         ({"title": ""}, "不能为空"),
-        ({"recurrence": {"freq": "weekly", "count": 53}}, "recurrence"),
-        ({"recurrence": {"freq": "monthly", "count": 3}}, "recurrence"),
+        ({"recurrence": {"freq": "weekly", "count": 53}}, "“周期”"),
+        ({"recurrence": {"freq": "monthly", "count": 3}}, "“周期”"),
         ({"colour": "red"}, "不认识的字段"),
     ],
 )

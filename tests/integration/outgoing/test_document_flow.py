@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 import boto3
 import pytest
@@ -76,12 +77,21 @@ def test_return_at_review_goes_to_the_drafter_and_the_revision_goes_back_to_revi
     doc_id = submit(api, drafter)
     task = pending_task(api, reviewer, doc_id, "review")
     assert task["title"] == "关于做好2026年度安全生产工作的通知" and not task["overdue"]
+
+    def revise_mails() -> list[dict[str, Any]]:  # a mail names no document id: the drafter's 请修改 after this return
+        return [
+            m
+            for m in api.stack.outbox()
+            if m["subject"].startswith("请修改") and m["to"] == [f"{drafter}@example.gov.cn"]
+        ]
+
+    earlier = len(revise_mails())
     status, body = api.decide(task["task_id"], reviewer, "return", "请补充责任分工")
     assert status == 200, body
     wait_status(api, doc_id, "returned", drafter)
     pending_task(api, drafter, doc_id, "revise")
     notice = wait_for(
-        lambda: [m for m in api.stack.outbox() if m["subject"].startswith("请修改") and doc_id in m["text"]],
+        lambda: revise_mails()[earlier:],
         "the drafter's revision notice",
         saw=outbox_seen(api.stack),
     )[-1]

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from infra.local.stack import LocalStack
 from infra.ops import verify as verify_cli
+from oa_core.identity import directory
 from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform.audit import AuditItem
 from oa_core.platform.storage import doc_pk
@@ -35,7 +36,9 @@ def pdf_of(stack: LocalStack, doc_id: str, user: str) -> tuple[int, bytes, dict[
     return response.status, response.body, dict(response.headers)
 
 
-def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies(stack: LocalStack, tmp_path: Path) -> None:
+def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies_naming_its_signer(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     api = Api(stack)
     doc = issued(api, attachment_note="1．2026年度安全生产责任清单", cc=["市应急管理局", "市消防救援支队"])
     doc_id, drafter = str(doc["document_id"]), users_with("drafter")[0]
@@ -68,6 +71,12 @@ def test_the_signed_document_comes_out_as_a_sealed_pdf_that_verifies(stack: Loca
 
     # The archive package carries the same PDF, and the 四性检测 opened it and found the number.
     package = stack.invoke_http("GET", f"/api/archive/{doc_id}/package", user_id=drafter).body
+    (tmp_path / "package.zip").write_bytes(package)
+    capsys.readouterr()
+    assert verify_cli.main([str(good)]) == 0 and verify_cli.main([str(tmp_path / "package.zip")]) == 0
+    said, signer = capsys.readouterr().out, str(doc["signer"])
+    name = (directory.get_user(signer) or {})["name"]
+    assert said.count(f"签章 (sealed by): {name}，") == 2 and signer not in said, said
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         assert archive.read("document.pdf") == data
     status, report = api.call("GET", f"/api/archive/{doc_id}/report", drafter)

@@ -71,3 +71,5 @@ def test_an_external_unit_gets_the_sealed_pdf_by_email_when_the_channel_is_email
     assert doc["number"] in mail[-1]["subject"] and "来文" in mail[-1]["subject"]
     pdfs = [a for a in mail[-1]["attachments"] if a["content_type"].startswith("application/pdf")]
     assert len(pdfs) == 1 and pdfs[0]["filename"] == f"{doc['number']}.pdf"
+    text = mail[-1]["text"]
+    assert "make" not in text and "签章公钥指纹" in text and "SHA-256" in text, "how a unit checks the seal"

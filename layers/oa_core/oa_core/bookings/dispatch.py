@@ -41,7 +41,7 @@ def load(dispatch_id: str) -> DispatchItem:
     try:
         return DispatchItem.get(f"DISPATCH#{dispatch_id}", "META", consistent_read=True)
     except DispatchItem.DoesNotExist:
-        raise NotFound(f"用车申请 {dispatch_id} 不存在 (no such request)") from None
+        raise NotFound("这项用车申请不存在 (no such request)") from None
 
 
 def view(item: DispatchItem) -> DispatchView:

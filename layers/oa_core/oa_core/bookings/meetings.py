@@ -55,7 +55,7 @@ def load(meeting_id: str) -> MeetingItem:
     try:
         return MeetingItem.get(_pk(meeting_id), "META", consistent_read=True)
     except MeetingItem.DoesNotExist:
-        raise NotFound(f"会议 {meeting_id} 不存在 (no such meeting)") from None
+        raise NotFound("这个会议不存在 (no such meeting)") from None
 
 
 def approver_for(room: Any) -> str:
@@ -232,7 +232,7 @@ def open_approval(meeting_id: str, task_token: str) -> dict[str, Any]:
     except TransactWriteError as exc:
         if not lost_on_condition(exc):
             raise
-        raise Conflict(f"会议 {meeting_id} 已不在待审批状态 (no longer awaiting approval)") from exc
+        raise Conflict("这个会议已不在待审批状态，可能已被他人处理 (no longer awaiting approval)") from exc
     organizer = directory.get_user(meeting.organizer) or {"name": meeting.organizer}
     mail.send(
         [approver["email"]],

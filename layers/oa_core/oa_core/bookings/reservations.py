@@ -58,7 +58,7 @@ def parse_time(text: str, label: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"{label}“{text}”不是有效时间，应为 ISO 8601 格式，如 2026-12-03T09:00+08:00") from None
+        raise InvalidInput(f"{label}“{text[:40]}”不是有效时间，请按 2026-12-02 09:00 的格式填写") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=clock.local_zone())
 
 
@@ -317,12 +317,18 @@ def _conflict(resource: ResourceItem, planned: list[_Occurrence], mine: set[str]
                     "booking_ids": sorted(holders),
                 }
             )
-    names = []
-    for detail in details[:3]:
-        for booking_id in detail["booking_ids"][:2]:
-            other = load_booking(booking_id, missing_ok=True)
-            if other is not None:
-                names.append(f"“{other.title}”（{clock.to_minute(other.start)}–{other.end[11:16]}，{booking_id}）")
+    others = [
+        other
+        for detail in details[:3]
+        for booking_id in detail["booking_ids"][:2]
+        if (other := load_booking(booking_id, missing_ok=True)) is not None
+    ]
+    users = directory.get_users([other.booker for other in others])
+    names = [
+        f"“{other.title}”（{clock.to_minute(other.start)}–{clock.to_minute(other.end)[-5:]}，"
+        f"{directory.display_name(other.booker, users)}预订）"
+        for other in others
+    ]
     what = "、".join(dict.fromkeys(names)) or "其他预订"
     several = f"第 {'、'.join(str(d['occurrence']) for d in details)} 次" if len(planned) > 1 and details else ""
     return Conflict(
@@ -435,7 +441,7 @@ def load_booking(booking_id: str, *, missing_ok: bool = False) -> BookingItem | 
     except (PointerItem.DoesNotExist, BookingItem.DoesNotExist):
         if missing_ok:
             return None
-        raise NotFound(f"预订 {booking_id} 不存在 (no such booking)") from None
+        raise NotFound("这项预订不存在或已取消 (no such booking)") from None
 
 
 def owned_elsewhere(booking: BookingItem) -> Conflict:
@@ -443,8 +449,8 @@ def owned_elsewhere(booking: BookingItem) -> Conflict:
     page = OWNER_PAGES.get(booking.owner_kind, booking.owner_kind)
     what = "会议" if booking.owner_kind == "meeting" else "用车申请"
     return Conflict(
-        f"该预订属于{what} {booking.owner_id}，不能在此单独取消；请到“{page}”页面变更或取消{what} "
-        f"(owned by {booking.owner_kind} {booking.owner_id})",
+        f"该预订属于{what}“{booking.title}”（{clock.to_minute(booking.start)}），不能在此单独取消；"
+        f"请到“{page}”页面变更或取消{what} (owned by {booking.owner_kind} {booking.owner_id})",
         details={"owner_kind": booking.owner_kind, "owner_id": booking.owner_id},
     )
 
@@ -455,7 +461,7 @@ def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
     condition: only its owner's flow lets it go (``release``)."""
     booking = load_booking(booking_id)
     if booking is None:
-        raise NotFound(f"预订 {booking_id} 不存在 (no such booking)")
+        raise NotFound("这项预订不存在或已取消 (no such booking)")
     if booking.booker != actor["user_id"] and not MANAGERS & set(actor.get("roles", [])):
         audit.record(actor["user_id"], "cancel_booking", booking_id, "denied", "not the booker")
         raise Forbidden("只有预订人或系统管理员可以取消预订 (only the booker or a system administrator)")

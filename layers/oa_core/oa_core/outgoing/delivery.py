@@ -281,6 +281,18 @@ def _http() -> Any:
     return urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
 
 
+def key_fingerprint(pdf: bytes) -> str:
+    """签章公钥指纹 of a sealed PDF: the first 16 hex digits of SHA-256 over the DER public key its seal
+    block carries, as make verify prints it, so a receiving unit compares it with the one we publish."""
+    from oa_core.publishing.seal import split_sealed_pdf
+
+    block = split_sealed_pdf(pdf)[1] or {}
+    try:
+        return hashlib.sha256(base64.b64decode(str(block.get("public_key", "")), validate=True)).hexdigest()[:16]
+    except ValueError:
+        return "（PDF 未带签章）"
+
+
 def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
     if not unit.get("email"):
         raise DeliveryFailed(f"外部单位「{unit['name']}」未登记收文邮箱，无法邮件发送", final=True)
@@ -298,6 +310,7 @@ def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
                 "title": doc.title,
                 "urgency": doc.urgency or "",
                 "sha256": hashlib.sha256(pdf).hexdigest(),
+                "key_fingerprint": key_fingerprint(pdf),
             },
             [(printing.pdf_filename(doc), "application/pdf", pdf)],
         )

@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
 from oa_core.outgoing import duties, notify
+from oa_core.outgoing.names import STEP_NAMES
 from oa_core.outgoing.storage import DocumentItem, document_status_actions, load_document
 from oa_core.platform import audit, clock
 from oa_core.platform.config import settings
@@ -87,7 +88,7 @@ def open_task(
     except TransactWriteError as exc:
         if not lost_on_condition(exc):
             raise
-        raise Conflict(f"文件 {document_id} 的流程已不在“{step}”环节等待 (the flow no longer waits here)") from exc
+        raise Conflict(f"这份文件的流程已不在“{STEP_NAMES.get(step, step)}”环节等待，可能已被他人处理，请刷新") from exc
     opinion = ""
     if step == "revise":
         returned = [h for h in history_of(document_id) if h.decision == "return"]

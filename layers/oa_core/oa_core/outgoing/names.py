@@ -18,6 +18,7 @@ STEP_NAMES = {
     "distribute": "分发",
     "archive": "归档",
     "revise": "修改",
+    "meeting": "会议室审批",
 }
 
 
@@ -28,9 +29,9 @@ DECISION_NAMES = {
     "submit": "提交",
     "revise": "提交修改稿",
     "numbered": "编号",
-    "typeset": "印制 PDF",
-    "distributed": "分发",
-    "archived": "归档",
+    "typeset": "已印制",
+    "distributed": "已分发",
+    "archived": "已归档",
     "failed": "失败",
     "timed_out": "办理超时",
     "cancelled": "已撤销",

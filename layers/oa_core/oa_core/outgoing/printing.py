@@ -36,6 +36,12 @@ def pdf_key(document_id: str) -> str:
     return f"issued/{document_id}.pdf"
 
 
+def signer_name(doc: DocumentItem) -> str:
+    """签发人 by name, as a seal block and make verify show them (their id when the directory has no name)."""
+    who = doc.signed_by or doc.signer or ""
+    return str((directory.get_user(who) or {}).get("name") or who)
+
+
 def official_document(doc: DocumentItem) -> OfficialDocument:
     """The document's elements (公文要素) as the typesetter takes them."""
     from oa_core.publishing.typesetting import OfficialDocument
@@ -75,6 +81,7 @@ def render(doc: DocumentItem) -> bytes:
             "document_id": doc.document_id,
             "number": doc.number or "",
             "signed_by": doc.signed_by or "",
+            "signer_name": signer_name(doc),
             "sign_date": doc.sign_date or "",
             "sealed_at": clock.now_iso(),
         },
@@ -111,7 +118,7 @@ def typeset(document_id: str) -> dict[str, Any]:
             DocumentItem.updated_at.set(now),
         ]
     )
-    history_item(document_id, "typeset", "system", "typeset", f"{len(data)} 字节").save()
+    history_item(document_id, "typeset", "system", "typeset", "正式文件已加盖电子签章").save()
     audit.record("system", "typeset", document_id, "ok", sha, document_id=document_id)
     return {"pdf_key": key, "sha256": sha, "bytes": len(data)}
 

@@ -194,4 +194,4 @@ def load_document(document_id: str) -> DocumentItem:
     try:
         return DocumentItem.get(doc_pk(document_id), "META", consistent_read=True)
     except DocumentItem.DoesNotExist:
-        raise NotFound(f"文件 {document_id} 不存在 (no such document)") from None
+        raise NotFound("这份文件不存在 (no such document)") from None

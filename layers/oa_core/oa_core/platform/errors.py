@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oa_core.platform.wording import for_people
+
 
 class DomainError(Exception):
     status = 400
@@ -11,7 +13,10 @@ class DomainError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.hint = message
+        """The message as written, English hint included: for logs and developers."""
+        self.message = for_people(message)
+        """What a person reads: Chinese only (``wording.for_people``)."""
         self.details = details or {}
         """More for the caller, inside the error object (e.g. a booking's conflicting bookings)."""
         if code:

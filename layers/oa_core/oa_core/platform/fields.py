@@ -86,7 +86,7 @@ def time_problem(text: str) -> str | None:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        return f"“{text[:40]}”不是有效时间，应为 ISO 8601 格式，如 2026-12-03T09:00+08:00"
+        return f"“{text[:40]}”不是有效时间，请按 2026-12-02 09:00 的格式填写"
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return f"时间“{text[:40]}”超出可用范围（{EARLIEST_YEAR}–{LATEST_YEAR} 年）"
     try:
@@ -109,8 +109,8 @@ ISO_TIME = AfterValidator(_iso_time)
 
 TimeText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=10, max_length=40),
-    ISO_TIME,
+    StringConstraints(strip_whitespace=True, max_length=40),
+    ISO_TIME,  # says what to type for any text that is no time, short ones included
     Field(
         description="ISO 8601 时间，如 2026-12-03T09:00+08:00（不带时区即 Asia/Shanghai），"
         f"{EARLIEST_YEAR}–{LATEST_YEAR} 年。ISO 8601 time; without an offset it is Asia/Shanghai.",

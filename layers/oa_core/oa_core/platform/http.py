@@ -9,6 +9,7 @@ from typing import Any
 
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Unauthorized
+from oa_core.platform.wording import for_people
 
 FIELD_LABELS = {
     "doc_type": "文种",
@@ -124,7 +125,7 @@ def _label(loc: Iterable[Any]) -> str:
     if not parts:
         return "请求体"
     named = [FIELD_LABELS.get(p, p) for p in parts]
-    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:]) + f" ({'.'.join(parts)})"
+    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:])
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -144,7 +145,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "too_long":
         return f"{label}最多 {ctx.get('max_length')} 项"
     if kind == "literal_error":
-        return f"{label}取值无效，可选值：{ctx.get('expected')}"
+        return f"{label}取值无效，可选值：{str(ctx.get('expected')).replace(' or ', '、')}"
     if kind in (
         "string_type",
         "list_type",
@@ -169,16 +170,17 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "string_unicode":
         return f"{label}不是合法的文本（含无法识别的字符）"
     if kind == "json_invalid":
-        return "请求体不是合法的 JSON (the body is not valid JSON)"
+        return "请求体不是合法的 JSON"
     if kind == "value_error":
         return str(error.get("msg", "")).removeprefix("Value error, ")
     return f"{label}：{error.get('msg', '')}"
 
 
 def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
-    """One message naming every problem, in Chinese with the field name in brackets."""
+    """One message naming every problem, in Chinese: a field by its Chinese name (``FIELD_LABELS``), never
+    its English key (a key the caller sent that the system does not know is quoted as sent)."""
     messages = list(dict.fromkeys(_describe(e) for e in errors))
-    return "；".join(messages) or "请求无效 (invalid request)"
+    return for_people("；".join(messages)) or "请求无效"
 
 
 def caller_id(event: Mapping[str, Any]) -> str:

@@ -108,7 +108,7 @@ def archive(document_id: str) -> dict[str, Any]:
                 DocumentItem.archived_at.set(now),
             ],
         )
-        tx.save(history_item(document_id, "archive", "system", "archived", key))
+        tx.save(history_item(document_id, "archive", "system", "archived", f"档号 {doc.archive_code}"))
         deciders = [item.actor for item in items if isinstance(item, HistoryItem)]
         for entry in finished_entries(doc, "archived", now, deciders):
             tx.save(entry)

@@ -149,6 +149,7 @@ def build_package(
                 "key": doc.seal_key,
                 "public_key": seal.public_key_pem(),
                 "signed_by": doc.signed_by,
+                "signer_name": str((seal.split_sealed_pdf(pdf)[1] or {}).get("signer_name", "")) if pdf else "",
                 "signed_at": doc.sign_date,
                 "sealed_at": doc.sealed_at,
             }

@@ -76,7 +76,7 @@ def load_task(task_id: str) -> TaskItem:
     try:
         return TaskItem.get(subject_pk(subject_of(task_id)), f"TASK#{task_id}", consistent_read=True)
     except TaskItem.DoesNotExist:
-        raise NotFound(f"待办事项 {task_id} 不存在 (no such task)") from None
+        raise NotFound("这项待办不存在，可能已被处理 (no such task)") from None
 
 
 def tasks_of(subject_id: str) -> list[TaskItem]:
