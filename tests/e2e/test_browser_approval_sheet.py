@@ -34,7 +34,7 @@ def test_a_leader_on_a_phone_sees_the_whole_sheet_and_must_give_a_reason_to_refu
             urgency="加急",
             attachment_note="附件：冬季安全检查表",
             countersigners=[first, second],
-            distribute_to=["bgs", "市财政局"],
+            distribute_to=["bgs", "示例市财政局"],
         ),
     )
     reviewer = User(base_url, org.with_role("reviewer")[0])
@@ -59,7 +59,7 @@ def test_a_leader_on_a_phone_sees_the_whole_sheet_and_must_give_a_reason_to_refu
     sheet = phone.locator("#sheet")
     expect(sheet.locator("#sheet-attachments")).to_have_text("附件：冬季安全检查表")
     expect(sheet.locator("#sheet-internal")).to_contain_text("办公室")
-    expect(sheet.locator("#sheet-external")).to_have_text("市财政局")
+    expect(sheet.locator("#sheet-external")).to_have_text("示例市财政局")
     expect(sheet.locator("#sheet-review")).to_contain_text("请在12月10日前报送结果")
     expect(sheet.locator("#sheet-countersign")).to_contain_text("已完成 1/2")
     expect(sheet.locator("#sheet-trace ins")).to_contain_text("逐项整改到位")

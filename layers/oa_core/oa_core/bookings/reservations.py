@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from oa_core.bookings import conflicts
 from oa_core.bookings.models import (
     BookingCancelled,
     BookingCreated,
@@ -220,7 +221,6 @@ class _Occurrence:
 
 Owner = tuple[str, str]
 """(kind, id) of what owns a booking: ("meeting", M…), ("dispatch", V…), or ("", "") for nobody."""
-OWNER_PAGES = {"meeting": "会议", "dispatch": "用车"}
 
 
 def _occurrence(
@@ -295,19 +295,10 @@ def _undo(batch: list[_Occurrence]) -> None:
             tx.delete(occurrence.pointer)
 
 
-def _holders(resource_id: str, keys: list[str]) -> set[str]:
-    """Which bookings hold any of these slots now (for telling the caller; never for deciding)."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 100):
-        for item in SlotItem.batch_get([(f"RES#{resource_id}", key) for key in keys[start : start + 100]]):
-            found.add(item.booking_id)
-    return found
-
-
 def _conflict(resource: ResourceItem, planned: list[_Occurrence], mine: set[str]) -> Conflict:
     details: list[dict[str, Any]] = []
     for occurrence in planned:
-        holders = _holders(resource.resource_id, [s.SK for s in occurrence.slots]) - mine
+        holders = conflicts.holders(resource.resource_id, [s.SK for s in occurrence.slots]) - mine
         if holders:
             details.append(
                 {
@@ -323,13 +314,7 @@ def _conflict(resource: ResourceItem, planned: list[_Occurrence], mine: set[str]
         for booking_id in detail["booking_ids"][:2]
         if (other := load_booking(booking_id, missing_ok=True)) is not None
     ]
-    users = directory.get_users([other.booker for other in others])
-    names = [
-        f"“{other.title}”（{clock.to_minute(other.start)}–{clock.to_minute(other.end)[-5:]}，"
-        f"{directory.display_name(other.booker, users)}预订）"
-        for other in others
-    ]
-    what = "、".join(dict.fromkeys(names)) or "其他预订"
+    what = conflicts.taken_by(others)
     several = f"第 {'、'.join(str(d['occurrence']) for d in details)} 次" if len(planned) > 1 and details else ""
     return Conflict(
         f"{resource.name}{several}时段已被占用：{what}。请换一个时间或会议室。 (the slot is taken)",
@@ -425,7 +410,7 @@ def book_together(
         taken = [
             resource.name
             for resource, occurrence in zip(resources, planned, strict=True)
-            if _holders(resource.resource_id, [slot.SK for slot in occurrence.slots])
+            if conflicts.holders(resource.resource_id, [slot.SK for slot in occurrence.slots])
         ]
         raise Conflict(
             f"{'、'.join(taken) or '所选车辆或驾驶员'}在该时段已有安排，请另选 (already assigned then)",
@@ -444,17 +429,6 @@ def load_booking(booking_id: str, *, missing_ok: bool = False) -> BookingItem | 
         raise NotFound("这项预订不存在或已取消 (no such booking)") from None
 
 
-def owned_elsewhere(booking: BookingItem) -> Conflict:
-    """409 for a booking a meeting or a vehicle request owns: it is changed there, and this says where."""
-    page = OWNER_PAGES.get(booking.owner_kind, booking.owner_kind)
-    what = "会议" if booking.owner_kind == "meeting" else "用车申请"
-    return Conflict(
-        f"该预订属于{what}“{booking.title}”（{clock.to_minute(booking.start)}），不能在此单独取消；"
-        f"请到“{page}”页面变更或取消{what} (owned by {booking.owner_kind} {booking.owner_id})",
-        details={"owner_kind": booking.owner_kind, "owner_id": booking.owner_id},
-    )
-
-
 def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
     """取消预订 by its booker or an administrator: the slots are free again at once. Cancelling twice is
     not an error. A booking a meeting or a vehicle request owns is refused (409) by the write's own
@@ -470,7 +444,7 @@ def cancel(booking_id: str, actor: dict[str, Any]) -> BookingCancelled:
         booking = load_booking(booking_id)
         if booking is not None and booking.owner_kind:
             audit.record(actor["user_id"], "cancel_booking", booking_id, "refused", f"owned by {booking.owner_id}")
-            raise owned_elsewhere(booking)
+            raise conflicts.owned_elsewhere(booking)
         return BookingCancelled(booking_id=booking_id, status="cancelled")  # cancelled meanwhile
     audit.record(actor["user_id"], "cancel_booking", booking_id, "ok", booking.resource_id)
     return BookingCancelled(booking_id=booking_id, status="cancelled")
