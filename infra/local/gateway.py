@@ -131,10 +131,10 @@ class Gateway:
             )
         page = (
             '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            "<title>本地发件箱 (local outbox)</title>"
+            "<title>本地发件箱</title>"
             "<style>body{font-family:sans-serif}td{vertical-align:top;border-top:1px solid #ccc;"
             "padding:4px}pre{white-space:pre-wrap}</style></head><body>"
-            f"<h1>本地发件箱 (local outbox): {len(messages)}</h1>"
+            f"<h1>本地发件箱: {len(messages)}</h1>"
             "<table><tr><th>发送时间</th><th>收件人</th><th>主题</th><th>链接</th></tr>"
             + "".join(rows)
             + "</table></body></html>"

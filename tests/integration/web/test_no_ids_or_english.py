@@ -36,6 +36,8 @@ ALLOWED = {"PDF", "OFD", "GB", "T", "SHA", "ECDSA", "P", "SM2", "SM3", "DER", "J
 INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 LINK_OR_MAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+")
+ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
+"""A ``\\u60a8`` shown as text: a body decoded as JSON escapes instead of as its charset."""
 LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_'’·-]*")
 
 
@@ -58,6 +60,8 @@ def problems(where: str, text: str, ids: set[str], skip: frozenset[str] = frozen
         at = re.search(rf"(?<![\w.-]){re.escape(ident)}(?![\w-])", text)
         if at:
             found.append(f"{where}: id {ident!r} in …{text[max(0, at.start() - 30) : at.end() + 30]!r}…")
+    for escaped in ESCAPED.finditer(text):
+        found.append(f"{where}: escaped character {escaped.group()!r} shown as text")
     for word in LATIN_WORD.finditer(text):
         token = word.group()
         if token not in ALLOWED and not any(c.isdigit() for c in token) and token not in skip:
