@@ -71,15 +71,30 @@ def trail(document_id: str) -> str:
 
 
 def assert_timed_out_visibly(api: Api, document_id: str, step: str, waiting: list[str]) -> None:
-    doc = failed_at(api, document_id, step)
+    """The document is failed at ``step`` first (what failed_at sees), then its open tasks are closed and
+    the timeout is written to its history and audit trail: wait for all of it, then check each."""
+    failed_at(api, document_id, step)
+    clerk = office_clerk()
+
+    def settled() -> dict[str, Any] | None:
+        doc = api.document(document_id, clerk)
+        timed_out = any(h["step"] == step and h["decision"] == "timed_out" for h in doc["history"])
+        audited = any(a.action == f"step:{step}" and a.outcome == "timed_out" for a in audits(document_id))
+        return doc if doc["pending"] == [] and timed_out and audited else None
+
+    doc = dict(
+        wait_for(
+            settled,
+            f"{document_id}'s timeout at {step} to close its tasks and reach its history and audit trail",
+            saw=lambda: f"pending {api.document(document_id, clerk)['pending']}; the trail:\n{trail(document_id)}",
+        )
+    )
     assert doc["failure_reason"].startswith("办理超时"), doc["failure_reason"]
-    assert doc["pending"] == [], f"every open task of the step is closed; the trail:\n{trail(document_id)}"
     for person in waiting:
         assert not [t for t in api.tasks(person) if t["document_id"] == document_id], person
     assert {"step": step, "decision": "timed_out"}.items() <= next(
         h for h in reversed(doc["history"]) if h["step"] == step
     ).items()
-    assert any(a.action == f"step:{step}" and a.outcome == "timed_out" for a in audits(document_id))
 
 
 def test_an_undecided_review_times_out_visibly_and_a_clerk_resumes_it(
