@@ -78,7 +78,7 @@
     form.addEventListener("change", debounce(check, 100));
   }
 
-  // 文件页: the progress section refreshes itself while the flow runs (会签进度).
+  // 文件页: the progress section refreshes itself while the flow runs (会签进度), and the whole page once it ends.
   var refreshEvery = 4000;
   var poll = function () {
     var box = document.getElementById("progress");
@@ -94,7 +94,17 @@
           var holder = document.createElement("div");
           holder.innerHTML = html; // server-rendered with escaping, same origin
           var fresh = holder.querySelector("#progress");
-          if (fresh) box.replaceWith(fresh);
+          if (fresh) {
+            // The flow ended (归档, 不予签发, 失败): reload once, so the text shows its 发文字号 and the
+            // 正式文件 and 档案 links that only a finished document has.
+            var ended = !fresh.getAttribute("data-refresh") &&
+              fresh.getAttribute("data-status") !== box.getAttribute("data-status");
+            box.replaceWith(fresh);
+            if (ended) {
+              window.location.reload();
+              return;
+            }
+          }
         }
         setTimeout(poll, refreshEvery);
       })
