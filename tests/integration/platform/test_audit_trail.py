@@ -15,7 +15,6 @@ import pytest
 from infra.local.stack import LocalStack
 from infra.ops.verify_audit import main as verify_main
 from infra.ops.verify_audit import verify
-from oa_core.identity.storage import UserItem
 from oa_core.platform import clock
 from oa_core.platform.audit import GENESIS
 from oa_core.platform.audit_trail import ANCHOR_PREFIX
@@ -24,25 +23,8 @@ from tests.integration.kit import Api, at_once, invoke_function, users_with
 
 pytestmark = pytest.mark.integration
 
-AUDITOR = "audit01"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def auditor(stack: LocalStack) -> str:
-    """A 安全审计员 (role ``auditor``) in the directory, as the organisation file will name one."""
-    staff = UserItem.get("ORG", f"USER#{users_with('drafter')[0]}")
-    UserItem(
-        "ORG",
-        f"USER#{AUDITOR}",
-        user_id=AUDITOR,
-        name="审计员",
-        email="audit01@example.gov.cn",
-        department=staff.department,
-        roles=["auditor"],
-        GSI1PK=f"DEPT#{staff.department}",
-        GSI1SK=f"USER#{AUDITOR}",
-    ).save()
-    return AUDITOR
+AUDITOR = "auditor"
+"""The demo organisation's 安全审计员 (infra/demo_org.json)."""
 
 
 def room(api: Api, admin: str) -> str:

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from infra.local.stack import LocalStack
-from oa_core.identity.storage import UserItem
 from oa_core.platform import audit
 from tests.integration.kit import users_with
 from tests.integration.web.webkit import Browser, location_path
 
 pytestmark = pytest.mark.integration
 
-AUDITOR = "audit02"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def auditor(stack: LocalStack) -> Iterator[str]:
-    """A 安全审计员 (role ``auditor``) in the directory, as the organisation file will name one."""
-    staff = UserItem.get("ORG", f"USER#{users_with('drafter')[0]}")
-    UserItem(
-        "ORG",
-        f"USER#{AUDITOR}",
-        user_id=AUDITOR,
-        name="审计员乙",
-        email="audit02@example.gov.cn",
-        department=staff.department,
-        roles=["auditor"],
-        GSI1PK=f"DEPT#{staff.department}",
-        GSI1SK=f"USER#{AUDITOR}",
-    ).save()
-    yield AUDITOR
+AUDITOR = "hanbing"
+"""One of the demo organisation's 安全审计员 (infra/demo_org.json)."""
 
 
 def test_the_page_asks_for_a_session_and_refuses_everyone_but_the_auditor(stack: LocalStack) -> None:
