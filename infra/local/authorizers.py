@@ -35,13 +35,13 @@ from infra.local.routes import Authorizer, Route
 from infra.local.template import LOCAL_ACCOUNT_ID, partition_of
 
 _FALLBACK = {
-    "UNAUTHORIZED": (401, "unauthorized", "请先登录 (sign in first)"),
-    "ACCESS_DENIED": (403, "forbidden", "无权访问此接口 (access denied)"),
-    "AUTHORIZER_FAILURE": (500, "authorizer_failure", "授权服务出错 (the authorizer failed)"),
+    "UNAUTHORIZED": (401, "unauthorized", "请先登录，或重新登录后再试"),
+    "ACCESS_DENIED": (403, "forbidden", "您没有权限进行此操作，如需权限请联系系统管理员"),
+    "AUTHORIZER_FAILURE": (500, "authorizer_failure", "身份认证服务暂时无法访问，请稍后再试"),
     "AUTHORIZER_CONFIGURATION_ERROR": (
         500,
         "authorizer_configuration_error",
-        "授权配置错误 (authorizer misconfigured)",
+        "身份认证服务暂时无法访问，请稍后再试",
     ),
 }
 

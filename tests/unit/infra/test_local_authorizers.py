@@ -3,8 +3,13 @@ gateway response (infra.local.authorizers)."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 from infra.local.authorizers import allows, answer
 from infra.local.routes import Authorizer, GatewayResponse
+from infra.local.template import load_yaml
 
 AWS, CN = "aws", "aws-cn"  # partitions (never literal in an ARN: tests/unit/test_partition_free.py)
 
@@ -57,3 +62,17 @@ def test_refusals_answer_with_the_apis_gateway_responses() -> None:
     denied = answer(authorizer, "ACCESS_DENIED")
     assert denied.status == 403 and denied.json()["error"]["code"] == "forbidden"
     assert answer(None, "AUTHORIZER_CONFIGURATION_ERROR").status == 500
+
+
+def test_every_refusal_people_read_is_chinese_only_in_the_template_and_locally() -> None:
+    """API Gateway's own refusals (template.yaml GatewayResponses) and the local fallbacks speak Chinese only."""
+    template = load_yaml(Path(__file__).resolve().parents[3] / "template.yaml")
+    responses = template["Resources"]["OaApi"]["Properties"]["GatewayResponses"]
+    messages = {
+        kind: json.loads(response["ResponseTemplates"]["application/json"])["error"]["message"]
+        for kind, response in responses.items()
+    }
+    messages |= {f"local {kind}": answer(None, kind).json()["error"]["message"] for kind in messages}
+    assert set(responses) >= {"UNAUTHORIZED", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"}
+    for kind, message in messages.items():
+        assert re.search(r"[\u4e00-\u9fff]", message) and not re.search(r"[A-Za-z]{3,}", message), (kind, message)
