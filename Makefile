@@ -36,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org clean
+.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -44,6 +44,7 @@ help:
 	@echo "make test-loaded    every test while stress-ng keeps every core busy (installs stress-ng)"
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
+	@echo "make backfill-worklist  put a deployed stack's older records into 已办/办结 (once; safe to repeat)"
 	@echo "make bench          run the benchmark against the local stack (bench-results.md, .json)"
 	@echo "make cost           monthly cost estimate for us-east-1 and cn-north-1 from make bench's counts"
 	@echo "make verify FILE=f  check an archive package: intact, and who signed it"
@@ -218,6 +219,9 @@ cost: setup
 
 seed-org: setup
 	$(PY) -m infra.ops.seed_org --stack $(STACK) --file $(ORG_FILE)
+
+backfill-worklist: setup
+	$(PY) -m infra.ops.backfill_worklist --stack $(STACK)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache node_modules
