@@ -1,4 +1,5 @@
-"""审批链接 pages: GET shows the document and a form, the form's POST decides once. No sign-in."""
+"""The link pages from email, no sign-in: 审批链接 (GET shows the document and a form, the form's POST
+decides once) and 回执链接 (``/replies/{link_id}``: GET shows the meeting, the POST answers 参加 / 不参加)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core.platform import audit
 from oa_core.platform.http import PATH_ID, with_edge_headers
-from oa_core.web import approvals
+from oa_core.web import approvals, replies
 
 logger = Logger(service="oa")
 
@@ -26,12 +27,14 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
     if not PATH_ID.fullmatch(link_id):
         link_id = ""  # no link is that long or holds such characters: shown as an invalid link
     method = event.get("httpMethod", "GET")
+    pages = replies if str(event.get("resource", "")).startswith("/replies/") else approvals
     if method == "POST":
         body = event.get("body") or ""
         if event.get("isBase64Encoded"):
             body = base64.b64decode(body).decode("utf-8", errors="replace")  # a bad byte fails as a bad field
-        status, headers, html = approvals.submit(link_id, body)
+        status, headers, html = pages.submit(link_id, body)
     else:
-        status, headers, html = approvals.show(link_id)
-    logger.info("approval page", extra={"method": method, "status": status})
+        status, headers, html = pages.show(link_id)
+    # The route template only, never the path: a link id is a credential.
+    logger.info("link page", extra={"route": event.get("resource", ""), "method": method, "status": status})
     return with_edge_headers(event, {"statusCode": status, "headers": headers, "body": html, "isBase64Encoded": False})

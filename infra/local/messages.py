@@ -89,7 +89,7 @@ def serve_wsgi(handle: Callable[[HttpRequest], HttpResponse], environ: dict[str,
     return Response(result.body, status=result.status, headers=result.headers)(environ, start_response)
 
 
-SECRET_PATH = re.compile(r"(/approvals/)[^/?#\s]+")
+SECRET_PATH = re.compile(r"(/(?:approvals|replies)/)[^/?#\s]+")
 SECRET_QUERY = re.compile(
     r"([?&](?:code|state|nonce|code_challenge|code_verifier|id_token_hint|id_token|access_token|token)=)[^&#\s]*",
     re.IGNORECASE,

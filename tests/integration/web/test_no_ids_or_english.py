@@ -157,9 +157,9 @@ def test_no_page_email_or_error_message_shows_an_internal_id_or_english(stack: L
         where = f"mail {mail['subject']!r} to {mail['to']}"
         found += problems(where, f"{mail['subject']}\n{mail['text']}\n{visible(mail['html'] or '')}", ids)
         for link in mail["links"]:
-            if urlsplit(link).path.startswith("/approvals/"):
+            if urlsplit(link).path.startswith(("/approvals/", "/replies/")):
                 found += problems(
-                    f"approval page of {where}", visible(stack.invoke_http("GET", urlsplit(link).path).text), ids
+                    f"link page of {where}", visible(stack.invoke_http("GET", urlsplit(link).path).text), ids
                 )
     assert not found, "\n".join(sorted(set(found)))
 

@@ -21,6 +21,7 @@ LINK = "Zr3kQ9-secret_link_id_43_characters_long_xx"
 def test_link_ids_and_sign_in_secrets_are_redacted_and_the_rest_kept() -> None:
     assert redacted(f"/approvals/{LINK}") == "/approvals/[redacted]"
     assert redacted(f"/approvals/{LINK}?x=1") == "/approvals/[redacted]?x=1"
+    assert redacted(f"/replies/{LINK}") == "/replies/[redacted]", "a 回执链接 is a credential too"
     line = redacted("/auth/callback?code=abc123&state=s3cr3t&next=/archive")
     assert line == "/auth/callback?code=[redacted]&state=[redacted]&next=/archive"
     authorize = redacted("/oauth2/authorize?client_id=oa&state=s&nonce=n&code_challenge=c&redirect_uri=x")

@@ -38,7 +38,8 @@ class Meeting:
     attendees: list[dict[str, Any]] = field(default_factory=list)
     description: str = ""
     status: Status = "CONFIRMED"
-    page: str = ""  # the meeting's page, where a participant gives the 参会回执 (参加 / 不参加)
+    page: str = ""  # the meeting's page (signed in): the organizer's copy links it
+    reply_link: str = ""  # one participant's own 回执链接 (reply_links): 参加 / 不参加 without signing in
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -131,6 +132,8 @@ def send_invitation(meeting: Meeting, method: Method, recipients: list[dict[str,
         "cancelled": method == "CANCEL",
         "changed": method == "REQUEST" and meeting.sequence > 0,
         "page": meeting.page,
+        "reply_link": meeting.reply_link,
+        "name": str(recipients[0].get("name") or "") if meeting.reply_link and len(addresses) == 1 else "",
     }
     attachment = ("invite.ics", f"text/calendar; method={method}", ics(meeting, method))
     mail.send(addresses, subject(meeting, method), "meeting_invitation", context, [attachment])

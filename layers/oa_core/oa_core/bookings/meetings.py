@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -469,5 +470,18 @@ def invite(meeting: MeetingItem, method: str, *, only: list[str] | None = None) 
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
         page=f"{_base_url()}/meetings/{meeting.meeting_id}",
     )
-    recipients = attendees if only is not None else [organizer, *attendees]
-    send_invitation(invitation, method, recipients)  # type: ignore[arg-type]
+    if method == "CANCEL":
+        send_invitation(invitation, method, attendees if only is not None else [organizer, *attendees])  # type: ignore[arg-type]
+        return
+    from oa_core.bookings import reply_links
+
+    # The organizer's copy links the meeting page (the tally); each participant's carries their own 回执链接,
+    # saved before any email names it.
+    made = [(person, *reply_links.new_link(meeting, person["user_id"])) for person in attendees]
+    with reply_links.ReplyLinkItem.batch_write() as batch:
+        for _person, _link_id, item in made:
+            batch.save(item)
+    if only is None:
+        send_invitation(invitation, "REQUEST", [organizer])
+    for person, link_id, _item in made:
+        send_invitation(replace(invitation, reply_link=reply_links.url(_base_url(), link_id)), "REQUEST", [person])

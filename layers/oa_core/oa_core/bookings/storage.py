@@ -163,6 +163,10 @@ class AttendeeItem(RecordItem, discriminator="attendee"):
     reply = UnicodeAttribute(default="")
     """参会回执: ``attending``, ``absent`` or empty (not answered yet)."""
     replied_at = UnicodeAttribute(default="")
+    reply_reason = UnicodeAttribute(default="")
+    """Why not (不参加, optional)."""
+    reply_version = NumberAttribute(default=0)
+    """One more with every answer; an answer is written conditioned on the version its form showed."""
 
 
 class DispatchItem(RecordItem, discriminator="dispatch"):

@@ -140,7 +140,8 @@ def meeting_page(
     )
     people = directory.get_users([meeting.organizer, *participants])
     is_organizer = meeting.organizer == user["user_id"] or "sysadmin" in user["roles"]
-    answers = replies.replies(meeting) if meeting.status == "confirmed" else {}
+    given = replies.answers(meeting) if meeting.status == "confirmed" else {}
+    answers = {p: reply for p, (reply, _reason) in given.items()}
     can_change = meeting.status == "confirmed" and not meeting.pending_booking_id and is_organizer
     return page(
         "meeting.html",
@@ -159,7 +160,7 @@ def meeting_page(
         rooms=reservations.list_resources("room") if can_change else [],
         people_groups=people_groups(meeting.organizer) if can_change else [],
         my_reply=answers.get(user["user_id"]) if user["user_id"] in participants else None,
-        replies=[(people[p]["name"], replies.REPLY_NAMES[a]) for p, a in answers.items() if p in people]
+        replies=[(people[p]["name"], replies.REPLY_NAMES[a], r) for p, (a, r) in given.items() if p in people]
         if is_organizer
         else [],
         tally=replies.tally(answers) if is_organizer and answers else {},
