@@ -12,6 +12,7 @@ import pytest
 from infra.local.stack import LocalStack
 from oa_core.search import indexing
 from tests.integration.kit import Api, approve, pending_task, submit, users_with, wait_status
+from tests.integration.web.webkit import Browser
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +61,8 @@ def test_the_number_is_found_however_its_brackets_and_digits_are_written(api: Ap
     issuer, _, rest = number.partition("〔")
     year, _, seq = rest.partition("〕")
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
-    for spelling in (number, f"{issuer}[{year}]{seq}", f"{issuer}({year}){seq}", f"{issuer}（{year.translate(wide)}）{seq}"):
+    spellings = [number, f"{issuer}[{year}]{seq}", f"{issuer}({year}){seq}", f"{issuer}（{year.translate(wide)}）{seq}"]
+    for spelling in spellings:
         assert archived["document_id"] in _found(_search(api, DRAFTER, spelling)), spelling
 
 
@@ -105,3 +107,16 @@ def test_bad_input_is_a_clear_422(api: Api) -> None:
     for path in ("/api/search?q=x&scope=elsewhere", "/api/search?q=安全&page=0", "/api/search?q=" + "字" * 101):
         status, reply = api.call("GET", path, DRAFTER)
         assert status == 422 and reply["error"]["message"], (path, reply)
+
+
+def test_the_search_page_shows_the_marked_passage_linked_from_every_staff_page(
+    stack: LocalStack, archived: dict[str, Any]
+) -> None:
+    browser = Browser(stack)
+    browser.sign_in(DRAFTER)
+    assert 'href="/search"' in browser.get("/").text and 'href="/search' in browser.get("/archive").text
+    found = browser.get(f"/search?q={quote('安全 检查')}&scope=archive")
+    assert found.status == 200 and f'href="/documents/{archived["document_id"]}"' in found.text
+    assert "<mark>" in found.text and "共 1 件" in found.text
+    bad = browser.get("/search?q=x&scope=elsewhere")
+    assert bad.status == 422 and "检索范围" in bad.text

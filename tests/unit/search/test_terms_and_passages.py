@@ -29,7 +29,14 @@ def test_spaced_and_unspaced_queries_and_a_two_character_one_ask_for_the_same_fi
 
 @pytest.mark.parametrize(
     "spelling",
-    ["示例办发〔2026〕7号", "示例办发[2026]7号", "示例办发(2026)7号", "示例办发（2026）7号", "示例办发（２０２６）７号", "示例办发〔2026〕07号"],
+    [
+        "示例办发〔2026〕7号",
+        "示例办发[2026]7号",
+        "示例办发(2026)7号",
+        "示例办发（2026）7号",
+        "示例办发（２０２６）７号",
+        "示例办发〔2026〕07号",
+    ],
 )
 def test_every_common_spelling_of_a_number_is_one_term(spelling: str) -> None:
     assert terms.query_terms(spelling) == ["#示例办发〔2026〕7号"]
@@ -83,8 +90,8 @@ def test_a_word_of_the_title_outweighs_the_same_word_in_the_body() -> None:
 def _docx(*paragraphs: str) -> bytes:
     ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
-    table = f"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格中的安全检查</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{ns}"><w:body>{body}{table}</w:body></w:document>'
+    table = "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格中的安全检查</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    xml = f'<?xml version="1.0"?><w:document xmlns:w="{ns}"><w:body>{body}{table}</w:body></w:document>'
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
