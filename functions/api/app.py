@@ -18,7 +18,7 @@ from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
-from routes import archive, bookings, dispatch, documents, meetings, organisation, tasks
+from routes import archive, bookings, dispatch, documents, meetings, organisation, search, tasks
 from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
@@ -26,6 +26,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(documents.router)
 app.include_router(tasks.router)
 app.include_router(archive.router)
+app.include_router(search.router)
 app.include_router(bookings.router)
 app.include_router(meetings.router)
 app.include_router(dispatch.router)

@@ -1,12 +1,16 @@
-"""归档: write the document's package (一文一档) to the archive bucket and index it."""
+"""归档: write the document's package (一文一档) to the archive bucket and index it (归档索引, and the
+full-text index of 检索 with its 档号, in 档案 from now on)."""
 
 from typing import Any
 
 from oa_core.outgoing.events import StepEvent
 from oa_core.platform.lambda_support import step_handler
 from oa_core.records import archive
+from oa_core.search import indexing
 
 
 @step_handler(StepEvent)
 def handler(event: StepEvent) -> dict[str, Any]:
-    return archive.archive(event.document_id)
+    archived = archive.archive(event.document_id)
+    indexing.index_document(event.document_id)
+    return archived

@@ -51,6 +51,8 @@ class Settings:
     session_idle_minutes: int = 30
     """…or after this many minutes without a page (等保 2.0 session timeout)."""
     bookings_table: str = "BookingsTable"
+    search_table: str = "SearchTable"
+    """全文检索: the inverted index of documents (oa_core.search)."""
     audit_table: str = "AuditTable"
     """审计: the audit table (put-only for every function but the audit reader)."""
     audit_anchor_key_id: str = "alias/oa-system-audit-anchor"
@@ -126,6 +128,7 @@ def settings() -> Settings:
         session_hours=int(env.get("SESSION_HOURS", "8")),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         bookings_table=env.get("BOOKINGS_TABLE", "BookingsTable"),
+        search_table=env.get("SEARCH_TABLE", "SearchTable"),
         audit_table=env.get("AUDIT_TABLE", "AuditTable"),
         audit_anchor_key_id=env.get("AUDIT_ANCHOR_KEY_ID", "alias/oa-system-audit-anchor"),
         seal_key_id=env.get("SEAL_KEY_ID", "alias/oa-system-seal"),
