@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from infra.local.polling import wait_for
 from infra.local.stack import LocalStack
 from oa_core.search import indexing
 from tests.integration.kit import Api, approve, pending_task, submit, users_with, wait_status
@@ -39,7 +40,13 @@ def archived(stack: LocalStack) -> dict[str, Any]:
     doc_id = submit(api, DRAFTER, title="关于开展校园安全检查的通知", body=BODY, distribute_to=[])
     approve(api, users_with("reviewer")[0], doc_id, "review")
     approve(api, users_with("signer")[0], doc_id, "sign")
-    return wait_status(api, doc_id, "archived", DRAFTER)
+    archived = wait_status(api, doc_id, "archived", DRAFTER)
+    # The archive step indexes right after the archive transaction that sets the status: wait for 档案.
+    wait_for(
+        lambda: doc_id in _found(_search(api, DRAFTER, "危化品")),
+        "the archived document indexed in 档案 (the archive step indexes after setting the status)",
+    )
+    return archived
 
 
 @pytest.mark.parametrize("q", ["安全 检查", "安全检查", "危化品", "校园"])
