@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from oa_core.platform.errors import DomainError, InvalidInput
+from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 
 MAX_BYTES = 4 * 1024 * 1024
 """The largest .docx taken: API Gateway passes the file base64-encoded to Lambda, whose request payload is at most
@@ -63,7 +63,8 @@ _ATTACHMENT_START = re.compile(r"^附\s*件\s*[：:]\s*(.*)$")
 _ATTACHMENT_ITEM = re.compile(r"^(\d+)\s*[.．、]\s*(.+)$")
 _ATTACHMENT_PAGE = re.compile(r"^附\s*件\s*\d*\s*$")
 _CC_LINE = re.compile(r"^抄\s*送\s*[：:]\s*(.+?)[。.]?$")
-_DATE_LINE = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+_CN_DAY = r"[\d一二三四五六七八九十]{1,3}"
+_DATE_LINE = re.compile(rf"^(\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*{_CN_DAY}\s*月\s*{_CN_DAY}\s*日$")
 _PRINT_LINE = re.compile(r"印\s*发$")
 _NUMBER_LINE = re.compile(r"^[\u4e00-\u9fa5]{1,12}[发函字]\s*[〔\[(（【［]\s*\d{4}\s*[〕\])）】］]\s*\d+\s*号$")
 _FINAL_PUNCTUATION = "。，；、.,;：:"
@@ -109,6 +110,13 @@ def import_docx(data: bytes) -> WordImport:
     return _fields(blocks)
 
 
+def import_for(user: dict[str, Any], data: bytes) -> WordImport:
+    """从 Word 导入 for a 拟稿人 (the form's own rule); nothing is stored, so nothing is audited."""
+    if "drafter" not in user.get("roles", []):
+        raise Forbidden("您的账号没有拟稿权限，不能导入 Word 文档 (drafters only)", code="forbidden")
+    return import_docx(data)
+
+
 class TooLarge(DomainError):
     status = 413
     code = "too_large"
@@ -127,7 +135,7 @@ def _open(data: bytes) -> Any:
         )
     if data.lstrip()[:5] == b"{\\rtf":
         raise InvalidInput(
-            "这是 RTF 文档，无法导入：请在 Word 或 WPS 中“另存为” Word 文档（扩展名 .docx）后再导入 (RTF)",
+            "这是 RTF 文档，无法导入：请在 Word 或 WPS 中“另存为” Word 文档（扩展名 .docx）后再导入 (rtf file)",
             code="word_old_format",
         )
     not_word = InvalidInput(
@@ -358,10 +366,10 @@ def _take_recipients(blocks: list[_Block], result: WordImport) -> list[_Block]:
         return blocks
     first = blocks[0]
     text = first.text
-    if text.endswith(("：", ":")) and len(text) <= 100 and first.level <= 0 and not _ATTACHMENT_START.match(text):
-        if not any(pattern.match(text) for pattern in _EXISTING_NUMBER):
-            result.main_recipients = _split_names(text[:-1])
-            return blocks[1:]
+    colon = text.endswith(("：", ":")) and len(text) <= 100 and first.level <= 0
+    if colon and not _ATTACHMENT_START.match(text) and not _is_heading_text(text):
+        result.main_recipients = _split_names(text[:-1])
+        return blocks[1:]
     return blocks
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from oa_core.outgoing import drafting
 from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
 from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
 from oa_core.outgoing.storage import load_document
+from oa_core.outgoing.wordimport import MAX_BYTES as WORD_IMPORT_MAX
 from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError, InvalidInput
@@ -100,6 +102,7 @@ def new_document(
         status=status,
         fields=fields,
         draft_id=draft_id,
+        word_import_max=WORD_IMPORT_MAX,
         error=error,
         notice=notice,
         doc_types=DOC_TYPES,
@@ -267,6 +270,20 @@ def revise(user: dict[str, Any], session: sessions.Session, document_id: str, fo
     except DomainError as exc:
         return document_page(user, session, document_id, error=exc.message, status=exc.status)
     return redirect(f"/documents/{quote(document_id)}?done={quote('修改稿已提交，重新送核稿')}")
+
+
+def import_word(user: dict[str, Any], read: Callable[[], bytes]) -> Reply:
+    """从 Word 导入: the form's fields from a .docx (``read()``: the request's body) as JSON, errors as JSON too;
+    the page fills the form, nothing is saved."""
+    from oa_core.outgoing import wordimport
+    from oa_core.web.pages import headers
+
+    try:
+        answer: dict[str, Any] = wordimport.import_for(user, read()).as_dict()
+        status = 200
+    except DomainError as exc:
+        answer, status = exc.as_body(), exc.status
+    return Reply(status, json.dumps(answer, ensure_ascii=False), "application/json; charset=utf-8", headers())
 
 
 def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
