@@ -88,6 +88,11 @@ def document_pdf(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.document_pdf(user, document_id))
 
 
+@router.get("/documents/<document_id>/docx")
+def document_docx(document_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: documents.document_docx(user, document_id))
+
+
 @router.post("/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.confirm_receipt(user, session, document_id), post=True)

@@ -105,7 +105,7 @@ def test_tracked_insertions_are_kept_and_deletions_dropped() -> None:
     d = docx.Document()
     p = d.add_paragraph("保留")
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     p._p.append(etree.fromstring(f'<w:ins xmlns:w="{w}" w:id="1" w:author="a"><w:r><w:t>新增</w:t></w:r></w:ins>'))
     p._p.append(

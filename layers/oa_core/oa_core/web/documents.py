@@ -303,6 +303,23 @@ def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
     )
 
 
+def document_docx(user: dict[str, Any], document_id: str) -> Reply:
+    """The issued document as a Word file (a download; the reader's access is the document's)."""
+    import base64
+
+    from oa_core.outgoing import printing
+    from oa_core.platform.http import SECURITY_HEADERS, content_disposition
+
+    data, filename = printing.download_docx(document_id, user)
+    return Reply(
+        200,
+        base64.b64encode(data).decode("ascii"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=False)},
+        base64_encoded=True,
+    )
+
+
 def confirm_receipt(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
     """签收 from the dashboard or the document page."""
     from oa_core.outgoing import receipts
