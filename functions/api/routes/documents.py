@@ -166,6 +166,16 @@ def document_pdf(document_id: str) -> Response[str]:
     return file_response(data, "application/pdf", filename, inline=True)
 
 
+@router.get("/api/documents/<document_id>/docx")
+def document_docx(document_id: str) -> Response[str]:
+    """The issued document as a Word file (.docx, no seal: the PDF is the sealed original), once signed and
+    numbered, for whoever may read the document; audited."""
+    from oa_core.outgoing import printing
+
+    data, filename = printing.download_docx(document_id, caller(router.current_event.raw_event))
+    return file_response(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", filename)
+
+
 @router.post("/api/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> dict[str, Any]:
     """签收: the caller's department confirms it has the distributed document."""

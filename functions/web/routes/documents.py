@@ -57,6 +57,12 @@ def check_draft() -> Response[str]:
     return gate.signed_in(checked, post=True)
 
 
+@router.post("/documents/import-word")
+def import_word() -> Response[str]:
+    """从 Word 导入: the .docx is the whole body (the CSRF token in its header); answers the form's fields."""
+    return gate.signed_in(lambda user, session: documents.import_word(user, gate.body_bytes), post=True, file_body=True)
+
+
 @router.get("/documents/<document_id>")
 def document(document_id: str) -> Response[str]:
     query = gate.query()
@@ -80,6 +86,11 @@ def decide(document_id: str) -> Response[str]:
 @router.get("/documents/<document_id>/pdf")
 def document_pdf(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.document_pdf(user, document_id))
+
+
+@router.get("/documents/<document_id>/docx")
+def document_docx(document_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: documents.document_docx(user, document_id))
 
 
 @router.post("/documents/<document_id>/receipt")

@@ -58,12 +58,25 @@ class Gate:
             raise InvalidInput("表单内容不是 UTF-8 编码的文本，请刷新页面后重新提交 (the form is not UTF-8)") from None
         return parse_qs(text, keep_blank_values=True)
 
+    def body_bytes(self) -> bytes:
+        """The request body as bytes (a file the page sends as the whole body: 从 Word 导入)."""
+        event = self.router.current_event
+        raw = event.body or ""
+        if not event.is_base64_encoded:
+            return raw.encode("utf-8")
+        try:
+            return base64.b64decode(raw, validate=True)
+        except binascii.Error:
+            raise InvalidInput("上传的文件不完整，请重新选择文件 (bad base64 body)") from None
+
     def query(self) -> dict[str, str]:
         query = self.router.current_event.query_string_parameters or {}
         return {k: v for k, v in query.items() if isinstance(v, str)}
 
-    def signed_in(self, handle: Page, *, post: bool = False) -> Response[str]:
-        """Run a page for the signed-in user; send others to sign in; refuse a POST without the CSRF token."""
+    def signed_in(self, handle: Page, *, post: bool = False, file_body: bool = False) -> Response[str]:
+        """Run a page for the signed-in user; send others to sign in; refuse a POST without the CSRF token.
+
+        ``file_body``: the POST's body is a file, not a form, so the token comes in the X-CSRF-Token header."""
         event = self.router.current_event
         session = sessions.resolve(self.cookies().get(sessions.COOKIE))
         path = event.path
@@ -78,7 +91,7 @@ class Gate:
             return respond(pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))
         if post:
             try:
-                form = self.form()
+                form = {} if file_body else self.form()
             except DomainError as exc:
                 return respond(pages.denied(user, session, exc))
             token = pages.form_value(form, "csrf") or event.headers.get("x-csrf-token", "")

@@ -31,7 +31,28 @@ from tests.integration.web.webkit import Browser
 pytestmark = pytest.mark.integration
 DEMO_ORG = Path(__file__).resolve().parents[3] / "infra" / "demo_org.json"
 
-ALLOWED = {"PDF", "OFD", "GB", "T", "SHA", "ECDSA", "P", "SM2", "SM3", "DER", "JSON", "CSV", "OA", "Excel"}
+ALLOWED = {
+    "PDF",
+    "OFD",
+    "GB",
+    "T",
+    "SHA",
+    "ECDSA",
+    "P",
+    "SM2",
+    "SM3",
+    "DER",
+    "JSON",
+    "CSV",
+    "OA",
+    "Excel",
+    "Word",
+    "WPS",
+    "docx",
+    "doc",
+    "RTF",
+    "MB",
+}
 """Latin words a page may show: formats, standards and algorithms by their own names. Nothing else."""
 INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")

@@ -144,3 +144,19 @@ def download(document_id: str, user: dict[str, Any]) -> tuple[bytes, str]:
     data = stored_pdf(doc)
     audit.record(user["user_id"], "download_pdf", document_id, "ok", doc.number or "", document_id=document_id)
     return data, pdf_filename(doc)
+
+
+def download_docx(document_id: str, user: dict[str, Any]) -> tuple[bytes, str]:
+    """The issued document as a Word file, for a reader of the document, once it is signed and numbered; audited.
+
+    Written from the same elements as the PDF (`official_document`), each time: it carries no seal, the sealed
+    original stays the PDF."""
+    from oa_core.outgoing import documents
+    from oa_core.publishing.wordfile import render_docx
+
+    doc = documents.readable(document_id, user)
+    if not doc.number or not doc.seal_signature:
+        raise Conflict("该文件尚未签发、编号，不能下载 Word 版 (not issued yet)")
+    data = render_docx(official_document(doc))
+    audit.record(user["user_id"], "download_docx", document_id, "ok", doc.number, document_id=document_id)
+    return data, f"{doc.number}.docx"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from oa_core.outgoing import drafting
 from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
 from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
 from oa_core.outgoing.storage import load_document
+from oa_core.outgoing.wordimport import MAX_BYTES as WORD_IMPORT_MAX
 from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError, InvalidInput
@@ -100,6 +102,7 @@ def new_document(
         status=status,
         fields=fields,
         draft_id=draft_id,
+        word_import_max=WORD_IMPORT_MAX,
         error=error,
         notice=notice,
         doc_types=DOC_TYPES,
@@ -269,6 +272,20 @@ def revise(user: dict[str, Any], session: sessions.Session, document_id: str, fo
     return redirect(f"/documents/{quote(document_id)}?done={quote('修改稿已提交，重新送核稿')}")
 
 
+def import_word(user: dict[str, Any], read: Callable[[], bytes]) -> Reply:
+    """从 Word 导入: the form's fields from a .docx (``read()``: the request's body) as JSON, errors as JSON too;
+    the page fills the form, nothing is saved."""
+    from oa_core.outgoing import wordimport
+    from oa_core.web.pages import headers
+
+    try:
+        answer: dict[str, Any] = wordimport.import_for(user, read()).as_dict()
+        status = 200
+    except DomainError as exc:
+        answer, status = exc.as_body(), exc.status
+    return Reply(status, json.dumps(answer, ensure_ascii=False), "application/json; charset=utf-8", headers())
+
+
 def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
     """The issued PDF (印制), shown in the browser; the reader's access is the document's."""
     import base64
@@ -282,6 +299,23 @@ def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
         base64.b64encode(data).decode("ascii"),
         "application/pdf",
         {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=True)},
+        base64_encoded=True,
+    )
+
+
+def document_docx(user: dict[str, Any], document_id: str) -> Reply:
+    """The issued document as a Word file (a download; the reader's access is the document's)."""
+    import base64
+
+    from oa_core.outgoing import printing
+    from oa_core.platform.http import SECURITY_HEADERS, content_disposition
+
+    data, filename = printing.download_docx(document_id, user)
+    return Reply(
+        200,
+        base64.b64encode(data).decode("ascii"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=False)},
         base64_encoded=True,
     )
 

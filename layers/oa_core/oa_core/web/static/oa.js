@@ -76,6 +76,64 @@
     };
     form.addEventListener("input", debounce(check, 400));
     form.addEventListener("change", debounce(check, 100));
+
+    // 从 Word 导入: the .docx is sent as the body; the answer fills the form, which the drafter reviews.
+    var importer = document.getElementById("word-import");
+    var wordFile = document.getElementById("word-file");
+    if (importer && wordFile) {
+      importer.hidden = false;
+      var status = document.getElementById("word-status");
+      var warnings = document.getElementById("word-warnings");
+      var say = function (text, level) {
+        status.textContent = text;
+        status.className = level === "error" ? "error" : "meta";
+      };
+      wordFile.addEventListener("change", function (e) {
+        e.stopPropagation();
+        var file = wordFile.files && wordFile.files[0];
+        warnings.textContent = "";
+        if (!file) return;
+        var max = Number(importer.getAttribute("data-max")) || 0;
+        if (max && file.size > max) {
+          say("文件超过 " + Math.floor(max / 1048576) + " MB，无法导入：请删除图片等内容后再试", "error");
+          return;
+        }
+        if (!isUntouched() && !window.confirm("导入会替换现在的标题、正文和附件说明，继续吗？")) {
+          wordFile.value = "";
+          return;
+        }
+        say("正在读取“" + file.name + "”……");
+        fetch(importer.getAttribute("data-url"), {
+          method: "POST",
+          headers: { "X-CSRF-Token": csrf, "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+          body: file,
+          credentials: "same-origin",
+        })
+          .then(function (r) { return r.json().catch(function () { return { error: { message: "导入失败，请刷新页面后重试" } }; }); })
+          .then(function (result) {
+            if (result.error) {
+              say(result.error.message, "error");
+              return;
+            }
+            if (result.title) title.value = result.title;
+            body.value = result.body;
+            lastTemplateBody = "";
+            document.getElementById("attachment_note").value = result.attachment_note;
+            if (result.main_recipients.length) document.getElementById("main_recipients").value = result.main_recipients.join("、");
+            if (result.cc.length) form.querySelector("[name=cc]").value = result.cc.join("、");
+            picker.value = "";
+            say("已导入“" + file.name + "”，请核对标题、主送机关、正文和附件说明后再提交");
+            result.warnings.forEach(function (w) {
+              var li = document.createElement("li");
+              li.className = "warning";
+              li.textContent = "请注意：" + w;
+              warnings.appendChild(li);
+            });
+            check();
+          })
+          .catch(function () { say("导入失败，请检查网络后重试", "error"); });
+      });
+    }
   }
 
   // 文件页: the progress section refreshes itself while the flow runs (会签进度), and the whole page once it ends.
