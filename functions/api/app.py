@@ -18,12 +18,13 @@ from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
-from routes import archive, bookings, dispatch, documents, meetings, organisation, search, tasks
+from routes import archive, attachments, bookings, dispatch, documents, meetings, organisation, search, tasks
 from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(documents.router)
+app.include_router(attachments.router)
 app.include_router(tasks.router)
 app.include_router(archive.router)
 app.include_router(search.router)

@@ -28,7 +28,10 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
         link_id = ""  # no link is that long or holds such characters: shown as an invalid link
     method = event.get("httpMethod", "GET")
     pages = replies if str(event.get("resource", "")).startswith("/replies/") else approvals
-    if method == "POST":
+    no = str((event.get("pathParameters") or {}).get("no", ""))
+    if method == "GET" and no and pages is approvals:
+        status, headers, html = approvals.open_attachment(link_id, no)
+    elif method == "POST":
         body = event.get("body") or ""
         if event.get("isBase64Encoded"):
             body = base64.b64decode(body).decode("utf-8", errors="replace")  # a bad byte fails as a bad field

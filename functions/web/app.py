@@ -20,7 +20,7 @@ from oa_core.platform import audit
 from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
-from routes import archive, bookings, dashboard, documents, roles, signin, static
+from routes import archive, attachments, bookings, dashboard, documents, roles, signin, static
 from routes.gate import Gate, respond
 
 logger = Logger(service="oa")
@@ -28,6 +28,7 @@ app = APIGatewayRestResolver()
 app.include_router(signin.router)
 app.include_router(dashboard.router)
 app.include_router(documents.router)
+app.include_router(attachments.router)
 app.include_router(archive.router)
 app.include_router(bookings.router)
 app.include_router(roles.router)

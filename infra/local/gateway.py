@@ -14,6 +14,8 @@ The ``/_local/*`` routes are served by the gateway itself and exist only locally
 - ``POST /_local/login``: ``{"user_id": ...}`` -> ``{"token", "user_id"}``, a signed ID token for
   ``Authorization: Bearer <token>``.
 - ``GET /_local/outbox``: every email sent (HTML, or JSON with ``Accept: application/json``).
+- ``POST /_local/s3/<bucket>``, ``GET /_local/s3/<bucket>/<key>``: S3's browser endpoints (presigned POST
+  uploads and presigned GETs of 附件), served from the same moto backend (infra/local/s3_front.py).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from infra.local import lambda_dispatch
+from infra.local import lambda_dispatch, s3_front
 from infra.local.authorizers import Authorizers
 from infra.local.lambda_dispatch import FunctionSpec
 from infra.local.messages import Directory, HttpRequest, HttpResponse, error_response, json_response, serve_wsgi
@@ -70,6 +72,8 @@ class Gateway:
     # ------------------------------------------------------------------ dispatch
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
+            if request.path.startswith(s3_front.PREFIX):
+                return s3_front.handle(request)
             if request.path.startswith("/_local/"):
                 return self._local_route(request)
             return self._proxy(request)

@@ -161,6 +161,7 @@ class LocalStack:
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
         self._set_env(self.provisioned.env)
+        self._set_env(_s3_endpoint(self.public_base_url))
         self._point_at_issuer(issuer)
         _forget_cached_settings()
         lambda_dispatch.register_functions(self.provisioned.functions)
@@ -415,7 +416,7 @@ class LocalStack:
         self.url = f"http://{host}:{server.server_port}"
         if self.url != self.public_base_url:
             self.public_base_url = self.url
-            self._set_env({"PUBLIC_BASE_URL": self.url})
+            self._set_env({"PUBLIC_BASE_URL": self.url, **_s3_endpoint(self.url)})
             _forget_cached_settings()
         return server
 
@@ -423,6 +424,14 @@ class LocalStack:
         """Ask ``serve_forever`` to return (safe from a signal handler's thread)."""
         for server, _thread in self._servers:
             threading.Thread(target=server.shutdown, daemon=True).start()
+
+
+def _s3_endpoint(base_url: str) -> dict[str, str]:
+    """Where the functions send a browser for S3 (附件 uploads and downloads): this stack's own front,
+    which serves S3's browser endpoints from the same moto backend (infra/local/s3_front.py)."""
+    from infra.local.s3_front import PREFIX
+
+    return {"ATTACHMENT_S3_ENDPOINT": base_url.rstrip("/") + PREFIX.rstrip("/")}
 
 
 def _directory() -> Directory:

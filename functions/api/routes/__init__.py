@@ -1,6 +1,7 @@
 """The JSON API's routes, one Powertools Router per domain, included by app.py.
 
 - documents     发文: 拟稿 (idempotent), reading, 修改稿, resume, 电子签章 check, the PDF, 签收
+- attachments   附件: the presigned upload, attaching (checked), the list, order, title, replace, remove, open
 - tasks         我的待办 and deciding a task (documents and meetings alike)
 - archive       档案: 检索, the 档案包 download, the 四性检测 report
 - bookings      resources (会议室、车辆、驾驶员), their occupancy, 预订 and 取消

@@ -1,7 +1,7 @@
 """What people read carries no internal id and no English: every staff page for several roles, the
 approval pages, the error pages and every email of a whole 发文 flow, a meeting and a 用车 request.
 
-Allowed Latin (``ALLOWED``): names of formats and standards people know (PDF, GB/T, SHA-256, SM2 …);
+Allowed Latin (``ALLOWED``): names of formats, units and standards people know (PDF, Word, ZIP, MB, GB/T, SM2 …);
 a Latin token with a digit in it is a code people use (档号 X001-WS·2026-D30-ZCFGK-0001, a plate 京A·12345,
 a digest), never a sentence, and the ids among such tokens are looked for by value. URLs and email
 addresses are taken out before the scan (a link is what an email is for), so an id inside a link is fine
@@ -51,6 +51,10 @@ ALLOWED = {
     "docx",
     "doc",
     "RTF",
+    "JPEG",
+    "PNG",
+    "ZIP",
+    "KB",
     "MB",
 }
 """Latin words a page may show: formats, standards and algorithms by their own names. Nothing else."""

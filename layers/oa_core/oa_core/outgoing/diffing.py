@@ -6,11 +6,25 @@ import difflib
 from typing import Any
 
 from oa_core.outgoing.doctypes import word_count
-from oa_core.outgoing.storage import DocumentItem, VersionItem
+from oa_core.outgoing.storage import AttachmentEntry, DocumentItem, VersionItem
 from oa_core.platform import clock
 from oa_core.platform.storage import doc_pk
 
-CONTENT_FIELDS = ("title", "body", "main_recipients", "cc", "urgency")
+CONTENT_FIELDS = ("title", "body", "main_recipients", "cc", "urgency", "attachments")
+
+
+def entry_dict(entry: AttachmentEntry | dict[str, Any]) -> dict[str, Any]:
+    """An attachment entry as plain values (from the item's map, or already a dict)."""
+    if isinstance(entry, dict):
+        return dict(entry)
+    return {name: getattr(entry, name) for name in AttachmentEntry.get_attributes()}
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it: 12 KB, 3.4 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def content_of(source: DocumentItem | VersionItem) -> dict[str, Any]:
@@ -20,6 +34,7 @@ def content_of(source: DocumentItem | VersionItem) -> dict[str, Any]:
         "main_recipients": list(source.main_recipients or []),
         "cc": list(source.cc or []),
         "urgency": source.urgency or "",
+        "attachments": [entry_dict(e) for e in source.attachments or []],
     }
 
 
@@ -31,6 +46,10 @@ def _lines(content: dict[str, Any]) -> list[str]:
         f"紧急程度：{content['urgency'] or '无'}",
         "",
         *content["body"].splitlines(),
+        *(
+            f"附件{index}：{a['title']}（{a['filename']}，{size_text(int(a['size']))}）"
+            for index, a in enumerate(content.get("attachments") or [], start=1)
+        ),
     ]
 
 
@@ -52,7 +71,8 @@ def make_version(doc: DocumentItem, changes: dict[str, Any], author: str, reason
         reason=reason,
         diff=diff(before, after, number - 1, number) if number > 1 else "",
         word_count=word_count(after["title"], after["body"]),
-        **after,
+        **{key: value for key, value in after.items() if key != "attachments"},
+        attachments=[AttachmentEntry(**entry_dict(a)) for a in after["attachments"]],
     )
 
 

@@ -9,7 +9,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
-from oa_core.outgoing import duties, flow
+from oa_core.outgoing import attachments, duties, flow
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.doctypes import word_count
 from oa_core.outgoing.models import (
@@ -18,9 +18,10 @@ from oa_core.outgoing.models import (
     DocumentCreated,
     DocumentView,
     DraftSubmission,
+    VersionAttachment,
     VersionView,
 )
-from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem, load_document
+from oa_core.outgoing.storage import AttachmentsItem, DeliveryItem, DocumentItem, VersionItem, load_document
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
@@ -82,7 +83,9 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
     distribute_to = [departments.get(entry, entry) for entry in submission.distribute_to]
     ensure_reachable(distribute_to, set(departments.values()))
 
-    document_id = new_document_id()
+    document_id = submission.document_id or new_document_id()
+    held = _gathered_attachments(document_id, drafter["user_id"])
+    entries = list(held.entries or []) if held is not None else []
     now = clock.now_iso()
     content = submission.model_dump(include={"title", "body", "main_recipients", "cc", "urgency"})
     doc = DocumentItem(
@@ -91,7 +94,10 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
         document_id=document_id,
         doc_type=submission.doc_type,
         classification=submission.classification or "非密",
-        attachment_note=submission.attachment_note,
+        attachment_note=attachments.note_for([str(e.title) for e in entries])
+        if entries
+        else submission.attachment_note,
+        attachments=entries,
         drafter=drafter["user_id"],
         drafter_department=drafter["department"],
         reviewer=submission.reviewer,
@@ -117,6 +123,10 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.save(doc, condition=RecordItem.PK.does_not_exist())
+            if held is not None:  # the attachments as read: an upload finishing meanwhile fails the submission
+                tx.condition_check(
+                    AttachmentsItem, doc_pk(document_id), "ATTACHMENTS", condition=AttachmentsItem.rev == held.rev
+                )
             tx.save(version)
             tx.save(history_item(document_id, "draft", drafter["user_id"], "submit"))
             tx.save(
@@ -130,10 +140,23 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
                 )
             )
     except TransactWriteError as exc:
+        if submission.document_id:
+            raise Conflict("这份草稿已提交，或它的附件刚刚有变动；请刷新后再试。") from exc
         raise Conflict("文件编号冲突，请重试 (id collision, retry)") from exc
     flow.start(document_id)
     metrics.count("DocumentsSubmitted", doc_type=submission.doc_type)
     return DocumentCreated(document_id=document_id, status="in_review")
+
+
+def _gathered_attachments(document_id: str, drafter: str) -> AttachmentsItem | None:
+    """附件 uploaded while drafting, under the id the draft reserved (refused if another drafter's)."""
+    try:
+        held = AttachmentsItem.get(doc_pk(document_id), "ATTACHMENTS", consistent_read=True)
+    except AttachmentsItem.DoesNotExist:
+        return None
+    if held.owner != drafter:
+        raise Forbidden("这不是您的草稿，不能提交。")
+    return held
 
 
 def _can_read(doc: DocumentItem, user: dict[str, Any], tasks: list[TaskItem]) -> bool:
@@ -208,6 +231,12 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 urgency=v.urgency,
                 diff=v.diff,
                 word_count=int(v.word_count),
+                attachments=[
+                    VersionAttachment(
+                        no=int(a.no), title=a.title, filename=a.filename, size=int(a.size), sha256=a.sha256
+                    )
+                    for a in v.attachments or []
+                ],
             )
             for v in versions
         ],
@@ -245,6 +274,9 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         word_count=int(doc.word_count),
         created_at=doc.created_at,
         attachment_note=doc.attachment_note or "",
+        attachments=attachments.view(
+            doc.document_id, next((item for item in items if isinstance(item, AttachmentsItem)), None)
+        ),
         sign_date=doc.sign_date,
         archive_key=doc.archive_key,
         pdf_sha256=doc.pdf_sha256,

@@ -11,6 +11,7 @@ from pydantic import (
     model_validator,
 )
 
+from oa_core.outgoing.attachments import RESERVED_ID, AttachmentsView, normalise_note
 from oa_core.outgoing.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
 from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, multi_line, single_line
 from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
@@ -73,7 +74,16 @@ class DraftSubmission(DocumentContent):
     attachment_note: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE, multi_line(0, 500, "附件说明：")
     ] = ""
-    """附件说明, e.g. 附件：1. 2026年工作要点 (one attachment per line)."""
+    """附件说明 without its label (a leading 附件： is dropped), one attachment a line; generated from the
+    uploaded attachments when there are any."""
+    document_id: (
+        Annotated[
+            str,
+            StringConstraints(pattern=RESERVED_ID.pattern),
+            Field(description="the id the draft's attachments were uploaded under (POST …/attachments/uploads)"),
+        ]
+        | None
+    ) = None
     reviewer: UserId
     countersigners: Annotated[list[UserId], Field(max_length=20)] = []
     countersign_mode: CountersignMode = "parallel"
@@ -81,6 +91,7 @@ class DraftSubmission(DocumentContent):
     distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
 
     _classification = field_validator("classification")(_check_classification)
+    _attachment_note = field_validator("attachment_note")(normalise_note)
 
     @field_validator("countersigners")
     @classmethod
@@ -147,6 +158,16 @@ class DocumentCreated(OutputModel):
     status: str
 
 
+class VersionAttachment(OutputModel):
+    """附件 as a version had it (what its 痕迹 compares)."""
+
+    no: int
+    title: str
+    filename: str
+    size: int
+    sha256: str
+
+
 class VersionView(OutputModel):
     version: int
     author: str
@@ -159,6 +180,7 @@ class VersionView(OutputModel):
     urgency: str
     diff: str = ""
     word_count: int
+    attachments: list[VersionAttachment] = []
 
 
 class CountersignState(OutputModel):
@@ -211,6 +233,7 @@ class DocumentView(OutputModel):
     word_count: int
     created_at: str
     attachment_note: str = ""
+    attachments: AttachmentsView | None = None
     sign_date: str | None = None
     archive_key: str | None = None
     pdf_sha256: str | None = None

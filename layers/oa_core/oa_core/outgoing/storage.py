@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.expressions.update import Action
 
@@ -15,6 +17,27 @@ from oa_core.platform.storage import RecordItem, doc_pk
 # A document's partition also holds its tasks and opinions: importing workflow's items registers their
 # kinds, so a Query over the partition reads every item it holds (the audit items are platform's).
 from oa_core.workflow import storage as _workflow_items  # noqa: F401
+
+
+class AttachmentEntry(MapAttribute[str, object]):
+    """附件: one file of a document, in its place in the list (outgoing.attachments)."""
+
+    no = NumberAttribute()
+    """The attachment's number in its document: given once, never reused (the ``{n}`` of its routes)."""
+    title = UnicodeAttribute()
+    """附件名称 as the 附件说明 lists it."""
+    filename = UnicodeAttribute()
+    """The name it was uploaded with (Chinese kept; path and control characters removed)."""
+    kind = UnicodeAttribute()
+    """platform.filetypes key: pdf, ofd, docx, xlsx, ole, jpeg, png, zip (judged from the bytes)."""
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute()
+    key = UnicodeAttribute()
+    """The object in the attachments bucket (``attachments/<document>/<sha256>``) and its S3 version."""
+    s3_version = UnicodeAttribute(default="")
+    uploaded_by = UnicodeAttribute()
+    uploaded_at = UnicodeAttribute()
 
 
 class DocumentItem(RecordItem, discriminator="document"):
@@ -29,6 +52,9 @@ class DocumentItem(RecordItem, discriminator="document"):
     urgency = UnicodeAttribute(default="")
     classification = UnicodeAttribute(default="")
     attachment_note = UnicodeAttribute(default="")
+    """附件说明 without its label 附件： (generated from ``attachments`` when there are any)."""
+    attachments = ListAttribute(of=AttachmentEntry, default=list)
+    """附件 in order: a copy of the ATTACHMENTS item's entries, written in the same transaction."""
     seal_digest = UnicodeAttribute(null=True)
     """电子签章: SHA-256 (hex) of the canonical content signed after 编号 (sealing.py)."""
     seal_signature = UnicodeAttribute(null=True)
@@ -77,6 +103,37 @@ class DocumentItem(RecordItem, discriminator="document"):
     resume_count = NumberAttribute(default=0)
 
 
+class AttachmentsItem(RecordItem, discriminator="attachments"):
+    """附件: a document's attachments in order (SK ``ATTACHMENTS``), also before the draft is submitted
+    (then the partition holds no document yet and ``owner`` is the drafter who reserved the id).
+
+    ``digests`` (a string set of the entries' SHA-256) and ``rev`` let one conditional write refuse a
+    duplicate (``NOT contains(digests, :sha)``), the count limit (``size(entries) < :max``) and a change
+    made from a stale list (``rev = :seen``)."""
+
+    document_id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    entries = ListAttribute(of=AttachmentEntry, default=list)
+    digests = UnicodeSetAttribute(null=True)
+    rev = NumberAttribute(default=0)
+    next_no = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute(default="")
+
+
+class UploadItem(RecordItem, discriminator="upload"):
+    """An upload signed but not yet attached (SK ``UPLOAD#<token>``): the S3 key it may write under
+    ``pending/``, the name it was announced with, who may attach it; gone when attached, else expired by TTL."""
+
+    document_id = UnicodeAttribute()
+    token = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    key = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
 class VersionItem(RecordItem, discriminator="version"):
     """版本: one version of the text; every version is kept."""
 
@@ -92,6 +149,8 @@ class VersionItem(RecordItem, discriminator="version"):
     urgency = UnicodeAttribute(default="")
     diff = UnicodeAttribute(default="")
     word_count = NumberAttribute(default=0)
+    attachments = ListAttribute(of=AttachmentEntry, default=list)
+    """The attachments as this version had them (their order, titles, files)."""
 
 
 class DeliveryItem(RecordItem, discriminator="delivery"):

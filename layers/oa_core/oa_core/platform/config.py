@@ -87,6 +87,13 @@ class Settings:
     delivery_max_attempts: int = 6
     delivery_retry_seconds: int = 60
     """First wait before a retry; each later wait doubles (exponential backoff)."""
+    attachment_bucket: str = ""
+    """附件: the attachments bucket (uploads under pending/, attached files under attachments/)."""
+    attachment_max_bytes: int = 50 * 1024 * 1024
+    attachment_max_count: int = 20
+    attachment_endpoint: str = ""
+    """The S3 endpoint the browser is sent to (presigned POST and GET); empty: the region's own. The local
+    stack points it at its HTTP front (``<PublicBaseUrl>/_local/s3``), served by the same moto backend."""
 
 
 @cache
@@ -148,6 +155,10 @@ def settings() -> Settings:
         delivery_flow_arn=env.get("DELIVERY_FLOW_ARN", ""),
         delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", "6")),
         delivery_retry_seconds=int(env.get("DELIVERY_RETRY_SECONDS", "60")),
+        attachment_bucket=env.get("ATTACHMENT_BUCKET", ""),
+        attachment_max_bytes=int(float(env.get("ATTACHMENT_MAX_MEGABYTES", "50")) * 1024 * 1024),
+        attachment_max_count=int(env.get("ATTACHMENT_MAX_COUNT", "20")),
+        attachment_endpoint=env.get("ATTACHMENT_S3_ENDPOINT", "").rstrip("/"),
     )
 
 

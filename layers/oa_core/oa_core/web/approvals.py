@@ -65,7 +65,7 @@ def problem(exc: DomainError) -> tuple[int, dict[str, str], str]:
 
 
 def _form(
-    link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = ""
+    link: links.LinkItem, *, status: int = 200, error: str = "", opinion: str = "", link_id: str = ""
 ) -> tuple[int, dict[str, str], str]:
     task = tasks.load_task(link.task_id)
     if task.status != "pending":
@@ -90,6 +90,7 @@ def _form(
         opinion=opinion,
         decider_name=decider["name"],
         drafter_name=drafter["name"] if drafter else doc.drafter,
+        attachment_href=f"{link_id}/attachments/" if link_id else "",  # relative: the page is /approvals/<link_id>
     )
 
 
@@ -140,9 +141,24 @@ def _guessed(exc: DomainError) -> None:
         audit.refused("anonymous", "open_link", "approval link", "unknown link")
 
 
+def open_attachment(link_id: str, no: str) -> tuple[int, dict[str, str], str]:
+    """打开附件 from the link: for its decider, while the link is usable, by a link no longer-lived than it."""
+    from oa_core.outgoing import attaching
+
+    try:
+        link = links.resolve(link_id)
+        if link.step == "meeting" or not no.isdigit():
+            raise NotFound("没有这个附件。")
+        url = attaching.open_for_link(link.document_id, link.decider, link.expires_at, int(no))
+    except DomainError as exc:
+        _guessed(exc)
+        return problem(exc)
+    return 302, {"Location": url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}, ""
+
+
 def show(link_id: str) -> tuple[int, dict[str, str], str]:
     try:
-        return _form(links.resolve(link_id))
+        return _form(links.resolve(link_id), link_id=link_id)
     except DomainError as exc:
         _guessed(exc)
         return problem(exc)
@@ -163,7 +179,7 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
         request = DecisionRequest(decision=form.get("decision", ""), opinion=opinion)  # type: ignore[arg-type]
     except ValidationError as exc:
         try:
-            return _form(link, status=422, error=humanize(exc.errors()), opinion=opinion)
+            return _form(link, status=422, error=humanize(exc.errors()), opinion=opinion, link_id=link_id)
         except DomainError as inner:
             return problem(inner)
     try:

@@ -51,6 +51,8 @@ def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
         "urgency": one("urgency"),
         "classification": one("classification"),
         "attachment_note": one("attachment_note").strip(),
+        # 附件 uploaded from the form live under the id the form reserved (outgoing.attaching).
+        "document_id": one("document_id").strip() or None,
         "reviewer": one("reviewer"),
         "countersigners": list(dict.fromkeys(form.get("countersigners") or [])),
         "countersign_mode": one("countersign_mode") or "parallel",
@@ -91,6 +93,13 @@ def new_document(
     if fields is None:
         chosen = drafting.TEMPLATE_BY_KEY.get(template_key) or drafting.TEMPLATE_BY_KEY["通知"]
         fields = {"doc_type": chosen.doc_type, "title": chosen.title, "body": chosen.body, "template": chosen.key}
+    from oa_core.outgoing import attaching
+    from oa_core.outgoing.attachments import RESERVED_ID, view
+    from oa_core.outgoing.documents import new_document_id
+
+    if not RESERVED_ID.match(str(fields.get("document_id") or "")):
+        fields = {**fields, "document_id": new_document_id()}
+    attached = view(str(fields["document_id"]), attaching.load(str(fields["document_id"])))
     people = directory.list_users()
     departments = directory.list_departments()
     units = directory.list_external_units()
@@ -123,6 +132,7 @@ def new_document(
         routes_by_name=settings().delivery_channel == "webhook",
         other_recipients=[entry for entry in fields.get("distribute_to", []) if entry not in listed],
         checks=drafting.check(fields),
+        attached=attached,
     )
 
 

@@ -56,12 +56,28 @@ def root() -> str:
     return urlsplit(site()).path.rstrip("/")
 
 
+def attachment_origins() -> list[str]:
+    """Where the draft form's script uploads 附件 (the attachments bucket's S3 origins; locally, our own)."""
+    config = settings()
+    if config.attachment_endpoint:
+        url = urlsplit(config.attachment_endpoint)
+        return [f"{url.scheme}://{url.netloc}"]
+    if not config.attachment_bucket:
+        return []
+    suffix = "amazonaws.com.cn" if config.region.startswith("cn-") else "amazonaws.com"
+    return [
+        f"https://{config.attachment_bucket}.s3.{suffix}",
+        f"https://{config.attachment_bucket}.s3.{config.region}.{suffix}",
+    ]
+
+
 def csp() -> str:
     """The pages' Content-Security-Policy; form-action also allows the identity provider, where signing
     out redirects the browser (browsers apply form-action to a form's redirects too)."""
     form_action = " ".join(["'self'", *oidc.provider_origins()])
+    connect = " ".join(["'self'", *attachment_origins()])
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {connect}; "
         f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     )
 

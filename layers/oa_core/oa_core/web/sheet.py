@@ -21,7 +21,7 @@ COUNTERSIGN_STATES = {
     "rejected": "不同意",
     "cancelled": "已撤销",
 }
-DIFF_FIELDS = ("title", "body", "main_recipients", "cc", "urgency")
+DIFF_FIELDS = ("title", "body", "main_recipients", "cc", "urgency", "attachments")
 
 
 def version_diff(doc: DocumentView, number: int) -> dict[str, Any] | None:
