@@ -24,7 +24,18 @@ ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "layers" / "oa_core" / "oa_core"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 MAX_MODULE_LINES = 500
-PACKAGES = ("platform", "identity", "workflow", "publishing", "outgoing", "bookings", "records", "worklist", "web")
+PACKAGES = (
+    "platform",
+    "identity",
+    "workflow",
+    "publishing",
+    "outgoing",
+    "incoming",
+    "bookings",
+    "records",
+    "worklist",
+    "web",
+)
 
 
 def lint_imports(config: Path, *python_path: Path) -> subprocess.CompletedProcess[str]:

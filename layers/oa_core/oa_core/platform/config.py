@@ -85,6 +85,10 @@ class Settings:
     delivery_max_attempts: int = 6
     delivery_retry_seconds: int = 60
     """First wait before a retry; each later wait doubles (exponential backoff)."""
+    exchange_secret_name: str = ""
+    """收文 from another unit's system: Secrets Manager name of the HMAC key inbound calls are signed with."""
+    incoming_flow_arn: str = ""
+    """收文's state machine (IncomingFlow), started when a 收文 arrives."""
 
 
 @cache
@@ -145,6 +149,8 @@ def settings() -> Settings:
         delivery_flow_arn=env.get("DELIVERY_FLOW_ARN", ""),
         delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", "6")),
         delivery_retry_seconds=int(env.get("DELIVERY_RETRY_SECONDS", "60")),
+        exchange_secret_name=env.get("EXCHANGE_SECRET_NAME", ""),
+        incoming_flow_arn=env.get("INCOMING_FLOW_ARN", ""),
     )
 
 
