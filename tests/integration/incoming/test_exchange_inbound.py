@@ -159,3 +159,39 @@ def test_a_tampered_pdf_is_received_with_its_seal_invalid_and_a_pinned_key_misma
     assert one["seal"]["pinned"] == "mismatch"
     audit = [a for a in AuditItem.scan() if a.target == item.incoming_id and a.action == "exchange_inbound"]
     assert audit and sender in audit[0].actor
+
+
+def _task(api: Api, clerk: str, incoming_id: str, step: str) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        return next((t for t in api.tasks(clerk) if t["document_id"] == incoming_id and t["step"] == step), None)
+
+    return dict(wait_for(found, f"the {step} task of {incoming_id}", FLOW_SECONDS, saw=lambda: str(api.tasks(clerk))))
+
+
+def test_signing_for_and_registering_two_at_once_numbers_them_without_a_gap(
+    stack: LocalStack, delivered: dict[str, Any]
+) -> None:
+    api, clerk, call = Api(stack), office_clerk(), delivered["call"]
+    pdf = base64.b64decode(json.loads(call["body"])["pdf"]["base64"])
+    arrived = []
+    for delivery in ("register-1", "register-2"):
+        body = with_pdf(call, pdf, delivery)
+        status, answer = post(stack, body, signed(body, delivery))
+        assert status == 201, answer
+        arrived.append(next(i.incoming_id for i in IncomingItem.scan() if i.receipt_id == answer["receipt_id"]))
+    for incoming_id in arrived:
+        receive = _task(api, clerk, incoming_id, "receive")
+        assert api.decide(receive["task_id"], clerk, "approve", "已签收")[0] == 200
+        assert api.decide(receive["task_id"], clerk, "approve", "")[0] == 409
+    tasks = [_task(api, clerk, incoming_id, "register") for incoming_id in arrived]
+    registration = {"copies": 2, "deadline": "2026-12-31", "classification": "非密"}
+    results = at_once(
+        [lambda t=t: api.decide(t["task_id"], clerk, "approve", "", registration=registration) for t in tasks]
+    )
+    assert [status for status, _ in results] == [200, 200], results
+    year = time.localtime().tm_year
+    views = [api.call("GET", f"/api/incoming/{incoming_id}", clerk)[1] for incoming_id in arrived]
+    assert sorted(v["number"] for v in views) == [f"收〔{year}〕1号", f"收〔{year}〕2号"]
+    assert all(v["status"] == "registered" and v["copies"] == 2 and v["deadline"] == "2026-12-31" for v in views)
+    status, answer = api.decide(tasks[0]["task_id"], clerk, "approve", "", registration={"classification": "秘密"})
+    assert status == 422 and "涉密" in answer["error"]["message"]
