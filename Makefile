@@ -108,8 +108,11 @@ font-deps:
 browser-deps:
 	@$(call apt_install,$(BROWSER_PACKAGES))
 
+# PARAMS reaches the stack through the environment, unquoted by any shell: a value may hold spaces
+# in quotes (PARAMS='OrgName="示例市 教育局"'), as sam deploy --parameter-overrides reads it.
+run: export OA_LOCAL_PARAMS = $(PARAMS)
 run: setup font-deps
-	PORT=$(PORT) $(PY) -m infra.local --port $(PORT) $(foreach p,$(PARAMS),--param '$(p)')
+	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
 
 test: setup lint typecheck template-check asl-check pytest
 

@@ -1,7 +1,7 @@
 """The JSON API (/api/*), its OpenAPI description and /health, routed by Powertools.
 
 The routes are Routers per domain in routes/ (documents, tasks, archive, bookings, meetings, dispatch,
-organisation); this module keeps the resolver, the error handlers, /health and /openapi.json.
+organisation, incoming); this module keeps the resolver, the error handlers, /health and /openapi.json.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
-from routes import archive, attachments, bookings, dispatch, documents, meetings, organisation, search, tasks
+from routes import archive, attachments, bookings, dispatch, documents, incoming, meetings, organisation, search, tasks
 from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
@@ -32,6 +32,7 @@ app.include_router(bookings.router)
 app.include_router(meetings.router)
 app.include_router(dispatch.router)
 app.include_router(organisation.router)
+app.include_router(incoming.router)
 
 
 def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -43,6 +44,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         metavar="NAME=VALUE",
         help="a template parameter override, as sam deploy --parameter-overrides takes it (repeatable)",
+    )
+    parser.add_argument(
+        "--params",
+        default=os.environ.get("OA_LOCAL_PARAMS", ""),
+        metavar="'NAME=VALUE …'",
+        help="template parameter overrides in one string, as sam deploy --parameter-overrides takes them: "
+        "Name=Value pairs separated by spaces (a value with spaces in quotes) or "
+        "ParameterKey=Name,ParameterValue=Value "
+        "(default: $OA_LOCAL_PARAMS, which make run PARAMS=… sets)",
     )
     parser.add_argument(
         "--issuer-port",
@@ -93,12 +103,21 @@ def print_users(console: TextIO, bound_url: str) -> None:
         )
 
 
-def parameter_overrides(pairs: list[str]) -> dict[str, str]:
-    """``Name=Value`` pairs (the value may hold ``=``); a pair without ``=`` is refused."""
+def parameter_overrides(pairs: list[str], text: str = "") -> dict[str, str]:
+    """The overrides of ``--param`` pairs and of ``--params`` text, as ``sam deploy --parameter-overrides``
+    reads them: ``Name=Value`` (the value may hold ``=``, and quotes keep spaces in it) or
+    ``ParameterKey=Name,ParameterValue=Value``; anything else is refused. A later one wins."""
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise SystemExit(f"PARAMS {text!r}: {exc}") from exc
     overrides: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
+    for pair in [*words, *pairs]:
+        keyed = re.fullmatch(r"ParameterKey=([^,=]+),ParameterValue=(.*)", pair, re.DOTALL)
+        name, sep, value = (keyed.group(1), "=", keyed.group(2)) if keyed else pair.partition("=")
+        if not sep or not name or not re.fullmatch(r"[A-Za-z0-9]+", name):
             raise SystemExit(f"--param {pair!r}: expected Name=Value")
         overrides[name] = value
     return overrides
@@ -111,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{args.port}"
     try:
         stack = LocalStack(
-            public_base_url=url, parameter_overrides=parameter_overrides(args.param), issuer_port=args.issuer_port
+            public_base_url=url,
+            parameter_overrides=parameter_overrides(args.param, args.params),
+            issuer_port=args.issuer_port,
         ).start()
     except BaseException as exc:
         console.write(f"本地环境未能启动：{exc}（详情见 {args.log_file}）\n")

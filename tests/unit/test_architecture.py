@@ -30,6 +30,7 @@ PACKAGES = (
     "workflow",
     "publishing",
     "outgoing",
+    "incoming",
     "bookings",
     "records",
     "search",

@@ -35,7 +35,7 @@ SDK = ("boto3", "botocore")
 PDF_DISTRIBUTIONS = ("fpdf2", "pillow", "fonttools", "defusedxml", "pypdf")
 PDF_MODULES = ("fpdf", "PIL", "fontTools", "defusedxml", "pypdf")
 """The import names of PDF_DISTRIBUTIONS."""
-RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction"}
+RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction"}
 TYPESET = {"TypesetFunction"}
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)$")
@@ -111,7 +111,7 @@ def _code_dir(function: str) -> Path:
 
 
 def test_which_functions_carry_which_layers() -> None:
-    assert len(LAYERS) == 17
+    assert len(LAYERS) == 19
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
     assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
@@ -144,7 +144,7 @@ handler that did)."""
 def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
     """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
     handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
-    assert len(handlers) == 15
+    assert len(handlers) == 16
     result = subprocess.run(
         [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
         cwd=ROOT,

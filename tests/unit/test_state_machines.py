@@ -64,6 +64,8 @@ def test_the_human_steps_are_the_ones_we_know() -> None:
         ("DocumentFlow", "Sign"),
         ("DocumentFlow", "AwaitRevision"),
         ("MeetingFlow", "AwaitApproval"),
+        ("IncomingFlow", "Receive"),
+        ("IncomingFlow", "Register"),
     }
 
 

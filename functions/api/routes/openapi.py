@@ -30,6 +30,7 @@ QUERY = {
     "kind": "room、vehicle 或 driver；空即全部。room, vehicle or driver, or empty for all.",
     "min_capacity": "至少容纳的人数（整数）。At least this many seats.",
     "equipment": "需要的设备，逗号分隔（如 投影仪,视频会议）。Equipment needed, comma-separated.",
+    "status": "收文状态：receiving、registering、registered、refused 或 failed；空即全部。A 收文 status or empty.",
 }
 """What each query parameter accepts (Powertools' generated schema has none)."""
 WINDOWED = {

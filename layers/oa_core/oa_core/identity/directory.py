@@ -67,6 +67,11 @@ def reads_every_department(user: dict[str, Any]) -> bool:
     return "clerk" in roles and user.get("department") == settings().office_department
 
 
+def is_office_clerk(user: dict[str, Any]) -> bool:
+    """A 文书 of the 办公室 (Settings.office_department): who signs for and registers 收文, and reads them all."""
+    return is_department_clerk(user, settings().office_department)
+
+
 def is_department_clerk(user: dict[str, Any], department: str) -> bool:
     """A 文书 of this department (who reads its documents, drafts in review included)."""
     return "clerk" in (user.get("roles") or []) and user.get("department") == department
@@ -111,6 +116,7 @@ def seed_organisation(org: dict[str, Any]) -> None:
                     name=unit["name"],
                     email=unit.get("email", ""),
                     platform_code=unit.get("platform_code", ""),
+                    seal_key_fingerprint=unit.get("seal_key_fingerprint", ""),
                 )
             )
         for user in org.get("users", []):
@@ -164,7 +170,13 @@ def list_departments() -> list[dict[str, str]]:
 def list_external_units() -> list[dict[str, str]]:
     """外部单位 (other units reached by 对外发送), one Query."""
     return [
-        {"unit_id": item.unit_id, "name": item.name, "email": item.email, "platform_code": item.platform_code}
+        {
+            "unit_id": item.unit_id,
+            "name": item.name,
+            "email": item.email,
+            "platform_code": item.platform_code,
+            "seal_key_fingerprint": item.seal_key_fingerprint or "",
+        }
         for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("UNIT#"))
         if isinstance(item, ExternalUnitItem)
     ]

@@ -36,6 +36,9 @@ class ExternalUnitItem(RecordItem, discriminator="external_unit"):
     name = UnicodeAttribute()
     email = UnicodeAttribute(default="")
     platform_code = UnicodeAttribute(default="")
+    seal_key_fingerprint = UnicodeAttribute(default="")
+    """收文: the SHA-256 fingerprint (16 or 64 hex digits) of the unit's seal key, pinned; a 收文 whose seal
+    was made with another key is flagged to the 文书."""
 
 
 class SessionItem(RecordItem, discriminator="session"):

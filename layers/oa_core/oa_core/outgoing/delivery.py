@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import time
 from datetime import timedelta
@@ -32,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oa_core.identity import directory
 from oa_core.outgoing.storage import DeliveryItem, DocumentItem, load_document
-from oa_core.platform import audit, clock, mail
+from oa_core.platform import audit, clock, mail, signing
 from oa_core.platform.config import client, settings
 from oa_core.platform.storage import doc_pk
 
@@ -220,8 +219,8 @@ def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: st
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over ``<timestamp>.<body>``, hex: what the receiver recomputes to trust the call."""
-    return hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
+    """HMAC-SHA256 over ``<timestamp>.<body>``, hex (platform.signing: the receiving side checks the same)."""
+    return signing.signature(secret, timestamp, body)
 
 
 def _webhook_secret() -> str:

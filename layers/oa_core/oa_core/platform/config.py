@@ -94,6 +94,10 @@ class Settings:
     attachment_endpoint: str = ""
     """The S3 endpoint the browser is sent to (presigned POST and GET); empty: the region's own. The local
     stack points it at its HTTP front (``<PublicBaseUrl>/_local/s3``), served by the same moto backend."""
+    exchange_secret_name: str = ""
+    """收文 from another unit's system: Secrets Manager name of the HMAC key inbound calls are signed with."""
+    incoming_flow_arn: str = ""
+    """收文's state machine (IncomingFlow), started when a 收文 arrives."""
 
 
 @cache
@@ -159,6 +163,8 @@ def settings() -> Settings:
         attachment_max_bytes=int(float(env.get("ATTACHMENT_MAX_MEGABYTES", "50")) * 1024 * 1024),
         attachment_max_count=int(env.get("ATTACHMENT_MAX_COUNT", "20")),
         attachment_endpoint=env.get("ATTACHMENT_S3_ENDPOINT", "").rstrip("/"),
+        exchange_secret_name=env.get("EXCHANGE_SECRET_NAME", ""),
+        incoming_flow_arn=env.get("INCOMING_FLOW_ARN", ""),
     )
 
 

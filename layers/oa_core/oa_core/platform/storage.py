@@ -25,9 +25,12 @@ draft       USER#<user id>           DRAFT#<draft id>                           
 meeting     MTG#<meeting id>         META                    GSI1 ORGANIZER#<user> by start    bookings
 attendee    ATTENDEE#<user id>       <start>#<meeting id>                                      bookings
 dispatch    DISPATCH#<dispatch id>   META                    GSI1 REQUESTER#; GSI2 DISPATCH#   bookings
+incoming    IN#<incoming id>         META                    GSI2 INCOMING#<status>            incoming
+exchange_receipt EXCHANGE#<sha256(X-OA-Delivery)> RECEIPT (送达回执, one per delivery)           incoming
 form_submission FORMSUBMIT#<sha256(user, form token)> FORMSUBMIT (TTL 24 h)           web.once
 
-A subject (a document, a meeting) owns a partition: ``DOC#<id>`` or ``MTG#<id>`` (subject_pk), where
+A subject (a document, a meeting, a 收文) owns a partition: ``DOC#<id>``, ``MTG#<id>`` or ``IN#<id>``
+(subject_pk), where
 its tasks (GSI2 ``OPEN#<step>`` sorted by due time) live beside its own items.
 """
 
@@ -93,8 +96,12 @@ class CounterItem(RecordItem, discriminator="counter"):
 
 
 def subject_pk(subject_id: str) -> str:
-    """The partition of what a task decides: a meeting (ids start with M) or a document."""
-    return f"MTG#{subject_id}" if subject_id.startswith("M") else doc_pk(subject_id)
+    """The partition of what a task decides: a meeting (ids start with M), a 收文 (I) or a document."""
+    if subject_id.startswith("M"):
+        return f"MTG#{subject_id}"
+    if subject_id.startswith("I"):
+        return f"IN#{subject_id}"
+    return doc_pk(subject_id)
 
 
 def lost_on_condition(error: TransactWriteError) -> bool:

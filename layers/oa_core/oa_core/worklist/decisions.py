@@ -1,13 +1,19 @@
 """我的待办 across every flow (my_tasks), and deciding any task by its id: the assignee's check, then the
-domain that owns the task decides."""
+domain that owns the task decides (发文, 收文 or a meeting). ``TaskDecision`` is the body of
+``/api/tasks/{id}/decision``: a 发文 decision, and for 收文's 登记 the registration's fields."""
 
 from __future__ import annotations
 
+from oa_core.incoming.models import IncomingRegistration
+from oa_core.outgoing.models import DocumentDecision
+from oa_core.platform.errors import InvalidInput
 from oa_core.workflow.decisions import ensure_assignee, ensure_pending, my_tasks
 from oa_core.workflow.models import DecisionRequest, DecisionResult
 from oa_core.workflow.storage import LinkItem
-from oa_core.workflow.tasks import load_task
+from oa_core.workflow.tasks import load_task, subject_of
 
+INCOMING_PREFIX = "I"
+"""收文 ids start with I (incoming.exchange.incoming_id_for); their tasks are incoming's to decide."""
 MEETING_STEP = "meeting"
 """The step of a meeting application's approval (bookings.meetings.STEP)."""
 
@@ -23,6 +29,14 @@ def decide(
     """Decide a pending task once: 同意 (approve), 退回修改 (return) or 不同意 (reject)."""
     task = load_task(task_id)
     ensure_assignee(task, actor)
+    registration = getattr(request, "registration", None)
+    if subject_of(task_id).startswith(INCOMING_PREFIX):
+        from oa_core.incoming import decisions as incoming
+
+        plain = DecisionRequest(decision=request.decision, opinion=request.opinion)
+        return incoming.decide(task, actor, plain, registration, via=via, link=link)
+    if registration is not None:
+        raise InvalidInput("登记信息只用于收文的登记环节")
     # The domains are imported when a task of theirs is decided: a cold start pays for neither.
     if task.step == MEETING_STEP:
         from oa_core.bookings import meetings
@@ -30,12 +44,16 @@ def decide(
         ensure_pending(task, actor)
         return meetings.decide(task, actor, request, via=via, link=link)
     from oa_core.outgoing import decisions
-    from oa_core.outgoing.models import DocumentDecision
 
-    document_request = (
-        request if isinstance(request, DocumentDecision) else DocumentDecision.model_validate(request.model_dump())
-    )
+    fields = request.model_dump(exclude={"registration"})
+    document_request = request if type(request) is DocumentDecision else DocumentDecision.model_validate(fields)
     return decisions.decide(task, actor, document_request, via=via, link=link)
 
 
-__all__ = ["decide", "my_tasks"]
+class TaskDecision(DocumentDecision):
+    """A decision on any task: a 发文's (with its edits and 批注), or 收文's 登记 with ``registration``."""
+
+    registration: IncomingRegistration | None = None
+
+
+__all__ = ["TaskDecision", "decide", "my_tasks"]

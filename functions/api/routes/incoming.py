@@ -1,0 +1,37 @@
+"""收文 in the JSON API: the list by status, one 收文 (with its seal check) and the received file.
+
+签收 and 登记 are decided like every human step, through ``/api/tasks/{task_id}/decision``.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from oa_core.identity.caller import caller
+from oa_core.incoming import queries
+from oa_core.incoming.models import IncomingSummary, IncomingView
+
+from .common import file_response
+
+router = APIGatewayRouter()
+
+
+@router.get("/api/incoming")
+def list_incoming(status: str = "") -> list[IncomingSummary]:
+    """收文, newest first: every status, or one (receiving 待签收, registering 待登记, registered 已登记,
+    refused 已拒收, failed); the office's 文书 see all."""
+    return queries.list_incoming(caller(router.current_event.raw_event), status)
+
+
+@router.get("/api/incoming/<incoming_id>")
+def get_incoming(incoming_id: str) -> IncomingView:
+    """One 收文: 来文单位, 来文字号, its 电子签章 check (valid, signer, key fingerprint, pinned key), tasks, history."""
+    return queries.view(caller(router.current_event.raw_event), incoming_id)
+
+
+@router.get("/api/incoming/<incoming_id>/file")
+def incoming_file(incoming_id: str) -> Response[str]:
+    """The received file, as it arrived (PDF)."""
+    name, data = queries.received_file(caller(router.current_event.raw_event), incoming_id)
+    return file_response(data, "application/pdf", name, inline=True)

@@ -1,0 +1,29 @@
+"""IncomingFlow: starting the 收文 state machine, and the name its errors carry.
+
+Human steps are answered through workflow.flow with ``FLOW`` as the flow name (the ASL catches
+Incoming.Rejected: 拒收 at 签收). Each execution carries its human steps' timeout
+(``human_task_timeout_seconds``, HumanTaskTimeoutHours, as DocumentFlow does).
+"""
+
+from __future__ import annotations
+
+import json
+
+from botocore.exceptions import ClientError
+
+from oa_core.platform.config import settings
+from oa_core.workflow import flow
+
+FLOW = "Incoming"
+
+
+def start(incoming_id: str) -> None:
+    """Start the flow of a 收文; its execution is named after it, so a second start is a no-op."""
+    payload = {"incoming_id": incoming_id, "human_task_timeout_seconds": settings().human_task_timeout_seconds}
+    try:
+        flow.stepfunctions().start_execution(
+            stateMachineArn=settings().incoming_flow_arn, name=incoming_id, input=json.dumps(payload)
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
+            raise

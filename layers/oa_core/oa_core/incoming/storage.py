@@ -1,0 +1,126 @@
+"""收文's items in the records table: the 收文 itself and the 送达回执 of each exchange delivery.
+
+item              PK                                  SK        index
+incoming          IN#<incoming id>                    META      GSI2 INCOMING#<status>, by arrival
+exchange_receipt  EXCHANGE#<sha256(X-OA-Delivery)>    RECEIPT   (one per delivery: the de-duplication)
+
+Tasks, history and the audit trail of a 收文 live in its partition like a 发文's (workflow, subject_pk).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.expressions.update import Action
+
+from oa_core.platform.errors import NotFound
+from oa_core.platform.storage import RecordItem, subject_pk
+
+STATUSES = ("receiving", "registering", "registered", "refused", "failed")
+"""待签收, 待登记, 已登记 (awaiting 拟办, where the next steps continue), 拒收, 失败."""
+STATUS_NAMES = {
+    "receiving": "待签收",
+    "registering": "待登记",
+    "registered": "已登记",
+    "refused": "已拒收",
+    "failed": "处理失败",
+}
+SOURCES = ("exchange", "registered", "internal")
+SOURCE_NAMES = {"exchange": "公文交换", "registered": "文书登记", "internal": "本机关发文"}
+
+
+class IncomingItem(RecordItem, discriminator="incoming"):
+    """收文: a received document and what registration says of it (来文单位, 来文字号, 收文编号 …)."""
+
+    incoming_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    current_step = UnicodeAttribute(default="")
+    source = UnicodeAttribute()
+    sender = UnicodeAttribute()
+    """来文单位 (its name, as the sender gave it)."""
+    sender_unit_id = UnicodeAttribute(default="")
+    """The 外部单位 of the organisation file it matched, if any."""
+    sender_number = UnicodeAttribute(default="")
+    """来文字号 (the sender's 发文字号)."""
+    title = UnicodeAttribute()
+    doc_type = UnicodeAttribute(default="")
+    urgency = UnicodeAttribute(default="")
+    """紧急程度: "", 加急 or 特急."""
+    classification = UnicodeAttribute(default="")
+    received_at = UnicodeAttribute()
+    """收文日期 (when it arrived)."""
+    sign_date = UnicodeAttribute(default="")
+    """The sender's 成文日期."""
+    copies = NumberAttribute(default=1)
+    """份数."""
+    deadline = UnicodeAttribute(default="")
+    """办理时限 (a date, empty: none)."""
+    number = UnicodeAttribute(null=True)
+    """收文编号, 收〔2026〕n号: taken at 登记, gap-free per year."""
+    number_seq = NumberAttribute(null=True)
+    file_key = UnicodeAttribute(default="")
+    """The received file in the archive bucket (incoming/<id>/<sha256>.pdf)."""
+    file_name = UnicodeAttribute(default="")
+    file_sha256 = UnicodeAttribute(default="")
+    file_size = NumberAttribute(default=0)
+    seal_valid = BooleanAttribute(default=False)
+    seal_problem = UnicodeAttribute(default="")
+    seal_signer = UnicodeAttribute(default="")
+    seal_number = UnicodeAttribute(default="")
+    seal_fingerprint = UnicodeAttribute(default="")
+    seal_algorithm = UnicodeAttribute(default="")
+    seal_pinned = UnicodeAttribute(default="unpinned")
+    """match, mismatch (the 外部单位's pinned key is another: flagged to the 文书) or unpinned."""
+    delivery_id = UnicodeAttribute(default="")
+    receipt_id = UnicodeAttribute(default="")
+    received_by = UnicodeAttribute(default="")
+    """签收人."""
+    received_by_at = UnicodeAttribute(default="")
+    registered_by = UnicodeAttribute(default="")
+    registered_at = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class ExchangeReceiptItem(RecordItem, discriminator="exchange_receipt"):
+    """送达回执 of one exchange delivery: put once (the condition that makes a repeat the same delivery)."""
+
+    delivery_id = UnicodeAttribute()
+    incoming_id = UnicodeAttribute()
+    receipt_id = UnicodeAttribute()
+    sender = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+def incoming_key(incoming_id: str) -> tuple[str, str]:
+    return subject_pk(incoming_id), "META"
+
+
+def receipt_key(delivery_id: str) -> tuple[str, str]:
+    return f"EXCHANGE#{hashlib.sha256(delivery_id.encode('utf-8')).hexdigest()}", "RECEIPT"
+
+
+def status_index(status: str, received_at: str, incoming_id: str) -> tuple[str, str]:
+    return f"INCOMING#{status}", f"{received_at}#{incoming_id}"
+
+
+def status_actions(item: IncomingItem, status: str, step: str, now: str) -> list[Action]:
+    """Move a 收文 to ``status`` (its list by status follows)."""
+    pk, sk = status_index(status, item.received_at, item.incoming_id)
+    return [
+        IncomingItem.status.set(status),
+        IncomingItem.current_step.set(step),
+        IncomingItem.GSI2PK.set(pk),
+        IncomingItem.GSI2SK.set(sk),
+        IncomingItem.updated_at.set(now),
+    ]
+
+
+def load_incoming(incoming_id: str) -> IncomingItem:
+    if not incoming_id.startswith("I"):
+        raise NotFound("这份收文不存在")
+    try:
+        return IncomingItem.get(*incoming_key(incoming_id), consistent_read=True)
+    except IncomingItem.DoesNotExist:
+        raise NotFound("这份收文不存在") from None
