@@ -78,7 +78,7 @@ def test_the_stage_is_throttled_and_the_open_approval_links_lower_on_their_own()
     assert {("/approvals/{link_id}", "GET"), ("/approvals/{link_id}", "POST")} <= routes
 
 
-def test_the_archive_bucket_logs_access_to_a_locked_down_bucket_of_the_stack() -> None:
+def test_the_archive_and_attachment_buckets_log_access_to_a_locked_down_bucket_of_the_stack() -> None:
     archive = RESOURCES["ArchiveBucket"]["Properties"]
     assert archive["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "ArchiveLogBucket"}
     retention = archive["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
@@ -96,11 +96,17 @@ def test_the_archive_bucket_logs_access_to_a_locked_down_bucket_of_the_stack() -
     assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
     delivery = statements["S3ServerAccessLogsDelivery"]
     assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
-    assert archive_prefix_matches(archive["LoggingConfiguration"]["LogFilePrefix"], delivery["Resource"])
+    for bucket in ("ArchiveBucket", "AttachmentsBucket"):
+        logging = RESOURCES[bucket]["Properties"]["LoggingConfiguration"]
+        assert logging["DestinationBucketName"] == {"Ref": "ArchiveLogBucket"}, bucket
+        assert RESOURCES[bucket]["DependsOn"] == "ArchiveLogBucketPolicy", "delivery allowed before logging starts"
+        assert prefix_allowed(logging["LogFilePrefix"], delivery["Resource"]), bucket
 
 
-def archive_prefix_matches(prefix: str, resource: Any) -> bool:
-    return str(resource["Fn::Sub"]).endswith(f"/{prefix}*")
+def prefix_allowed(prefix: str, resources: Any) -> bool:
+    """Whether the log delivery statement lets S3 write under ``prefix`` (one resource or a list)."""
+    listed = resources if isinstance(resources, list) else [resources]
+    return any(str(resource["Fn::Sub"]).endswith(f"/{prefix}*") for resource in listed)
 
 
 def _async(function: dict[str, Any]) -> list[dict[str, Any]]:
