@@ -51,10 +51,13 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--lang=zh-CN",
 )
-BROWSER_ENV = {"LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"}
+BROWSER_ENV = {"LANGUAGE": "zh_CN:zh", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 """Chromium's own language: a date field shows 年/月/日 (not mm/dd/yyyy) only when the browser runs
-in Chinese (with Debian's chromium-l10n, installed by ``make browser-deps``); a context's ``locale``
-alone changes ``navigator.language`` and Accept-Language, not the fields' format."""
+in Chinese, which on Linux it takes from LANGUAGE (``--lang`` is ignored there) and finds in Debian's
+chromium-l10n (installed by ``make browser-deps``); a context's ``locale`` alone changes
+``navigator.language`` and Accept-Language, not the fields' format. The locale stays C.UTF-8, which
+every machine has: a zh_CN locale that is not installed would leave Chromium ASCII-only, and a
+download named 「…档案包.zip」 would be saved as 「download」."""
 
 
 def timeout_ms(seconds: float = STEP_SECONDS) -> float:

@@ -127,7 +127,7 @@ def leader_signs_on_the_phone(leader: Person, base_url: str, org: Org, title: st
     expect(page.locator("h1")).to_have_text(title)
     sheet = page.locator("#sheet")
     expect(sheet).to_contain_text("发文稿纸")
-    expect(sheet.locator("#sheet-drafter")).to_contain_text("张伟")
+    expect(sheet.locator("#sheet-drafter")).to_contain_text("周强")
     expect(sheet.locator("#sheet-review")).to_contain_text("同意，请签发。")
     expect(sheet.locator("#sheet-internal")).to_contain_text("综合科")
     expect(sheet.locator("#sheet-external")).to_contain_text(unit)
