@@ -17,6 +17,12 @@ function labelLists(scope) {
 }
 labelLists(document);
 
+// A button with data-confirm asks first (撤销角色 and the like); 取消 leaves the form unsent.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest ? e.target.closest("button[data-confirm]") : null;
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) e.preventDefault();
+});
+
 (function () {
   var csrf = document.body.getAttribute("data-csrf") || "";
 
