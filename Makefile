@@ -36,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
+.PHONY: help screenshots setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -44,6 +44,7 @@ help:
 	@echo "make test-loaded    every test while stress-ng keeps every core busy (installs stress-ng)"
 	@echo "make deploy         sam build + sam deploy (guided the first time, or GUIDED=1)"
 	@echo "make seed-org       seed a deployed stack's records table from $(ORG_FILE)"
+	@echo "make screenshots    refresh docs/screenshots/ (the browser tests whose pictures docs/ shows)"
 	@echo "make backfill-worklist  put a deployed stack's older records into 已办/办结 (once; safe to repeat)"
 	@echo "make bench          run the benchmark against the local stack (bench-results.md, .json)"
 	@echo "make cost           monthly cost estimate for us-east-1 and cn-north-1 from make bench's counts"
@@ -85,7 +86,7 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 # - chromium: the browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright,
 #   which cannot download its own browser here.
 FONT_PACKAGES := fonts-noto-cjk
-BROWSER_PACKAGES := chromium $(FONT_PACKAGES)
+BROWSER_PACKAGES := chromium chromium-l10n $(FONT_PACKAGES)
 
 apt_install = missing=""; for p in $(1); do \
 	  dpkg -s "$$p" 2>/dev/null | grep '^Status: install ok installed' >/dev/null || missing="$$missing $$p"; done; \
@@ -115,6 +116,12 @@ run: setup font-deps
 	PORT=$(PORT) $(PY) -m infra.local --port $(PORT)
 
 test: setup lint typecheck template-check asl-check pytest
+
+# The browser tests whose screenshots docs/ shows write them into docs/screenshots/ only here
+# (OA_DOCS_SCREENSHOTS=1); every other run leaves them in test-artifacts/screenshots/.
+SCREENSHOT_TESTS := tests/e2e/test_browser_days.py tests/e2e/test_browser_approval_sheet.py
+screenshots: setup browser-deps
+	OA_DOCS_SCREENSHOTS=1 $(PY) -m pytest -n 1 -q $(SCREENSHOT_TESTS)
 
 # Tests run in PYTEST_WORKERS pytest-xdist workers (auto: one a core, at most PYTEST_MAX_WORKERS;
 # 0: in this process), a module's tests on one worker (tests/conftest.py); the ten slowest are

@@ -20,6 +20,7 @@ from oa_core.platform import audit, audit_trail, clock
 from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url, content_disposition, error_body
 from oa_core.web import pages
+from oa_core.web.audit_names import action_name, outcome_name
 
 logger = Logger(service="oa")
 AUDITOR = "auditor"
@@ -92,6 +93,14 @@ def api(event: dict[str, Any], path: str) -> dict[str, Any]:
         return _reply(exc.status, error_body(exc.code, exc.message, exc.details))
 
 
+def _words(found: dict[str, Any] | None) -> dict[str, Any]:
+    """What the page needs to show records in words: names of the people in them, actions, outcomes."""
+    actors = sorted({str(r.get("actor", "")) for r in (found or {}).get("records", [])} - {"", "system"})
+    found_users = {uid: directory.get_user(uid) for uid in actors[:50]}  # GetItem: what the role may do
+    people = {uid: str(u["name"]) for uid, u in found_users.items() if u}
+    return {"people": {**people, "system": "系统"}, "action_name": action_name, "outcome_name": outcome_name}
+
+
 def page(event: dict[str, Any], path: str) -> dict[str, Any]:
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     cookies = dict(part.strip().partition("=")[::2] for part in headers.get("cookie", "").split(";"))
@@ -106,11 +115,15 @@ def page(event: dict[str, Any], path: str) -> dict[str, Any]:
         if path.endswith("/export"):
             return export(user, event)
         _query, found = search(user, event)
-        return _page_reply(pages.page("audit.html", user, session, criteria=criteria, results=found, error=""))
+        return _page_reply(
+            pages.page("audit.html", user, session, criteria=criteria, results=found, error="", **_words(found))
+        )
     except Forbidden as exc:
         return _page_reply(pages.denied(user, session, exc))
     except DomainError as exc:
-        reply = pages.page("audit.html", user, session, criteria=criteria, results=None, error=exc.message)
+        reply = pages.page(
+            "audit.html", user, session, criteria=criteria, results=None, error=exc.message, **_words(None)
+        )
         reply.status = exc.status
         return _page_reply(reply)
 

@@ -11,6 +11,9 @@ Playwright's waits (actions, navigation, and ``expect`` assertions, whose own de
 given ``timeout_ms()``: a step's deadline (infra/local/polling.py), scaled by ``OA_TEST_TIME_SCALE``.
 A wait for a flow to finish passes ``timeout_ms(FLOW_SECONDS)``.
 - ``screenshots`` (session): ``test-artifacts/screenshots/`` at the repository root (ignored by git).
+- ``docs_shot(page, name)``: a screenshot docs/ shows. It always goes to test-artifacts/screenshots/,
+  and into the tracked docs/screenshots/ only when ``OA_DOCS_SCREENSHOTS=1`` (``make screenshots``),
+  so an ordinary test run leaves the working tree as it was.
 
 A test uses them with the e2e server's ``base_url``::
 
@@ -21,6 +24,7 @@ A test uses them with the e2e server's ``base_url``::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,9 @@ from infra.local.polling import STEP_SECONDS, scaled
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+DOCS_SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"
+MAX_DOCS_SHOT_BYTES = 300_000
+"""A screenshot docs/ shows stays small (the repository keeps every version)."""
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",
@@ -42,7 +49,15 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",
 )
+BROWSER_ENV = {"LANGUAGE": "zh_CN:zh", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+"""Chromium's own language: a date field shows 年/月/日 (not mm/dd/yyyy) only when the browser runs
+in Chinese, which on Linux it takes from LANGUAGE (``--lang`` is ignored there) and finds in Debian's
+chromium-l10n (installed by ``make browser-deps``); a context's ``locale`` alone changes
+``navigator.language`` and Accept-Language, not the fields' format. The locale stays C.UTF-8, which
+every machine has: a zh_CN locale that is not installed would leave Chromium ASCII-only, and a
+download named 「…档案包.zip」 would be saved as 「download」."""
 
 
 def timeout_ms(seconds: float = STEP_SECONDS) -> float:
@@ -58,7 +73,12 @@ def launch(playwright: Playwright) -> Browser:
     """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs chromium, fonts-noto-cjk)")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=list(CHROMIUM_ARGS),
+        env={**os.environ, **BROWSER_ENV},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +115,15 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshots() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+def docs_shot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """``name`` (a .png) into test-artifacts/screenshots/, and docs/screenshots/ when OA_DOCS_SCREENSHOTS=1."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOT_DIR / name
+    page.screenshot(path=str(shot), full_page=full_page)
+    assert shot.stat().st_size < MAX_DOCS_SHOT_BYTES, f"{name} stays under {MAX_DOCS_SHOT_BYTES} bytes for docs/"
+    if os.environ.get("OA_DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        (DOCS_SCREENSHOT_DIR / name).write_bytes(shot.read_bytes())
+    return shot

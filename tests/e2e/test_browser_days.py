@@ -1,15 +1,16 @@
 """Three people's day, through the pages only, in headless Chromium; the screenshots are the ones
 docs/ shows (docs/screenshots/day-*.png, README.md "一天的工作").
 
-- 文书 (张伟, desktop 1280 wide): 工作台 → 拟稿 a 通知 with 分发 to a department and an external unit →
-  submits once → sees it in 我拟的文件 → after the 领导 signs, sees it 已归档 with its 档号 and opens the
-  正式文件 (PDF).
+- 文书 (周强 of 办公室, desktop 1280 wide; a 文书 drafts 发文 too): 工作台 → 拟稿 a 通知
+  with 分发 to a department and an external unit → submits once → sees it in 我拟的文件 →
+  after the 领导 signs, sees it 已归档 with its 档号 and opens the 正式文件 (PDF).
 - 领导 (赵磊, the signer, phone 390×844): opens the approval link of the outbox mail, reads the 发文稿纸,
   同意 with an opinion; signs in on the phone afterwards and finds it under 已办.
 - 档案员 (吴敏, desktop): 档案检索 by 发文字号, downloads the 档案包 and the 四性检测 report from the page.
 
 The 核稿 between the 文书 and the 领导 is done from its emailed link (a page, too). Every step
-asserts what the person sees: Chinese words, and never the document's internal id.
+asserts what the person sees: Chinese words, and never the document's internal id. The screenshots
+go to test-artifacts/screenshots/, and to docs/screenshots/ with ``make screenshots``.
 """
 
 from __future__ import annotations
@@ -25,16 +26,14 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from infra.local.polling import FLOW_SECONDS
-from tests.e2e.browser import new_page, timeout_ms
+from tests.e2e.browser import docs_shot, new_page, timeout_ms
 from tests.e2e.kit import Org, emailed_link
 
 pytestmark = pytest.mark.e2e
 
-CLERK, REVIEWER, LEADER, ARCHIVIST = "zhangwei", "wangfang", "zhaolei", "wumin"
+CLERK, REVIEWER, LEADER, ARCHIVIST = "zhouqiang", "wangfang", "zhaolei", "wumin"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-MAX_SHOT_BYTES = 300_000
 BODY = (
     "为做好岁末年初安全生产工作，现将有关事项通知如下：\n"
     "一、12月10日前完成隐患自查。\n二、12月15日前报送自查报告。\n\n特此通知。"
@@ -51,12 +50,8 @@ class Person:
         self.hidden: set[str] = set()
 
     def shot(self, step: str) -> None:
-        """A viewport screenshot into docs/screenshots/day-<role>-<step>.png (and test-artifacts/)."""
-        name = f"day-{self.role}-{step}.png"
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(DOCS_SHOTS / name))
-        self.page.screenshot(path=str(self.artifacts / name))
-        assert (DOCS_SHOTS / name).stat().st_size < MAX_SHOT_BYTES, f"{name} stays small"
+        """A viewport screenshot day-<role>-<step>.png (test-artifacts/; docs/ with make screenshots)."""
+        docs_shot(self.page, f"day-{self.role}-{step}.png")
 
     def sees_no_ids(self) -> None:
         text = self.page.locator("body").inner_text()
@@ -81,7 +76,7 @@ def sign_in(person: Person, base_url: str, user_id: str, name: str) -> None:
 def clerk_drafts_and_submits(clerk: Person, base_url: str, title: str) -> tuple[str, str]:
     """工作台 → 拟稿 → 提交送核稿 once; the document's page URL and the external unit chosen."""
     page = clerk.page
-    sign_in(clerk, base_url, CLERK, "张伟")
+    sign_in(clerk, base_url, CLERK, "周强")
     expect(page.locator("#my-tasks h2")).to_contain_text("我的待办")
     clerk.shot("1-dashboard")
     page.locator("#my-documents").get_by_role("link", name="拟稿").click()
@@ -132,7 +127,7 @@ def leader_signs_on_the_phone(leader: Person, base_url: str, org: Org, title: st
     expect(page.locator("h1")).to_have_text(title)
     sheet = page.locator("#sheet")
     expect(sheet).to_contain_text("发文稿纸")
-    expect(sheet.locator("#sheet-drafter")).to_contain_text("张伟")
+    expect(sheet.locator("#sheet-drafter")).to_contain_text("周强")
     expect(sheet.locator("#sheet-review")).to_contain_text("同意，请签发。")
     expect(sheet.locator("#sheet-internal")).to_contain_text("综合科")
     expect(sheet.locator("#sheet-external")).to_contain_text(unit)

@@ -36,6 +36,16 @@ def test_the_auditor_searches_by_person_and_sees_user_text_escaped(stack: LocalS
     assert browser.get("/audit?start=2026-02-30").status == 422
 
 
+def test_the_audit_page_names_people_actions_and_outcomes_in_chinese_with_their_codes(stack: LocalStack) -> None:
+    browser = Browser(stack)
+    browser.sign_in(AUDITOR)
+    browser.get(f"/audit?actor={AUDITOR}")
+    page = browser.get(f"/audit?actor={AUDITOR}&action=audit_search")
+    assert "<td>查询审计记录（audit_search）</td>" in page.text  # the code stays: the auditor searches by it
+    assert ">成功</td>" in page.text and ">ok</td>" not in page.text
+    assert f"<td>韩冰（{AUDITOR}）</td>" in page.text
+
+
 def test_the_auditor_exports_csv_from_the_page(stack: LocalStack) -> None:
     audit.record("someone", "probe", "csv-export", "ok")  # its own record: the test holds alone
     browser = Browser(stack)
@@ -54,4 +64,4 @@ def test_refused_sign_ins_are_counted_per_source_in_one_record(stack: LocalStack
     browser.sign_in(AUDITOR)
     page = browser.get("/audit?actor=anonymous&action=sign_in")
     assert page.status == 200
-    assert page.text.count("<td>sign_in</td>") == 1 and "<td>3</td>" in page.text
+    assert page.text.count("<td>登录（sign_in）</td>") == 1 and "<td>3</td>" in page.text

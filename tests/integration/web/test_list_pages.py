@@ -139,3 +139,19 @@ def test_a_submitted_draft_cannot_be_deleted_and_its_document_stays(stack: Local
     assert refused.status == 404 and "已提交的文件不能删除" in refused.text
     assert drafter.get(f"/drafts/{draft_id}/delete").status == 404
     assert api.document(doc_id, drafter_id)["status"] == "in_review", "the document is untouched"
+
+
+def test_an_empty_list_says_why_it_is_empty_and_what_will_appear(stack: LocalStack) -> None:
+    browser = signed_in(stack, "secadmin")  # decides nothing, drafts nothing
+    assert "您还没有处理过事项" in rows(browser.get("/done"))
+    assert "还没有办结的文件" in rows(browser.get("/finished"))
+    assert "没有符合条件的事项，可放宽" in rows(browser.get("/finished?q=不存在的标题"))
+
+
+def test_the_sysadmin_menu_leads_to_resources_listed_rooms_then_vehicles_then_drivers(stack: LocalStack) -> None:
+    admin = signed_in(stack, users_with("sysadmin")[0])
+    assert '/resources">资源管理</a>' in admin.get("/").text
+    assert '/resources">资源管理</a>' not in signed_in(stack, "zhangwei").get("/").text
+    listed = admin.get("/resources").text
+    first = {kind: listed.index(f"<td>{kind}</td>") for kind in ("会议室", "车辆", "驾驶员")}
+    assert first["会议室"] < first["车辆"] < first["驾驶员"], first

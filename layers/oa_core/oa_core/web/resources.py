@@ -14,6 +14,9 @@ from oa_core.platform.errors import DomainError
 from oa_core.platform.http import humanize
 from oa_core.web.pages import Reply, form_value, page, redirect
 
+KIND_ORDER = {"room": 0, "vehicle": 1, "driver": 2}
+"""The list shows rooms, then vehicles, then drivers (as its title names them), not by id."""
+
 
 def resources_page(
     user: dict[str, Any],
@@ -30,7 +33,7 @@ def resources_page(
         user,
         session,
         status=status,
-        resources=reservations.list_resources(),
+        resources=sorted(reservations.list_resources(), key=lambda r: (KIND_ORDER.get(r.kind, 9), r.resource_id)),
         kind_names=reservations.KIND_NAMES,
         is_admin="sysadmin" in user["roles"],
         fields=fields or {"kind": "room"},

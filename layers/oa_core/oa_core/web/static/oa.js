@@ -1,6 +1,28 @@
 // 办公自动化系统: a little help in the browser. Every page works without it.
 "use strict";
 
+// Lists (table.list) turn into one card a row on a phone (oa.css); each cell is labelled with its
+// column's heading, so a card reads 「文种 通知」 rather than a bare value.
+function labelLists(scope) {
+  Array.prototype.forEach.call(scope.querySelectorAll("table.list"), function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i]);
+      });
+    });
+  });
+}
+labelLists(document);
+
+// A button with data-confirm asks first (撤销角色 and the like); 取消 leaves the form unsent.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest ? e.target.closest("button[data-confirm]") : null;
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) e.preventDefault();
+});
+
 (function () {
   var csrf = document.body.getAttribute("data-csrf") || "";
 
@@ -158,6 +180,7 @@
             var ended = !fresh.getAttribute("data-refresh") &&
               fresh.getAttribute("data-status") !== box.getAttribute("data-status");
             box.replaceWith(fresh);
+            labelLists(fresh);
             if (ended) {
               window.location.reload();
               return;
