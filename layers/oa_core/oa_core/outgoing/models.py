@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -47,6 +48,20 @@ def _check_classification(value: str) -> str:
     return value.strip()
 
 
+_ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*[：:]\s*")
+_FIRST_NUMBER = re.compile(r"^1\s*[.．、](?!\d)\s*")
+
+
+def normalised_attachment_note(value: str) -> str:
+    """附件说明 as the typesetter takes it: one attachment a line, without the 「附件：」 it prints itself (so a
+    note written 「附件：1. …」 does not come out 「附件：附件：」), one attachment unnumbered (GB/T 9704 §7.3.4)."""
+    items = [_ATTACHMENT_LABEL.sub("", line.strip()).strip() for line in value.split("\n")]
+    items = [item for item in items if item]
+    if len(items) == 1:
+        items[0] = _FIRST_NUMBER.sub("", items[0])
+    return "\n".join(items)
+
+
 def _check_unique(values: list[str], label: str) -> list[str]:
     if len(set(values)) != len(values):
         raise ValueError(f"{label}有重复项")
@@ -73,7 +88,7 @@ class DraftSubmission(DocumentContent):
     attachment_note: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE, multi_line(0, 500, "附件说明：")
     ] = ""
-    """附件说明, e.g. 附件：1. 2026年工作要点 (one attachment per line)."""
+    """附件说明: one attachment a line, e.g. 2026年工作要点 (「附件：」 and several's numbers are the typesetter's)."""
     reviewer: UserId
     countersigners: Annotated[list[UserId], Field(max_length=20)] = []
     countersign_mode: CountersignMode = "parallel"
@@ -81,6 +96,7 @@ class DraftSubmission(DocumentContent):
     distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
 
     _classification = field_validator("classification")(_check_classification)
+    _attachment_note = field_validator("attachment_note")(normalised_attachment_note)
 
     @field_validator("countersigners")
     @classmethod
