@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from oa_core.identity.caller import caller
 from oa_core.records.retrieval import ArchivePage
 
-from .common import file_response, window
+from .common import file_response, file_responses, window
 
 router = APIGatewayRouter()
 
@@ -42,7 +42,15 @@ def search_archive(
     )
 
 
-@router.get("/api/archive/<document_id>/package")
+@router.get(
+    "/api/archive/<document_id>/package",
+    responses=file_responses(
+        "application/zip",
+        "档案包（ZIP：正式文件、元数据、办理过程与签章）",
+        forbidden="只有档案员和拟稿部门可以下载档案包",
+        not_found="没有这个文件或尚未归档",
+    ),
+)
 def download_package(document_id: str) -> Response[str]:
     """档案包 (ZIP) for archivists and the drafting department; every download is audited."""
     from oa_core.platform import audit

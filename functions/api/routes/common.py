@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -13,6 +13,19 @@ from oa_core.platform.http import SECURITY_HEADERS, content_disposition
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def file_responses(media_type: str, what: str, **errors: str) -> dict[int, Any]:
+    """The OpenAPI answers of a download route: 200 with the file's media type (bytes, not JSON), and what each
+    error status means for it (``conflict=``, ``forbidden=``, ``not_found=``; openapi.complete gives the body)."""
+    statuses = {"conflict": 409, "forbidden": 403, "not_found": 404}
+    answers: dict[int, Any] = {
+        200: {"description": what, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+    }
+    answers.update({statuses[name]: {"description": text} for name, text in errors.items()})
+    return answers
 
 
 def file_response(data: bytes, content_type: str, filename: str, *, inline: bool = False) -> Response[str]:

@@ -17,7 +17,7 @@ from oa_core.platform.errors import Conflict, InvalidInput
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
 from oa_core.workflow.models import DecisionResult
 
-from .common import file_response
+from .common import DOCX, file_response, file_responses
 
 router = APIGatewayRouter()
 IDEMPOTENCY_PREFIX = "api.create_document"
@@ -157,7 +157,16 @@ def verify_document(document_id: str) -> dict[str, Any]:
     return result
 
 
-@router.get("/api/documents/<document_id>/pdf")
+@router.get(
+    "/api/documents/<document_id>/pdf",
+    responses=file_responses(
+        "application/pdf",
+        "正式文件（GB/T 9704 版式，加盖电子签章）",
+        conflict="该文件尚未印制（签发、编号之后生成）",
+        forbidden="无权查看该文件",
+        not_found="没有这个文件",
+    ),
+)
 def document_pdf(document_id: str) -> Response[str]:
     """The issued document as a GB/T 9704 PDF, sealed (for whoever may read the document)."""
     from oa_core.outgoing import printing
@@ -166,14 +175,23 @@ def document_pdf(document_id: str) -> Response[str]:
     return file_response(data, "application/pdf", filename, inline=True)
 
 
-@router.get("/api/documents/<document_id>/docx")
+@router.get(
+    "/api/documents/<document_id>/docx",
+    responses=file_responses(
+        DOCX,
+        "Word 版（.docx，不含电子签章；文件名为发文字号，RFC 5987 编码）",
+        conflict="该文件尚未签发、编号",
+        forbidden="无权查看该文件",
+        not_found="没有这个文件",
+    ),
+)
 def document_docx(document_id: str) -> Response[str]:
     """The issued document as a Word file (.docx, no seal: the PDF is the sealed original), once signed and
     numbered, for whoever may read the document; audited."""
     from oa_core.outgoing import printing
 
     data, filename = printing.download_docx(document_id, caller(router.current_event.raw_event))
-    return file_response(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", filename)
+    return file_response(data, DOCX, filename)
 
 
 @router.post("/api/documents/<document_id>/receipt")

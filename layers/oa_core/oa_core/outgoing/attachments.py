@@ -60,11 +60,18 @@ def title_from_filename(filename: str) -> str:
     return clean_title(stem)[:MAX_TITLE] or "附件"
 
 
+_FIRST_NUMBER = re.compile(r"^1\s*[.．、](?!\d)\s*")
+
+
 def normalise_note(note: str) -> str:
-    """A typed 附件说明 without the label the page adds (the form's hint once led to 「附件：附件：1. …」) and
-    without final punctuation on any line."""
+    """A typed 附件说明 as the typesetter takes it: one attachment a line, without the label it prints itself
+    (the form's hint once led to 「附件：附件：1. …」), without final punctuation on any line, and one
+    attachment unnumbered (GB/T 9704-2012 7.3.4); several keep the numbers written, or get them printed."""
     lines = [clean_title(line) for line in (note or "").replace("\r\n", "\n").split("\n")]
-    return "\n".join(line for line in lines if line)
+    items = [line for line in lines if line]
+    if len(items) == 1:
+        items[0] = _FIRST_NUMBER.sub("", items[0])
+    return "\n".join(items)
 
 
 def note_for(titles: Sequence[str]) -> str:
