@@ -17,6 +17,7 @@ from oa_core.outgoing.attachments import (
     ReorderRequest,
     UploadRequest,
     UploadTicket,
+    number_of,
 )
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS
 
@@ -25,6 +26,7 @@ router = APIGatewayRouter()
 
 def _user() -> dict[str, Any]:
     return caller(router.current_event.raw_event)
+
 
 
 @router.post(
@@ -57,22 +59,22 @@ def reorder(document_id: str, request: ReorderRequest) -> AttachmentsView:
 
 
 @router.put("/api/documents/<document_id>/attachments/<no>")
-def change(document_id: str, no: int, request: ChangeRequest) -> AttachmentsView:
+def change(document_id: str, no: str, request: ChangeRequest) -> AttachmentsView:
     """改名 (title) or 替换 (upload: a new file in the same place)."""
-    return attaching.change(document_id, _user(), no, request)
+    return attaching.change(document_id, _user(), number_of(no), request)
 
 
 @router.delete("/api/documents/<document_id>/attachments/<no>")
-def remove(document_id: str, no: int, rev: int | None = None) -> AttachmentsView:
+def remove(document_id: str, no: str, rev: int | None = None) -> AttachmentsView:
     """删除附件 (``rev``: the list's revision as last read, so a second click removes nothing more)."""
-    return attaching.remove(document_id, _user(), no, rev)
+    return attaching.remove(document_id, _user(), number_of(no), rev)
 
 
 @router.get(
     "/api/documents/<document_id>/attachments/<no>",
     responses={302: {"description": "Location: 附件文件的临时链接（5 分钟内有效）"}},
 )
-def open_attachment(document_id: str, no: int) -> Response[str]:
+def open_attachment(document_id: str, no: str) -> Response[str]:
     """打开附件: a redirect to a 5-minute link (PDF and images shown, others downloaded); audited."""
-    url = attaching.open_for(document_id, no, _user())
+    url = attaching.open_for(document_id, number_of(no), _user())
     return Response(status_code=302, content_type="text/plain", body="", headers={**SECURITY_HEADERS, "Location": url})
