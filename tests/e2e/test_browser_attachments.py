@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, Request, ViewportSize, expect
 
 from tests.e2e.browser import new_page
 from tests.e2e.kit import Org, emailed_link, unique
@@ -36,7 +36,8 @@ def files(*names: str) -> list[dict[str, object]]:
 
 
 def titles(page: Page) -> list[str]:
-    return [str(v) for v in page.locator("#attachment-items .attachment-title").evaluate_all("e => e.map(x => x.value)")]
+    values = page.locator("#attachment-items .attachment-title").evaluate_all("e => e.map(x => x.value)")
+    return [str(v) for v in values]
 
 
 def item(page: Page, title: str) -> Locator:
@@ -69,6 +70,14 @@ def test_a_drafter_attaches_files_in_the_browser_and_the_reviewer_opens_them_on_
     page.locator("#signer").select_option(SIGNER)
 
     # Upload: one line of progress per file, each ending 已添加; the 附件说明 is generated, read-only.
+    # The files go to S3's origin, not the pages' (locally the other loopback name): CORS is checked.
+    to_s3: list[str] = []
+
+    def sent(request: Request) -> None:
+        if "/_local/s3/" in request.url and request.method == "POST":
+            to_s3.append(request.url)
+
+    page.on("request", sent)
     page.locator("#attachment-files").set_input_files(files(PDF_A, PDF_B, SHEET))  # type: ignore[arg-type]
     progress = page.locator("#attachment-progress li")
     expect(progress).to_have_count(3)
@@ -83,6 +92,7 @@ def test_a_drafter_attaches_files_in_the_browser_and_the_reviewer_opens_them_on_
     expect(page.locator("#attachment-items li").first.get_by_role("button", name="上移")).to_be_disabled()
     expect(page.locator("#attachment-items li").last.get_by_role("button", name="下移")).to_be_disabled()
     shot("50-attachments-uploaded")
+    assert len(to_s3) == 3 and not any(url.startswith(base_url) for url in to_s3), (base_url, to_s3)
 
     # 改名 (the label 附件： and the final 。 are dropped), 下移, 删除 with its confirm, and add it back.
     retitled = item(page, "检查要点清单").locator(".attachment-title")
@@ -92,7 +102,12 @@ def test_a_drafter_attaches_files_in_the_browser_and_the_reviewer_opens_them_on_
     item(page, "2026年安全检查方案").get_by_role("button", name="下移").click()
     wait_titles(page, ["安全检查要点清单", "2026年安全检查方案", "经费测算表（2026年）"])
     asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    def confirm(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", confirm)
     item(page, "经费测算表（2026年）").get_by_role("button", name="删除").click()
     wait_titles(page, ["安全检查要点清单", "2026年安全检查方案"])
     assert asked == ["确定删除附件“经费测算表（2026年）”吗？"], asked

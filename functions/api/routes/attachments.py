@@ -23,15 +23,37 @@ from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS
 
 router = APIGatewayRouter()
 
+ATTACHMENTS_201 = {
+    201: {
+        "description": "已添加为附件：附件列表（按顺序）",
+        "content": {"application/json": {"model": AttachmentsView}},
+    }
+}
+REDIRECT_302 = {
+    302: {
+        "description": "跳转到附件文件的临时链接（5 分钟内有效；PDF 和图片在浏览器中打开，其他文件下载）",
+        "headers": {
+            "Location": {
+                "description": "附件文件的临时链接 (a presigned GET of that file version)",
+                "schema": {"type": "string", "format": "uri"},
+            }
+        },
+    }
+}
+
 
 def _user() -> dict[str, Any]:
     return caller(router.current_event.raw_event)
 
 
-
 @router.post(
     "/api/documents/<document_id>/attachments/uploads",
-    responses={201: {"description": "已签发上传表单：浏览器把 fields 和文件 (file) 直接 POST 到 url"}},
+    responses={
+        201: {
+            "description": "已签发上传表单：浏览器把 fields 和文件 (file) 直接 POST 到 url",
+            "content": {"application/json": {"model": UploadTicket}},
+        }
+    },
 )
 def sign_upload(document_id: str, request: UploadRequest) -> Response[Any]:
     """上传附件 (1): a presigned POST for one file, for a draft (or a returned document) the caller drafts."""
@@ -39,7 +61,7 @@ def sign_upload(document_id: str, request: UploadRequest) -> Response[Any]:
     return Response(status_code=201, content_type=CONTENT_JSON, body=ticket, headers=SECURITY_HEADERS)
 
 
-@router.post("/api/documents/<document_id>/attachments", responses={201: {"description": "已添加为附件"}})
+@router.post("/api/documents/<document_id>/attachments", responses=ATTACHMENTS_201)  # type: ignore[arg-type]
 def attach(document_id: str, request: AttachRequest) -> Response[Any]:
     """上传附件 (2): check the uploaded file (type from its bytes, size, SHA-256) and attach it, or refuse it."""
     view = attaching.attach(document_id, _user(), request.upload, request.title)
@@ -70,10 +92,7 @@ def remove(document_id: str, no: str, rev: int | None = None) -> AttachmentsView
     return attaching.remove(document_id, _user(), number_of(no), rev)
 
 
-@router.get(
-    "/api/documents/<document_id>/attachments/<no>",
-    responses={302: {"description": "Location: 附件文件的临时链接（5 分钟内有效）"}},
-)
+@router.get("/api/documents/<document_id>/attachments/<no>", responses=REDIRECT_302)  # type: ignore[arg-type]
 def open_attachment(document_id: str, no: str) -> Response[str]:
     """打开附件: a redirect to a 5-minute link (PDF and images shown, others downloaded); audited."""
     url = attaching.open_for(document_id, number_of(no), _user())

@@ -57,6 +57,4 @@ def remove(document_id: str, no: str) -> Response[str]:
 
 @router.get("/documents/<document_id>/attachments/<no>")
 def open_attachment(document_id: str, no: str) -> Response[str]:
-    return gate.signed_in(
-        lambda user, _session: attachments.open_attachment(document_id, number_of(no), user)
-    )
+    return gate.signed_in(lambda user, _session: attachments.open_attachment(document_id, number_of(no), user))

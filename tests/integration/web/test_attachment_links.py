@@ -162,4 +162,3 @@ def test_changes_on_a_returned_document_are_versions_in_the_trace_and_every_open
     assert page.get(f"/documents/{doc}/attachments/1").status == 302
     assert stack.invoke_http("GET", f"/api/documents/{doc}/attachments/3", user_id=me).status == 302
     assert [(action, who) for _at, action, who in downloads(doc)] == [("download_attachment", me)] * 2
-

@@ -42,8 +42,10 @@ def call(action: str, document_id: str, user: dict[str, Any], body: str, no: str
         elif action == "change":
             result, status = attaching.change(document_id, user, number_of(no), _parse(ChangeRequest, body)), 200
         elif action == "delete":
-            rev = json.loads(body or "{}").get("rev")
-            result, status = attaching.remove(document_id, user, number_of(no), rev if isinstance(rev, int) else None), 200
+            parsed = json.loads(body or "{}")
+            rev = parsed.get("rev") if isinstance(parsed, dict) else None
+            number = number_of(no)
+            result, status = attaching.remove(document_id, user, number, rev if isinstance(rev, int) else None), 200
         else:
             return _reply(404, error_body("not_found", "没有这个操作"))
     except ValidationError as exc:
