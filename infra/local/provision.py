@@ -242,6 +242,13 @@ def _create_tables(template: Template, region: str) -> dict[str, str]:
     return created
 
 
+def cors_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A CloudFormation ``CorsRules`` entry as the S3 API takes it (``MaxAge`` is ``MaxAgeSeconds`` there).
+    The bucket's lifecycle rules are not applied: moto would store them but never expire anything."""
+    names = {"MaxAge": "MaxAgeSeconds", "Id": "ID"}
+    return {names.get(key, key): int(value) if key == "MaxAge" else value for key, value in rule.items()}
+
+
 def _create_buckets(template: Template, region: str) -> dict[str, str]:
     s3 = boto3.client("s3", region_name=region)
     created: dict[str, str] = {}
@@ -280,6 +287,10 @@ def _create_buckets(template: Template, region: str) -> dict[str, str]:
         public_access = props.get("PublicAccessBlockConfiguration")
         if public_access:
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=public_access)
+        cors = (props.get("CorsConfiguration") or {}).get("CorsRules")
+        if cors:  # stored for the local S3 front, which answers the browser's preflight from it
+            rules: Any = [cors_rule(rule) for rule in cors]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
         created[logical_id] = name
     return created
 

@@ -5,13 +5,20 @@ signed, and short-lived GET links. Locally the functions sign for ``ATTACHMENT_S
 stack points at ``<its own origin>/_local/s3`` (path style: ``/_local/s3/<bucket>[/<key>]``); this module
 serves those requests from the same in-process moto backend the functions use, after the checks S3 makes
 that moto does not: the POST policy's expiry, ``content-length-range``, exact-match conditions (the
-Content-Type, the key) and a GET link's ``X-Amz-Expires``. Signatures are not verified (moto does not
-either). The same origin as the pages, so no CORS is needed locally.
+Content-Type, the key), a GET link's ``X-Amz-Expires``, and CORS. Signatures are not verified (moto does
+not either).
+
+CORS as S3 does it: the stack sends the browser to another origin than its pages (``localhost`` for a
+stack on ``127.0.0.1``, and back), as S3 is on AWS, so the upload's preflight (an XHR with upload
+progress always sends one) is answered here from the bucket's CORS rules, which the local stack takes
+from template.yaml (provision.cors_rule; ``PublicBaseUrl`` follows the served port): a request from an
+origin, method or header no rule allows is refused, 403, as S3 refuses it.
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -112,11 +119,82 @@ def _get(request: HttpRequest, bucket: str, key: str) -> HttpResponse:
     return HttpResponse(200, headers, found["Body"].read())
 
 
+def _rules(bucket: str) -> list[dict[str, Any]]:
+    s3: Any = boto3.client("s3")  # rules as plain dicts, not the stubs' TypedDicts
+    try:
+        return list(s3.get_bucket_cors(Bucket=bucket).get("CORSRules") or [])
+    except s3.exceptions.ClientError:
+        return []
+
+
+def _matches(patterns: list[str], value: str) -> bool:
+    """S3's matching: exact, or one ``*`` wildcard (origins and headers; header names case-blind)."""
+    return any(fnmatch.fnmatchcase(value.lower(), str(p).lower()) for p in patterns)
+
+
+def _allowing(bucket: str, origin: str, method: str, headers: list[str]) -> dict[str, Any] | None:
+    """The first CORS rule of the bucket that allows this origin, method and request headers."""
+    for rule in _rules(bucket):
+        if (
+            _matches(rule.get("AllowedOrigins") or [], origin)
+            and method in (rule.get("AllowedMethods") or [])
+            and all(_matches(rule.get("AllowedHeaders") or [], h) for h in headers)
+        ):
+            return rule
+    return None
+
+
+def _preflight(request: HttpRequest, bucket: str) -> HttpResponse:
+    origin = request.headers.get("Origin", "")
+    method = request.headers.get("Access-Control-Request-Method", "")
+    asked = [h.strip() for h in request.headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
+    rule = _allowing(bucket, origin, method, asked) if origin and method else None
+    if rule is None:
+        return _error(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed.")
+    headers = Headers(
+        [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Methods", ", ".join(rule.get("AllowedMethods") or [])),
+            ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"),
+        ]
+    )
+    if asked:
+        headers.add("Access-Control-Allow-Headers", ", ".join(asked))
+    if rule.get("MaxAgeSeconds"):
+        headers.add("Access-Control-Max-Age", str(rule["MaxAgeSeconds"]))
+    return HttpResponse(200, headers, b"")
+
+
+def _with_cors(request: HttpRequest, bucket: str, response: HttpResponse) -> HttpResponse:
+    """An actual cross-origin request's answer carries the allowing rule's headers (else the browser
+    hides it from the page, as with S3)."""
+    origin = request.headers.get("Origin", "")
+    if origin and _allowing(bucket, origin, request.method, []) is not None:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers.add("Vary", "Origin")
+    return response
+
+
+def follow_origin(old: str, new: str) -> None:
+    """The stack's origin moved (``serve`` on a port the system picked): so does every CORS rule's
+    ``PublicBaseUrl`` origin, as a deployed stack's would with its PublicBaseUrl."""
+    s3: Any = boto3.client("s3")  # rules as plain dicts, not the stubs' TypedDicts
+    for bucket in s3.list_buckets().get("Buckets") or []:
+        rules = _rules(bucket["Name"])
+        if any(old in (r.get("AllowedOrigins") or []) for r in rules):
+            for rule in rules:
+                rule["AllowedOrigins"] = [new if o == old else o for o in rule.get("AllowedOrigins") or []]
+            s3.put_bucket_cors(Bucket=bucket["Name"], CORSConfiguration={"CORSRules": rules})
+
+
 def handle(request: HttpRequest) -> HttpResponse:
-    """``POST /_local/s3/<bucket>`` (a presigned POST) or ``GET /_local/s3/<bucket>/<key>`` (a presigned GET)."""
+    """``POST /_local/s3/<bucket>`` (a presigned POST), ``GET /_local/s3/<bucket>/<key>`` (a presigned GET),
+    and the browser's CORS preflight (``OPTIONS``) for either."""
     bucket, _sep, key = request.path[len(PREFIX) :].partition("/")
+    if request.method == "OPTIONS" and bucket:
+        return _preflight(request, bucket)
     if request.method == "POST" and bucket and not key:
-        return _post(request, bucket)
+        return _with_cors(request, bucket, _post(request, bucket))
     if request.method == "GET" and bucket and key:
-        return _get(request, bucket, unquote(key))
+        return _with_cors(request, bucket, _get(request, bucket, unquote(key)))
     return _error(405, "MethodNotAllowed", "Only presigned POST uploads and presigned GETs are served locally.")

@@ -415,6 +415,9 @@ class LocalStack:
         server = make_server(host, port, self._gateway().wsgi_app, threaded=True, request_handler=AccessLog)
         self.url = f"http://{host}:{server.server_port}"
         if self.url != self.public_base_url:
+            from infra.local.s3_front import follow_origin
+
+            follow_origin(self.public_base_url, self.url)
             self.public_base_url = self.url
             self._set_env({"PUBLIC_BASE_URL": self.url, **_s3_endpoint(self.url)})
             _forget_cached_settings()
@@ -428,10 +431,15 @@ class LocalStack:
 
 def _s3_endpoint(base_url: str) -> dict[str, str]:
     """Where the functions send a browser for S3 (附件 uploads and downloads): this stack's own front,
-    which serves S3's browser endpoints from the same moto backend (infra/local/s3_front.py)."""
+    which serves S3's browser endpoints from the same moto backend (infra/local/s3_front.py), under the
+    other name of the loopback address (``localhost`` for ``127.0.0.1`` and back), so that, as on AWS,
+    it is another origin than the pages and the browser checks the bucket's CORS rules."""
     from infra.local.s3_front import PREFIX
 
-    return {"ATTACHMENT_S3_ENDPOINT": base_url.rstrip("/") + PREFIX.rstrip("/")}
+    split = urlsplit(base_url)
+    other = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(split.hostname or "", split.hostname or "")
+    netloc = f"{other}:{split.port}" if split.port else other
+    return {"ATTACHMENT_S3_ENDPOINT": f"{split.scheme}://{netloc}{PREFIX.rstrip('/')}"}
 
 
 def _directory() -> Directory:

@@ -31,6 +31,7 @@ QUERY = {
     "min_capacity": "至少容纳的人数（整数）。At least this many seats.",
     "equipment": "需要的设备，逗号分隔（如 投影仪,视频会议）。Equipment needed, comma-separated.",
     "status": "收文状态：receiving、registering、registered、refused 或 failed；空即全部。A 收文 status or empty.",
+    "rev": "附件列表的 rev（上次读到的）；列表已变则 409，重复点击不会多删。The list's rev as last read.",
 }
 """What each query parameter accepts (Powertools' generated schema has none)."""
 WINDOWED = {
@@ -74,11 +75,20 @@ def complete(document: str) -> str:
             for status, description in ERRORS.items():
                 declared = (responses.get(status) or {}).get("description") if status != "422" else None
                 responses[status] = {"description": declared or description, "content": error_content}
+            for status in [s for s in responses if s.startswith("3")]:
+                responses[status].pop("content", None)  # a redirect has no body, only its Location
+            if "302" in responses:
+                responses.pop("200", None)
             parameters = operation.setdefault("parameters", [])
             for parameter in parameters:
                 if parameter.get("in") == "query" and parameter.get("name") in QUERY:
                     parameter.setdefault("description", QUERY[parameter["name"]])
-                if parameter.get("in") == "path":
+                if parameter.get("in") == "path" and parameter.get("name") == "no":
+                    parameter["schema"] = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+                    parameter["description"] = (
+                        "附件序号 no（从 1 起，删除后不复用；其他值为 404）。The attachment's number (never reused)."
+                    )
+                elif parameter.get("in") == "path":
                     parameter["schema"] = {"type": "string", "pattern": f"^{PATH_ID.pattern}$", "maxLength": 128}
                     parameter["description"] = "编号：1–128 个字母、数字或 . _ -。An id: 1-128 of A-Z a-z 0-9 . _ -."
             if path in WINDOWED and operation is operations.get("get"):

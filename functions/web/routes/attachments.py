@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity import sessions
+from oa_core.outgoing.attachments import number_of
 from oa_core.web import attachments
 from oa_core.web.pages import Reply
 
@@ -22,7 +23,7 @@ def _body() -> str:
     return str(router.current_event.decoded_body or "")
 
 
-def _action(document_id: str, action: str, no: int = 0) -> Response[str]:
+def _action(document_id: str, action: str, no: str = "") -> Response[str]:
     def handled(user: dict[str, Any], _session: sessions.Session) -> Reply:
         return attachments.call(action, document_id, user, _body(), no)
 
@@ -46,16 +47,14 @@ def reorder(document_id: str) -> Response[str]:
 
 @router.post("/documents/<document_id>/attachments/<no>/change")
 def change(document_id: str, no: str) -> Response[str]:
-    return _action(document_id, "change", int(no) if no.isdigit() else -1)
+    return _action(document_id, "change", no)
 
 
 @router.post("/documents/<document_id>/attachments/<no>/delete")
 def remove(document_id: str, no: str) -> Response[str]:
-    return _action(document_id, "delete", int(no) if no.isdigit() else -1)
+    return _action(document_id, "delete", no)
 
 
 @router.get("/documents/<document_id>/attachments/<no>")
 def open_attachment(document_id: str, no: str) -> Response[str]:
-    return gate.signed_in(
-        lambda user, _session: attachments.open_attachment(document_id, int(no) if no.isdigit() else -1, user)
-    )
+    return gate.signed_in(lambda user, _session: attachments.open_attachment(document_id, number_of(no), user))

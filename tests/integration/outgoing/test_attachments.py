@@ -138,6 +138,23 @@ def test_the_local_s3_refuses_what_the_signed_post_policy_does_not_allow(stack: 
     assert post_to_s3(stack, ticket, "方案.pdf", b"%PDF-1.4") == 204
 
 
+def test_the_local_s3_answers_the_browsers_preflight_from_the_templates_cors_rules(stack: LocalStack) -> None:
+    from oa_core.platform.config import settings
+
+    path = f"/_local/s3/{settings().attachment_bucket}"
+
+    def preflight(origin: str, method: str = "POST") -> Any:
+        headers = {"Origin": origin, "Access-Control-Request-Method": method}
+        return stack.invoke_http("OPTIONS", path, headers={**headers, "Access-Control-Request-Headers": "x-a"})
+
+    allowed = preflight(stack.public_base_url)  # the template's rule: PublicBaseUrl, POST and GET
+    assert allowed.status == 200, allowed.text
+    assert allowed.headers["Access-Control-Allow-Origin"] == stack.public_base_url
+    assert allowed.headers["Access-Control-Max-Age"] == "3000"
+    assert preflight("https://evil.example").status == 403
+    assert preflight(stack.public_base_url, "DELETE").status == 403
+
+
 def test_the_same_file_twice_is_refused(api: Api, stack: LocalStack) -> None:
     doc = reserve_id()
     me = drafter()

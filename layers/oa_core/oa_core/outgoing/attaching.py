@@ -80,9 +80,13 @@ def _entries(held: AttachmentsItem | None) -> list[AttachmentEntry]:
 
 
 def _find(held: AttachmentsItem | None, no: int) -> AttachmentEntry:
+    """The entry numbered ``no``; a number given once and gone is 已删除 (a second click on 删除), any
+    other names no attachment."""
     for entry in _entries(held):
         if int(entry.no) == no:
             return entry
+    if held is not None and 0 < no < int(held.next_no or 1):
+        raise NotFound(f"附件{no}已被删除（可能重复点击了“删除”），请刷新后查看。", code="attachment_removed")
     raise NotFound("没有这个附件，或它已被删除。", code="attachment_unknown")
 
 
@@ -292,11 +296,16 @@ def reorder(document_id: str, user: dict[str, Any], request: ReorderRequest) -> 
 def remove(document_id: str, user: dict[str, Any], no: int, rev: int | None = None) -> AttachmentsView:
     """删除附件: gone from the list (and from the 附件说明); the file stays in the versions that had it."""
     doc, held = editable(document_id, user)
+    old = _find(held, no)  # first: a second click says 已被删除, not that the list changed
     _check_rev(held, rev)
-    old = _find(held, no)
     kept = [e for e in _entries(held) if int(e.no) != no]
     detail = f"删除附件{no}：{old.title}（{old.filename}，sha256 {old.sha256}）"
-    _write(document_id, user, doc, held, kept, "attach_remove", detail, removed=str(old.sha256))
+    try:
+        _write(document_id, user, doc, held, kept, "attach_remove", detail, removed=str(old.sha256))
+    except Conflict as exc:
+        if exc.code == "stale":  # two clicks at once: the other one removed it
+            _find(load(document_id), no)
+        raise
     return view(document_id, load(document_id))
 
 

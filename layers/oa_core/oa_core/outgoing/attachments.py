@@ -23,6 +23,7 @@ from oa_core.outgoing.diffing import size_text
 from oa_core.outgoing.storage import AttachmentsItem
 from oa_core.platform import filetypes
 from oa_core.platform.config import settings
+from oa_core.platform.errors import NotFound
 from oa_core.platform.fields import SINGLE_LINE, single_line
 from oa_core.platform.models import OutputModel, StrictModel
 
@@ -33,6 +34,14 @@ MAX_FILENAME = 120
 UPLOAD_ID_PATTERN = r"^[0-9a-f]{32}$"
 RESERVED_ID = re.compile(r"^\d{8}-[0-9a-f]{10}$")
 """The shape of a document id (outgoing.documents.new_document_id): a draft's attachments reserve one."""
+
+
+def number_of(text: str) -> int:
+    """The ``{n}`` of an attachment route as its number; anything else (letters, ``-1``, ``²``, a number
+    too long to be one) names no attachment: 404 with a message, never 422 or 500."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise NotFound("没有这个附件，或它已被删除。", code="attachment_unknown")
+    return int(text)
 
 
 def clean_filename(name: str) -> str:

@@ -144,12 +144,16 @@ def _guessed(exc: DomainError) -> None:
 def open_attachment(link_id: str, no: str) -> tuple[int, dict[str, str], str]:
     """打开附件 from the link: for its decider, while the link is usable, by a link no longer-lived than it."""
     from oa_core.outgoing import attaching
+    from oa_core.outgoing.attachments import number_of
 
     try:
         link = links.resolve(link_id)
-        if link.step == "meeting" or not no.isdigit():
+        if link.step == "meeting":
             raise NotFound("没有这个附件。")
-        url = attaching.open_for_link(link.document_id, link.decider, link.expires_at, int(no))
+        task = tasks.load_task(link.task_id)
+        if task.status != "pending":  # decided elsewhere (我的待办, the API): the link's page is closed too
+            raise Conflict(decisions.closed_message(task))
+        url = attaching.open_for_link(link.document_id, link.decider, link.expires_at, number_of(no))
     except DomainError as exc:
         _guessed(exc)
         return problem(exc)

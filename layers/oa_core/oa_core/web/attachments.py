@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from oa_core.outgoing import attaching
-from oa_core.outgoing.attachments import AttachRequest, ChangeRequest, ReorderRequest, UploadRequest
+from oa_core.outgoing.attachments import AttachRequest, ChangeRequest, ReorderRequest, UploadRequest, number_of
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import error_body, humanize
 from oa_core.web.pages import Reply, headers
@@ -26,8 +26,9 @@ def _parse[M: BaseModel](model: type[M], body: str) -> M:
     return model.model_validate_json(body or "{}")
 
 
-def call(action: str, document_id: str, user: dict[str, Any], body: str, no: int = 0) -> Reply:
-    """One of the form's attachment actions, answered as JSON (errors as the API's error body)."""
+def call(action: str, document_id: str, user: dict[str, Any], body: str, no: str = "") -> Reply:
+    """One of the form's attachment actions, answered as JSON (errors as the API's error body); ``no``: the
+    route's ``{n}`` as written (a bad one is 404 like an unknown one)."""
     try:
         if action == "upload":
             request = _parse(UploadRequest, body)
@@ -39,10 +40,12 @@ def call(action: str, document_id: str, user: dict[str, Any], body: str, no: int
         elif action == "order":
             result, status = attaching.reorder(document_id, user, _parse(ReorderRequest, body)), 200
         elif action == "change":
-            result, status = attaching.change(document_id, user, no, _parse(ChangeRequest, body)), 200
+            result, status = attaching.change(document_id, user, number_of(no), _parse(ChangeRequest, body)), 200
         elif action == "delete":
-            rev = json.loads(body or "{}").get("rev")
-            result, status = attaching.remove(document_id, user, no, rev if isinstance(rev, int) else None), 200
+            parsed = json.loads(body or "{}")
+            rev = parsed.get("rev") if isinstance(parsed, dict) else None
+            number = number_of(no)
+            result, status = attaching.remove(document_id, user, number, rev if isinstance(rev, int) else None), 200
         else:
             return _reply(404, error_body("not_found", "没有这个操作"))
     except ValidationError as exc:

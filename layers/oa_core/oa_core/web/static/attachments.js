@@ -20,17 +20,25 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(body || {}),
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) throw new Error((data.error && data.error.message) || "操作未能完成，请重试");
-        return data;
-      });
+      return response.json().then(
+        function (data) {
+          if (!response.ok) throw new Error((data.error && data.error.message) || "操作未能完成，请重试");
+          return data;
+        },
+        function () {
+          // Not JSON: the session gate's own page (signed out, or the page's CSRF token is stale).
+          if (response.status === 401) throw new Error("登录已超时，请重新登录后再试");
+          if (response.status === 403) throw new Error("页面已过期，请刷新页面后重试");
+          throw new Error("操作未能完成，请重试");
+        }
+      );
     });
   }
 
   function button(label, act) {
     var b = document.createElement("button");
     b.type = "button";
-    b.className = "secondary";
+    b.className = "secondary small";
     b.textContent = label;
     b.setAttribute("data-act", act);
     return b;
@@ -39,7 +47,7 @@
   function render(view) {
     rev = view.rev;
     list.textContent = "";
-    view.items.forEach(function (a) {
+    view.items.forEach(function (a, index) {
       var li = document.createElement("li");
       li.setAttribute("data-no", String(a.no));
       var input = document.createElement("input");
@@ -51,11 +59,16 @@
       var meta = document.createElement("span");
       meta.className = "meta";
       meta.textContent = " " + a.filename + " · " + a.size_text + " ";
-      li.append(input, meta, button("上移", "up"), button("下移", "down"), button("删除", "remove"));
+      var up = button("上移", "up");
+      var down = button("下移", "down");
+      up.disabled = index === 0;
+      down.disabled = index === view.items.length - 1;
+      li.append(input, meta, up, down, button("删除", "remove"));
       list.appendChild(li);
     });
     if (view.items.length) {
       note.value = view.attachment_note;
+      note.rows = Math.max(2, view.attachment_note.split("\n").length);
       note.readOnly = true;
     } else {
       note.readOnly = false;
@@ -112,14 +125,23 @@
   picker.addEventListener("change", function () {
     var files = Array.prototype.slice.call(picker.files);
     picker.value = "";
+    Array.prototype.slice.call(progress.querySelectorAll("li.ok")).forEach(function (done) { done.remove(); });
     files.reduce(function (chain, file) { return chain.then(function () { return uploadOne(file); }); }, Promise.resolve());
   });
 
   function failed(err) { line(err.message, "error"); }
 
+  // One change of the list at a time: a second click while the first is on its way would carry the
+  // same rev and only be refused as stale.
+  var busy = false;
+  function change(path, body) {
+    busy = true;
+    return call(path, body).then(render, failed).then(function () { busy = false; });
+  }
+
   list.addEventListener("click", function (e) {
     var act = e.target.getAttribute && e.target.getAttribute("data-act");
-    if (!act) return;
+    if (!act || busy) return;
     var li = e.target.closest("li");
     var nos = Array.prototype.map.call(list.children, function (x) { return parseInt(x.getAttribute("data-no"), 10); });
     var no = parseInt(li.getAttribute("data-no"), 10);
@@ -127,19 +149,19 @@
     if (act === "remove") {
       var title = li.querySelector(".attachment-title").value;
       if (!window.confirm("确定删除附件“" + title + "”吗？")) return;
-      call("/" + no + "/delete", { rev: rev }).then(render, failed);
+      change("/" + no + "/delete", { rev: rev });
       return;
     }
     var to = act === "up" ? at - 1 : at + 1;
     if (to < 0 || to >= nos.length) return;
     nos.splice(at, 1);
     nos.splice(to, 0, no);
-    call("/order", { order: nos, rev: rev }).then(render, failed);
+    change("/order", { order: nos, rev: rev });
   });
 
   list.addEventListener("change", function (e) {
     if (!e.target.classList.contains("attachment-title")) return;
     var no = parseInt(e.target.closest("li").getAttribute("data-no"), 10);
-    call("/" + no + "/change", { title: e.target.value, rev: rev }).then(render, failed);
+    change("/" + no + "/change", { title: e.target.value, rev: rev });
   });
 })();
