@@ -4,10 +4,13 @@ poppler; the seal covers the appended pages; an attachment the step cannot read 
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from tests.integration.outgoing.attachment_kit import reserve_id, upload
 from tests.support import sample_files as files
 
 pytestmark = pytest.mark.integration
+WORKBOOK = files.xlsx()
 
 
 def pages_pdf(*words: str) -> bytes:
@@ -49,7 +53,7 @@ def issue_with_attachments(api: Api, stack: LocalStack) -> Issued:
     doc, me = reserve_id(), users_with("drafter")[0]
     assert upload(api, stack, doc, me, "检查方案.pdf", pages_pdf("PLANONE", "PLANTWO"))[0] == 201
     assert upload(api, stack, doc, me, "责任清单.pdf", pages_pdf("DUTYLIST"))[0] == 201
-    assert upload(api, stack, doc, me, "测算表.xlsx", files.xlsx())[0] == 201
+    assert upload(api, stack, doc, me, "测算表.xlsx", WORKBOOK)[0] == 201
     status, body = api.call("POST", "/api/documents", me, draft(document_id=doc))
     assert status == 201, body
     approve(api, users_with("reviewer")[0], doc, "review")
@@ -103,9 +107,8 @@ def test_the_seal_covers_the_appended_pages(issued: Issued, api: Api, tmp_path: 
     assert verify_cli.main([str(good)]) == 0
     reader = PdfReader(io.BytesIO(issued.pdf))
     appended = next(page for page in reader.pages if "PLANTWO" in page.extract_text())
-    contents = appended.get_contents()
-    assert contents is not None and contents.indirect_reference is not None
-    at = issued.pdf.index(b"\n%d 0 obj" % contents.indirect_reference.idnum)
+    contents = appended.raw_get("/Contents")
+    at = issued.pdf.index(b"\n%d 0 obj" % contents.idnum)
     stream = issued.pdf.index(b"stream", at) + 20
     changed = bytearray(issued.pdf)
     changed[stream] ^= 0x01
@@ -132,3 +135,41 @@ def test_an_attachment_the_step_cannot_read_fails_the_typeset_step_and_keeps_the
     item = DocumentItem.get(doc_pk(doc), "META")
     assert item.number and item.seal_signature and not item.pdf_key, "numbered and sealed, nothing issued"
     assert [a.title for a in item.attachments] == ["方案"]
+
+
+def test_the_archive_package_carries_every_attachment_with_its_digest_and_the_four_checks_pass(
+    issued: Issued, api: Api, stack: LocalStack, tmp_path: Path
+) -> None:
+    package = stack.invoke_http("GET", f"/api/archive/{issued.document_id}/package", user_id=issued.drafter).body
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        rows = manifest["attachments"]
+        assert [(r["no"], r["path"], r["filename"], r["kind"]) for r in rows] == [
+            (1, "attachments/01.pdf", "检查方案.pdf", "pdf"),
+            (2, "attachments/02.pdf", "责任清单.pdf", "pdf"),
+            (3, "attachments/03.xlsx", "测算表.xlsx", "xlsx"),
+        ]
+        entries = DocumentItem.get(doc_pk(issued.document_id), "META").attachments
+        for row, entry in zip(rows, entries, strict=True):
+            data = archive.read(row["path"])
+            assert hashlib.sha256(data).hexdigest() == row["sha256"] == entry.sha256, "the original bytes"
+            assert {"path": row["path"], "size": len(data), "sha256": row["sha256"]} in manifest["files"]
+        assert archive.read("attachments/03.xlsx") == WORKBOOK
+    good = tmp_path / "package.zip"
+    good.write_bytes(package)
+    assert verify_cli.main([str(good)]) == 0
+    status, report = api.call("GET", f"/api/archive/{issued.document_id}/report", issued.drafter)
+    assert status == 200 and report["passed"] is True, report
+    assert "含附件 3 个" in report["integrity"]["detail"]
+
+    # an attachment swapped for another file, the manifest left as it was: make verify says which
+    swapped = tmp_path / "swapped.zip"
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(swapped, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, pages_pdf("OTHER") if info.filename == "attachments/02.pdf" else data)
+    assert verify_cli.main([str(swapped)]) == 1
+    from oa_core.records.package import verify_package
+
+    problems = verify_package(swapped.read_bytes())
+    assert "附件2（责任清单.pdf）与登记的摘要不一致" in problems and "digest mismatch: attachments/02.pdf" in problems
