@@ -36,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help screenshots setup node-deps checkov-setup font-deps browser-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
+.PHONY: help screenshots setup node-deps checkov-setup font-deps browser-deps pdf-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -52,6 +52,7 @@ help:
 	@echo "make verify-audit EXPORT=f ANCHORS=d  check an audit export and its anchors: nothing deleted, altered, cut"
 	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
+	@echo "make pdf-deps       apt-get install poppler-utils when missing (pdftotext/pdfinfo judge the issued PDFs)"
 	@echo "make asl-check      the state machines, filled in for aws and aws-cn, judged by asl-validator"
 	@echo "make clean          remove the virtualenv and build output"
 
@@ -87,6 +88,8 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 #   which cannot download its own browser here.
 FONT_PACKAGES := fonts-noto-cjk
 BROWSER_PACKAGES := chromium chromium-l10n $(FONT_PACKAGES)
+# - poppler-utils: pdftotext and pdfinfo, a PDF reader we did not write, judge the issued PDF's 附件 pages.
+PDF_TEST_PACKAGES := poppler-utils
 
 apt_install = missing=""; for p in $(1); do \
 	  dpkg -s "$$p" 2>/dev/null | grep '^Status: install ok installed' >/dev/null || missing="$$missing $$p"; done; \
@@ -108,6 +111,9 @@ font-deps:
 
 browser-deps:
 	@$(call apt_install,$(BROWSER_PACKAGES))
+
+pdf-deps:
+	@$(call apt_install,$(PDF_TEST_PACKAGES))
 
 # PARAMS reaches the stack through the environment, unquoted by any shell: a value may hold spaces
 # in quotes (PARAMS='OrgName="示例市 教育局"'), as sam deploy --parameter-overrides reads it.
@@ -134,14 +140,14 @@ run_pytest = rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses $(PYTEST_
 	  --durations=10 $(TEST_DIRS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
-pytest: setup browser-deps node-deps
+pytest: setup browser-deps pdf-deps node-deps
 	@$(run_pytest)
 
 # The same tests while stress-ng keeps STRESS_CPUS cores busy (default: all of them), as CI's
 # machine may be: every wait must still end by its deadline.
 STRESS_CPUS ?= $(shell nproc 2>/dev/null || echo 2)
 
-test-loaded: setup browser-deps node-deps
+test-loaded: setup browser-deps pdf-deps node-deps
 	@$(call apt_install,stress-ng)
 	@command -v stress-ng >/dev/null || { echo "error: stress-ng is not installed" >&2; exit 1; }; \
 	stress-ng --cpu $(STRESS_CPUS) --quiet & load=$$!; \

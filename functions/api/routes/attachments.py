@@ -20,6 +20,7 @@ from oa_core.outgoing.attachments import (
     number_of,
 )
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS
+from oa_core.search import attached
 
 router = APIGatewayRouter()
 
@@ -65,6 +66,7 @@ def sign_upload(document_id: str, request: UploadRequest) -> Response[Any]:
 def attach(document_id: str, request: AttachRequest) -> Response[Any]:
     """上传附件 (2): check the uploaded file (type from its bytes, size, SHA-256) and attach it, or refuse it."""
     view = attaching.attach(document_id, _user(), request.upload, request.title)
+    attached.sync_quietly(document_id)
     return Response(status_code=201, content_type=CONTENT_JSON, body=view, headers=SECURITY_HEADERS)
 
 
@@ -83,13 +85,17 @@ def reorder(document_id: str, request: ReorderRequest) -> AttachmentsView:
 @router.put("/api/documents/<document_id>/attachments/<no>")
 def change(document_id: str, no: str, request: ChangeRequest) -> AttachmentsView:
     """改名 (title) or 替换 (upload: a new file in the same place)."""
-    return attaching.change(document_id, _user(), number_of(no), request)
+    view = attaching.change(document_id, _user(), number_of(no), request)
+    attached.sync_quietly(document_id)
+    return view
 
 
 @router.delete("/api/documents/<document_id>/attachments/<no>")
 def remove(document_id: str, no: str, rev: int | None = None) -> AttachmentsView:
     """删除附件 (``rev``: the list's revision as last read, so a second click removes nothing more)."""
-    return attaching.remove(document_id, _user(), number_of(no), rev)
+    view = attaching.remove(document_id, _user(), number_of(no), rev)
+    attached.sync_quietly(document_id)
+    return view
 
 
 @router.get("/api/documents/<document_id>/attachments/<no>", responses=REDIRECT_302)  # type: ignore[arg-type]

@@ -92,6 +92,12 @@ def note_for(titles: Sequence[str]) -> str:
     return "\n".join(f"{index}. {title}" for index, title in enumerate(cleaned, start=1))
 
 
+def appendix_label(position: int, count: int) -> str:
+    """The label over an attachment's first page in the issued PDF (GB/T 9704-2012 §8): 「附件」 alone when the
+    附件说明 lists one, else 「附件N」 with its place in that list (so a PDF after a workbook is 附件2)."""
+    return "附件" if count <= 1 else f"附件{position}"
+
+
 def caption(note: str) -> str:
     """The 附件说明 as printed and shown: 附件：… (empty when there is none)."""
     return f"附件：{note}" if note.strip() else ""

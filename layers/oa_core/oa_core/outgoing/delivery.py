@@ -12,7 +12,8 @@ Webhook: ``POST`` JSON with the PDF (base64) and its SHA-256, signed with HMAC-S
 ``<timestamp>.<body>`` with the key in Secrets Manager (header ``X-OA-Signature: sha256=<hex>``,
 ``X-OA-Timestamp``, ``X-OA-Delivery`` = an id the receiver can use to drop duplicates). A 2xx
 answer is the 送达回执: its JSON ``receipt_id`` is kept. Plain http is refused except to the
-loopback interface.
+loopback interface. The document's 附件 go with it (outgoing.enclosing: inline or as a signed link in
+the payload's ``attachments``; attached to the email or listed in it).
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ def _send(doc: DocumentItem, unit: dict[str, str], recipient: str, number: int) 
 
 
 def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: str) -> dict[str, Any]:
-    """The JSON the 政务协同平台 receives."""
+    """The JSON the 政务协同平台 receives; ``attachments`` is added (a list, empty without 附件), the rest as before."""
+    from oa_core.outgoing import enclosing
+
     return {
         "delivery_id": delivery_id,
         "sender": {"name": settings().org_name, "fonds_code": settings().fonds_code},
@@ -215,6 +218,7 @@ def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: st
             "sha256": hashlib.sha256(pdf).hexdigest(),
             "base64": base64.b64encode(pdf).decode("ascii"),
         },
+        "attachments": enclosing.for_webhook(list(doc.attachments or []), len(pdf)),
     }
 
 
@@ -295,8 +299,9 @@ def key_fingerprint(pdf: bytes) -> str:
 def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
     if not unit.get("email"):
         raise DeliveryFailed(f"外部单位「{unit['name']}」未登记收文邮箱，无法邮件发送", final=True)
-    from oa_core.outgoing import printing
+    from oa_core.outgoing import enclosing, printing
 
+    attached, listed = enclosing.for_email(list(doc.attachments or []), len(pdf))
     try:
         message_id = mail.send(
             [unit["email"]],
@@ -310,8 +315,9 @@ def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
                 "urgency": doc.urgency or "",
                 "sha256": hashlib.sha256(pdf).hexdigest(),
                 "key_fingerprint": key_fingerprint(pdf),
+                "attachments": listed,
             },
-            [(printing.pdf_filename(doc), "application/pdf", pdf)],
+            [(printing.pdf_filename(doc), "application/pdf", pdf), *attached],
         )
     except Exception as exc:  # SES/SMTP refusals and connection errors: try again later
         raise DeliveryFailed(f"邮件发送失败：{type(exc).__name__}: {exc}") from exc

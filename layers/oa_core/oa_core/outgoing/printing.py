@@ -69,12 +69,33 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
     )
 
 
+def appended_files(doc: DocumentItem) -> list[tuple[str, bytes]]:
+    """The document's PDF 附件 as the issued PDF appends them: (label, bytes), each checked against its SHA-256.
+    The others (OFD, Word, workbooks, images…) are listed in the 附件说明 only."""
+    from oa_core.outgoing.attachments import appendix_label
+    from oa_core.outgoing.uploads import stored_bytes
+
+    entries = list(doc.attachments or [])
+    return [
+        (appendix_label(position, len(entries)), stored_bytes(entry))
+        for position, entry in enumerate(entries, start=1)
+        if entry.kind == "pdf"
+    ]
+
+
 def render(doc: DocumentItem) -> bytes:
-    """The document typeset and sealed (not stored)."""
+    """The document typeset, its PDF 附件 appended, and sealed: the seal covers the whole file (not stored).
+
+    A PDF 附件 that cannot be appended fails the step (`AppendixUnreadable`, a Conflict here): the flow's Catch
+    marks the document failed at 印制 and keeps everything, rather than issuing it without that 附件."""
     from oa_core.publishing import seal
+    from oa_core.publishing.appending import AppendixUnreadable
     from oa_core.publishing.typesetting import render_pdf
 
-    pdf = render_pdf(official_document(doc), settings().font_dir)
+    try:
+        pdf = render_pdf(official_document(doc), settings().font_dir, appended_files(doc))
+    except AppendixUnreadable as exc:
+        raise Conflict(f"{exc}，印制未完成 (an attached PDF cannot be appended)") from exc
     return seal.seal_pdf(
         pdf,
         {

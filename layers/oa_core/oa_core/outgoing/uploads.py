@@ -20,7 +20,7 @@ from oa_core.outgoing.diffing import size_text
 from oa_core.outgoing.storage import AttachmentEntry, UploadItem
 from oa_core.platform import clock, filetypes
 from oa_core.platform.config import client, settings
-from oa_core.platform.errors import Forbidden, InvalidInput, NotFound
+from oa_core.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oa_core.platform.http import content_disposition
 from oa_core.platform.storage import doc_pk
 
@@ -166,6 +166,18 @@ def received(upload: UploadItem, owner: str, no: int) -> AttachmentEntry:
         uploaded_by=owner,
         uploaded_at=clock.now_iso(),
     )
+
+
+def stored_bytes(entry: AttachmentEntry) -> bytes:
+    """The attached file, exactly the object version recorded, checked against its SHA-256: Conflict when the
+    bytes are not the ones attached (the steps that carry attachments on fail rather than carry another file)."""
+    params: dict[str, Any] = {"Bucket": settings().attachment_bucket, "Key": entry.key}
+    if entry.s3_version:
+        params["VersionId"] = entry.s3_version
+    data = bytes(client("s3").get_object(**params)["Body"].read())
+    if hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise Conflict(f"附件“{entry.title}”的文件与登记的摘要不一致 (SHA-256 mismatch)", code="attachment_digest")
+    return data
 
 
 def forget_upload(upload: UploadItem) -> None:

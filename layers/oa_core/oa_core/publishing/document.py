@@ -1,7 +1,7 @@
 """公文要素: the official document as the typesetter takes it, a plain value with all text final.
 
-Owns `OfficialDocument`, the 紧急程度 the standard allows and how a date is written on the page.
-Imports nothing of the typesetter, so callers (outgoing.printing) can build one cheaply.
+Owns `OfficialDocument` (and the `Appendix` pages it carries), the 紧急程度 the standard allows and how a date is
+written on the page. Imports nothing of the typesetter, so callers (outgoing.printing) can build one cheaply.
 """
 
 from __future__ import annotations
@@ -10,6 +10,15 @@ import datetime
 from dataclasses import dataclass, field
 
 URGENCIES = frozenset({"", "加急", "特急", "平急", "特提"})
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """附件 appended after the 正文 (GB/T 9704-2012 §8): its label as printed (「附件2」, 「附件」 when the 附件说明
+    lists one) and how many pages of its PDF follow."""
+
+    label: str
+    page_count: int
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class OfficialDocument:
     urgency: str = ""  # 紧急程度
     seal_text: str = ""  # text on the seal's upper arc; the signature if empty
     seal_code: str = ""  # short code printed small under the seal's star
+    appendices: tuple[Appendix, ...] = ()  # PDF 附件 appended after the 正文, before the 版记
 
 
 def chinese_date(value: datetime.date) -> str:

@@ -2,9 +2,10 @@
 
 Owns the page geometry (A4, the 版心 156 mm × 225 mm, 22 lines of 28 characters in 3号), the measured
 character (`Char`, made by `Measure` from an `Advance` function) and the placed items a `Layout` is made of:
-text on a baseline, rules and the seal, in mm from the page's top-left corner. A full-width character
-takes one cell of 156/28 mm (the glyphs are 16 pt wide and the character spacing is tightened by -0.21 pt),
-a half-width one its own width (less the same spacing). Pure geometry: no fonts, no PDF.
+text on a baseline, rules, the seal and the frames appended 附件 pages are fitted into, in mm from the page's
+top-left corner. A full-width character takes one cell of 156/28 mm (the glyphs are 16 pt wide and the character
+spacing is tightened by -0.21 pt), a half-width one its own width (less the same spacing).
+Pure geometry: no fonts, no PDF.
 """
 
 from __future__ import annotations
@@ -93,6 +94,19 @@ class SealItem(NamedTuple):
     code: str
 
 
+class FrameItem(NamedTuple):
+    """Where one page of an appended 附件 goes: the box (mm from the page's top-left corner) its page is fitted
+    into, on `page`; `appendix` and `source_page` say which PDF and which of its pages (0-based)."""
+
+    page: int
+    appendix: int
+    source_page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
 @dataclass
 class Layout:
     """Everything placed: what `render_pdf` draws, and what the layout tests look at without fonts."""
@@ -101,6 +115,7 @@ class Layout:
     texts: list[TextItem] = field(default_factory=list)
     rules: list[RuleItem] = field(default_factory=list)
     seals: list[SealItem] = field(default_factory=list)
+    frames: list[FrameItem] = field(default_factory=list)
 
 
 class Measure:

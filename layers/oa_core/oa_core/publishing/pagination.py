@@ -16,8 +16,10 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
 from __future__ import annotations
 
 from oa_core.publishing.document import OfficialDocument, chinese_date
-from oa_core.publishing.fonts import DASH_MIDDLE, SERIF
+from oa_core.publishing.fonts import DASH_MIDDLE, SANS, SERIF
 from oa_core.publishing.grid import (
+    BODY_SIZE,
+    BODY_TRACKING,
     CHAR_PITCH,
     LINE_WIDTH,
     LINES_PER_PAGE,
@@ -27,7 +29,9 @@ from oa_core.publishing.grid import (
     TEXT_BOTTOM,
     TEXT_LEFT,
     TEXT_RIGHT,
+    TEXT_TOP,
     TEXT_WIDTH,
+    FrameItem,
     Layout,
     Measure,
     Row,
@@ -65,6 +69,9 @@ def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_
     record = _record_rows(doc, measure)
     last_content = block_page + 1  # 1-based
     fits = block_row + SIGNATURE_ROWS <= LINES_PER_PAGE - len(record)
+    if doc.appendices:
+        last_content = _place_appendices(doc, measure, last_content, result)
+        fits = False
     unnumbered: set[int] = set()
     if fits:
         record_page = last_content if last_content % 2 == 0 else last_content + 1
@@ -101,6 +108,21 @@ def _paginate(flow: list[Row], first_row: int) -> list[dict[int, Row]]:
             carried = [last.pop(index) for index in sorted(last) if index >= start]
         pages.append(dict(enumerate(carried)))
     return pages
+
+
+def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, result: Layout) -> int:
+    """§8 附件 pages after page `after` (1-based): the label and one frame per page; returns the last page (1-based)."""
+    page = after  # 0-based index of the page after `after`
+    for index, appendix in enumerate(doc.appendices):
+        if appendix.page_count < 1:
+            raise ValueError(f"{appendix.label}没有页面 (an appended PDF has no pages)")
+        label = tuple(measure.chars(appendix.label, SANS))
+        result.texts.append(TextItem(page, TEXT_LEFT, baseline(0), label, BODY_SIZE, BODY_TRACKING))
+        for source in range(appendix.page_count):
+            top = row_top(1) if source == 0 else TEXT_TOP
+            result.frames.append(FrameItem(page, index, source, TEXT_LEFT, top, TEXT_WIDTH, TEXT_BOTTOM - top))
+            page += 1
+    return page
 
 
 def _place_signature(doc: OfficialDocument, measure: Measure, pages: list[dict[int, Row]], result: Layout) -> int:

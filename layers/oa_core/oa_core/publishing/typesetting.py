@@ -14,17 +14,20 @@ The typesetter's modules, lowest first:
 * `linebreaking`: 避头尾, unsplittable runs and balanced 标题 lines;
 * `pagination`: the page plan (署名 block and seal, 版记 on an even page, page numbers);
 * `layout`: 版头 and the flow on the grid, pure geometry (`layout(doc, advance)`);
-* `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding).
+* `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding);
+* `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf).
 
 Where the standard leaves a choice, the module that decides says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Sequence
 
-from oa_core.publishing import drawing
-from oa_core.publishing.document import OfficialDocument
+from oa_core.publishing import appending, drawing
+from oa_core.publishing.document import Appendix, OfficialDocument
 from oa_core.publishing.fonts import FONT_FILES, LAMBDA_FONT_DIR, font_paths
 from oa_core.publishing.grid import Layout
 from oa_core.publishing.layout import layout
@@ -32,7 +35,22 @@ from oa_core.publishing.layout import layout
 __all__ = ["FONT_FILES", "LAMBDA_FONT_DIR", "Layout", "OfficialDocument", "font_paths", "layout", "render_pdf"]
 
 
-def render_pdf(doc: OfficialDocument, font_dir: str | os.PathLike[str]) -> bytes:
-    """The document as a GB/T 9704-2012 PDF; the same input gives the same bytes."""
+def render_pdf(
+    doc: OfficialDocument, font_dir: str | os.PathLike[str], appended: Sequence[tuple[str, bytes]] = ()
+) -> bytes:
+    """The document as a GB/T 9704-2012 PDF; the same input gives the same bytes.
+
+    `appended`: the PDF 附件 in order, each (its label 「附件N」, the file), appended after the 正文 (§8);
+    `appending.AppendixUnreadable` when one cannot be."""
+    sources = [appending.open_appendix(label, data) for label, data in appended]
+    if sources:
+        pages = tuple(
+            Appendix(label, len(source.pages)) for (label, _data), source in zip(appended, sources, strict=True)
+        )
+        doc = dataclasses.replace(doc, appendices=pages)
     pdf = drawing.new_pdf(font_paths(font_dir))
-    return drawing.draw(pdf, doc, layout(doc, drawing.font_advance(pdf)))
+    placed = layout(doc, drawing.font_advance(pdf))
+    typeset = drawing.draw(pdf, doc, placed)
+    if not placed.frames:
+        return typeset
+    return appending.insert(typeset, placed.frames, sources, [label for label, _data in appended])

@@ -47,7 +47,9 @@ def archive(document_id: str) -> dict[str, Any]:
     from oa_core.outgoing import printing
 
     pdf = printing.stored_pdf(doc) if doc.pdf_key else None
-    data, _ = package.build_package(doc, items, stamp, pdf, audit_trail.of_subject(document_id))
+    from oa_core.outgoing.uploads import stored_bytes
+
+    data, _ = package.build_package(doc, items, stamp, pdf, audit_trail.of_subject(document_id), stored_bytes)
     digest = hashlib.sha256(data)
     key = f"archive/{year}/{document_id}.zip"
     retain_until = filing.retain_until(str(doc.retention))

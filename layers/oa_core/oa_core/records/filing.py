@@ -26,6 +26,7 @@ from oa_core.platform import clock
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
 from oa_core.platform.storage import CounterItem, connection, lost_on_condition
+from oa_core.records import enclosures
 from oa_core.records.package import verify_package_files
 
 CATEGORY = "WS"
@@ -133,6 +134,11 @@ def pdf_usability(pdf: bytes, number: str) -> tuple[str, str]:
     return "", f"；PDF 可打开，{pages} 页，文本可提取（含发文字号）"
 
 
+def _accepted_attachment(name: str, rows: list[dict[str, Any]]) -> bool:
+    """An 附件 the manifest lists, of a kind attachments may be (its type is checked by its bytes for usability)."""
+    return any(row.get("path") == name for row in rows) and name.startswith(enclosures.FOLDER)
+
+
 def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = "") -> dict[str, Any]:
     """四性检测 of a package as written: authenticity, integrity, usability, security."""
     report: dict[str, Any] = {"checked_at": clock.now_iso(), "package_sha256": hashlib.sha256(data).hexdigest()}
@@ -143,6 +149,10 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
     with package:
         names = package.namelist()
         integrity_problems = verify_package_files(package)
+        manifest = json.loads(package.read("manifest.json")) if "manifest.json" in names else {}
+        attached = enclosures.rows_of(manifest)
+        attached_paths = {str(row.get("path")) for row in attached}
+        _missing, attachment_problems = enclosures.check(package, attached)
         pdf_seal_problem = None
         if "document.pdf" in names:
             from oa_core.publishing import seal
@@ -162,11 +172,14 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
         report["integrity"] = {
             "passed": not integrity_problems and item_no >= 1,
             "detail": "；".join(integrity_problems)
-            or f"全部 {len(names)} 个文件与清单摘要一致；件号 {item_no:04d} 由无空号计数器分配",
+            or f"全部 {len(names)} 个文件与清单摘要一致"
+            + (f"（含附件 {len(attached)} 个，摘要与上传时一致）" if attached else "")
+            + f"；件号 {item_no:04d} 由无空号计数器分配",
         }
         unreadable = []
+        unreadable.extend(attachment_problems)
         for name in names:
-            if name.endswith(".pdf"):
+            if name.endswith(".pdf") or name in attached_paths:
                 continue
             try:
                 text = package.read(name).decode("utf-8")
@@ -186,9 +199,13 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
             if unreadable
             else f"正文可提取（{len(final)} 字符）{pdf_detail}",
         }
-        bad_names = [n for n in names if n.startswith("/") or ".." in n or not n.endswith(ALLOWED_SUFFIXES)]
+        bad_names = [
+            n
+            for n in names
+            if n.startswith("/") or ".." in n or not (n.endswith(ALLOWED_SUFFIXES) or _accepted_attachment(n, attached))
+        ]
         report["security"] = {
-            "passed": not bad_names and len(data) <= MAX_PACKAGE_BYTES,
+            "passed": not bad_names and len(data) <= MAX_PACKAGE_BYTES + enclosures.total_size(manifest),
             "detail": f"不允许的文件：{'、'.join(bad_names)}" if bad_names else "无可执行或路径异常文件，大小在限额内",
         }
     report["passed"] = all(report[k]["passed"] for k in ("authenticity", "integrity", "usability", "security"))

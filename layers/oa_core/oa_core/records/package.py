@@ -2,8 +2,9 @@
 
 The package is a ZIP holding document.json (metadata), final.txt (the signed text), every
 version, every opinion, the task record (without tokens), the audit trail, the 归档章
-(filing.json), the issued PDF, and manifest.json listing each file's SHA-256; when the document is
-sealed, canonical.json, seal.json (with the public key) and manifest.sig (the manifest's signature)
+(filing.json), the issued PDF, every 附件 as uploaded (records.enclosures: ``attachments/NN.ext``, named,
+typed and digested in the manifest's ``attachments``), and manifest.json listing each file's SHA-256;
+when the document is sealed, canonical.json, seal.json (with the public key) and manifest.sig (the manifest's signature)
 let anyone check it offline (``verify_package``, ``make verify``).
 """
 
@@ -13,19 +14,30 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from oa_core.outgoing.storage import DeliveryItem, DocumentItem, VersionItem
 from oa_core.platform import clock
 from oa_core.platform.config import settings
 from oa_core.platform.storage import RecordItem, strs
+from oa_core.records import enclosures
 from oa_core.workflow.storage import HistoryItem, TaskItem
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def as_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=_plain).encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """Attribute values JSON does not know: a map attribute (an 附件 entry of a version) as its dict."""
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def final_text(doc: DocumentItem) -> str:
@@ -53,8 +65,10 @@ def build_package(
     filing: dict[str, Any] | None = None,
     pdf: bytes | None = None,
     trail: list[dict[str, Any]] | None = None,
+    attachment_bytes: Callable[[Any], bytes] | None = None,
 ) -> tuple[bytes, dict[str, Any]]:
-    """``trail``: the document's audit records (platform.audit_trail.of_subject), oldest first."""
+    """``trail``: the document's audit records (platform.audit_trail.of_subject), oldest first;
+    ``attachment_bytes``: reads an 附件 entry's file, checked against its SHA-256 (outgoing.uploads.stored_bytes)."""
     files: dict[str, bytes] = {
         "document.json": as_json(
             {
@@ -136,6 +150,11 @@ def build_package(
         files["filing.json"] = as_json(filing)  # 归档章
     if pdf is not None:
         files["document.pdf"] = pdf  # the issued GB/T 9704 PDF, with its own seal block
+    attached: list[dict[str, Any]] = []
+    if doc.attachments:
+        if attachment_bytes is None:
+            raise ValueError("the document has attachments: attachment_bytes is needed to package them")
+        attached = enclosures.listed(list(doc.attachments), files, attachment_bytes)
     if doc.seal_signature:
         from oa_core.outgoing import sealing
         from oa_core.publishing import seal
@@ -164,6 +183,8 @@ def build_package(
             for path, data in sorted(files.items())
         ],
     }
+    if attached:
+        manifest["attachments"] = attached
     files["manifest.json"] = as_json(manifest)
     if doc.seal_signature:
         from oa_core.publishing import seal
@@ -190,6 +211,7 @@ def verify_package(data: bytes) -> list[str]:
         return ["not a readable ZIP package"]
     with package:
         problems += verify_package_files(package)
+        problems += enclosures.check(package, enclosures.rows_of(json.loads(package.read("manifest.json"))))[1]
         if "seal.json" in package.namelist():
             problems += _seal_problems(package, package.read("manifest.json"))
         if "document.pdf" in package.namelist():
@@ -211,7 +233,8 @@ def verify_package_files(package: zipfile.ZipFile) -> list[str]:
     for entry in manifest["files"]:
         if entry["path"] in names and hashlib.sha256(package.read(entry["path"])).hexdigest() != entry["sha256"]:
             problems.append(f"digest mismatch: {entry['path']}")
-    return problems
+    integrity, _usability = enclosures.check(package, enclosures.rows_of(manifest))
+    return problems + integrity
 
 
 def _seal_problems(package: zipfile.ZipFile, manifest_bytes: bytes) -> list[str]:

@@ -54,6 +54,10 @@ def call(action: str, document_id: str, user: dict[str, Any], body: str, no: str
         return _reply(422, error_body("invalid_input", "请求内容不是有效的 JSON，请刷新页面后重试。"))
     except DomainError as exc:
         return _reply(exc.status, error_body(exc.code, exc.message, exc.details))
+    if action in ("attach", "change", "delete"):
+        from oa_core.search import attached
+
+        attached.sync_quietly(document_id)  # 检索: the attachment's text, never failing the change
     return _reply(status, result.model_dump_json())
 
 
