@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -185,9 +186,11 @@ def test_signing_for_and_registering_two_at_once_numbers_them_without_a_gap(
         assert api.decide(receive["task_id"], clerk, "approve", "")[0] == 409
     tasks = [_task(api, clerk, incoming_id, "register") for incoming_id in arrived]
     registration = {"copies": 2, "deadline": "2026-12-31", "classification": "非密"}
-    results = at_once(
-        [lambda t=t: api.decide(t["task_id"], clerk, "approve", "", registration=registration) for t in tasks]
-    )
+
+    def register(task: dict[str, Any]) -> Callable[[], tuple[int, Any]]:
+        return lambda: api.decide(task["task_id"], clerk, "approve", "", registration=registration)
+
+    results = at_once([register(t) for t in tasks])
     assert [status for status, _ in results] == [200, 200], results
     year = time.localtime().tm_year
     views = [api.call("GET", f"/api/incoming/{incoming_id}", clerk)[1] for incoming_id in arrived]
