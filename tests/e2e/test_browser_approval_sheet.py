@@ -55,7 +55,7 @@ def test_a_leader_on_a_phone_sees_the_whole_sheet_and_must_give_a_reason_to_refu
     phone = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Asia/Shanghai")
     phone.goto(emailed_link(base_url, org.email(second), title))
     sheet = phone.locator("#sheet")
-    expect(sheet.locator("#sheet-attachments")).to_have_text("冬季安全检查表")  # 「附件：」 is the typesetter's
+    expect(sheet.locator("#sheet-attachments")).to_have_text("附件：冬季安全检查表")  # one 附件: not numbered
     expect(sheet.locator("#sheet-internal")).to_contain_text("办公室")
     expect(sheet.locator("#sheet-external")).to_have_text("示例市财政局")
     expect(sheet.locator("#sheet-review")).to_contain_text("请在12月10日前报送结果")

@@ -2,18 +2,24 @@
 to the attachments bucket by the presigned POST, with its own progress line), retitles one, moves one,
 removes one after the confirm and adds it back, and submits 送核稿; the reviewer opens the emailed link on
 a 390×844 phone, sees the three attachments and opens them: the PDF shown in the browser, the .xlsx
-downloaded under its Chinese name. Screenshots go to test-artifacts/screenshots/."""
+downloaded under its Chinese name; the reviewer agrees and the signer signs on a phone, and the issued PDF
+has the two PDFs as 附件 pages numbered on, with a seal that verifies. Screenshots go to
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, Request, ViewportSize, expect
+from pypdf import PdfReader
 
-from tests.e2e.browser import new_page
+from infra.local.polling import FLOW_SECONDS
+from infra.ops import verify as verify_cli
+from tests.e2e.browser import new_page, timeout_ms
 from tests.e2e.kit import Org, emailed_link, unique
 from tests.e2e.test_browser_journey import sign_in
 from tests.support import sample_files
@@ -155,4 +161,30 @@ def test_a_drafter_attaches_files_in_the_browser_and_the_reviewer_opens_them_on_
     assert downloaded.value.suggested_filename == SHEET
     assert Path(downloaded.value.path()).read_bytes().startswith(b"PK")
     expect(phone.locator("h1")).to_have_text(title)
+
+    # 核稿 同意 on the phone, then the signer signs from their emailed link on a phone: the issued PDF
+    # carries the two PDF 附件 as pages after the 正文 (numbered on), and its seal verifies.
+    phone.locator("#opinion").fill("同意。")
+    phone.get_by_role("button", name="同意", exact=True).tap()
+    expect(phone.locator(".ok")).to_contain_text("作出决定：同意")
     phone.context.close()
+    signer = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    signer.goto(emailed_link(base_url, Org(base_url).email(SIGNER), title))
+    expect(signer.locator("#attachment-list li")).to_have_count(3)
+    signer.locator("#opinion").fill("同意印发。")
+    signer.get_by_role("button", name="同意", exact=True).tap()
+    expect(signer.locator("body")).to_contain_text("编号、分发并归档")
+    signer.context.close()
+    expect(page.locator("#doc-status")).to_have_text("已归档", timeout=timeout_ms(FLOW_SECONDS))
+    issued = page.request.get(urljoin(page.url, str(page.locator("#pdf-link").get_attribute("href"))))
+    assert issued.status == 200 and issued.body().startswith(b"%PDF-"), issued.status
+    pages = ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(issued.body())).pages]
+    first = next(n for n, text in enumerate(pages) if "附件1" in text)
+    assert "checklist" in pages[first].lower().replace(" ", ""), "附件1 is the first in the note: 安全检查要点清单"
+    assert "附件2" in pages[first + 1] and "inspectionplan" in pages[first + 1].lower()
+    assert all(f"—{n}—" in pages[n - 1] for n in range(1, first + 3)), "page numbers continue onto the 附件"
+    assert not any("经费测算表" in text for text in pages[first:]), "the workbook is listed in the note, not appended"
+    sealed = screenshots / "issued-with-attachments.pdf"
+    sealed.write_bytes(issued.body())
+    assert verify_cli.main([str(sealed)]) == 0, "the seal covers the whole file, 附件 pages included"
+    shot("54-issued-with-attachments")

@@ -26,7 +26,7 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     """template.yaml as it is, beside placeholder functions and a placeholder ASL."""
     root = tmp_path_factory.mktemp("real")
     shutil.copy(TEMPLATE_PATH, root / "template.yaml")
-    for python_layer in ("oa_core", "pdf"):  # their requirements files say what the functions may import
+    for python_layer in ("oa_core", "pdf", "search"):  # their requirements files say what the functions may import
         (root / "layers" / python_layer).mkdir(parents=True)
         shutil.copy(TEMPLATE_PATH.parent / "layers" / python_layer / "requirements.txt", root / "layers" / python_layer)
     shutil.copytree(TEMPLATE_PATH.parent / "layers" / "fonts", root / "layers" / "fonts")  # a makefile layer
@@ -34,7 +34,12 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
     (root / ".aws-sam").mkdir()  # its faces take minutes of CPU to extract: the copy shares the checkout's cache
     (root / ".aws-sam" / "fonts-cache").symlink_to(cache, target_is_directory=True)
     # One placeholder definition per state machine of the template, invoking one of its functions.
-    machines = (("document", "DraftFunctionArn"), ("meeting", "MeetingFunctionArn"), ("delivery", "DeliverFunctionArn"))
+    machines = (
+        ("document", "DraftFunctionArn"),
+        ("meeting", "MeetingFunctionArn"),
+        ("delivery", "DeliverFunctionArn"),
+        ("incoming", "IncomingFunctionArn"),
+    )
     for machine, function_arn in machines:
         write(
             root / "statemachines" / f"{machine}.asl.json",
@@ -99,19 +104,27 @@ class TestRealTemplate:
     ) -> None:
         provisioned = real_template_stack.provisioned
         assert provisioned is not None
-        assert [path.parts[-2:] for path in provisioned.layer_paths] == [("layers", "oa_core"), ("layers", "pdf")]
+        assert [path.parts[-2:] for path in provisioned.layer_paths] == [
+            ("layers", "oa_core"),
+            ("layers", "pdf"),
+            ("layers", "search"),
+        ]
         assert not (real_template_stack.template_path.parent / ".aws-sam" / "local-layers" / "PdfLayer").exists()
-        pdf_stack = {"fpdf", "PIL", "fontTools", "defusedxml", "pypdf", "cryptography"}
+        pdf_stack = {"fpdf", "PIL", "fontTools", "defusedxml", "cryptography"}  # pypdf: the search layer has it too
         for logical_id, function in provisioned.functions.items():
-            assert function.importable is not None
-            assert {"pydantic", "pynamodb", "aws_lambda_powertools", "boto3"} <= function.importable.modules
-            carries_pdf = logical_id in ("TypesetFunction", "ArchiveFunction")
-            assert (pdf_stack <= function.importable.modules) is carries_pdf, logical_id
-            assert bool(pdf_stack & function.importable.modules) is carries_pdf, logical_id
+            importable = function.importable
+            assert importable is not None
+            assert {"pydantic", "pynamodb", "aws_lambda_powertools", "boto3"} <= importable.modules
+            carries_pdf, carries_search = "PdfLayer" in importable.layers, "SearchLayer" in importable.layers
+            assert (pdf_stack <= importable.modules) is carries_pdf, logical_id
+            assert bool(pdf_stack & importable.modules) is carries_pdf, logical_id
+            assert ("jieba" in importable.modules) is carries_search, logical_id
+            assert ("pypdf" in importable.modules) is (carries_pdf or carries_search), logical_id
         carried = {f: spec.importable.layers for f, spec in provisioned.functions.items() if spec.importable}
         assert carried["TypesetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer")
-        assert carried["ArchiveFunction"] == ("OaCoreLayer", "PdfLayer")
-        assert carried["ApiFunction"] == ("OaCoreLayer",)
+        assert carried["ArchiveFunction"] == ("OaCoreLayer", "PdfLayer", "SearchLayer")
+        assert carried["ApiFunction"] == ("OaCoreLayer", "SearchLayer")
+        assert "PdfLayer" not in carried["ApiFunction"] and "SearchLayer" not in carried["TypesetFunction"]
 
     def test_queues_and_secrets_come_from_the_template(self, real_template_stack: LocalStack) -> None:
         import boto3
