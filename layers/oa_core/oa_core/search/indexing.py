@@ -36,9 +36,10 @@ class Access:
     status: str = ""
 
 
-def _postings(
+def postings(
     subject_id: str, fields: dict[str, str], scopes: list[str], date: str, access: Access
 ) -> tuple[dict[str, PostingItem], int]:
+    """The postings of a subject's fields (by ``<scope>#<term>``) and its length in words; nothing written."""
     per_field = terms.field_terms(fields)
     weight: dict[str, float] = {}
     where: dict[str, str] = {}
@@ -78,7 +79,7 @@ def index_fields(
     subject_id: str, fields: dict[str, str], *, scopes: list[str], date: str, access: Access, attempts: int = 5
 ) -> int:
     """Make the index hold exactly these fields of a subject (no scopes: remove it); postings written."""
-    new, length = _postings(subject_id, fields, scopes, date, access)
+    new, length = postings(subject_id, fields, scopes, date, access)
     for _ in range(attempts):
         manifest = _manifest(subject_id)
         version = int(manifest.version or 0)
