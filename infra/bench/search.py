@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -249,6 +250,8 @@ def build(start: int, size: int, text: Filler, reserved: set[str]) -> int:
             length += words
         _write(docs, postings, attachments, len(docs), length)
         written += len(postings)
+        if (first + BATCH) % 10_000 == 0:
+            print(f"bench: 检索 archive at {first + BATCH:,} documents", file=sys.stderr, flush=True)
     return written
 
 
