@@ -14,7 +14,7 @@ from infra.local.moto_speedups import partition_queries
 def _pages(client: Any, forward: bool) -> list[list[str]]:
     pages, start = [], None
     while True:
-        extra = {"ExclusiveStartKey": start} if start else {}
+        extra: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
         reply = client.query(
             TableName="t",
             KeyConditionExpression="PK = :p AND begins_with(SK, :s)",
