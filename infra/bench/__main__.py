@@ -13,9 +13,13 @@ counts of section 5 as JSON to ``bench-results.json`` beside it (what ``make cos
    occupancy query (``infra/bench/bookings.py``);
 5. what one unit of work asks of AWS: a document (k = 0, 1, 3), a room booking, a meeting with its
    approval, a reminder run: transitions, invocations per function, API requests, DynamoDB, S3,
-   KMS, Secrets Manager, SSM, SES, SQS and SNS requests, log bytes (``infra/bench/meter.py``).
+   KMS, Secrets Manager, SSM, SES, SQS and SNS requests, log bytes (``infra/bench/meter.py``);
+6. 全文检索: archives of 1,000 and 100,000 indexed documents built in bulk, and the DynamoDB requests
+   and time of each query at both sizes, for a person who may read the hits and one who may not
+   (``infra/bench/search.py``).
 
-Takes about a minute and a half on two cores with the default ``--runs 7``.
+Parts 1–5 take about a minute and a half on two cores with the default ``--runs 7``; part 6 adds
+the build of 100,000 documents (docs/benchmarks.md says how long).
 """
 
 from __future__ import annotations
@@ -34,12 +38,13 @@ from infra.bench import bookings as bench_bookings
 from infra.bench import cold as bench_cold
 from infra.bench import flow as bench_flow
 from infra.bench import http as bench_http
+from infra.bench import search as bench_search
 from infra.bench import units as bench_units
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
 TEMPLATE = REPO_ROOT / "template.yaml"
-PARTS = ("cold", "flow", "http", "bookings")
+PARTS = ("cold", "flow", "http", "bookings", "search")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,9 +55,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable; default: all)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--search-sizes",
+        default=",".join(str(n) for n in bench_search.SIZES),
+        help="archive sizes of the search part, growing, comma-separated (default 1000,100000)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    try:
+        args.search_sizes = tuple(int(n) for n in args.search_sizes.split(","))
+    except ValueError:
+        parser.error("--search-sizes takes whole numbers separated by commas")
+    if len(args.search_sizes) < 2 or list(args.search_sizes) != sorted(set(args.search_sizes)):
+        parser.error("--search-sizes takes at least two growing sizes")
+    if args.search_sizes[0] < bench_search.PLANTED:
+        parser.error(
+            f"--search-sizes: the smallest archive holds at least the {bench_search.PLANTED} planted documents"
+        )
     return args
 
 
@@ -146,6 +166,19 @@ def counts_document(
     }
 
 
+def measure_search(sizes: tuple[int, ...]) -> bench_search.SearchBench:
+    from infra.bench.meter import Meter
+    from infra.local.stack import LocalStack
+
+    meter = Meter()
+    with meter.installed():
+        stack = LocalStack().start()
+        try:
+            return bench_search.measure(stack, meter, sizes)
+        finally:
+            stack.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     parts = set(args.only or PARTS)
@@ -189,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         missed += [f"bookings: {scan}" for scan in booked.scans]
     if units:
         sections.append(bench_units.markdown(units))
+    if "search" in parts:
+        print(f"bench: 全文检索 at {args.search_sizes} documents ...", file=sys.stderr, flush=True)
+        searched = measure_search(args.search_sizes)
+        sections.append(bench_search.report(searched))
+        missed += searched.missed()
     sections.append("**Targets missed:** " + "; ".join(missed) + "\n" if missed else "**Every target met.**\n")
     sections.append(f"_Bench took {time.perf_counter() - began:.0f} s._\n")
     text = "\n".join(sections)

@@ -41,7 +41,7 @@ from infra.local import iam, lambda_dispatch
 from infra.local.gateway import Gateway
 from infra.local.messages import AccessLog, Directory, HttpRequest, HttpResponse
 from infra.local.moto_patches import atomic_dynamodb
-from infra.local.moto_speedups import fast_stepfunctions
+from infra.local.moto_speedups import fast_stepfunctions, partition_queries
 from infra.local.oidc_issuer import LocalIssuer
 from infra.local.powertools_patches import per_thread_events
 from infra.local.provision import Provisioned, provision
@@ -132,6 +132,7 @@ class LocalStack:
         self._exit.callback(mock.stop)
         self._exit.enter_context(atomic_dynamodb())
         self._exit.enter_context(fast_stepfunctions())
+        self._exit.enter_context(partition_queries())
         self._exit.enter_context(per_thread_events())
         self._exit.enter_context(lambda_dispatch.dispatching())
         self._exit.enter_context(iam.enforcing())

@@ -127,3 +127,27 @@ def test_the_search_page_shows_the_marked_passage_linked_from_every_staff_page(
     assert "<mark>" in found.text and "共 1 件" in found.text
     bad = browser.get("/search?q=x&scope=elsewhere")
     assert bad.status == 422 and "检索范围" in bad.text
+
+
+def test_whoever_holds_a_task_of_the_document_finds_it_as_its_page_lets_them_read_it(
+    api: Api, archived: dict[str, Any]
+) -> None:
+    """A 委托 or 转办 hands a task to someone the document does not name: the document page lets every
+    task holder read it, and an archived document's postings name them (its next update, at the latest
+    its 归档)."""
+    from datetime import timedelta
+
+    from oa_core.platform import clock
+    from oa_core.workflow import tasks
+
+    doc_id, holder = archived["document_id"], "yangfan"
+    assert _found(_search(api, holder, "危化品")) == []
+    due = clock.now() + timedelta(days=1)
+    task = tasks.new_task(
+        doc_id, f"{doc_id}.sign.9", title="", step="sign", assignee=holder, round_no=1, task_token="t", due=due
+    )
+    task.status = "decided"
+    task.save()
+    indexing.index_document(doc_id)
+    assert doc_id in _found(_search(api, holder, "危化品"))
+    assert api.call("GET", f"/api/documents/{doc_id}", holder)[0] == 200, "the page agrees"

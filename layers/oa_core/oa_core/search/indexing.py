@@ -19,6 +19,7 @@ from oa_core.platform import clock, metrics
 from oa_core.platform.storage import strs
 from oa_core.search import terms
 from oa_core.search.storage import AttachmentTextItem, ManifestItem, PostingItem, StatsItem, manifest_pk
+from oa_core.workflow import tasks
 
 MAX_TERMS = 2000
 """Distinct terms kept per document (the most weighted): bounds the manifest well under DynamoDB's 400 KB."""
@@ -36,9 +37,10 @@ class Access:
     status: str = ""
 
 
-def _postings(
+def postings(
     subject_id: str, fields: dict[str, str], scopes: list[str], date: str, access: Access
 ) -> tuple[dict[str, PostingItem], int]:
+    """The postings of a subject's fields (by ``<scope>#<term>``) and its length in words; nothing written."""
     per_field = terms.field_terms(fields)
     weight: dict[str, float] = {}
     where: dict[str, str] = {}
@@ -78,7 +80,7 @@ def index_fields(
     subject_id: str, fields: dict[str, str], *, scopes: list[str], date: str, access: Access, attempts: int = 5
 ) -> int:
     """Make the index hold exactly these fields of a subject (no scopes: remove it); postings written."""
-    new, length = _postings(subject_id, fields, scopes, date, access)
+    new, length = postings(subject_id, fields, scopes, date, access)
     for _ in range(attempts):
         manifest = _manifest(subject_id)
         version = int(manifest.version or 0)
@@ -140,10 +142,13 @@ def document_fields(doc: Any, attachments: list[AttachmentTextItem]) -> dict[str
     }
 
 
-def document_access(doc: Any) -> Access:
+def document_access(doc: Any, task_holders: list[str] | None = None) -> Access:
+    """The document page's readers (outgoing.documents): its people, and whoever holds or held one of its
+    tasks (a 委托 or 转办 gives the task to someone else), by department once it is distributed."""
+    people = (doc.drafter, doc.reviewer, doc.signer, *(doc.countersigners or []), *(task_holders or []))
     return Access(
         department=doc.drafter_department or "",
-        users=[u for u in (doc.drafter, doc.reviewer, doc.signer, *(doc.countersigners or [])) if u],
+        users=[u for u in people if u],
         distributed_to=[str(d) for d in doc.distribute_to or []],
         status=doc.status or "",
     )
@@ -161,7 +166,10 @@ def index_document(document_id: str) -> int:
     scopes = ["outgoing", "archive"] if doc.status == "archived" else ["outgoing"]
     date = (doc.sign_date or doc.created_at or clock.now_iso())[:10]
     fields = document_fields(doc, attachment_texts(document_id))
-    return index_fields(document_id, fields, scopes=scopes, date=date, access=document_access(doc))
+    # Task holders (a 委托 or 转办 hands a task to someone the document does not name) are read once the
+    # document is archived, by the 归档 step: the steps before it may not Query the records table.
+    holders = [task.assignee for task in tasks.tasks_of(document_id)] if doc.status == "archived" else []
+    return index_fields(document_id, fields, scopes=scopes, date=date, access=document_access(doc, holders))
 
 
 def index_attachment_text(document_id: str, name: str, text: str) -> int:
