@@ -52,6 +52,9 @@ HEADING_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[（(]\d+[）)]"), SERIF),  # 四级: 仿宋
 )
 NUMBERED_ITEM = re.compile(r"\d+[.．]")
+# 附件说明 as typed: the label the typesetter prints itself (「附件：附件：」 never), a lone attachment's number.
+NOTE_LABEL = re.compile(r"^(?:\s*附\s*件\s*[：:]\s*)+")
+FIRST_NUMBER = re.compile(r"^1\s*(?:[．、]|\.(?!\d))\s*")
 
 
 def heading_level(paragraph: str) -> int:
@@ -153,9 +156,10 @@ def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
     for paragraph in (line.strip() for line in doc.body.split("\n")):
         if paragraph:
             rows.extend(_paragraph_rows(paragraph, measure))
-    if doc.attachment_note.strip():
+    attachment = _attachment_rows(doc.attachment_note, measure)
+    if attachment:
         rows.append(Row())
-        rows.extend(_attachment_rows(doc.attachment_note, measure))
+        rows.extend(attachment)
     return rows
 
 
@@ -175,8 +179,12 @@ def _paragraph_rows(paragraph: str, measure: Measure) -> list[Row]:
 
 
 def _attachment_rows(note: str, measure: Measure) -> list[Row]:
-    """§7.3.4 附件说明: 左空二字 "附件：", further attachments and wrapped lines aligned after the colon/number."""
-    items = [line.strip() for line in note.split("\n") if line.strip()]
+    """§7.3.4 附件说明: 左空二字 "附件：", further attachments and wrapped lines aligned after the colon/number;
+    a label already typed is dropped, and one attachment is not numbered."""
+    items = [NOTE_LABEL.sub("", line).strip() for line in note.split("\n")]
+    items = [item for item in items if item]
+    if len(items) == 1:
+        items = [FIRST_NUMBER.sub("", items[0])]
     if len(items) > 1 and not any(NUMBERED_ITEM.match(item) for item in items):
         items = [f"{index}．{item}" for index, item in enumerate(items, start=1)]
     label = measure.chars("附件：", SERIF)
