@@ -104,6 +104,8 @@ def _layers_by_function() -> dict[str, list[str]]:
 LAYERS = _layers_by_function()
 INDEX_OR_SEARCH = {"ApiFunction", "WebFunction", "ReviewFunction", "NumberFunction", "ArchiveFunction"}
 """The functions that write or read the full-text index (oa_core.search): they carry jieba (SearchLayer)."""
+SEGMENT = INDEX_OR_SEARCH | TYPESET
+"""...and Typeset, whose 标题 lines break between jieba's words (oa_core.publishing.linebreaking)."""
 
 
 def _code_dir(function: str) -> Path:
@@ -115,10 +117,10 @@ def test_which_functions_carry_which_layers() -> None:
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
     assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
-    assert {f for f, layers in LAYERS.items() if "SearchLayer" in layers} == INDEX_OR_SEARCH
+    assert {f for f, layers in LAYERS.items() if "SearchLayer" in layers} == SEGMENT
     every_layer = {"OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"}
     assert {layer for layers in LAYERS.values() for layer in layers} == every_layer
-    assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer"]
+    assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"]
 
 
 _COLD_STARTS = """
