@@ -12,13 +12,13 @@ from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform import clock
 
 
-def _document(**values: object) -> DocumentItem:
+def _document(printed_at: str | None = None) -> DocumentItem:
     return DocumentItem(
         doc_type="通知",
         title="关于做好冬季安全生产工作的通知",
         body="正文。",
         sign_date="2026-11-25T10:00:00+08:00",
-        **values,
+        printed_at=printed_at,
     )
 
 
