@@ -82,11 +82,11 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 
 # System packages, installed only when missing (apt-get update only when a package has no
 # install candidate, or the install fails on stale lists):
-# - fonts-noto-cjk: the CJK faces the GB/T 9704 PDF embeds (layers/fonts, built by sam build and by
+# - fonts-noto-cjk, fonts-lxgw-wenkai (楷体): the CJK faces the GB/T 9704 PDF embeds (layers/fonts, built by sam build and by
 #   the local stack) and that Chinese pages need in the browser tests;
 # - chromium: the browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright,
 #   which cannot download its own browser here.
-FONT_PACKAGES := fonts-noto-cjk
+FONT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai
 BROWSER_PACKAGES := chromium chromium-l10n $(FONT_PACKAGES)
 # - poppler-utils: pdftotext and pdfinfo, a PDF reader we did not write, judge the issued PDF's 附件 pages.
 PDF_TEST_PACKAGES := poppler-utils

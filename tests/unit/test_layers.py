@@ -104,6 +104,8 @@ def _layers_by_function() -> dict[str, list[str]]:
 LAYERS = _layers_by_function()
 INDEX_OR_SEARCH = {"ApiFunction", "WebFunction", "ReviewFunction", "NumberFunction", "ArchiveFunction"}
 """The functions that write or read the full-text index (oa_core.search): they carry jieba (SearchLayer)."""
+SEGMENT = INDEX_OR_SEARCH | TYPESET
+"""...and Typeset, whose 标题 lines break between jieba's words (oa_core.publishing.linebreaking)."""
 
 
 def _code_dir(function: str) -> Path:
@@ -115,10 +117,10 @@ def test_which_functions_carry_which_layers() -> None:
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
     assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
-    assert {f for f, layers in LAYERS.items() if "SearchLayer" in layers} == INDEX_OR_SEARCH
+    assert {f for f, layers in LAYERS.items() if "SearchLayer" in layers} == SEGMENT
     every_layer = {"OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"}
     assert {layer for layers in LAYERS.values() for layer in layers} == every_layer
-    assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer"]
+    assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"]
 
 
 _COLD_STARTS = """
@@ -274,20 +276,24 @@ def test_the_oa_core_layer_build_has_no_pdf_stack() -> None:
 
 # ---------------------------------------------------------------- the fonts layer's faces
 
-FONT_SOURCE = Path("/usr/share/fonts/opentype/noto")
+NOTO = Path("/usr/share/fonts/opentype/noto")
+KAI_SOURCE = Path("/usr/share/fonts/truetype/lxgw-wenkai")
 SC_FACE = 2
 FACE_SOURCES = {
-    "NotoSerifCJKsc-Regular.otf": "NotoSerifCJK-Regular.ttc",
-    "NotoSerifCJKsc-Bold.otf": "NotoSerifCJK-Bold.ttc",
-    "NotoSansCJKsc-Regular.otf": "NotoSansCJK-Regular.ttc",
+    "NotoSerifCJKsc-Regular.otf": (NOTO / "NotoSerifCJK-Regular.ttc", SC_FACE),
+    "NotoSerifCJKsc-Bold.otf": (NOTO / "NotoSerifCJK-Bold.ttc", SC_FACE),
+    "NotoSansCJKsc-Regular.otf": (NOTO / "NotoSansCJK-Regular.ttc", SC_FACE),
+    "LXGWWenKai-Regular.ttf": (KAI_SOURCE / "LXGWWenKai-Regular.ttf", 0),
 }
-"""Each face the typesetter uses and the Debian collection its SC face (index 2) is extracted from."""
+"""Each face the typesetter uses, the Debian file it is extracted from and the face's index there (the SC face,
+index 2, of a Noto CJK collection; the single face of LXGW WenKai)."""
+LICENCES = {"fonts/LICENSE-NotoCJK.txt", "fonts/LICENSE-LXGWWenKai.txt"}
 
 
 def test_the_fonts_layer_holds_only_the_faces_the_typesetter_uses_and_their_licence() -> None:
     fonts = _build() / "FontsLayer"
     found = {str(path.relative_to(fonts)) for path in fonts.rglob("*") if path.is_file()}
-    assert found == {*(f"fonts/{name}" for name in FONT_FILES.values()), "fonts/LICENSE-NotoCJK.txt"}
+    assert found == {*(f"fonts/{name}" for name in FONT_FILES.values()), *LICENCES}
     assert set(FACE_SOURCES) == set(FONT_FILES.values())
 
 
@@ -297,18 +303,18 @@ def test_the_fonts_layer_can_be_uploaded_directly() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(FACE_SOURCES))
-def test_each_built_face_is_the_sc_face_with_every_character_and_width_of_its_collection(name: str) -> None:
-    """The same cmap (every code point to the same glyph) and the same advance widths as the collection's SC
-    face: extracting dropped no character the typesetter might be given."""
+def test_each_built_face_has_every_character_and_width_of_its_source(name: str) -> None:
+    """The same cmap (every code point to the same glyph) and the same advance widths as the source's face (a
+    collection's SC face): extracting dropped no character the typesetter might be given."""
     from fontTools.ttLib import TTFont
 
     built_path = _build() / "FontsLayer" / "fonts" / name
-    source_path = FONT_SOURCE / FACE_SOURCES[name]
+    source_path, index = FACE_SOURCES[name]
     if not source_path.is_file():
         pytest.skip(f"{source_path} is not installed (make font-deps)")
     built = TTFont(built_path, lazy=True)
-    source = TTFont(source_path, fontNumber=SC_FACE, lazy=True)
-    assert " SC" in built["name"].getDebugName(4)
+    source = TTFont(source_path, fontNumber=index, lazy=True)
+    assert index != SC_FACE or " SC" in built["name"].getDebugName(4)
     assert built["name"].getDebugName(4) == source["name"].getDebugName(4)
     cmap = source.getBestCmap()
     assert built.getBestCmap() == cmap

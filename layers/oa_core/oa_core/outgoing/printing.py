@@ -48,6 +48,8 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
 
     signer = directory.get_user(doc.signed_by or doc.signer) or {}
     sign_date = clock.parse(doc.sign_date).date() if doc.sign_date else clock.now().date()
+    # 印发日期 (§7.4.3): the day the document was printed (印制), which may come after the 成文日期.
+    printed = clock.parse(doc.printed_at).astimezone(clock.local_zone()) if doc.printed_at else clock.now()
     org = settings().org_name
     return OfficialDocument(
         issuer_name=org,
@@ -62,7 +64,7 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
         attachment_note=doc.attachment_note or "",
         cc=strs(doc.cc),
         printer=org,
-        print_date=sign_date,
+        print_date=printed.date(),
         urgency=doc.urgency or "",
         seal_text=org,
         seal_code=(doc.seal_digest or "")[:16].upper(),

@@ -72,10 +72,14 @@ def new_pdf(fonts: Mapping[str, Path]) -> FPDF:
 
 
 def font_advance(pdf: FPDF) -> Advance:
-    """The advance widths, in em, of the faces added to `pdf`: what the layout measures text with."""
+    """The advance widths, in em, of the faces added to `pdf`: what the layout measures text with (0 for a
+    character the face has no glyph for)."""
 
     def advance(face: str, ch: str) -> float:
-        return float(pdf.fonts[face].cw[ord(ch)]) / 1000  # type: ignore[index]
+        font = pdf.fonts[face]
+        if ord(ch) not in font.cmap:  # type: ignore[union-attr]
+            return 0.0
+        return float(font.cw[ord(ch)]) / 1000  # type: ignore[index]
 
     return advance
 

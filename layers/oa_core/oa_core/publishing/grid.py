@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from oa_core.publishing.fonts import EM_ASCENT, Advance
+from oa_core.publishing.fonts import EM_ASCENT, FALLBACK_FACES, Advance
 
 MM_PER_PT = 25.4 / 72
 
@@ -119,13 +119,21 @@ class Layout:
 
 
 class Measure:
-    """Turns text into measured characters with one advance function."""
+    """Turns text into measured characters with one advance function; a character the face lacks (advance 0) is
+    set in the face's fallback (the 楷体's in 仿宋)."""
 
     def __init__(self, advance: Advance) -> None:
         self.advance = advance
 
     def chars(self, text: str, face: str, size: float = BODY_SIZE, tracking: float = BODY_TRACKING) -> list[Char]:
-        return [Char(ch, face, (self.advance(face, ch) * size + tracking) * MM_PER_PT) for ch in text]
+        return [self._char(ch, face, size, tracking) for ch in text]
+
+    def _char(self, ch: str, face: str, size: float, tracking: float) -> Char:
+        width = self.advance(face, ch)
+        if not width and face in FALLBACK_FACES:
+            face = FALLBACK_FACES[face]
+            width = self.advance(face, ch)
+        return Char(ch, face, (width * size + tracking) * MM_PER_PT)
 
     def width(self, text: str, face: str, size: float = BODY_SIZE, tracking: float = BODY_TRACKING) -> float:
         return sum(ch.width for ch in self.chars(text, face, size, tracking))

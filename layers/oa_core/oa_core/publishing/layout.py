@@ -14,7 +14,7 @@ import math
 import re
 
 from oa_core.publishing.document import URGENCIES, OfficialDocument
-from oa_core.publishing.fonts import EM_ASCENT, SANS, SERIF, SERIF_BOLD, Advance
+from oa_core.publishing.fonts import EM_ASCENT, KAI, SANS, SERIF, SERIF_BOLD, Advance
 from oa_core.publishing.grid import (
     BODY_SIZE,
     BODY_TRACKING,
@@ -36,10 +36,9 @@ from oa_core.publishing.grid import (
 from oa_core.publishing.linebreaking import balance_title, wrap
 from oa_core.publishing.pagination import place_pages
 
-# §7.2.4 发文机关标志: its top edge 35 mm below the 版心 top, 80 mm for 上行文 (§7.2.5, 请示/报告). The size is not
-# fixed; it starts at 1.6 × 2号 and shrinks to fit the 版心 width.
+# §7.2.4 发文机关标志: its top edge 35 mm below the 版心 top, for every 文件格式 document (the 1999 standard's
+# 80 mm for 上行文 was dropped in 2012). Its size is not fixed: 1.6 × 2号 at most, shrunk to fit the 版心 width.
 ISSUER_MARK_OFFSET = 35.0
-UPWARD_ISSUER_MARK_OFFSET = 80.0
 ISSUER_MARK_MAX_SIZE = TITLE_SIZE * 1.6
 UPWARD_DOC_TYPES = frozenset({"请示", "报告"})
 # §7.2.6 分隔线: 4 mm below the 发文字号, as wide as the 版心 (thickness not fixed).
@@ -48,11 +47,14 @@ SEPARATOR_THICKNESS = 0.5
 
 HEADING_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[一二三四五六七八九十百零〇]+、"), SANS),  # 一级: 黑体
-    (re.compile(r"[（(][一二三四五六七八九十百零〇]+[）)]"), SERIF_BOLD),  # 二级: 楷体
+    (re.compile(r"[（(][一二三四五六七八九十百零〇]+[）)]"), KAI),  # 二级: 楷体
     (re.compile(r"\d+[.．]"), SERIF),  # 三级: 仿宋
     (re.compile(r"[（(]\d+[）)]"), SERIF),  # 四级: 仿宋
 )
 NUMBERED_ITEM = re.compile(r"\d+[.．]")
+# 附件说明 as typed: the label the typesetter prints itself (「附件：附件：」 never), a lone attachment's number.
+NOTE_LABEL = re.compile(r"^(?:\s*附\s*件\s*[：:]\s*)+")
+FIRST_NUMBER = re.compile(r"^1\s*(?:[．、]|\.(?!\d))\s*")
 
 
 def heading_level(paragraph: str) -> int:
@@ -64,7 +66,7 @@ def heading_level(paragraph: str) -> int:
 
 
 def is_upward(doc_type: str) -> bool:
-    """上行文: 请示 and 报告 carry 签发人 and a lower 发文机关标志."""
+    """上行文: 请示 and 报告 carry 签发人 (§7.2.5)."""
     return doc_type in UPWARD_DOC_TYPES
 
 
@@ -96,21 +98,21 @@ def _header(doc: OfficialDocument, measure: Measure, result: Layout) -> int:
     em_width = sum(measure.advance(SERIF_BOLD, ch) for ch in mark) or 1.0
     size = min(ISSUER_MARK_MAX_SIZE, TEXT_WIDTH / (em_width * MM_PER_PT))
     em = size * MM_PER_PT
-    mark_top = TEXT_TOP + (UPWARD_ISSUER_MARK_OFFSET if is_upward(doc.doc_type) else ISSUER_MARK_OFFSET)
+    mark_top = TEXT_TOP + ISSUER_MARK_OFFSET
     mark_chars = tuple(measure.chars(mark, SERIF_BOLD, size, 0))
     mark_width = sum(ch.width for ch in mark_chars)
     result.texts.append(
         TextItem(0, TEXT_LEFT + (TEXT_WIDTH - mark_width) / 2, mark_top + EM_ASCENT * em, mark_chars, size, 0, True)
     )
 
-    # §7.2.5 发文字号: 空二行 below the mark.
+    # §7.2.5 发文字号: 空二行 below the mark; with 签发人, on the last of their lines.
     number_top = mark_top + em + 2 * LINE_PITCH
     number_y = number_top + (LINE_PITCH - BODY_SIZE * MM_PER_PT) / 2 + EM_ASCENT * BODY_SIZE * MM_PER_PT
     number_chars = tuple(measure.chars(doc.number, SERIF))
     number_width = sum(ch.width for ch in number_chars)
     if is_upward(doc.doc_type):
+        number_y = _place_signers(doc.signer_name, number_y, measure, result)
         result.texts.append(TextItem(0, TEXT_LEFT + CHAR_PITCH, number_y, number_chars, BODY_SIZE, BODY_TRACKING))
-        _place_signers(doc.signer_name, number_y, measure, result)
     else:
         x = TEXT_LEFT + (LINE_WIDTH - number_width) / 2
         result.texts.append(TextItem(0, x, number_y, number_chars, BODY_SIZE, BODY_TRACKING))
@@ -121,21 +123,23 @@ def _header(doc: OfficialDocument, measure: Measure, result: Layout) -> int:
     return math.ceil((separator - TEXT_TOP) / LINE_PITCH - 1e-9) + 2
 
 
-def _place_signers(signer_name: str, number_y: float, measure: Measure, result: Layout) -> None:
-    """§7.2.5 签发人: right, one character in; two names a line, the last line level with the 发文字号."""
+def _place_signers(signer_name: str, first_y: float, measure: Measure, result: Layout) -> float:
+    """§7.2.5 签发人: the first line at `first_y` (空二行 below the mark), further lines below it, right-aligned
+    one character in, two names a line in 楷体 after 「签发人：」 in 仿宋; returns the last line's baseline, where
+    the 发文字号 goes."""
     names = [name for name in re.split(r"[、，,\s]+", signer_name) if name]
     if not names:
-        return
+        return first_y
     lines = ["　".join(names[i : i + 2]) for i in range(0, len(names), 2)]
-    widths = [measure.width(line, SERIF_BOLD) for line in lines]
+    widths = [measure.width(line, KAI) for line in lines]
     names_x = TEXT_LEFT + LINE_WIDTH - CHAR_PITCH - max(widths)
     label = tuple(measure.chars("签发人：", SERIF))
     label_width = sum(ch.width for ch in label)
-    first_y = number_y - (len(lines) - 1) * LINE_PITCH
     result.texts.append(TextItem(0, names_x - label_width, first_y, label, BODY_SIZE, BODY_TRACKING))
     for index, line in enumerate(lines):
-        chars = tuple(measure.chars(line, SERIF_BOLD))
+        chars = tuple(measure.chars(line, KAI))
         result.texts.append(TextItem(0, names_x, first_y + index * LINE_PITCH, chars, BODY_SIZE, BODY_TRACKING))
+    return first_y + (len(lines) - 1) * LINE_PITCH
 
 
 def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
@@ -152,9 +156,10 @@ def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
     for paragraph in (line.strip() for line in doc.body.split("\n")):
         if paragraph:
             rows.extend(_paragraph_rows(paragraph, measure))
-    if doc.attachment_note.strip():
+    attachment = _attachment_rows(doc.attachment_note, measure)
+    if attachment:
         rows.append(Row())
-        rows.extend(_attachment_rows(doc.attachment_note, measure))
+        rows.extend(attachment)
     return rows
 
 
@@ -174,8 +179,12 @@ def _paragraph_rows(paragraph: str, measure: Measure) -> list[Row]:
 
 
 def _attachment_rows(note: str, measure: Measure) -> list[Row]:
-    """§7.3.4 附件说明: 左空二字 "附件：", further attachments and wrapped lines aligned after the colon/number."""
-    items = [line.strip() for line in note.split("\n") if line.strip()]
+    """§7.3.4 附件说明: 左空二字 "附件：", further attachments and wrapped lines aligned after the colon/number;
+    a label already typed is dropped, and one attachment is not numbered."""
+    items = [NOTE_LABEL.sub("", line).strip() for line in note.split("\n")]
+    items = [item for item in items if item]
+    if len(items) == 1:
+        items = [FIRST_NUMBER.sub("", items[0])]
     if len(items) > 1 and not any(NUMBERED_ITEM.match(item) for item in items):
         items = [f"{index}．{item}" for index, item in enumerate(items, start=1)]
     label = measure.chars("附件：", SERIF)

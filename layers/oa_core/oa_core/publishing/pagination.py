@@ -4,9 +4,11 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
 
 * 署名 and 成文日期 with the seal: two empty grid lines after the text, then 署名 and 成文日期 on consecutive lines;
   the seal's centre is 4 mm above the boundary between those two lines (so both sit a little below its centre),
-  its top lies within the first empty line (上距正文一行之内) and its bottom within the grid line after the date. If
-  these five lines do not fit on the page, the last two lines of 正文/附件说明 move to the next page with them, so
-  the seal never stands on a page without text (no 此页无正文).
+  its top lies within the first empty line (上距正文一行之内) and its bottom within the grid line after the date.
+  The 正文 fills every page; when these five lines do not fit after it, the block is tightened as §7.3.5.4 allows
+  (one empty line, the seal 1.5 mm above the boundary: its top still just below the text); when the four lines do
+  not fit either, only the block moves to the next page, with the last two lines of 正文/附件说明 (one, if the
+  page would otherwise keep no line of 正文), so the seal never stands on a page without text (no 此页无正文).
 * 版记 takes the last grid lines of the last page, which is always even: if the text ends on an odd page, the
   版记 goes on the following even page alone; if it ends on an even page without room for the 版记, an empty odd
   page is inserted. As §7.5 says, that empty page and the 版记 page after it carry no page number; every other
@@ -46,8 +48,12 @@ from oa_core.publishing.linebreaking import wrap
 # §7.3.5.1 署名 block: two empty lines, 署名, 成文日期 and one line for the seal's lower part; the seal's centre
 # is lifted above the date line (the seal's geometry is not fixed by the standard).
 SIGNATURE_ROWS = 5
-DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
 SEAL_LIFT = 4.0
+# The tightened block (§7.3.5.4 调整行距): one empty line, 署名, 成文日期 and the seal's lower part.
+TIGHT_SIGNATURE_ROWS = 4
+TIGHT_SEAL_LIFT = 1.5
+CARRIED_LINES = 2  # lines of 正文 that go with the block to the next page
+DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
 # §7.4.1 版记分隔线: thick 0.35 mm (first and last), thin 0.25 mm (between).
 RECORD_THICK = 0.35
 RECORD_THIN = 0.25
@@ -57,9 +63,9 @@ PAGE_NUMBER_GAP = 7.0
 
 def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_row: int, result: Layout) -> None:
     """The flow from `first_row` of page 1 on, the 署名 block after it, the 版记 on an even page, page numbers."""
-    pages = _paginate(flow, first_row)
+    pages, gap = _paginate(flow, first_row)
     block_page = len(pages) - 1
-    block_row = _place_signature(doc, measure, pages, result)
+    block_row = _place_signature(doc, measure, pages, gap, result)
     for page, rows in enumerate(pages):
         for index, row in rows.items():
             if row.chars:
@@ -68,7 +74,7 @@ def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_
                 )
     record = _record_rows(doc, measure)
     last_content = block_page + 1  # 1-based
-    fits = block_row + SIGNATURE_ROWS <= LINES_PER_PAGE - len(record)
+    fits = block_row + gap + 3 <= LINES_PER_PAGE - len(record)
     if doc.appendices:
         last_content = _place_appendices(doc, measure, last_content, result)
         fits = False
@@ -87,8 +93,9 @@ def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_
             _place_page_number(number, measure, result)
 
 
-def _paginate(flow: list[Row], first_row: int) -> list[dict[int, Row]]:
-    """Grid lines onto pages; then room for the 署名 block, carrying the last two text lines over if needed."""
+def _paginate(flow: list[Row], first_row: int) -> tuple[list[dict[int, Row]], int]:
+    """Grid lines onto pages, filling each; then room for the 署名 block: its empty lines before 署名 (2, or 1
+    when tightened), carrying the last lines of text over with it when even the tightened block does not fit."""
     pages: list[dict[int, Row]] = [{}]
     row = first_row
     for item in flow:
@@ -99,15 +106,19 @@ def _paginate(flow: list[Row], first_row: int) -> list[dict[int, Row]]:
             continue
         pages[-1][row] = item
         row += 1
-    if row + SIGNATURE_ROWS > LINES_PER_PAGE:
-        last = pages[-1]
-        movable = sorted(index for index, item in last.items() if item.movable)
-        carried: list[Row] = []
-        if movable:
-            start = movable[-2] if len(movable) >= 2 else movable[-1]
-            carried = [last.pop(index) for index in sorted(last) if index >= start]
-        pages.append(dict(enumerate(carried)))
-    return pages
+    if row + SIGNATURE_ROWS <= LINES_PER_PAGE:
+        return pages, SIGNATURE_ROWS - 3
+    if row + TIGHT_SIGNATURE_ROWS <= LINES_PER_PAGE:
+        return pages, TIGHT_SIGNATURE_ROWS - 3
+    last = pages[-1]
+    movable = sorted(index for index, item in last.items() if item.movable)
+    carried: list[Row] = []
+    if movable:
+        count = min(CARRIED_LINES, max(len(movable) - 1, 1))
+        start = movable[-count]
+        carried = [last.pop(index) for index in sorted(last) if index >= start]
+    pages.append(dict(enumerate(carried)))
+    return pages, SIGNATURE_ROWS - 3
 
 
 def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, result: Layout) -> int:
@@ -125,11 +136,14 @@ def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, resul
     return page
 
 
-def _place_signature(doc: OfficialDocument, measure: Measure, pages: list[dict[int, Row]], result: Layout) -> int:
-    """§7.3.5.1 署名, 成文日期 and the seal after the last text line; returns the block's first grid line."""
+def _place_signature(
+    doc: OfficialDocument, measure: Measure, pages: list[dict[int, Row]], gap: int, result: Layout
+) -> int:
+    """§7.3.5.1 署名, 成文日期 and the seal `gap` empty lines after the last text line; returns the block's first
+    grid line."""
     page = len(pages) - 1
     start = max(pages[page], default=-1) + 1
-    signature_row, date_row = start + 2, start + 3
+    signature_row, date_row = start + gap, start + gap + 1
     date = tuple(measure.chars(chinese_date(doc.sign_date), SERIF))
     date_width = sum(ch.width for ch in date)
     date_x = LINE_WIDTH - DATE_RIGHT_BLANK * CHAR_PITCH - date_width
@@ -139,7 +153,7 @@ def _place_signature(doc: OfficialDocument, measure: Measure, pages: list[dict[i
     signature_x = min(max(centre - signature_width / 2, 0.0), LINE_WIDTH - signature_width)
     pages[page][signature_row] = Row(signature, signature_x)
     pages[page][date_row] = Row(date, date_x)
-    cy = row_top(date_row) - SEAL_LIFT
+    cy = row_top(date_row) - (SEAL_LIFT if gap == SIGNATURE_ROWS - 3 else TIGHT_SEAL_LIFT)
     result.seals.append(SealItem(page, TEXT_LEFT + centre, cy, doc.seal_text or doc.signature, doc.seal_code))
     return start
 
