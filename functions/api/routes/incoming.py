@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity.caller import caller
-from oa_core.incoming import queries
-from oa_core.incoming.models import IncomingSummary, IncomingView
+from oa_core.incoming import extensions, queries
+from oa_core.incoming.models import ExtensionRequest, IncomingSummary, IncomingView, Reassignment
+from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS
 
 from .common import file_response
 
@@ -35,3 +38,16 @@ def incoming_file(incoming_id: str) -> Response[str]:
     """The received file, as it arrived (PDF)."""
     name, data = queries.received_file(caller(router.current_event.raw_event), incoming_id)
     return file_response(data, "application/pdf", name, inline=True)
+
+
+@router.post("/api/incoming/<incoming_id>/extensions")
+def request_extension(incoming_id: str, body: ExtensionRequest) -> Response[dict[str, Any]]:
+    """延期: the department holding a pending 承办 task asks the 批办 leader (by link) for a later 办理时限."""
+    answer = extensions.request(caller(router.current_event.raw_event), incoming_id, body)
+    return Response(status_code=201, content_type=CONTENT_JSON, body=answer, headers=SECURITY_HEADERS)
+
+
+@router.post("/api/incoming/<incoming_id>/reassign")
+def reassign(incoming_id: str, body: Reassignment) -> dict[str, Any]:
+    """改派主办: the office's 文书 gives the 主办's pending 承办 task to another department (audited)."""
+    return extensions.reassign(caller(router.current_event.raw_event), incoming_id, body)
