@@ -117,3 +117,40 @@ def instructed(api: Api, stack: LocalStack, **overrides: Any) -> str:
     decide(api, OFFICE_HEAD, incoming_id, "propose", opinion="拟请政策法规科主办，综合科协办。", plan=plan(**overrides))
     decide(api, leader(), incoming_id, "instruct", opinion="同意。请按时办理。")
     return incoming_id
+
+
+def email_of(user_id: str) -> str:
+    from oa_core.identity import directory
+
+    user = directory.get_user(user_id)
+    assert user
+    return str(user["email"])
+
+
+def link_path(stack: LocalStack, user_id: str, title: str, kind: str) -> str:
+    """The path of the newest one-click link emailed to a person about a 收文, its subject naming ``kind``."""
+    from urllib.parse import urlsplit
+
+    from tests.integration.kit import outbox_seen
+
+    def mails() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in stack.outbox()
+            if email_of(user_id) in m["to"]
+            and title in m["subject"]
+            and kind in m["subject"]
+            and any("/approvals/" in link for link in m["links"])
+        ]
+
+    found = wait_for(mails, f"an email with a link for {user_id} ({kind})", FLOW_SECONDS, saw=outbox_seen(stack))
+    return str(urlsplit(next(link for link in found[-1]["links"] if "/approvals/" in link)).path)
+
+
+def post_form(stack: LocalStack, path: str, **fields: str) -> tuple[int, str]:
+    from urllib.parse import urlencode
+
+    response = stack.invoke_http(
+        "POST", path, body=urlencode(fields), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    return response.status, response.text

@@ -172,16 +172,25 @@ def open_task(
     return {"task_id": task_id, "assignee": person["user_id"], "due_at": clock.iso(due)}
 
 
-def tell(item: IncomingItem, person: dict[str, Any], step: str, due: datetime, link_url: str = "", **more: Any) -> None:
+def tell(
+    item: IncomingItem,
+    person: dict[str, Any],
+    step: str,
+    due: datetime,
+    link_url: str = "",
+    *,
+    action: str = "",
+    **more: Any,
+) -> None:
     """The email of a 收文 step: what to do, by when, and the link (a staff page, or a one-click link)."""
     mail.send(
         [str(person["email"])],
-        mail.subject_line(item.title, item.urgency or "", ACTION[step]),
+        mail.subject_line(item.title, item.urgency or "", action or ACTION[step]),
         "incoming_task",
         {
             "name": person["name"],
             "step_name": STEPS[step],
-            "action": ACTION[step],
+            "action": action or ACTION[step],
             "sender": item.sender,
             "sender_number": item.sender_number,
             "number": item.number or "",
