@@ -62,8 +62,8 @@ def test_the_leader_instructs_on_the_phone_page_from_the_emailed_link_once(stack
     assert status == 200 and "同意，请抓紧办理。" in done
     assert wait_incoming(api, incoming_id, "handling")["handling"]["instruction"] == "同意，请抓紧办理。"
     assert load_task(task_id).decided_via == "link"
-    again, page = post_form(stack, path, task_id=task_id, decision="approve", opinion="再次")
-    assert again == 409 and "使用过" in page
+    again, used = post_form(stack, path, task_id=task_id, decision="approve", opinion="再次")
+    assert again == 409 and "使用过" in used
 
 
 def test_a_reader_marks_read_by_link_and_an_unread_reader_is_reminded_once_a_period(stack: LocalStack) -> None:
