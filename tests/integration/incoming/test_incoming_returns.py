@@ -105,3 +105,18 @@ def test_a_reassignment_racing_the_lead_departments_result_is_decided_by_one_con
         assert final.status == "pending" and final.assignee == "chenjing" and lead["department"] == "cwk"
     else:  # the 办理结果 won: nothing moved
         assert final.status == "decided" and final.assignee == "liuyang" and lead["department"] == "zcfgk"
+
+
+def test_a_handling_department_starts_a_reply_and_the_two_documents_link_to_each_other(stack: LocalStack) -> None:
+    from tests.integration.kit import draft
+
+    api = Api(stack)
+    incoming_id = instructed(api, stack)
+    body = draft(title="关于报送2026年度教育统计数据的复函", doc_type="函")
+    status, refused = api.call("POST", f"/api/incoming/{incoming_id}/replies", "zhangwei", body)
+    assert status == 403, refused  # 办公室 is no 承办 department of this 收文
+    status, created = api.call("POST", f"/api/incoming/{incoming_id}/replies", "lina", body)
+    assert status == 201, created
+    reply = api.document(created["document_id"], "lina")
+    assert reply["in_reply_to"] == incoming_id and reply["reply_to_number"] == "示例教发〔2026〕12号"
+    assert view(api, incoming_id)["handling"]["replies"] == [created["document_id"]]
