@@ -120,3 +120,19 @@ def test_an_extension_the_leader_approves_by_link_moves_the_deadline_and_a_refus
     assert load_task(handle["task_id"]).due_at.startswith("2100-01-15")
     states = [e["status"] for e in view(api, incoming_id)["handling"]["extensions"]]
     assert states == ["approved", "refused"]
+
+
+def test_the_incoming_emails_and_link_pages_carry_no_internal_id_or_english(stack: LocalStack) -> None:
+    from oa_core.identity import directory
+    from tests.integration.web.test_no_ids_or_english import problems, visible
+
+    api = Api(stack)
+    before = len(stack.outbox())
+    incoming_id = instructed(api, stack)
+    path = link_path(stack, users_with("signer")[1], TITLE, "请阅来文")
+    page = stack.invoke_http("GET", path)
+    ids = {incoming_id, *(str(u["user_id"]) for u in directory.list_users())}
+    found = problems("传阅 page", visible(page.text), ids)
+    for message in stack.outbox()[before:]:
+        found += problems(f"email {message['subject']}", f"{message['subject']}\n{message['text']}", ids)
+    assert found == []
