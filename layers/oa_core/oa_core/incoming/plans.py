@@ -5,7 +5,7 @@
 (``IncomingItem.plan``): the Map of 承办/传阅 carries only each item's step and index, and the step
 reads the department or reader from the plan in force, so a 改派 needs no change to the execution.
 
-Who does what (decision 86): 拟办 is the 办公室's reviewer (its 负责人, who 核稿s 发文 too); 批办 a
+Who does what (decision 85): 拟办 is the 办公室's reviewer (its 负责人, who 核稿s 发文 too); 批办 a
 leader with the 签发 role; a department's 承办 goes to its 文书 (clerk), or without one to its
 负责人 (reviewer, then the countersigner who 会签s for it).
 """
