@@ -83,3 +83,15 @@ def test_a_proposal_naming_an_unknown_department_or_person_is_422_in_chinese(sta
         status, body = api.decide(task["task_id"], OFFICE_HEAD, "approve", "拟办", plan=bad)
         assert status == 422, body
         assert body["error"]["message"] and not body["error"]["message"].isascii()
+
+
+def test_the_openapi_document_describes_the_incoming_routes(stack: LocalStack) -> None:
+    status, spec = Api(stack).call("GET", "/openapi.json", office_clerk())
+    assert status == 200
+    assert {
+        "/api/incoming",
+        "/api/incoming/{incoming_id}",
+        "/api/incoming/{incoming_id}/extensions",
+        "/api/incoming/{incoming_id}/reassign",
+        "/api/incoming/{incoming_id}/replies",
+    } <= set(spec["paths"])
