@@ -1,5 +1,5 @@
 """归档: write the document's package (一文一档) to the archive bucket and index it (归档索引, and the
-full-text index of 检索 with its 档号, in 档案 from now on)."""
+full-text index of 检索 with its 档号, in 档案 from now on); a 收文 the same way (records.incoming_archive)."""
 
 from typing import Any
 
@@ -8,9 +8,16 @@ from oa_core.platform.lambda_support import step_handler
 from oa_core.records import archive
 from oa_core.search import indexing
 
+INCOMING_PREFIX = "I"
+"""IncomingFlow's Archive step names a 收文 (ids start with I): records.incoming_archive files it."""
+
 
 @step_handler(StepEvent)
 def handler(event: StepEvent) -> dict[str, Any]:
+    if event.document_id.startswith(INCOMING_PREFIX):
+        from oa_core.records import incoming_archive
+
+        return incoming_archive.archive_incoming(event.document_id)
     archived = archive.archive(event.document_id)
     indexing.index_document(event.document_id)
     return archived

@@ -1,4 +1,4 @@
-"""收文 flow steps (IncomingFlow): open 签收 or 登记 for the office's 文书, or mark the 收文 failed."""
+"""收文 flow steps (IncomingFlow): open a human step (签收 … 办结), or mark the 收文 failed."""
 
 from typing import Any
 
@@ -15,6 +15,7 @@ def handler(event: IncomingStepEvent) -> dict[str, Any]:
         event.incoming_id,
         event.step,
         event.task_token or "",
+        index=event.index,
         started_at=event.execution_started_at,
         wait_seconds=event.timeout_seconds,
     )

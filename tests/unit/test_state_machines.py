@@ -66,6 +66,11 @@ def test_the_human_steps_are_the_ones_we_know() -> None:
         ("MeetingFlow", "AwaitApproval"),
         ("IncomingFlow", "Receive"),
         ("IncomingFlow", "Register"),
+        ("IncomingFlow", "Propose"),
+        ("IncomingFlow", "Instruct"),
+        ("IncomingFlow", "HandleItem"),
+        ("IncomingFlow", "Check"),
+        ("IncomingFlow", "Conclude"),
     }
 
 
@@ -96,7 +101,8 @@ def test_every_human_step_times_out_into_a_caught_state_that_is_not_a_failure(
         inner = catcher(state, "States.Timeout")
         assert inner is not None
         fail = enclosing[-1]["ItemProcessor"]["States"][inner["Next"]]
-        assert fail["Type"] == "Fail" and fail["Error"] == "Document.TimedOut"
+        flow_name = {"DocumentFlow": "Document", "IncomingFlow": "Incoming"}[machine]
+        assert fail["Type"] == "Fail" and fail["Error"] == f"{flow_name}.TimedOut"
 
 
 def test_document_timeouts_come_from_the_execution_input_and_reach_the_guard() -> None:

@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity.caller import caller
-from oa_core.incoming import queries
-from oa_core.incoming.models import IncomingSummary, IncomingView
+from oa_core.incoming import extensions, queries
+from oa_core.incoming.models import ExtensionRequest, IncomingSummary, IncomingView, Reassignment
+from oa_core.outgoing.models import DocumentCreated, DraftSubmission
+from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
+from oa_core.worklist import replies
 
 from .common import file_response
 
@@ -35,3 +40,25 @@ def incoming_file(incoming_id: str) -> Response[str]:
     """The received file, as it arrived (PDF)."""
     name, data = queries.received_file(caller(router.current_event.raw_event), incoming_id)
     return file_response(data, "application/pdf", name, inline=True)
+
+
+@router.post("/api/incoming/<incoming_id>/extensions")
+def request_extension(incoming_id: str, body: ExtensionRequest) -> Response[dict[str, Any]]:
+    """延期: the department holding a pending 承办 task asks the 批办 leader (by link) for a later 办理时限."""
+    answer = extensions.request(caller(router.current_event.raw_event), incoming_id, body)
+    return Response(status_code=201, content_type=CONTENT_JSON, body=answer, headers=SECURITY_HEADERS)
+
+
+@router.post("/api/incoming/<incoming_id>/reassign")
+def reassign(incoming_id: str, body: Reassignment) -> dict[str, Any]:
+    """改派主办: the office's 文书 gives the 主办's pending 承办 task to another department (audited)."""
+    return extensions.reassign(caller(router.current_event.raw_event), incoming_id, body)
+
+
+@router.post("/api/incoming/<incoming_id>/replies")
+def start_reply(incoming_id: str, submission: DraftSubmission) -> Response[DocumentCreated]:
+    """复文: a drafter of a 承办 department submits a 发文 replying to the 收文 (the body of POST
+    /api/documents); the reply carries ``in_reply_to`` and the 来文字号, the 收文 lists it in ``handling.replies``."""
+    event = router.current_event.raw_event
+    created = replies.start_reply(incoming_id, submission, caller(event), base_url(event))
+    return Response(status_code=201, content_type=CONTENT_JSON, body=created, headers=SECURITY_HEADERS)

@@ -1,4 +1,5 @@
-"""签收 and 登记 decided once, through ``/api/tasks/{id}/decision`` like every human step.
+"""收文's decisions, once each, through ``/api/tasks/{id}/decision`` like every human step: 签收 and
+登记 here, 拟办 → 办结 in incoming.handling, 延期 in incoming.extensions.
 
 签收: 同意 (approve) signs for the 收文; 不同意 (reject, with a reason) is 拒收 and ends its flow. 登记:
 同意 with the registration's fields takes the 收文编号 ``收〔year〕n号``, gap-free per year: the counter
@@ -16,12 +17,14 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from oa_core.incoming import extensions, handling
+from oa_core.incoming.answers import answer, lost, result
 from oa_core.incoming.flow import FLOW
-from oa_core.incoming.models import IncomingRegistration
+from oa_core.incoming.models import IncomingPlan, IncomingRegistration
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
 from oa_core.platform import audit, clock
-from oa_core.platform.errors import Conflict, InvalidInput, TransientError
+from oa_core.platform.errors import InvalidInput, TransientError
 from oa_core.platform.storage import CounterItem, connection, lost_on_condition
 from oa_core.workflow.decisions import close_in, deliver, ensure_pending
 from oa_core.workflow.models import DecisionRequest, DecisionResult
@@ -43,25 +46,22 @@ def decide(
     request: DecisionRequest,
     registration: IncomingRegistration | None = None,
     *,
+    plan: IncomingPlan | None = None,
     via: str = "api",
     link: LinkItem | None = None,
 ) -> DecisionResult:
     ensure_pending(task, actor)
+    if registration is not None and task.step != "register":
+        raise InvalidInput("登记信息只用于收文的登记环节")
+    if plan is not None and task.step not in ("propose", "instruct"):
+        raise InvalidInput("拟办方案只用于拟办和批办环节")
     if task.step == "receive":
         return _receive(task, actor, request, via, link)
     if task.step == "register":
         return _register(task, actor, request, registration or IncomingRegistration(), via, link)
-    raise InvalidInput(f"收文没有“{task.step}”环节")
-
-
-def _result(task: TaskItem, decision: str, status: str) -> DecisionResult:
-    return DecisionResult(
-        task_id=task.task_id, document_id=task.document_id, step=task.step, decision=decision, status=status
-    )
-
-
-def _lost(task_id: str) -> Conflict:
-    return Conflict("该事项刚刚已被处理，本次决定未生效，请刷新")
+    if task.step == "extend":
+        return extensions.decide(task, actor, request, via, link)
+    return handling.decide(task, actor, request, plan, via, link)
 
 
 def _receive(task: TaskItem, actor: str, request: DecisionRequest, via: str, link: LinkItem | None) -> DecisionResult:
@@ -89,13 +89,9 @@ def _receive(task: TaskItem, actor: str, request: DecisionRequest, via: str, lin
     except TransactWriteError as exc:
         if not lost_on_condition(exc):
             raise
-        raise _lost(task.task_id) from exc
-    deliver(task, request.decision, _answer(actor, "receive", request.decision, request.opinion), flow_name=FLOW)
-    return _result(task, request.decision, status)
-
-
-def _answer(actor: str, step: str, decision: str, opinion: str, **more: Any) -> dict[str, Any]:
-    return {"step": step, "actor": actor, "decision": decision, "opinion": opinion, **more}
+        raise lost() from exc
+    deliver(task, request.decision, answer(actor, "receive", request.decision, request.opinion), flow_name=FLOW)
+    return result(task, request.decision, status)
 
 
 def _registration_actions(item: IncomingItem, fields: IncomingRegistration) -> list[Any]:
@@ -164,11 +160,11 @@ def _register(
             if not lost_on_condition(exc):
                 raise
             if load_task(task.task_id).status != "pending" or load_incoming(item.incoming_id).number:
-                raise _lost(task.task_id) from exc
+                raise lost() from exc
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
             continue
-        deliver(task, "approve", _answer(actor, "register", "approve", request.opinion, number=number), flow_name=FLOW)
-        return _result(task, "approve", "registered")
+        deliver(task, "approve", answer(actor, "register", "approve", request.opinion, number=number), flow_name=FLOW)
+        return result(task, "approve", "registered")
     raise TransientError("登记时并发冲突过多，请稍后再试")
 
 

@@ -62,6 +62,8 @@ class IncomingStepEvent(BaseModel):
     action: Literal["open_task", "mark_failed"]
     incoming_id: str = Field(min_length=1, max_length=64)
     step: str = Field(default="", max_length=30)
+    index: int | None = Field(default=None, ge=0, le=100)
+    """A Map item's index (承办: the department in the plan, 传阅: the reader)."""
     task_token: str | None = Field(default=None, repr=False)
     execution_started_at: AwareDatetime | None = None
     timeout_seconds: int | None = Field(default=None, ge=1)
@@ -137,7 +139,104 @@ class IncomingView(IncomingSummary):
     seal: SealCheck
     pending: list[str] = []
     history: list[dict[str, str]] = []
+    handling: HandlingView | None = None
 
 
 class ExchangeAccepted(OutputModel):
     receipt_id: str
+
+
+DateText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+PersonId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class HandlerPlan(StrictModel):
+    """One 承办 department and its 办理时限 (a date; empty: the 收文's 办理时限)."""
+
+    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    deadline: DateText | None = None
+
+
+class IncomingPlan(StrictModel):
+    """拟办 (and 批办's changes): the leader who 批办s, the 主办 and 协办 departments, the 传阅 readers.
+
+    Who and which departments exist is checked against the organisation (incoming.plans), 422 otherwise."""
+
+    leader: PersonId | None = None
+    """批办 leader (a 签发人); 批办 itself may leave it out."""
+    lead: HandlerPlan
+    """主办 department."""
+    assist: list[HandlerPlan] = Field(default=[], max_length=10)
+    """协办 departments."""
+    readers: list[PersonId] = Field(default=[], max_length=20)
+    """传阅: who should 阅."""
+
+
+class ExtensionRequest(StrictModel):
+    """延期: a 承办 department asks the 批办 leader for a later 办理时限."""
+
+    until: DateText
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Reassignment(StrictModel):
+    """改派主办: the 文书 moves the 主办 to another department (the reason is audited)."""
+
+    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class HandlerState(OutputModel):
+    """One 承办 department's state on the 收文 page and the 收文处理笺."""
+
+    department: str
+    department_name: str
+    role: Literal["主办", "协办"]
+    assignee: str = ""
+    assignee_name: str = ""
+    deadline: str = ""
+    due_at: str = ""
+    status: str = ""
+    """pending 办理中, done 已办结, returned 已退回, cancelled."""
+    result: str = ""
+    """办理结果."""
+    at: str = ""
+
+
+class ReaderState(OutputModel):
+    """One 传阅 reader: 已阅 with its time, and the 阅示."""
+
+    user_id: str
+    name: str = ""
+    read_at: str = ""
+    note: str = ""
+    status: str = ""
+
+
+class HandlingView(OutputModel):
+    """拟办, 批办, 承办 and 传阅 of a 收文, as the 收文处理笺 shows them."""
+
+    round: int = 1
+    leader: str = ""
+    leader_name: str = ""
+    proposal: str = ""
+    """拟办意见."""
+    proposed_by: str = ""
+    proposed_at: str = ""
+    instruction: str = ""
+    """领导批示."""
+    instructed_at: str = ""
+    handlers: list[HandlerState] = []
+    readers: list[ReaderState] = []
+    result: str = ""
+    """主办's final 办理结果 (办结)."""
+    checked_by: str = ""
+    checked_at: str = ""
+    archive_code: str = ""
+    archived_at: str = ""
+    replies: list[str] = []
+    """发文 replies started from this 收文 (their document ids)."""
+    extensions: list[dict[str, str]] = []
+
+
+IncomingView.model_rebuild()

@@ -10,20 +10,35 @@ from functools import cache
 from typing import Any
 
 from oa_core.identity import directory
-from oa_core.incoming.models import IncomingSummary, IncomingView, SealCheck
+from oa_core.incoming import plans
+from oa_core.incoming.extensions import listed as extensions_of
+from oa_core.incoming.models import HandlerState, HandlingView, IncomingSummary, IncomingView, ReaderState, SealCheck
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import STATUS_NAMES, STATUSES, IncomingItem, load_incoming
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Forbidden, InvalidInput
-from oa_core.platform.storage import RecordItem
-from oa_core.workflow.tasks import history_of, tasks_of
+from oa_core.platform.storage import RecordItem, strs
+from oa_core.workflow.storage import TaskItem
+from oa_core.workflow.tasks import history_of, task_id_for, tasks_of
 
 LIST_LIMIT = 200
-HISTORY_NAMES = {"arrive": "来文送达", **STEPS}
+HISTORY_NAMES = {"arrive": "来文送达", "reassign": "改派主办", "archive": "归档", **STEPS}
 DECISION_NAMES = {
     "received": "已签收",
     "refused": "拒收",
     "registered": "已登记",
+    "proposed": "已拟办",
+    "instructed": "已批示",
+    "returned": "退回",
+    "done": "已报送办理结果",
+    "read": "已阅",
+    "checked": "审核通过",
+    "concluded": "已办结",
+    "reassigned": "已改派",
+    "extension_requested": "申请延期",
+    "extended": "同意延期",
+    "extension_refused": "不同意延期",
+    "archived": "已归档",
     "failed": "失败",
     "timed_out": "超时",
 }
@@ -84,6 +99,74 @@ def seal_of(item: IncomingItem) -> SealCheck:
     )
 
 
+def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> HandlingView:
+    """拟办, 批办, each department's 承办 and each reader's 传阅 in the round in force (the 收文处理笺)."""
+    plan = plans.load(item.plan)
+    round_no = int(item.round or 1)
+    mine = [t for t in (tasks if tasks is not None else tasks_of(item.incoming_id)) if int(t.round) == round_no]
+    by_id = {t.task_id: t for t in mine}
+    people = directory.get_users(
+        [str(plan.get("leader") or ""), *[str(r) for r in plan.get("readers", [])], *[t.assignee for t in mine]]
+    )
+    names = plans.departments()
+    handlers = []
+    for index, handler in enumerate(plan.get("handlers", [])):
+        task = by_id.get(task_id_for(item.incoming_id, "handle", round_no, index))
+        handlers.append(
+            HandlerState(
+                department=str(handler["department"]),
+                department_name=names.get(str(handler["department"]), str(handler["department"])),
+                role="主办" if index == 0 else "协办",
+                assignee=task.assignee if task else "",
+                assignee_name=directory.display_name(task.assignee, people) if task else "",
+                deadline=str(handler.get("deadline") or ""),
+                due_at=task.due_at if task else "",
+                status=_state(task),
+                result=(task.opinion or "") if task and task.status == "decided" else "",
+                at=(task.decided_at or "") if task and task.status == "decided" else "",
+            )
+        )
+    readers = []
+    for index, reader in enumerate(plan.get("readers", [])):
+        task = by_id.get(task_id_for(item.incoming_id, "read", round_no, index))
+        read = bool(task and task.status == "decided")
+        readers.append(
+            ReaderState(
+                user_id=str(reader),
+                name=directory.display_name(str(reader), people),
+                read_at=(task.decided_at or "") if task and read else "",
+                note=(task.opinion or "") if task and read else "",
+                status=_state(task),
+            )
+        )
+    leader = str(plan.get("leader") or "")
+    return HandlingView(
+        round=round_no,
+        leader=leader,
+        leader_name=directory.display_name(leader, people) if leader else "",
+        proposal=item.proposal or "",
+        proposed_by=item.proposed_by or "",
+        proposed_at=item.proposed_at or "",
+        instruction=item.instruction or "",
+        instructed_at=item.instructed_at or "",
+        handlers=handlers,
+        readers=readers,
+        result=item.result or "",
+        checked_by=item.checked_by or "",
+        checked_at=item.checked_at or "",
+        archive_code=item.archive_code or "",
+        archived_at=item.archived_at or "",
+        replies=strs(item.replies),
+        extensions=extensions_of(item.incoming_id),
+    )
+
+
+def _state(task: TaskItem | None) -> str:
+    if task is None:
+        return "waiting"
+    return {"pending": "pending", "decided": "done"}.get(task.status, task.status)
+
+
 def view(user: dict[str, Any], incoming_id: str) -> IncomingView:
     item = readable(user, incoming_id)
     tasks = tasks_of(incoming_id)
@@ -115,6 +198,7 @@ def view(user: dict[str, Any], incoming_id: str) -> IncomingView:
         seal=seal_of(item),
         pending=[t.assignee for t in tasks if t.status == "pending"],
         history=history,
+        handling=handling(item, tasks),
     )
 
 

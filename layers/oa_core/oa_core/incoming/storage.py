@@ -3,6 +3,7 @@
 item              PK                                  SK        index
 incoming          IN#<incoming id>                    META      GSI2 INCOMING#<status>, by arrival
 exchange_receipt  EXCHANGE#<sha256(X-OA-Delivery)>    RECEIPT   (one per delivery: the de-duplication)
+extension         IN#<incoming id>                    EXT#<task id>  (延期 asked of the 批办 leader)
 
 Tasks, history and the audit trail of a 收文 live in its partition like a 发文's (workflow, subject_pk).
 """
@@ -11,18 +12,37 @@ from __future__ import annotations
 
 import hashlib
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.update import Action
 
 from oa_core.platform.errors import NotFound
 from oa_core.platform.storage import RecordItem, subject_pk
 
-STATUSES = ("receiving", "registering", "registered", "refused", "failed")
-"""待签收, 待登记, 已登记 (awaiting 拟办, where the next steps continue), 拒收, 失败."""
+STATUSES = (
+    "receiving",
+    "registering",
+    "registered",
+    "proposing",
+    "instructing",
+    "handling",
+    "checking",
+    "concluding",
+    "archived",
+    "refused",
+    "failed",
+)
+"""待签收, 待登记, 已登记, 待拟办, 待批办, 承办中 (承办 and 传阅), 待办结审核, 待办结 (returned to the 主办),
+已归档, 拒收, 失败."""
 STATUS_NAMES = {
     "receiving": "待签收",
     "registering": "待登记",
     "registered": "已登记",
+    "proposing": "待拟办",
+    "instructing": "待批办",
+    "handling": "承办中",
+    "checking": "待办结审核",
+    "concluding": "待办结",
+    "archived": "已归档",
     "refused": "已拒收",
     "failed": "处理失败",
 }
@@ -79,6 +99,31 @@ class IncomingItem(RecordItem, discriminator="incoming"):
     received_by_at = UnicodeAttribute(default="")
     registered_by = UnicodeAttribute(default="")
     registered_at = UnicodeAttribute(default="")
+    round = NumberAttribute(default=1)
+    """拟办's round: a 退回 (批办, 承办) to 拟办 starts the next; task ids carry it."""
+    plan = UnicodeAttribute(default="")
+    """JSON of the plan in force (incoming.plans): leader, handlers [{department, role, deadline}], readers."""
+    proposal = UnicodeAttribute(default="")
+    """拟办意见."""
+    proposed_by = UnicodeAttribute(default="")
+    proposed_at = UnicodeAttribute(default="")
+    instruction = UnicodeAttribute(default="")
+    """领导批示."""
+    instructed_by = UnicodeAttribute(default="")
+    instructed_at = UnicodeAttribute(default="")
+    result = UnicodeAttribute(default="")
+    """The 主办's final 办理结果 (办结)."""
+    checked_by = UnicodeAttribute(default="")
+    checked_at = UnicodeAttribute(default="")
+    replies = ListAttribute(of=UnicodeAttribute, default=list)
+    """发文 replies started from this 收文 (document ids)."""
+    archive_code = UnicodeAttribute(null=True)
+    """档号 (records.incoming_archive)."""
+    item_no = NumberAttribute(null=True)
+    retention = UnicodeAttribute(default="")
+    archive_key = UnicodeAttribute(default="")
+    archive_sha256 = UnicodeAttribute(default="")
+    archived_at = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -90,6 +135,22 @@ class ExchangeReceiptItem(RecordItem, discriminator="exchange_receipt"):
     incoming_id = UnicodeAttribute()
     receipt_id = UnicodeAttribute()
     sender = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class ExtensionItem(RecordItem, discriminator="extension"):
+    """延期: a 承办 department's request for a later 办理时限, decided by the 批办 leader (task ``extend``)."""
+
+    task_id = UnicodeAttribute()
+    """The leader's task that decides it."""
+    handler_task_id = UnicodeAttribute()
+    department = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    until = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    previous_due_at = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")
+    """pending, approved, refused."""
     at = UnicodeAttribute()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -61,8 +62,18 @@ def ensure_reachable(recipients: list[str], department_ids: set[str]) -> None:
         )
 
 
-def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url: str) -> DocumentCreated:
-    """拟稿 → 送核稿: check the people, store version 1 and start the flow."""
+def submit_draft(
+    submission: DraftSubmission,
+    drafter: dict[str, Any],
+    base_url: str,
+    *,
+    reply_to: tuple[str, str] | None = None,
+    also: Callable[[TransactWrite], None] | None = None,
+) -> DocumentCreated:
+    """拟稿 → 送核稿: check the people, store version 1 and start the flow.
+
+    ``reply_to`` (收文 id, 来文字号) makes it a reply to a 收文; ``also`` adds the caller's own writes (the
+    收文's list of replies) to the submission's transaction."""
     if "drafter" not in drafter["roles"]:
         raise Forbidden("您没有拟稿权限 (you are not a drafter)")
     people = [submission.reviewer, submission.signer, *submission.countersigners]
@@ -113,6 +124,8 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
         created_at=now,
         updated_at=now,
         base_url=base_url,
+        in_reply_to=reply_to[0] if reply_to else "",
+        reply_to_number=reply_to[1] if reply_to else "",
         GSI1PK=f"DRAFTER#{drafter['user_id']}",
         GSI1SK=now,
         GSI2PK="STATUS#in_review",
@@ -128,6 +141,8 @@ def submit_draft(submission: DraftSubmission, drafter: dict[str, Any], base_url:
                     AttachmentsItem, doc_pk(document_id), "ATTACHMENTS", condition=AttachmentsItem.rev == held.rev
                 )
             tx.save(version)
+            if also is not None:
+                also(tx)
             tx.save(history_item(document_id, "draft", drafter["user_id"], "submit"))
             tx.save(
                 audit.audit_item(
@@ -202,6 +217,8 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
     names = directory.get_users([h.actor for h in history] + strs(doc.countersigners))
     return DocumentView(
         document_id=doc.document_id,
+        in_reply_to=doc.in_reply_to or "",
+        reply_to_number=doc.reply_to_number or "",
         status=doc.status,
         current_step=doc.current_step,
         number=doc.number,

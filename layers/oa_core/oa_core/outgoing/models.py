@@ -208,6 +208,9 @@ class DeliveryView(OutputModel):
 
 class DocumentView(OutputModel):
     document_id: str
+    in_reply_to: str = ""
+    """The 收文 this 发文 answers (a reply started from it), and its 来文字号."""
+    reply_to_number: str = ""
     status: str
     current_step: str
     number: str | None

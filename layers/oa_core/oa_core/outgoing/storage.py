@@ -88,6 +88,10 @@ class DocumentItem(RecordItem, discriminator="document"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     base_url = UnicodeAttribute(default="")
+    in_reply_to = UnicodeAttribute(default="")
+    """The 收文 this 发文 answers (its id), when a 承办 department started it as a reply."""
+    reply_to_number = UnicodeAttribute(default="")
+    """That 收文's 来文字号, shown on the reply."""
     number = UnicodeAttribute(null=True)
     """发文字号, e.g. 示例办发〔2026〕7号."""
     number_seq = NumberAttribute(null=True)

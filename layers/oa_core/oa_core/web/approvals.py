@@ -18,11 +18,12 @@ from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from oa_core.platform.http import humanize
+from oa_core.web import incoming_approval
 from oa_core.web.pages import render
 from oa_core.web.sheet import attendees, sheet
 from oa_core.workflow import decisions, links, tasks
 from oa_core.workflow.models import DecisionRequest
-from oa_core.worklist.decisions import decide
+from oa_core.worklist.decisions import INCOMING_PREFIX, decide
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -72,6 +73,9 @@ def _form(
         raise Conflict(decisions.closed_message(task))
     if link.step == "meeting":
         return _meeting_form(link, task, status=status, error=error, opinion=opinion)
+    if link.document_id.startswith(INCOMING_PREFIX):
+        shown = incoming_approval.context(link, task, error=error, opinion=opinion)
+        return page(status, "pages/incoming_approval.html", **shown)
     decider = directory.get_user(link.decider) or {
         "user_id": link.decider,
         "name": link.decider,
@@ -148,7 +152,7 @@ def open_attachment(link_id: str, no: str) -> tuple[int, dict[str, str], str]:
 
     try:
         link = links.resolve(link_id)
-        if link.step == "meeting":
+        if link.step == "meeting" or link.document_id.startswith(INCOMING_PREFIX):
             raise NotFound("没有这个附件。")
         task = tasks.load_task(link.task_id)
         if task.status != "pending":  # decided elsewhere (我的待办, the API): the link's page is closed too
@@ -207,6 +211,9 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
             opinion=request.opinion,
             next_step=next_step,
         )
+    if result.document_id.startswith(INCOMING_PREFIX):
+        shown = incoming_approval.done(result.document_id, result.step, request.decision)
+        return page(200, "pages/approval_done.html", decision=request.decision, opinion=request.opinion, **shown)
     doc = load_document(result.document_id)
     return page(
         200,

@@ -4,7 +4,7 @@ domain that owns the task decides (发文, 收文 or a meeting). ``TaskDecision`
 
 from __future__ import annotations
 
-from oa_core.incoming.models import IncomingRegistration
+from oa_core.incoming.models import IncomingPlan, IncomingRegistration
 from oa_core.outgoing.models import DocumentDecision
 from oa_core.platform.errors import InvalidInput
 from oa_core.workflow.decisions import ensure_assignee, ensure_pending, my_tasks
@@ -34,9 +34,10 @@ def decide(
         from oa_core.incoming import decisions as incoming
 
         plain = DecisionRequest(decision=request.decision, opinion=request.opinion)
-        return incoming.decide(task, actor, plain, registration, via=via, link=link)
-    if registration is not None:
-        raise InvalidInput("登记信息只用于收文的登记环节")
+        plan = getattr(request, "plan", None)
+        return incoming.decide(task, actor, plain, registration, plan=plan, via=via, link=link)
+    if registration is not None or getattr(request, "plan", None) is not None:
+        raise InvalidInput("登记信息和拟办方案只用于收文")
     # The domains are imported when a task of theirs is decided: a cold start pays for neither.
     if task.step == MEETING_STEP:
         from oa_core.bookings import meetings
@@ -45,7 +46,7 @@ def decide(
         return meetings.decide(task, actor, request, via=via, link=link)
     from oa_core.outgoing import decisions
 
-    fields = request.model_dump(exclude={"registration"})
+    fields = request.model_dump(exclude={"registration", "plan"})
     document_request = request if type(request) is DocumentDecision else DocumentDecision.model_validate(fields)
     return decisions.decide(task, actor, document_request, via=via, link=link)
 
@@ -54,6 +55,8 @@ class TaskDecision(DocumentDecision):
     """A decision on any task: a 发文's (with its edits and 批注), or 收文's 登记 with ``registration``."""
 
     registration: IncomingRegistration | None = None
+    plan: IncomingPlan | None = None
+    """收文's 拟办 (required) and 批办 (to change 主办/协办/readers)."""
 
 
 __all__ = ["TaskDecision", "decide", "my_tasks"]

@@ -1,0 +1,272 @@
+"""归档 of a 收文: the same DA/T 22 archive as 发文 (一文一档, Object Lock, 四性检测, 归档索引).
+
+The 件号 comes from the same gap-free counter per year and 保管期限 as a 发文's (records.filing), so the
+档号 ``全宗号-WS·年度-期限-机构-件号`` is in the archive year's one series; 机构 is the 主办 department.
+The package holds incoming.json (来文单位, 来文字号, 收文编号, the plan), final.txt (the 收文处理笺 as
+text: 拟办意见, 领导批示, each department's 办理结果, each reader's 已阅), the opinions, tasks, audit
+trail, 归档章 and the received PDF as it arrived (received.pdf). Authenticity is the received seal's
+check (valid, and the pinned key not contradicted).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import random
+import time
+import zipfile
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from oa_core.incoming import plans, queries
+from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
+from oa_core.platform import audit, audit_trail, clock, metrics
+from oa_core.platform.config import settings
+from oa_core.platform.errors import TransientError
+from oa_core.platform.storage import CounterItem, RecordItem, connection, lost_on_condition, strs, subject_pk
+from oa_core.records import archive, filing, package
+from oa_core.records.storage import ArchiveIndexItem
+from oa_core.workflow.storage import HistoryItem, TaskItem
+from oa_core.workflow.tasks import history_item
+
+
+def _department(item: IncomingItem) -> str:
+    handlers = plans.load(item.plan).get("handlers") or [{"department": settings().office_department}]
+    return str(handlers[0]["department"])
+
+
+def assign(item: IncomingItem, year: int) -> dict[str, Any]:
+    """The 收文's 件号 and 档号, taken once from the year's counter (as records.filing.assign)."""
+    period = item.retention or filing.retention_for(item.doc_type or "")
+    department = _department(item)
+    counter_key = (f"COUNTER#JIAN#{year}#{filing.PERIODS[period]}", "COUNTER")
+    for attempt in range(8):
+        if item.archive_code:
+            break
+        try:
+            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
+        except CounterItem.DoesNotExist:
+            current = 0
+        item_no = current + 1
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                if current == 0:
+                    tx.save(CounterItem(*counter_key, value=item_no), condition=CounterItem.PK.does_not_exist())
+                else:
+                    tx.update(
+                        CounterItem(*counter_key),
+                        actions=[CounterItem.value.set(item_no)],
+                        condition=CounterItem.value == current,
+                    )
+                tx.update(
+                    item,
+                    actions=[
+                        IncomingItem.archive_code.set(filing.archive_code(year, period, department, item_no)),
+                        IncomingItem.item_no.set(item_no),
+                        IncomingItem.retention.set(period),
+                    ],
+                    condition=IncomingItem.archive_code.does_not_exist(),
+                )
+        except TransactWriteError as exc:
+            if not lost_on_condition(exc):
+                raise
+            item.refresh(consistent_read=True)
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
+            continue
+        item.refresh(consistent_read=True)
+    if not item.archive_code:
+        raise TransientError("件号分配时并发冲突过多，稍后自动重试 (too many concurrent filings)")
+    return {
+        "全宗号": settings().fonds_code,
+        "年度": year,
+        "保管期限": item.retention,
+        "件号": f"{int(item.item_no or 0):04d}",
+        "机构": department.upper(),
+        "档号": item.archive_code,
+        "门类代码": filing.CATEGORY,
+    }
+
+
+def handling_text(item: IncomingItem) -> str:
+    """收文处理笺 as text: what the leader's form holds."""
+    view = queries.handling(item)
+    lines = [
+        f"{settings().org_name}收文处理笺",
+        f"收文编号：{item.number or ''}",
+        f"来文单位：{item.sender}",
+        f"来文字号：{item.sender_number or '（无）'}",
+        f"标题：{item.title}",
+        f"收文日期：{item.received_at[:10]}",
+        f"办理时限：{item.deadline or '（无）'}",
+        f"拟办意见：{view.proposal}",
+        f"领导批示（{view.leader_name}）：{view.instruction}",
+        "承办情况：",
+        *[f"  {h.role} {h.department_name}（{h.assignee_name}）：{h.result or '（未报送）'}" for h in view.handlers],
+        "传阅：",
+        *[f"  {r.name}：{'已阅 ' + r.read_at[:16] if r.read_at else '未阅'} {r.note}".rstrip() for r in view.readers],
+        f"办理结果：{item.result}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes) -> bytes:
+    items = list(RecordItem.query(subject_pk(item.incoming_id), consistent_read=True))
+    meta = {
+        key: getattr(item, key)
+        for key in (
+            "incoming_id",
+            "number",
+            "sender",
+            "sender_number",
+            "title",
+            "doc_type",
+            "urgency",
+            "received_at",
+            "sign_date",
+            "copies",
+            "deadline",
+            "source",
+            "receipt_id",
+            "proposal",
+            "instruction",
+            "result",
+            "file_sha256",
+            "seal_valid",
+            "seal_signer",
+            "seal_fingerprint",
+            "seal_pinned",
+        )
+    }
+    files: dict[str, bytes] = {
+        "incoming.json": package.as_json({**meta, "plan": plans.load(item.plan), "replies": strs(item.replies)}),
+        "final.txt": handling_text(item).encode("utf-8"),
+        "opinions.json": package.as_json(
+            [
+                {"step": h.step, "actor": h.actor, "decision": h.decision, "opinion": h.opinion, "at": h.at}
+                for h in items
+                if isinstance(h, HistoryItem)
+            ]
+        ),
+        "tasks.json": package.as_json(
+            [
+                {k: getattr(t, k) for k in ("task_id", "step", "assignee", "status", "decision", "opinion", "due_at")}
+                for t in items
+                if isinstance(t, TaskItem)
+            ]
+        ),
+        "audit.json": package.as_json(
+            [
+                {k: row[k] for k in ("actor", "action", "target", "outcome", "at", "detail", "source_ip", "hash")}
+                for row in audit_trail.of_subject(item.incoming_id)
+            ]
+        ),
+        "filing.json": package.as_json(stamp),
+        "received.pdf": pdf,
+    }
+    manifest = {
+        "document_id": item.incoming_id,
+        "number": item.number,
+        "created_at": clock.now_iso(),
+        "algorithm": "SHA-256",
+        "files": [
+            {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for path, data in sorted(files.items())
+        ],
+    }
+    files["manifest.json"] = package.as_json(manifest)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for path, data in sorted(files.items()):
+            out.writestr(zipfile.ZipInfo(path, package.FIXED_ZIP_TIME), data)
+    return buffer.getvalue()
+
+
+def _report(data: bytes, item: IncomingItem) -> dict[str, Any]:
+    report = filing.four_checks(data, seal_valid=bool(item.seal_valid), item_no=int(item.item_no or 0))
+    trusted = bool(item.seal_valid) and item.seal_pinned != "mismatch"
+    report["authenticity"] = {
+        "passed": trusted,
+        "detail": (f"来文电子签章有效（{item.seal_signer}，公钥指纹 {item.seal_fingerprint}）" if trusted else "")
+        or f"来文电子签章无效或与登记的公钥不一致：{item.seal_problem or item.seal_pinned}",
+    }
+    report["passed"] = all(report[k]["passed"] for k in ("authenticity", "integrity", "usability", "security"))
+    return report
+
+
+def archive_incoming(incoming_id: str) -> dict[str, Any]:
+    """归档: write the 收文's package, index it, mark it archived (a retry finds it done)."""
+    item = load_incoming(incoming_id)
+    if item.status == "archived" and item.archive_key:
+        return {"archive_key": item.archive_key, "sha256": item.archive_sha256, "archive_code": item.archive_code}
+    year = clock.now().year
+    stamp = assign(item, year)
+    pdf = archive.read_package(item.file_key) if item.file_key else b""
+    data = build(item, stamp, pdf)
+    digest = hashlib.sha256(data)
+    key = f"archive/{year}/{incoming_id}.zip"
+    retain_until = filing.retain_until(str(item.retention))
+    bucket, lock = settings().archive_bucket, settings().archive_lock_mode
+    archive._s3().put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=data,
+        ContentType="application/zip",
+        ChecksumAlgorithm="SHA256",
+        ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+        Metadata={"document-id": incoming_id, "sha256": digest.hexdigest()},
+        ObjectLockMode=lock,
+        ObjectLockRetainUntilDate=retain_until,
+    )
+    report = _report(data, item)
+    report_key = f"archive/{year}/{incoming_id}.report.json"
+    archive._s3().put_object(
+        Bucket=bucket,
+        Key=report_key,
+        Body=package.as_json({**report, "档号": item.archive_code, "document_id": incoming_id}),
+        ContentType="application/json",
+        ObjectLockMode=lock,
+        ObjectLockRetainUntilDate=retain_until,
+    )
+    now = clock.now_iso()
+    index_key = f"{item.received_at}#{incoming_id}"
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(
+            ArchiveIndexItem(
+                f"ARCHIVE#{year}",
+                index_key,
+                document_id=incoming_id,
+                number=item.number or "",
+                title=item.title,
+                doc_type="收文",
+                department=_department(item),
+                archived_at=now,
+                archive_key=key,
+                sha256=digest.hexdigest(),
+                archive_code=item.archive_code,
+                retention=item.retention,
+                report_key=report_key,
+                checks_passed="yes" if report["passed"] else "no",
+                GSI1PK="ARCHIVE#收文",
+                GSI1SK=index_key,
+            )
+        )
+        tx.update(
+            item,
+            actions=[
+                *status_actions(item, "archived", "archive", now),
+                IncomingItem.archive_key.set(key),
+                IncomingItem.archive_sha256.set(digest.hexdigest()),
+                IncomingItem.archived_at.set(now),
+            ],
+        )
+        tx.save(history_item(incoming_id, "archive", "system", "archived", f"档号 {item.archive_code}"))
+        tx.save(
+            audit.audit_item(
+                "system", "archive", incoming_id, "ok", f"{key} sha256={digest.hexdigest()}", document_id=incoming_id
+            )
+        )
+    metrics.count("IncomingArchived")
+    return {"archive_key": key, "sha256": digest.hexdigest(), "archive_code": item.archive_code}
