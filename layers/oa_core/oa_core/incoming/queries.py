@@ -26,6 +26,8 @@ DECISION_NAMES = {
     "registered": "已登记",
     "failed": "失败",
     "timed_out": "超时",
+    "registered_paper": "文书登记",
+    "taken_up": "转为收文",
 }
 
 
