@@ -149,7 +149,7 @@ def test_no_page_email_or_error_message_shows_an_internal_id_or_english(stack: L
         users_with("drafter")[0]: ["/", "/documents/new", f"/documents/{doc}", "/archive", "/rooms",
                                    "/rooms/room-301", "/meetings/new", f"/meetings/{meeting}", "/dispatch",
                                    "/nowhere", "/documents/no-such-document", "/documents/a/b/c"],
-        office_clerk(): ["/", f"/documents/{doc}", "/archive", "/dispatch"],
+        office_clerk(): ["/", f"/documents/{doc}", "/archive", "/dispatch", "/incoming/new"],
         users_with("archivist")[0]: ["/", "/archive", f"/documents/{doc}"],
         users_with("signer")[0]: ["/", f"/documents/{doc}"],
         "admin": ["/", "/resources"],

@@ -82,6 +82,7 @@ def register(user: dict[str, Any], fields: intake.PaperRegistration) -> intake.I
     finally:
         uploads.discard_copy(entry)  # the 收文's file is kept in the archive bucket, not as an 附件
     uploads.forget_upload(upload)
+    upload.delete()  # used up: the same token registers nothing more
     return created
 
 
