@@ -6,10 +6,12 @@ pages escape what senders typed and show no internal id or English."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from infra.local.messages import HttpResponse
 from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.incoming.storage import IncomingItem
@@ -47,11 +49,12 @@ def exchanged(stack: LocalStack, relay: Relay) -> IncomingItem:
     """Our own 通知 delivered to ourselves by exchange: one 收文 waiting for 签收."""
     doc_id = issue_to_unit(Api(stack), title="关于<开展>校园安全检查的通知")
     relayed_call(relay, doc_id)
-    return wait_for(
+    item: IncomingItem = wait_for(
         lambda: next((i for i in incoming_items() if i.source == "exchange" and i.status == "receiving"), None),
         "the exchanged 收文 waiting for 签收",
         FLOW_SECONDS,
     )
+    return item
 
 
 def test_the_clerk_signs_for_and_registers_an_exchanged_incoming_on_its_page(
@@ -61,15 +64,17 @@ def test_the_clerk_signs_for_and_registers_an_exchanged_incoming_on_its_page(
     path = f"/incoming/{exchanged.incoming_id}"
     wait_for(lambda: path in clerk.get("/").text, "the 工作台 linking the 收文 under 待签收", FLOW_SECONDS)
     home = clerk.get("/").text
-    assert re.search(r'id="incoming-receive"><a href="[^"]*/incoming/I[0-9a-f]+">待签收</a> <span class="count">1', home)
+    counted = r'id="incoming-receive"><a href="[^"]*/incoming/I[0-9a-f]+">待签收</a> <span class="count">1'
+    assert re.search(counted, home), "待签收 counts the 收文 and links to it"
     page = clerk.get(path)
     assert page.status == 200, page.text[:300]
     assert "签章有效" in page.text and exchanged.seal_fingerprint in page.text
-    assert "关于&lt;开展&gt;校园安全检查的通知" in page.text and "<开展>" not in page.text, "a sender's title is escaped"
+    assert "关于&lt;开展&gt;校园安全检查的通知" in page.text and "<开展>" not in page.text, "the title is escaped"
     assert exchanged.sender_number in page.text and 'id="receive-form"' in page.text
     file = clerk.get(f"{path}/file")
     assert file.status == 200 and file.headers["Content-Type"] == "application/pdf" and file.body.startswith(b"%PDF-")
-    form = {"csrf": clerk.csrf(page), "task_id": field(page.text, "task_id"), "form_token": field(page.text, "form_token")}
+    form = {"csrf": clerk.csrf(page), "task_id": field(page.text, "task_id")}
+    form["form_token"] = field(page.text, "form_token")
     signed = clerk.post(f"{path}/decision", {**form, "decision": "approve"})
     assert signed.status == 303 and location_path(signed).startswith(path), signed.text[:300]
     again = clerk.post(f"{path}/decision", {**form, "decision": "approve"})
@@ -153,9 +158,11 @@ def test_our_own_distributed_document_taken_up_twice_at_once_makes_one_incoming(
     assert 'id="take-up-form"' in page.text, "the department's 文书 is offered 转为收文"
     assert 'id="take-up-form"' not in signed_in(stack, drafter).get(f"/documents/{doc_id}").text
     csrfs = [c.csrf(c.get(f"/documents/{doc_id}")) for c in clerks]
-    answers = at_once(
-        [lambda c=c, t=t: c.post(f"/documents/{doc_id}/incoming", {"csrf": t}) for c, t in zip(clerks, csrfs, strict=True)]
-    )
+
+    def take_up(browser: Browser, csrf: str) -> Callable[[], HttpResponse]:
+        return lambda: browser.post(f"/documents/{doc_id}/incoming", {"csrf": csrf})
+
+    answers = at_once([take_up(c, t) for c, t in zip(clerks, csrfs, strict=True)])
     assert sorted(a.status for a in answers) == [303, 409], [a.status for a in answers]
     made = [i for i in incoming_items() if i.source == "internal" and i.title == "关于做好年终考核工作的通知"]
     assert len(made) == 1 and made[0].seal_valid and made[0].seal_pinned == "match"

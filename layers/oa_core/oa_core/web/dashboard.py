@@ -1,5 +1,6 @@
 """工作台: a person's start page — my pending decisions (待办, every flow, and 派车 for dispatchers), 收文's
-待签收/待拟办/待批办/待承办/待阅 counts, my documents and drafts, what reached my department, my meetings and my applications."""
+待签收/待拟办/待批办/待承办/待阅 counts, my documents and drafts, what reached my department, my meetings and my
+applications."""
 
 from __future__ import annotations
 

@@ -164,7 +164,7 @@ def new_form(
     if not directory.is_office_clerk(user):
         return message(user, session, 403, "无权登记来文", "只有办公室文书可以登记来文。")
     today = clock.now().date().isoformat()
-    chosen = {name: "" for name in FIELDS}
+    chosen = dict.fromkeys(FIELDS, "")
     chosen.update({"incoming_id": intake.new_incoming_id(), "received_on": today, "copies": "1"})
     chosen.update({k: v for k, v in (fields or {}).items() if v or k not in ("incoming_id", "received_on", "copies")})
     return page(
