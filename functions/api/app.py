@@ -18,7 +18,19 @@ from oa_core.platform import audit
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
-from routes import archive, attachments, bookings, dispatch, documents, incoming, meetings, organisation, search, tasks
+from routes import (
+    archive,
+    attachments,
+    bookings,
+    dispatch,
+    documents,
+    incoming,
+    incoming_intake,
+    meetings,
+    organisation,
+    search,
+    tasks,
+)
 from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
@@ -33,6 +45,7 @@ app.include_router(meetings.router)
 app.include_router(dispatch.router)
 app.include_router(organisation.router)
 app.include_router(incoming.router)
+app.include_router(incoming_intake.router)
 
 
 def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response[Any]:

@@ -1,8 +1,8 @@
-"""Staff web pages (工作台, 拟稿, 文件, 档案检索, 会议室, 会议, 用车) and sign-in. API Gateway lets these through
+"""Staff web pages (工作台, 拟稿, 文件, 收文, 档案检索, 会议室, 会议, 用车) and sign-in. API Gateway lets these through
 without an authorizer; this function demands a session on every page except /login and /auth/*, and a
 CSRF token on every POST (routes/gate.py).
 
-The routes are Routers per domain in routes/ (signin, dashboard, documents, archive, bookings, roles, static);
+The routes are Routers per domain in routes/ (signin, dashboard, documents, incoming, archive, bookings, roles, static);
 this module keeps the resolver and the handler, which sets the request's site URL for the pages.
 """
 
@@ -20,7 +20,7 @@ from oa_core.platform import audit
 from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
-from routes import archive, attachments, bookings, dashboard, documents, roles, signin, static
+from routes import archive, attachments, bookings, dashboard, documents, incoming, roles, signin, static
 from routes.gate import Gate, respond
 
 logger = Logger(service="oa")
@@ -29,6 +29,7 @@ app.include_router(signin.router)
 app.include_router(dashboard.router)
 app.include_router(documents.router)
 app.include_router(attachments.router)
+app.include_router(incoming.router)
 app.include_router(archive.router)
 app.include_router(bookings.router)
 app.include_router(roles.router)

@@ -3,6 +3,7 @@
 - signin     /login, /auth/* (the Cognito hosted UI, OIDC) and /logout
 - dashboard  工作台 (/)
 - documents  发文: 拟稿 (/documents/new, /drafts/check), the document page and what is done on it
+- incoming   收文: 文书登记 (/incoming/new), one 收文 (/incoming/<id>), 签收 and 登记 on it, 转为收文
 - archive    档案检索 (/archive)
 - bookings   会议室 (/rooms), 会议 (/meetings), 用车 (/dispatch), resources (/resources)
 - roles      角色授权 (/roles), the 安全管理员's page

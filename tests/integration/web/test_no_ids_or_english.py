@@ -157,7 +157,7 @@ def test_no_page_email_or_error_message_shows_an_internal_id_or_english(stack: L
                                    "/rooms/room-301", "/meetings/new", f"/meetings/{meeting}", "/dispatch",
                                    "/nowhere", "/documents/no-such-document", "/documents/a/b/c", "/search",
                                    *SEARCHES, "/search?q=量子纠缠", "/search?q=x&scope=elsewhere"],
-        office_clerk(): ["/", f"/documents/{doc}", "/archive", "/dispatch", *SEARCHES],
+        office_clerk(): ["/", f"/documents/{doc}", "/archive", "/dispatch", "/incoming/new", *SEARCHES],
         users_with("archivist")[0]: ["/", "/archive", f"/documents/{doc}", *SEARCHES],
         users_with("signer")[0]: ["/", f"/documents/{doc}"],
         "admin": ["/", "/resources"],

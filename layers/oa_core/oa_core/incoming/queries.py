@@ -41,6 +41,8 @@ DECISION_NAMES = {
     "archived": "已归档",
     "failed": "失败",
     "timed_out": "超时",
+    "registered_paper": "文书登记",
+    "taken_up": "转为收文",
 }
 
 

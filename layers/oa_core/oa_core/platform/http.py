@@ -47,6 +47,14 @@ FIELD_LABELS = {
     "destination": "目的地",
     "vehicle_id": "车辆",
     "driver_id": "驾驶员",
+    # 收文 (文书登记 and 登记)
+    "sender": "来文单位",
+    "sender_number": "来文字号",
+    "received_on": "收文日期",
+    "copies": "份数",
+    "deadline": "办理时限",
+    "upload": "来文扫描件",
+    "incoming_id": "登记表",
 }
 
 
@@ -169,6 +177,14 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"{label}：{error.get('msg', '')}"
     if kind == "string_unicode":
         return f"{label}不是合法的文本（含无法识别的字符）"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{label}不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{label}不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"{label}应为整数"
+    if kind.startswith("date_"):
+        return f"{label}请填写日期，如 2026-12-31"
     if kind == "json_invalid":
         return "请求体不是合法的 JSON"
     if kind == "value_error":

@@ -1,5 +1,6 @@
-"""工作台: a person's start page — my pending decisions (待办, every flow, and 派车 for dispatchers), my
-documents and drafts, what reached my department, my meetings and my applications."""
+"""工作台: a person's start page — my pending decisions (待办, every flow, and 派车 for dispatchers), 收文's
+待签收/待拟办/待批办/待承办/待阅 counts, my documents and drafts, what reached my department, my meetings and my
+applications."""
 
 from __future__ import annotations
 
@@ -10,12 +11,32 @@ from oa_core.outgoing import drafting
 from oa_core.outgoing.storage import DocumentItem, InboxItem
 from oa_core.platform.errors import DomainError
 from oa_core.platform.storage import RecordItem
-from oa_core.web.pages import Reply, denied, page, redirect
+from oa_core.web.pages import WORDS, Reply, denied, page, redirect
+
+INCOMING_WAITING = (
+    ("receive", "待签收"),
+    ("propose", "待拟办"),
+    ("instruct", "待批办"),
+    ("handle", "待承办"),
+    ("read", "待阅"),
+)
+"""收文's steps on the 工作台, by the step their tasks carry: counted from 我的待办 (the one Query of the tasks
+index the 发文 tasks come from), so a count is never another read."""
+
+
+def incoming_counts(tasks: list[Any]) -> list[dict[str, Any]]:
+    """待签收, 待拟办, 待批办, 待承办, 待阅: how many of my tasks wait at each, with the first to open."""
+    counts = []
+    for step, label in INCOMING_WAITING:
+        mine = [t for t in tasks if t.step == step and t.document_id.startswith("I")]
+        counts.append({"step": step, "label": label, "count": len(mine), "first": mine[0].document_id if mine else ""})
+    return counts
 
 
 def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
     """工作台: my pending decisions, my documents and drafts, what reached my department."""
     from oa_core.bookings import dispatch, meetings
+    from oa_core.incoming.steps import STEPS as INCOMING_STEPS
     from oa_core.worklist import decisions
 
     # 派车 waits on the dispatcher like any 待办 (a request is no task of the workflow: its own queue).
@@ -32,11 +53,15 @@ def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "")
         for item in RecordItem.query(f"INBOX#{user['department']}", scan_index_forward=False, limit=10)
         if isinstance(item, InboxItem)
     ]
+    tasks = decisions.my_tasks(user["user_id"])
     return page(
         "dashboard.html",
         user,
         session,
-        tasks=decisions.my_tasks(user["user_id"]),
+        tasks=tasks,
+        incoming_counts=incoming_counts(tasks),
+        registers_incoming=directory.is_office_clerk(user),
+        step_names={**INCOMING_STEPS, **WORDS["step_names"]},
         dispatch_waiting=dispatch_waiting,
         requester_names={user_id: person["name"] for user_id, person in requesters.items()},
         documents=mine,

@@ -23,6 +23,7 @@ from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import DomainError, InvalidInput
 from oa_core.platform.http import humanize
+from oa_core.web.incoming import take_up_state
 from oa_core.web.pages import Reply, denied, form_value, message, page, redirect, site
 from oa_core.web.sheet import COUNTERSIGN_STATES, sheet, version_diff
 from oa_core.workflow import tasks
@@ -202,6 +203,7 @@ def document_page(
         running=doc.status in RUNNING,
         countersign_states=COUNTERSIGN_STATES,
         can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
+        take_up=take_up_state(user, doc),
         # 档案包 and 四性检测 report: as records.retrieval.readable_package allows (the archive page's rule).
         archive_downloads=doc.status == "archived"
         and (directory.reads_every_department(user) or user["department"] == doc.drafter_department),

@@ -17,6 +17,17 @@ function labelLists(scope) {
 }
 labelLists(document);
 
+// A form with data-once sends once: its buttons are disabled once it is on its way (the server holds it
+// to once too: web.once and the task's own condition).
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-once") || e.defaultPrevented) return;
+  // Disabled after this turn: the form's data (with the pressed button's value) is taken first.
+  setTimeout(function () {
+    Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) { b.disabled = true; });
+  }, 0);
+});
+
 // A button with data-confirm asks first (撤销角色 and the like); 取消 leaves the form unsent.
 document.addEventListener("click", function (e) {
   var button = e.target.closest ? e.target.closest("button[data-confirm]") : null;
@@ -179,6 +190,8 @@ document.addEventListener("click", function (e) {
             // 正式文件 and 档案 links that only a finished document has.
             var ended = !fresh.getAttribute("data-refresh") &&
               fresh.getAttribute("data-status") !== box.getAttribute("data-status");
+            // 收文页: a step of mine opened or closed (签收 done, 登记 now waits): its form is on the page.
+            if (fresh.getAttribute("data-mine") !== box.getAttribute("data-mine")) ended = true;
             box.replaceWith(fresh);
             labelLists(fresh);
             if (ended) {

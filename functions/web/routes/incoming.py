@@ -1,0 +1,87 @@
+"""收文 pages' routes: 文书登记 (/incoming/new, its scan's presigned POST), one 收文 (/incoming/<id>: the
+page its 文书's email links to), its progress, its decision (签收, 登记), its file, and 转为收文 from a
+发文's page; the pages are oa_core.web.incoming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from oa_core.identity import sessions
+from oa_core.web import incoming, once
+from oa_core.web.pages import Reply
+
+from .gate import Gate
+
+router = APIGatewayRouter()
+gate = Gate(router)
+
+
+@router.get("/incoming/new")
+def new_incoming() -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.new_form(user, session))
+
+
+@router.post("/incoming/new")
+def submit_new() -> Response[str]:
+    """登记来文's POST, once per form (web.once)."""
+
+    def submitted(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        return once.submit(
+            user,
+            session,
+            form,
+            "来文登记",
+            "该来文已登记，不会重复登记",
+            lambda: incoming.submit_new(user, session, form),
+        )
+
+    return gate.signed_in(submitted, post=True)
+
+
+@router.post("/incoming/new/uploads")
+def scan_ticket() -> Response[str]:
+    body = str(router.current_event.decoded_body or "")
+    return gate.signed_in(lambda user, session: incoming.scan_ticket(user, body), post=True, file_body=True)
+
+
+@router.get("/incoming/<incoming_id>")
+def incoming_page(incoming_id: str) -> Response[str]:
+    notice = gate.query().get("done", "")
+    return gate.signed_in(lambda user, session: incoming.incoming_page(user, session, incoming_id, notice=notice[:100]))
+
+
+@router.get("/incoming/<incoming_id>/progress")
+def progress(incoming_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.progress(user, session, incoming_id))
+
+
+@router.get("/incoming/<incoming_id>/file")
+def received_file(incoming_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.received_file(user, session, incoming_id))
+
+
+@router.post("/incoming/<incoming_id>/decision")
+def decide(incoming_id: str) -> Response[str]:
+    """签收 or 登记, once per form (web.once; the task itself is decided once by its condition)."""
+
+    def decided(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        return once.submit(
+            user,
+            session,
+            form,
+            "决定",
+            "该事项已办理，不会重复提交",
+            lambda: incoming.decide(user, session, incoming_id, form),
+        )
+
+    return gate.signed_in(decided, post=True)
+
+
+@router.post("/documents/<document_id>/incoming")
+def take_up(document_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.take_up(user, session, document_id), post=True)
