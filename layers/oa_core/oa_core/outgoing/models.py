@@ -12,7 +12,12 @@ from pydantic import (
 )
 
 from oa_core.outgoing.attachments import RESERVED_ID, AttachmentsView, normalise_note
-from oa_core.outgoing.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
+from oa_core.outgoing.doctypes import (
+    ACCEPTED_CLASSIFICATIONS,
+    CLASSIFIED_REFUSAL,
+    OPTIONAL_MAIN_RECIPIENTS,
+    DocType,
+)
 from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, multi_line, single_line
 from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
 from oa_core.workflow.models import DecisionRequest, HistoryEntry, Opinion
@@ -59,7 +64,10 @@ class DocumentContent(StrictModel):
 
     title: Title
     body: Body
-    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)]
+    main_recipients: Annotated[
+        list[Recipient],
+        Field(max_length=MAX_LIST, description="主送机关：至少一个，公告、通告、命令、纪要可以为空"),
+    ]
     cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
     urgency: Urgency = ""
 
@@ -105,6 +113,8 @@ class DraftSubmission(DocumentContent):
 
     @model_validator(mode="after")
     def _rules_of_the_regulation(self) -> DraftSubmission:
+        if not self.main_recipients and self.doc_type not in OPTIONAL_MAIN_RECIPIENTS:
+            raise ValueError(f"请填写主送机关（{self.doc_type}须有主送机关，公告、通告、命令、纪要可不写）")
         if self.doc_type == "请示" and len(self.main_recipients) != 1:
             raise ValueError("请示应当一文一事，只能有一个主送机关")
         return self
