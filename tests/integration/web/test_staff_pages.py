@@ -164,7 +164,7 @@ def test_live_checks_answer_with_word_count_and_advice(stack: LocalStack, drafte
     found = response.json()
     messages = " ".join(c["message"] for c in found["checks"])
     assert found["word_count"] > 20
-    assert "国办发〔2012〕14号" in messages
+    assert "“[2012]14号”应写作“〔2012〕14号”" in messages
     assert "2026年1月5日" in messages
     assert "关于……的请示" in messages
     assert "请填写主送机关" in messages and found["ok"] is False

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -118,6 +120,45 @@ class DraftSubmission(DocumentContent):
         if self.doc_type == "请示" and len(self.main_recipients) != 1:
             raise ValueError("请示应当一文一事，只能有一个主送机关")
         return self
+
+
+_Short = Annotated[str, StringConstraints(max_length=100)]
+
+
+class DraftCheckRequest(BaseModel):
+    """拟稿检查: a draft as far as it is written (every field may be empty); a DraftSubmission's other fields
+    (countersigners, distribute_to…) are accepted and ignored, so the body to be submitted can be checked as is."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    doc_type: Annotated[str, StringConstraints(max_length=10), Field(description="文种（15 种之一；可空）")] = ""
+    title: Annotated[str, StringConstraints(max_length=200), Field(description="标题")] = ""
+    body: Annotated[str, StringConstraints(max_length=50_000), Field(description="正文")] = ""
+    main_recipients: Annotated[list[_Short], Field(max_length=MAX_LIST, description="主送机关")] = []
+    cc: Annotated[list[_Short], Field(max_length=MAX_LIST, description="抄送机关")] = []
+    attachment_note: Annotated[str, StringConstraints(max_length=500), Field(description="附件说明")] = ""
+    classification: Annotated[str, StringConstraints(max_length=20), Field(description="密级")] = ""
+    reviewer: Annotated[str, StringConstraints(max_length=64), Field(description="核稿人")] = ""
+    signer: Annotated[str, StringConstraints(max_length=64), Field(description="签发人")] = ""
+
+
+class DraftFinding(OutputModel):
+    level: Literal["error", "warning"]
+    """error: 必须修改 (blocks submission on the 拟稿 page); warning: 建议."""
+    field: str
+    message: str
+    found: str = ""
+    """What was written, as it stands in ``field`` (empty when the finding is about the whole field)."""
+    suggestion: str = ""
+    """What to write instead of ``found``; empty: delete it, or no mechanical fix."""
+
+
+class DraftCheckResult(OutputModel):
+    """拟稿检查's answer: 字数, the findings, and whether nothing blocks submission."""
+
+    word_count: int
+    checks: list[DraftFinding]
+    ok: bool
 
 
 class ContentEdits(StrictModel):
