@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from oa_core.identity import directory
 from oa_core.outgoing import printing
 from oa_core.outgoing.storage import load_document
+from oa_core.platform.errors import InvalidInput
 from tests.integration.kit import Api, draft, submit, users_with
 
 pytestmark = pytest.mark.integration
@@ -60,3 +62,11 @@ def test_an_opinion_to_the_superior_unit_is_typeset_as_upward_with_its_signer(ap
     downward = submit(api, doc_type="意见", title="关于加强值班工作的意见", main_recipients=["各处室"])
     assert printing.official_document(load_document(upward)).signer_name, "上行的意见 prints its 签发人"
     assert printing.official_document(load_document(downward)).signer_name == ""
+
+
+def test_an_organisation_file_with_an_unknown_relation_is_refused_before_anything_is_written(api: Api) -> None:
+    unit = {"unit_id": "zz-bad", "name": "示例县人民政府", "email": "a@example.gov.cn", "relation": "上级"}
+    with pytest.raises(InvalidInput, match="relation 只能是 superior（上级机关）、subordinate（下级机关）或留空"):
+        directory.seed_organisation({"external_units": [unit]})
+    assert "示例县人民政府" not in {u["name"] for u in directory.list_external_units()}
+    assert directory.unit_relations() == {SUPERIOR: "superior", SUBORDINATE: "subordinate"}
