@@ -7,7 +7,7 @@ file does not know a recipient, its name may still say it is a group of lower un
 checks refuse on the file and only advise on the name.
 
 A document is 上行文 when its 文种 is 请示 or 报告, or when a 主送机关 is a 上级机关 in the organisation file
-(an 意见 or a 函 to the 上级机关 goes up too); a 上行文 prints its 签发人 beside the 发文字号 (GB/T 9704 7.2.6).
+(an 意见 or a 函 to the 上级机关 goes up too); a 上行文 prints its 签发人 beside the 发文字号 (GB/T 9704 7.2.4).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _SUBORDINATE_NAME = re.compile(r"^各|所属|下属|直属|基层|[局委厅办�
 
 
 def looks_subordinate(name: str) -> bool:
-    """A name that stands for lower units: 各… (各区县人民政府, 各乡镇, 各处室) or …所属/下属/直属/基层….
+    """A name that stands for lower units: 各… (各区县人民政府, 各乡镇, 各处室) or …所属/下属/直属/局属/基层….
     (No 上级机关 is written that way.)"""
     return bool(_SUBORDINATE_NAME.search(name.strip()))
 
