@@ -7,7 +7,7 @@ file does not know a recipient, its name may still say it is a group of lower un
 checks refuse on the file and only advise on the name.
 
 A document is 上行文 when its 文种 is 请示 or 报告, or when a 主送机关 is a 上级机关 in the organisation file
-(an 意见 or a 函 to the 上级机关 goes up too); a 上行文 prints its 签发人 beside the 发文字号 (GB/T 9704 7.2.4).
+(an 意见 or a 函 to the 上级机关 goes up too); a 上行文 prints its 签发人 beside the 发文字号 (GB/T 9704 7.2.6).
 """
 
 from __future__ import annotations

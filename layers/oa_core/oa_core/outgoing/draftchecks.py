@@ -5,7 +5,7 @@ Each finding names what was written (``found``) and, where there is one, what to
 ``suggestion`` of a 发文字号 replaces only its number part (〔2026〕7号), never the 机关代字 or the words
 before it, which the check cannot tell apart.
 
-- 发文字号 (GB/T 9704-2012 7.2.4): the year in 六角括号 〔〕 written in full, the 序号 without 第 and
+- 发文字号 (GB/T 9704-2012 7.2.5): the year in 六角括号 〔〕 written in full, the 序号 without 第 and
   without leading zeros (不编虚位), nothing between: 〔2026〕7号. Any 代字 (a Chinese character right
   before the bracket), in the title, 正文 (引用 of other documents) and 附件说明 alike.
 - Dates: Arabic numerals, no leading zeros: 2026年1月5日, never 2026年01月05日, 2026-01-05 or 二〇二六年.
