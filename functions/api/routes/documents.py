@@ -12,7 +12,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from oa_core.identity import directory
 from oa_core.identity.caller import caller
 from oa_core.outgoing import documents
-from oa_core.outgoing.models import DocumentCreated, DocumentView, DraftSubmission, RevisionRequest
+from oa_core.outgoing.models import (
+    DocumentCreated,
+    DocumentView,
+    DraftCheckRequest,
+    DraftCheckResult,
+    DraftSubmission,
+    RevisionRequest,
+)
 from oa_core.platform.errors import Conflict, InvalidInput
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
 from oa_core.workflow.models import DecisionResult
@@ -112,6 +119,17 @@ def create_document(submission: DraftSubmission) -> Response[Any]:
         body=DocumentCreated(**created),
         headers=SECURITY_HEADERS,
     )
+
+
+@router.post("/api/drafts/check")
+def check_draft(draft: DraftCheckRequest) -> DraftCheckResult:
+    """拟稿检查: what the 拟稿 page shows live — errors that block submission, advice with its fix — for a
+    draft as far as it is written; nothing is stored."""
+    from oa_core.outgoing import drafting
+
+    caller(router.current_event.raw_event)
+    found = drafting.check(draft.model_dump(), directory.unit_relations())
+    return DraftCheckResult.model_validate(found)
 
 
 @router.get("/api/documents/<document_id>")

@@ -49,9 +49,10 @@ def check_draft() -> Response[str]:
     import json
 
     def checked(user: dict[str, Any], session: sessions.Session) -> Reply:
+        from oa_core.identity import directory
         from oa_core.outgoing import drafting
 
-        found = drafting.check(documents.form_fields(gate.form()))
+        found = drafting.check(documents.form_fields(gate.form()), directory.unit_relations())
         return Reply(200, json.dumps(found, ensure_ascii=False), "application/json; charset=utf-8", pages.headers())
 
     return gate.signed_in(checked, post=True)

@@ -164,10 +164,29 @@ def test_live_checks_answer_with_word_count_and_advice(stack: LocalStack, drafte
     found = response.json()
     messages = " ".join(c["message"] for c in found["checks"])
     assert found["word_count"] > 20
-    assert "国办发〔2012〕14号" in messages
+    assert "“[2012]14号”应写作“〔2012〕14号”" in messages
     assert "2026年1月5日" in messages
     assert "关于……的请示" in messages
     assert "请填写主送机关" in messages and found["ok"] is False
+
+
+def test_live_checks_know_the_organisation_files_subordinate_units(stack: LocalStack, drafter: Browser) -> None:
+    page = drafter.get("/documents/new")
+    fields = {
+        "doc_type": "请示",
+        "title": "关于追加经费的请示",
+        "main_recipients": "示例市人民政府",
+        "cc": "示例市东城区人民政府",
+        "body": "拟追加经费。\n\n妥否，请批示。",
+        "csrf": "",
+    }
+    response = drafter.request("POST", "/drafts/check", fields, **{"X-CSRF-Token": drafter.csrf(page)})
+    found = response.json()
+    assert response.status == 200 and found["ok"] is False
+    refusal = "请示不得抄送下级机关：“示例市东城区人民政府”是本机关的下级机关，请从抄送中删去"
+    assert {"level": "error", "field": "cc", "message": refusal} in [
+        {key: c[key] for key in ("level", "field", "message")} for c in found["checks"]
+    ]
 
 
 def test_user_text_is_escaped_on_the_pages_that_show_it(stack: LocalStack, drafter: Browser) -> None:

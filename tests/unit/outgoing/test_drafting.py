@@ -33,7 +33,13 @@ def test_a_well_formed_notice_passes_without_advice() -> None:
 def test_missing_elements_are_errors_that_block_submission() -> None:
     result = drafting.check(fields(title="", body=" ", main_recipients=[], reviewer="", signer=""))
     assert result["ok"] is False
-    assert messages(result, "error") == ["请填写标题", "请填写正文", "请填写主送机关", "请选择核稿人", "请选择签发人"]
+    assert messages(result, "error") == [
+        "请填写标题",
+        "请填写正文",
+        "请填写主送机关（公告、通告、命令、纪要可不写主送机关）",
+        "请选择核稿人",
+        "请选择签发人",
+    ]
 
 
 def test_a_qingshi_with_two_main_recipients_is_an_error() -> None:
@@ -56,8 +62,8 @@ def test_wrong_brackets_leading_zeros_and_dates_are_pointed_out() -> None:
     body = "根据国办发[2012]14号、市政办函（2025）3号和示例办发〔2026〕07号，于2026-01-05、二〇二六年二月前完成。"
     result = drafting.check(fields(body=body))
     warnings = " ".join(messages(result, "warning"))
-    assert "国办发〔2012〕14号" in warnings
-    assert "市政办函〔2025〕3号" in warnings
+    assert "“[2012]14号”应写作“〔2012〕14号”" in warnings
+    assert "“（2025）3号”应写作“〔2025〕3号”" in warnings
     assert "不编虚位" in warnings
     assert "2026年1月5日" in warnings
     assert "阿拉伯数字" in warnings

@@ -32,6 +32,8 @@ ROLE_NAMES = {
     "secadmin": "安全管理员",
     "auditor": "安全审计员",
 }
+RELATIONS = {"superior": "上级机关", "subordinate": "下级机关", "": "不相隶属机关"}
+"""行文关系 of an external unit to this unit (the organisation file's ``relation``)."""
 ADMIN_ROLES = ("sysadmin", "secadmin", "auditor")
 """三员分立: 系统管理员 (organisation, resources, configuration), 安全管理员 (role assignments) and
 安全审计员 (the audit trail). Nobody holds two of them, and none of them reads documents by that role."""
@@ -97,6 +99,12 @@ def seed_organisation(org: dict[str, Any]) -> None:
         problem = role_problem(str(user.get("user_id", "")), list(user.get("roles", [])))
         if problem:
             raise InvalidInput(problem)
+    for unit in org.get("external_units", []):
+        if unit.get("relation", "") not in RELATIONS:
+            raise InvalidInput(
+                f"外部单位“{unit.get('name', '')}”的 relation 只能是 superior（上级机关）、"
+                "subordinate（下级机关）或留空"
+            )
     with UserItem.batch_write() as batch:
         for dept in org.get("departments", []):
             batch.save(
@@ -117,6 +125,7 @@ def seed_organisation(org: dict[str, Any]) -> None:
                     email=unit.get("email", ""),
                     platform_code=unit.get("platform_code", ""),
                     seal_key_fingerprint=unit.get("seal_key_fingerprint", ""),
+                    relation=unit.get("relation", ""),
                 )
             )
         for user in org.get("users", []):
@@ -176,10 +185,16 @@ def list_external_units() -> list[dict[str, str]]:
             "email": item.email,
             "platform_code": item.platform_code,
             "seal_key_fingerprint": item.seal_key_fingerprint or "",
+            "relation": item.relation or "",
         }
         for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("UNIT#"))
         if isinstance(item, ExternalUnitItem)
     ]
+
+
+def unit_relations() -> dict[str, str]:
+    """行文关系 by unit name: the external units marked ``superior`` or ``subordinate`` (one Query)."""
+    return {unit["name"]: unit["relation"] for unit in list_external_units() if unit["relation"]}
 
 
 def department_members(department_id: str) -> list[dict[str, Any]]:

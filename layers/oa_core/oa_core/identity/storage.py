@@ -39,6 +39,9 @@ class ExternalUnitItem(RecordItem, discriminator="external_unit"):
     seal_key_fingerprint = UnicodeAttribute(default="")
     """收文: the SHA-256 fingerprint (16 or 64 hex digits) of the unit's seal key, pinned; a 收文 whose seal
     was made with another key is flagged to the 文书."""
+    relation = UnicodeAttribute(default="")
+    """行文关系: ``superior`` (上级机关), ``subordinate`` (下级机关) or empty (不相隶属机关); decides 上行文
+    and the 拟稿 checks on 主送 and 抄送 (outgoing.direction)."""
 
 
 class SessionItem(RecordItem, discriminator="session"):

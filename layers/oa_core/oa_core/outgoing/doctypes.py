@@ -14,6 +14,10 @@ DocType = Literal[
     "通报", "报告", "请示", "批复", "议案", "函", "纪要",
 ]  # fmt: skip
 
+OPTIONAL_MAIN_RECIPIENTS = frozenset({"公告", "通告", "命令", "纪要"})
+"""文种 that may have no 主送机关: 公告 and 通告 are published to all, a 命令 is announced, a 纪要 records a
+meeting (GB/T 9704-2012 7.3.2: 主送机关 where there is one). Every other 文种 has at least one."""
+
 URGENCIES: tuple[str, ...] = ("", "加急", "特急")
 """紧急程度: blank, 加急 (urgent) or 特急 (extra urgent)."""
 

@@ -1,8 +1,9 @@
 """拟稿助手: 文种 templates, checks a drafter sees while writing, and drafts saved for later.
 
-The checks follow 《党政机关公文处理工作条例》 and GB/T 9704-2012: required elements, a 请示 with one
-主送机关, a title that ends with its 文种, 发文字号 years in 六角括号 〔〕 without leading zeros, dates in
-Arabic numerals written 2026年1月5日. Errors block submission; warnings are advice.
+The checks follow 《党政机关公文处理工作条例》 and GB/T 9704-2012: required elements (a 主送机关 except for
+公告, 通告, 命令 and 纪要), a 请示 with one 主送机关 and no 下级机关 among its 抄送, a 报告 without a request, a
+title that ends with its 文种, and the text checks of outgoing.draftchecks (发文字号, dates, 附件名称,
+template placeholders). Errors block submission; warnings are advice.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from oa_core.outgoing.doctypes import DOC_TYPES, word_count
+from oa_core.outgoing import direction, draftchecks
+from oa_core.outgoing.doctypes import DOC_TYPES, OPTIONAL_MAIN_RECIPIENTS, word_count
+from oa_core.outgoing.draftchecks import Check
 from oa_core.outgoing.storage import DraftItem
 from oa_core.platform import clock
 from oa_core.platform.errors import NotFound
@@ -43,19 +47,7 @@ TEMPLATES: tuple[Template, ...] = (
 )
 TEMPLATE_BY_KEY = {t.key: t for t in TEMPLATES}
 
-_NUMBER_BRACKETS = re.compile(r"([\u4e00-\u9fa5]{1,12}[发函字])\s*[\[\(（【［{]\s*(\d{4})\s*[\]\)）】］}]\s*(\d+)\s*号")
-_LEADING_ZERO = re.compile(r"〔\d{4}〕0\d*号")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}年")
 _REQUEST_ENDINGS = ("妥否，请批示。", "请批示。", "请审批。", "请予审批。", "请批复。", "当否，请批示。")
-
-
-@dataclass(frozen=True)
-class Check:
-    level: str
-    """error (blocks submission) or warning (advice)."""
-    field: str
-    message: str
 
 
 def _lines(value: Any) -> list[str]:
@@ -64,12 +56,17 @@ def _lines(value: Any) -> list[str]:
     return [line.strip() for line in re.split(r"[\n、，,；;]", str(value or "")) if line.strip()]
 
 
-def check(fields: dict[str, Any]) -> dict[str, Any]:
-    """What a drafter should fix or consider, and the word count (字数)."""
+def check(fields: dict[str, Any], relations: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What a drafter should fix or consider, and the word count (字数).
+
+    ``relations`` are the organisation file's 行文关系 by unit name (identity.directory.unit_relations):
+    without them, only the names tell a 下级机关 (outgoing.direction)."""
     title = str(fields.get("title") or "").strip()
     body = str(fields.get("body") or "")
     doc_type = str(fields.get("doc_type") or "")
+    note = str(fields.get("attachment_note") or "")
     main = _lines(fields.get("main_recipients"))
+    cc = _lines(fields.get("cc"))
     checks: list[Check] = []
 
     def error(field: str, message: str) -> None:
@@ -84,8 +81,8 @@ def check(fields: dict[str, Any]) -> dict[str, Any]:
         error("title", "请填写标题")
     if not body.strip():
         error("body", "请填写正文")
-    if not main:
-        error("main_recipients", "请填写主送机关")
+    if not main and doc_type not in OPTIONAL_MAIN_RECIPIENTS:
+        error("main_recipients", "请填写主送机关（公告、通告、命令、纪要可不写主送机关）")
     if doc_type == "请示" and len(main) > 1:
         error("main_recipients", "请示应当一文一事，只能有一个主送机关（其他机关可列入抄送）")
     if not fields.get("reviewer"):
@@ -98,25 +95,47 @@ def check(fields: dict[str, Any]) -> dict[str, Any]:
         warning("title", f"标题一般以文种结尾，如“关于……的{doc_type}”")
     if doc_type == "请示" and body.strip() and not body.strip().endswith(_REQUEST_ENDINGS):
         warning("body", "请示的结尾一般为“妥否，请批示。”或“请批示。”")
-    text = f"{title}\n{body}\n{fields.get('attachment_note') or ''}"
-    for match in _NUMBER_BRACKETS.finditer(text):
-        warning(
-            "body",
-            f"发文字号“{match.group(0)}”的年份应使用六角括号，写作“{match.group(1)}〔{match.group(2)}〕"
-            f"{int(match.group(3))}号”",
-        )
-    for match in _LEADING_ZERO.finditer(text):
-        warning("body", f"发文字号“{match.group(0)}”的序号不编虚位（不加“0”）")
-    for match in _NUMERIC_DATE.finditer(text):
-        year, month, day = match.groups()
-        warning("body", f"日期“{match.group(0)}”宜写作“{int(year)}年{int(month)}月{int(day)}日”")
-    if _CHINESE_YEAR.search(text):
-        warning("body", "成文日期等日期用阿拉伯数字书写，如“2026年1月5日”")
+    if doc_type == "报告":
+        draftchecks.report_request_findings(body, checks.append)
+    _recipient_checks(doc_type, main, cc, relations or {}, checks.append)
+    for field, text in (("title", title), ("body", body), ("attachment_note", note)):
+        draftchecks.placeholder_findings(field, text, checks.append)
+        draftchecks.number_findings(field, text, checks.append)
+        draftchecks.date_findings(field, text, checks.append)
+    draftchecks.attachment_name_findings(note, checks.append)
     return {
         "word_count": word_count(title, body),
         "checks": [asdict(c) for c in checks],
         "ok": not any(c.level == "error" for c in checks),
     }
+
+
+def _recipient_checks(
+    doc_type: str, main: list[str], cc: list[str], relations: Mapping[str, str], report: draftchecks.Report
+) -> None:
+    """行文关系: a 请示 never 抄送 a 下级机关 (条例第十五条); 上行文 go to 上级机关, 下行文 文种 not to them."""
+    if doc_type == "请示":
+        known, guessed = direction.subordinates(cc, relations)
+        for name in known:
+            report(Check("error", "cc", f"请示不得抄送下级机关：“{name}”是本机关的下级机关，请从抄送中删去", name))
+        for name in guessed:
+            report(Check("warning", "cc", f"请示不得抄送下级机关：“{name}”像是下级机关，请核实后从抄送中删去", name))
+    if doc_type in direction.UPWARD_TYPES:
+        known, guessed = direction.subordinates(main, relations)
+        for name in [*known, *guessed]:
+            report(
+                Check("warning", "main_recipients", f"{doc_type}是上行文，应主送上级机关，“{name}”像是下级机关", name)
+            )
+    if doc_type in direction.DOWNWARD_TYPES:
+        for name in direction.superiors(main, relations):
+            report(
+                Check(
+                    "warning",
+                    "main_recipients",
+                    f"“{name}”是上级机关：向上级机关行文一般用请示、报告或意见，不用{doc_type}",
+                    name,
+                )
+            )
 
 
 # ---------------------------------------------------------------- saved drafts (草稿)

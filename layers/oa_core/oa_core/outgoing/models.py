@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -12,7 +14,12 @@ from pydantic import (
 )
 
 from oa_core.outgoing.attachments import RESERVED_ID, AttachmentsView, normalise_note
-from oa_core.outgoing.doctypes import ACCEPTED_CLASSIFICATIONS, CLASSIFIED_REFUSAL, DocType
+from oa_core.outgoing.doctypes import (
+    ACCEPTED_CLASSIFICATIONS,
+    CLASSIFIED_REFUSAL,
+    OPTIONAL_MAIN_RECIPIENTS,
+    DocType,
+)
 from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, multi_line, single_line
 from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
 from oa_core.workflow.models import DecisionRequest, HistoryEntry, Opinion
@@ -59,7 +66,10 @@ class DocumentContent(StrictModel):
 
     title: Title
     body: Body
-    main_recipients: Annotated[list[Recipient], Field(min_length=1, max_length=MAX_LIST)]
+    main_recipients: Annotated[
+        list[Recipient],
+        Field(max_length=MAX_LIST, description="主送机关：至少一个，公告、通告、命令、纪要可以为空"),
+    ]
     cc: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
     urgency: Urgency = ""
 
@@ -105,9 +115,50 @@ class DraftSubmission(DocumentContent):
 
     @model_validator(mode="after")
     def _rules_of_the_regulation(self) -> DraftSubmission:
+        if not self.main_recipients and self.doc_type not in OPTIONAL_MAIN_RECIPIENTS:
+            raise ValueError(f"请填写主送机关（{self.doc_type}须有主送机关，公告、通告、命令、纪要可不写）")
         if self.doc_type == "请示" and len(self.main_recipients) != 1:
             raise ValueError("请示应当一文一事，只能有一个主送机关")
         return self
+
+
+_Short = Annotated[str, StringConstraints(max_length=100)]
+
+
+class DraftCheckRequest(BaseModel):
+    """拟稿检查: a draft as far as it is written (every field may be empty); a DraftSubmission's other fields
+    (countersigners, distribute_to…) are accepted and ignored, so the body to be submitted can be checked as is."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    doc_type: Annotated[str, StringConstraints(max_length=10), Field(description="文种（15 种之一；可空）")] = ""
+    title: Annotated[str, StringConstraints(max_length=200), Field(description="标题")] = ""
+    body: Annotated[str, StringConstraints(max_length=50_000), Field(description="正文")] = ""
+    main_recipients: Annotated[list[_Short], Field(max_length=MAX_LIST, description="主送机关")] = []
+    cc: Annotated[list[_Short], Field(max_length=MAX_LIST, description="抄送机关")] = []
+    attachment_note: Annotated[str, StringConstraints(max_length=500), Field(description="附件说明")] = ""
+    classification: Annotated[str, StringConstraints(max_length=20), Field(description="密级")] = ""
+    reviewer: Annotated[str, StringConstraints(max_length=64), Field(description="核稿人")] = ""
+    signer: Annotated[str, StringConstraints(max_length=64), Field(description="签发人")] = ""
+
+
+class DraftFinding(OutputModel):
+    level: Literal["error", "warning"]
+    """error: 必须修改 (blocks submission on the 拟稿 page); warning: 建议."""
+    field: str
+    message: str
+    found: str = ""
+    """What was written, as it stands in ``field`` (empty when the finding is about the whole field)."""
+    suggestion: str = ""
+    """What to write instead of ``found``; empty: delete it, or no mechanical fix."""
+
+
+class DraftCheckResult(OutputModel):
+    """拟稿检查's answer: 字数, the findings, and whether nothing blocks submission."""
+
+    word_count: int
+    checks: list[DraftFinding]
+    ok: bool
 
 
 class ContentEdits(StrictModel):

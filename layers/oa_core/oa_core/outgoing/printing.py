@@ -13,6 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from oa_core.identity import directory
+from oa_core.outgoing import direction
 from oa_core.outgoing.storage import DocumentItem, load_document
 from oa_core.platform import audit, clock
 from oa_core.platform.config import client, settings
@@ -22,9 +23,6 @@ from oa_core.workflow.tasks import history_item
 
 if TYPE_CHECKING:
     from oa_core.publishing.typesetting import OfficialDocument
-
-UPWARD_TYPES = frozenset({"请示", "报告"})
-"""上行文: the 发文字号 goes left with 签发人 on its line."""
 
 
 @cache
@@ -40,6 +38,13 @@ def signer_name(doc: DocumentItem) -> str:
     """签发人 by name, as a seal block and make verify show them (their id when the directory has no name)."""
     who = doc.signed_by or doc.signer or ""
     return str((directory.get_user(who) or {}).get("name") or who)
+
+
+def upward(doc: DocumentItem) -> bool:
+    """上行文 by 文种 or by the relation of its 主送机关 (outgoing.direction)."""
+    if doc.doc_type in direction.UPWARD_TYPES:
+        return True
+    return direction.is_upward(doc.doc_type, strs(doc.main_recipients), directory.unit_relations())
 
 
 def official_document(doc: DocumentItem) -> OfficialDocument:
@@ -60,7 +65,8 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
         body=doc.body,
         sign_date=sign_date,
         signature=org,
-        signer_name=str(signer.get("name", "")) if doc.doc_type in UPWARD_TYPES else "",
+        # 上行文 (a 请示 or 报告, or to a 上级机关): the 发文字号 goes left with 签发人 on its line.
+        signer_name=str(signer.get("name", "")) if upward(doc) else "",
         attachment_note=doc.attachment_note or "",
         cc=strs(doc.cc),
         printer=org,

@@ -48,7 +48,8 @@ def final_text(doc: DocumentItem) -> str:
         "",
         doc.title,
         "",
-        "、".join(strs(doc.main_recipients)) + "：",
+        # 公告, 通告, 命令 and 纪要 may have no 主送机关: then no line with a lone colon.
+        *(["、".join(strs(doc.main_recipients)) + "："] if doc.main_recipients else []),
         doc.body,
         "",
         settings().org_name,

@@ -132,7 +132,7 @@ def new_document(
         # The 政务协同平台 (webhook) routes by the unit's name; email reaches registered mailboxes only.
         routes_by_name=settings().delivery_channel == "webhook",
         other_recipients=[entry for entry in fields.get("distribute_to", []) if entry not in listed],
-        checks=drafting.check(fields),
+        checks=drafting.check(fields, {u["name"]: u["relation"] for u in units if u["relation"]}),
         attached=attached,
     )
 
@@ -148,7 +148,7 @@ def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, 
         saved = drafting.save_draft(user["user_id"], fields, draft_id)
         audit.record(user["user_id"], "save_draft", saved, "ok")
         return redirect(f"/documents/new?draft={saved}&saved=1")
-    found = drafting.check(fields)
+    found = drafting.check(fields, directory.unit_relations())
     if not found["ok"]:
         problems = "；".join(c["message"] for c in found["checks"] if c["level"] == "error")
         return new_document(user, session, fields, draft_id=draft_id, error=problems, status=422)
