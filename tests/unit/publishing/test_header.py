@@ -51,3 +51,14 @@ def test_several_signers_go_down_from_two_lines_below_the_mark_and_the_number_si
     assert label.font == "NotoSerifCJKSC", "the label in 仿宋"
     separator_below = [s for s in spans(read(data).pages[0]) if s.size == 22]
     assert min(s.y for s in separator_below) > number.y + 2 * LINE_PITCH, "the title under the number"
+
+
+@needs_fonts
+def test_an_opinion_to_a_superior_unit_carries_its_signer_as_upward_documents_do(font_dir: Path) -> None:
+    """上行文 by the 主送机关's relation (printing sets signer_name for it): an 意见 to a 上级机关 prints 签发人."""
+    data = render_pdf(replace(REQUEST, doc_type="意见", signer_name="张三"), font_dir)
+    found = {s.text: s for s in spans(read(data).pages[0])}
+    assert "签发人：" in found and found["示例办〔2026〕12号"].x == pytest.approx(TEXT_LEFT + CHAR_PITCH, abs=0.05)
+    equal = render_pdf(replace(REQUEST, doc_type="意见", signer_name=""), font_dir)
+    plain = {s.text for s in spans(read(equal).pages[0])}
+    assert "签发人：" not in plain, "an 意见 to an equal or lower unit: no 签发人, the number centred"

@@ -110,7 +110,7 @@ def _header(doc: OfficialDocument, measure: Measure, result: Layout) -> int:
     number_y = number_top + (LINE_PITCH - BODY_SIZE * MM_PER_PT) / 2 + EM_ASCENT * BODY_SIZE * MM_PER_PT
     number_chars = tuple(measure.chars(doc.number, SERIF))
     number_width = sum(ch.width for ch in number_chars)
-    if is_upward(doc.doc_type):
+    if doc.signer_name or is_upward(doc.doc_type):  # 上行文 by 文种 or by the 主送机关's relation (printing)
         number_y = _place_signers(doc.signer_name, number_y, measure, result)
         result.texts.append(TextItem(0, TEXT_LEFT + CHAR_PITCH, number_y, number_chars, BODY_SIZE, BODY_TRACKING))
     else:
