@@ -96,7 +96,11 @@ class TestRealTemplate:
     def test_a_makefile_layer_is_built_and_opt_paths_point_at_it(self, real_template_stack: LocalStack) -> None:
         font_dir = Path(real_template_stack.env["FONT_DIR"])
         assert font_dir.parts[-3:] == ("local-layers", "FontsLayer", "fonts")
-        assert {path.name for path in font_dir.iterdir()} == {*FONT_FILES.values(), "LICENSE-NotoCJK.txt"}
+        assert {path.name for path in font_dir.iterdir()} == {
+            *FONT_FILES.values(),
+            "LICENSE-NotoCJK.txt",
+            "LICENSE-LXGWWenKai.txt",
+        }
         assert (font_dir / FONT_FILES[SERIF]).stat().st_size > 1_000_000
 
     def test_python_layers_are_not_built_and_say_what_each_function_may_import(
@@ -121,10 +125,10 @@ class TestRealTemplate:
             assert ("jieba" in importable.modules) is carries_search, logical_id
             assert ("pypdf" in importable.modules) is (carries_pdf or carries_search), logical_id
         carried = {f: spec.importable.layers for f, spec in provisioned.functions.items() if spec.importable}
-        assert carried["TypesetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer")
+        assert carried["TypesetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer")  # jieba: titles
         assert carried["ArchiveFunction"] == ("OaCoreLayer", "PdfLayer", "SearchLayer")
         assert carried["ApiFunction"] == ("OaCoreLayer", "SearchLayer")
-        assert "PdfLayer" not in carried["ApiFunction"] and "SearchLayer" not in carried["TypesetFunction"]
+        assert "PdfLayer" not in carried["ApiFunction"] and "FontsLayer" not in carried["ArchiveFunction"]
 
     def test_queues_and_secrets_come_from_the_template(self, real_template_stack: LocalStack) -> None:
         import boto3
