@@ -13,7 +13,9 @@ counts of section 5 as JSON to ``bench-results.json`` beside it (what ``make cos
    occupancy query (``infra/bench/bookings.py``);
 5. what one unit of work asks of AWS: a document (k = 0, 1, 3), a room booking, a meeting with its
    approval, a reminder run: transitions, invocations per function, API requests, DynamoDB, S3,
-   KMS, Secrets Manager, SSM, SES, SQS and SNS requests, log bytes (``infra/bench/meter.py``).
+   KMS, Secrets Manager, SSM, SES, SQS and SNS requests, log bytes (``infra/bench/meter.py``);
+6. 印制: a 通知 rendered as PDF and OFD, cold (a fresh process) and warm, against LibreOffice headless
+   converting the same document as .docx to PDF (``infra/bench/render.py``).
 
 Takes about a minute and a half on two cores with the default ``--runs 7``.
 """
@@ -34,12 +36,13 @@ from infra.bench import bookings as bench_bookings
 from infra.bench import cold as bench_cold
 from infra.bench import flow as bench_flow
 from infra.bench import http as bench_http
+from infra.bench import render as bench_render
 from infra.bench import units as bench_units
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
 TEMPLATE = REPO_ROOT / "template.yaml"
-PARTS = ("cold", "flow", "http", "bookings")
+PARTS = ("cold", "flow", "http", "bookings", "render")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -187,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         if booked.race_created != 1:
             missed.append(f"the {bench_bookings.RACERS}-way race made {booked.race_created} bookings")
         missed += [f"bookings: {scan}" for scan in booked.scans]
+    if "render" in parts:
+        print("bench: 印制 (PDF + OFD) against LibreOffice ...", file=sys.stderr, flush=True)
+        rendered = bench_render.measure()
+        sections.append(bench_render.report(rendered))
+        missed += rendered.missed()
     if units:
         sections.append(bench_units.markdown(units))
     sections.append("**Targets missed:** " + "; ".join(missed) + "\n" if missed else "**Every target met.**\n")

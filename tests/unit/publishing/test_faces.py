@@ -38,3 +38,15 @@ def test_a_subset_holds_the_text_its_glyphs_were_asked_for_and_keeps_the_cids(fo
     assert {chr(code) for code in cmap} >= set("关于做好冬季安全生产工作的通知")
     assert set(font.getGlyphOrder()) == names
     assert faces.prototype(path).cmap[ord("通")] == cmap[ord("通")], "the CID (glyph name) is not kept"
+
+
+def test_a_document_with_characters_the_first_did_not_use_still_gets_every_glyph(font_dir: Path) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    render_pdf(NOTICE, font_dir)  # the faces' first subsets consume the fonts the prototypes were parsed from
+    body = "乡镇侄儿傧相凊冽第三部分"
+    data = render_pdf(replace(NOTICE, body=body), font_dir)
+    text = "".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert body in text

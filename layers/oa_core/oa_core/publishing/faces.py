@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 PRESUBSET = "oa_presubset"
 """The attribute that marks a fontTools font made from a cached `subset`."""
+_SPARE: dict[tuple[str, int, int], Any] = {}
+"""The fontTools font each prototype was parsed from, until the first subset of the face consumes it."""
 SUBSET_CACHE = 64
 """Subsets kept per process (a few hundred KB each): the documents rendered lately, each face of each."""
 
@@ -63,10 +65,51 @@ def _prototype(path: str, _size: int, _mtime: int) -> TTFFont:
     from fpdf import FPDF
 
     holder = FPDF()
-    holder.add_font("prototype", "", path)
+    # fpdf2 would measure and look up every one of the face's 44 000 characters here: it is given the space only,
+    # and the full cmap with widths and glyph ids computed when a character is first asked for (`_Lazy`).
+    holder.add_font("prototype", "", path, unicode_range=[0x20])
     font: TTFFont = holder.fonts["prototype"]  # type: ignore[assignment]
-    font.ttfont.close()  # the file is not needed again: subsets are made from `font_bytes`
+    parsed = font.ttfont
+    # copies: `parsed` is consumed by the face's first subset (`_SPARE`), these must outlive it
+    font.cmap = dict(parsed.getBestCmap())
+    default_width = font.desc.missing_width
+    metrics = dict(parsed["hmtx"].metrics)
+    glyph_ids = {name: gid for gid, name in enumerate(parsed.getGlyphOrder())}
+
+    def width(code: int) -> float:
+        name = font.cmap.get(code)
+        if name is None:
+            return float(default_width)
+        advance = metrics[name][0]
+        return round(font.scale * (0 if advance == 65535 else advance) + 0.001)  # as fpdf2 rounds
+
+    def glyph_id(code: int) -> int:
+        return glyph_ids[font.cmap[code]]
+
+    font.cw = _Lazy(width)
+    font.glyph_ids = _Lazy(glyph_id)
+    parsed.recalcBBoxes = parsed.recalcTimestamp = False
+    _SPARE[(path, _size, _mtime)] = parsed  # the first subset is cut from it: its tables are read already
     return font
+
+
+class _Lazy(dict[int, Any]):
+    """fpdf2's per-character tables (widths, glyph ids), filled when a character is first asked for; a character
+    the face lacks is a KeyError for the glyph ids (`get` answers the default, as fpdf2 expects)."""
+
+    def __init__(self, compute: Any) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: int) -> Any:
+        value = self[key] = self._compute(key)
+        return value
+
+    def get(self, key: int, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def clone_into(pdf: FPDF, family: str, path: str | os.PathLike[str]) -> TTFFont:
@@ -106,9 +149,23 @@ def subset(path: str | os.PathLike[str], glyphs: frozenset[str]) -> bytes:
 
 @lru_cache(maxsize=SUBSET_CACHE)
 def _subset(key: tuple[str, int, int], glyphs: frozenset[str]) -> bytes:
+    """fontTools' subsetter with two shortcuts for these CID-keyed CFF faces, on this font object only:
+
+    * no glyph closure over the CFF outlines: it runs every charstring to find ``seac`` accent components,
+      which CID-keyed fonts do not have;
+    * the face's cmap is not decompiled again (65 000 entries): the font is given one made from the prototype's
+      (`prototype`) for exactly the glyphs asked for, which the subsetter then keeps;
+    * the first subset of a face is cut from the font the prototype was parsed from (`_SPARE`: CFF charset and
+      widths read once in a cold process), later ones from the file's bytes.
+    """
     from fontTools import subset as ftsubset
 
-    font = open_font(_read(*key))
+    _prototype(*key)
+    font = _SPARE.pop(key, None) or open_font(_read(*key))
+    cff = font.get("CFF ")
+    if cff is not None and getattr(cff.cff.topDictIndex[0], "ROS", None) is not None:
+        cff.closure_glyphs = lambda _subsetter: None
+    font["cmap"] = _cmap({code: name for code, name in _prototype(*key).cmap.items() if name in glyphs})
     options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, recalc_bounds=False)
     options.drop_tables += list(DROPPED_TABLES)
     options.layout_features = []
@@ -117,7 +174,26 @@ def _subset(key: tuple[str, int, int], glyphs: frozenset[str]) -> bytes:
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)
+    font.close()
     return out.getvalue()
+
+
+def _cmap(mapping: dict[int, str]) -> Any:
+    """A cmap table of these characters: format 4 (BMP), and format 12 beside it for any beyond the BMP."""
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = []
+    for fmt, encoding, limit in ((4, 1, 0xFFFF), (12, 10, 0x10FFFF)):
+        if fmt == 12 and max(mapping, default=0) <= 0xFFFF:
+            continue
+        table = CmapSubtable.newSubtable(fmt)
+        table.platformID, table.platEncID, table.language = 3, encoding, 0
+        table.cmap = {code: name for code, name in mapping.items() if code <= limit}
+        cmap.tables.append(table)
+    return cmap
 
 
 def open_font(data: bytes, presubset: bool = False) -> Any:
