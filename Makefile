@@ -36,7 +36,7 @@ find_python313 = for c in python3.13 /root/.pyenv/versions/3.13.*/bin/python3; d
 	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
 	  echo "$$c"; break; fi; done
 
-.PHONY: help screenshots setup node-deps checkov-setup font-deps browser-deps pdf-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
+.PHONY: help screenshots setup node-deps checkov-setup font-deps browser-deps pdf-deps bench-deps run test test-loaded verify verify-audit lint format typecheck template-check asl-check pytest deploy bench cost seed-org backfill-worklist clean
 
 help:
 	@echo "make run            serve the embedded local stack on http://127.0.0.1:$(PORT)"
@@ -53,6 +53,7 @@ help:
 	@echo "make font-deps      apt-get install fonts-noto-cjk when missing (the PDF's fonts)"
 	@echo "make browser-deps   apt-get install chromium and fonts-noto-cjk when missing (browser tests)"
 	@echo "make pdf-deps       apt-get install poppler-utils when missing (pdftotext/pdfinfo judge the issued PDFs)"
+	@echo "make bench-deps     apt-get install libreoffice-writer-nogui when missing (make bench times 印制 against it)"
 	@echo "make asl-check      the state machines, filled in for aws and aws-cn, judged by asl-validator"
 	@echo "make clean          remove the virtualenv and build output"
 
@@ -223,7 +224,13 @@ verify-audit: setup
 	@test -n "$(EXPORT)" || { echo "usage: make verify-audit EXPORT=audit.jsonl [ANCHORS=dir] [PUBLIC_KEY=key.pem] [PARTIAL=1]" >&2; exit 2; }
 	$(PY) -m infra.ops.verify_audit "$(EXPORT)" $(ANCHORS) $(if $(PUBLIC_KEY),--public-key "$(PUBLIC_KEY)") $(if $(PARTIAL),--partial)
 
-bench: setup
+# - libreoffice-writer-nogui: LibreOffice headless, what `make bench` times the typesetter against (never make test).
+BENCH_PACKAGES := libreoffice-writer-nogui
+
+bench-deps:
+	@$(call apt_install,$(BENCH_PACKAGES))
+
+bench: setup font-deps bench-deps
 	$(PY) -m infra.bench
 
 # The counts of `make bench` (COUNTS=docs/bench/counts.json: the ones docs/deploy.md was computed from)

@@ -17,6 +17,8 @@ counts of section 5 as JSON to ``bench-results.json`` beside it (what ``make cos
 6. 全文检索: archives of 1,000 and 100,000 indexed documents built in bulk, and the DynamoDB requests
    and time of each query at both sizes, for a person who may read the hits and one who may not
    (``infra/bench/search.py``).
+7. 印制: a 通知 rendered as PDF and OFD, cold (a fresh process) and warm, against LibreOffice headless
+   converting the same document as .docx to PDF (``infra/bench/render.py``).
 
 Parts 1–5 take about a minute and a half on two cores with the default ``--runs 7``; part 6 adds
 the build of 100,000 documents (docs/benchmarks.md says how long).
@@ -38,13 +40,14 @@ from infra.bench import bookings as bench_bookings
 from infra.bench import cold as bench_cold
 from infra.bench import flow as bench_flow
 from infra.bench import http as bench_http
+from infra.bench import render as bench_render
 from infra.bench import search as bench_search
 from infra.bench import units as bench_units
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "bench-results.md"
 TEMPLATE = REPO_ROOT / "template.yaml"
-PARTS = ("cold", "flow", "http", "bookings", "search")
+PARTS = ("cold", "flow", "http", "bookings", "search", "render")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -220,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         if booked.race_created != 1:
             missed.append(f"the {bench_bookings.RACERS}-way race made {booked.race_created} bookings")
         missed += [f"bookings: {scan}" for scan in booked.scans]
+    if "render" in parts:
+        print("bench: 印制 (PDF + OFD) against LibreOffice ...", file=sys.stderr, flush=True)
+        rendered = bench_render.measure()
+        sections.append(bench_render.report(rendered))
+        missed += rendered.missed()
     if units:
         sections.append(bench_units.markdown(units))
     if "search" in parts:

@@ -1,11 +1,12 @@
-"""``python -m infra.ops.verify FILE`` (``make verify FILE=…``): is a package or an issued PDF intact, and who
-signed it?
+"""``python -m infra.ops.verify FILE`` (``make verify FILE=…``): is a package or an issued PDF or OFD intact, and
+who signed it?
 
 Checks, offline (no AWS access needed). A package: every file against the manifest's SHA-256, the
-manifest against its signature, the document (canonical.json) and document.pdf against their
+manifest against its signature, the document (canonical.json), document.pdf and document.ofd against their
 电子签章, with the public key the package carries, by the algorithm each seal names (ECDSA P-256 or
-SM2). A PDF: every byte before its seal block against the signature in it. Exit status 0 when intact,
-1 when not, 2 when the file cannot be read.
+SM2). A PDF: every byte before its seal block against the signature in it. An OFD: every file of the
+package against its SHA-256 in Signature.xml, and Signature.xml against the signature in SignedValue.dat.
+Exit status 0 when intact, 1 when not, 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "layers" / "oa_core
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.ops.verify", description=__doc__.split("\n\n")[0])
-    parser.add_argument("file", type=Path, help="an archive package (.zip) or an issued PDF (.pdf)")
+    parser.add_argument("file", type=Path, help="an archive package (.zip), an issued PDF (.pdf) or OFD (.ofd)")
     args = parser.parse_args(argv)
     try:
         data = args.file.read_bytes()
@@ -30,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"无法读取 {args.file}: {exc}", file=sys.stderr)
         return 2
     if data.startswith(b"%PDF-"):
-        return _verify_pdf(args.file, data)
+        from oa_core.publishing.seal import verify_pdf_offline
+
+        return _verify_issued(args.file, *verify_pdf_offline(data))
+    if _is_ofd(data):
+        from oa_core.publishing.ofdseal import verify_ofd_offline
+
+        return _verify_issued(args.file, *verify_ofd_offline(data))
     from oa_core.records.package import verify_package
 
     problems = verify_package(data)
@@ -55,13 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _verify_pdf(path: Path, data: bytes) -> int:
+def _is_ofd(data: bytes) -> bool:
+    """An OFD package: a ZIP whose entry is OFD.xml (an archive package has manifest.json instead)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return "OFD.xml" in names and "manifest.json" not in names
+
+
+def _verify_issued(path: Path, problem: str | None, block: dict[str, object]) -> int:
+    """The verdict on an issued PDF or OFD: its seal checked with the public key it carries."""
     import base64
     import hashlib
 
-    from oa_core.publishing.seal import verify_pdf_offline
-
-    problem, block = verify_pdf_offline(data)
     if problem:
         print(f"不完整或已被改动 (NOT intact): {path}")
         print(f"  - {problem}")

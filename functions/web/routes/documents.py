@@ -89,6 +89,11 @@ def document_pdf(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.document_pdf(user, document_id))
 
 
+@router.get("/documents/<document_id>/ofd")
+def document_ofd(document_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: documents.document_ofd(user, document_id))
+
+
 @router.get("/documents/<document_id>/docx")
 def document_docx(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.document_docx(user, document_id))

@@ -18,6 +18,7 @@ import pytest
 from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.platform.audit import AuditItem
+from oa_core.publishing.ofdseal import verify_ofd_offline
 from oa_core.publishing.seal import verify_pdf_offline
 from tests.integration.kit import Api, approve, office_clerk, submit, users_with, wait_status
 
@@ -148,6 +149,10 @@ def test_the_receiver_gets_a_signed_pdf_after_refusing_the_first_attempts(
     problem, seal = verify_pdf_offline(pdf)
     assert problem is None and seal["number"] == doc["number"]
     assert hashlib.sha256(pdf).hexdigest() == doc["pdf_sha256"], "the same PDF as the issued one"
+    ofd = base64.b64decode(payload["ofd"]["base64"])
+    assert payload["ofd"]["inline"] is True and payload["ofd"]["filename"] == f"{doc['number']}.ofd"
+    assert hashlib.sha256(ofd).hexdigest() == payload["ofd"]["sha256"] == doc["ofd_sha256"], "the issued OFD"
+    assert verify_ofd_offline(ofd)[0] is None
 
     # The backoff doubles: the second wait is about twice the first.
     times = [int(c["headers"]["X-OA-Timestamp"]) for c in calls]

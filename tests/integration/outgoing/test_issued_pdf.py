@@ -1,4 +1,5 @@
-"""印制: the issued document as a sealed GB/T 9704 PDF, through the API, the archive and `make verify`."""
+"""印制: the issued document as a sealed GB/T 9704 PDF and the OFD beside it, through the API, the archive and
+`make verify`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
@@ -16,7 +18,9 @@ from oa_core.identity import directory
 from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform.audit import AuditItem
 from oa_core.platform.storage import doc_pk
+from oa_core.publishing import ofdseal
 from tests.integration.kit import Api, approve, submit, users_with, wait_status
+from tests.integration.web.webkit import Browser
 
 pytestmark = pytest.mark.integration
 
@@ -96,9 +100,74 @@ def test_the_pdf_is_for_readers_of_the_document_only_and_every_download_is_audit
     assert downloads == ["liuyang"]
 
 
+def test_the_ofd_is_stored_beside_the_pdf_downloaded_audited_archived_and_verified(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = Api(stack)
+    doc = issued(api)
+    doc_id, drafter = str(doc["document_id"]), users_with("drafter")[0]
+    item = DocumentItem.get(doc_pk(doc_id), "META")
+    assert item.ofd_key == f"issued/{doc_id}.ofd" and item.ofd_version and item.ofd_sha256
+    response = stack.invoke_http("GET", f"/api/documents/{doc_id}/ofd", user_id=drafter)
+    assert response.status == 200 and response.headers["Content-Type"] == "application/ofd"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.body
+    with zipfile.ZipFile(io.BytesIO(data)) as ofd:
+        assert ofd.namelist()[0] == "OFD.xml"
+        assert str(doc["title"]) in ofd.read("OFD.xml").decode()
+    downloads = [i.actor for i in AuditItem.by_subject.query(f"SUBJECT#{doc_id}") if i.action == "download_ofd"]
+    assert downloads == [drafter]
+    assert stack.invoke_http("GET", f"/api/documents/{doc_id}/ofd", user_id="yangfan").status == 403
+
+    good, bad = tmp_path / "good.ofd", tmp_path / "bad.ofd"
+    good.write_bytes(data)
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x01
+    bad.write_bytes(bytes(flipped))
+    capsys.readouterr()
+    assert verify_cli.main([str(good)]) == 0
+    name = (directory.get_user(str(doc["signer"])) or {})["name"]
+    assert f"签章 (sealed by): {name}，" in capsys.readouterr().out
+    assert verify_cli.main([str(bad)]) == 1
+
+    package = stack.invoke_http("GET", f"/api/archive/{doc_id}/package", user_id=drafter).body
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        assert archive.read("document.ofd") == data
+        listed = {entry["path"]: entry for entry in json.loads(archive.read("manifest.json"))["files"]}
+    assert listed["document.ofd"]["sha256"] == item.ofd_sha256
+    (tmp_path / "package.zip").write_bytes(package)
+    assert verify_cli.main([str(tmp_path / "package.zip")]) == 0
+
+
+def test_the_document_page_offers_the_ofd_and_serves_it_to_a_signed_in_reader_only(stack: LocalStack) -> None:
+    doc = issued(Api(stack))
+    doc_id = str(doc["document_id"])
+    browser = Browser(stack)
+    browser.sign_in(users_with("drafter")[0])
+    page = browser.get(f"/documents/{doc_id}")
+    assert 'id="ofd-link"' in page.text and "下载 OFD 版（已加盖电子签章）" in page.text
+    response = browser.get(f"/documents/{doc_id}/ofd")
+    assert response.status == 200 and response.headers["Content-Type"] == "application/ofd"
+    assert unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''", 1)[1]) == f"{doc['number']}.ofd"
+    assert ofdseal.verify_ofd_offline(response.body)[0] is None
+    outsider = Browser(stack)
+    outsider.sign_in("yangfan")
+    assert outsider.get(f"/documents/{doc_id}/ofd").status == 403
+
+
+def test_the_openapi_document_describes_the_ofd_route(stack: LocalStack) -> None:
+    status, document = Api(stack).call("GET", "/openapi.json", users_with("drafter")[0])
+    assert status == 200
+    responses = document["paths"]["/api/documents/{document_id}/ofd"]["get"]["responses"]
+    assert list(responses["200"]["content"]) == ["application/ofd"]
+    assert {"403", "404", "409"} <= set(responses)
+
+
 def test_a_document_not_yet_signed_has_no_pdf(stack: LocalStack) -> None:
     api = Api(stack)
     drafter = users_with("drafter")[0]
     doc_id = submit(api, drafter)
     status, body, _ = pdf_of(stack, doc_id, drafter)
     assert status == 409 and "尚未印制" in json.loads(body)["error"]["message"]
+    response = stack.invoke_http("GET", f"/api/documents/{doc_id}/ofd", user_id=drafter)
+    assert response.status == 409 and "OFD" in json.loads(response.body)["error"]["message"]

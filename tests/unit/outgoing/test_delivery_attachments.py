@@ -88,3 +88,12 @@ def test_a_chinese_attachment_name_is_rfc_2231_encoded_in_the_mail() -> None:
     assert b"filename*=utf-8''%E6%B5%8B%E7%AE%97%E4%BE%9D%E6%8D%AE.pdf" in raw
     parsed = message_from_bytes(raw, policy=default)
     assert [part.get_filename() for part in parsed.iter_attachments()] == ["测算依据.pdf"]
+
+
+def test_the_ofd_goes_inline_with_its_digest_while_it_fits_after_the_pdf_and_is_described_beyond() -> None:
+    ofd = b"PK\x03\x04" + bytes(3000)
+    row = enclosing.ofd_for_webhook(ofd, "示例办发〔2026〕7号.ofd", 1000)
+    assert row["inline"] is True and base64.b64decode(row["base64"]) == ofd
+    assert row["sha256"] == hashlib.sha256(ofd).hexdigest() and row["content_type"] == "application/ofd"
+    too_big = enclosing.ofd_for_webhook(ofd, "示例办发〔2026〕7号.ofd", enclosing.INLINE_BUDGET_BYTES - 100)
+    assert too_big["inline"] is False and "base64" not in too_big and too_big["size"] == len(ofd)

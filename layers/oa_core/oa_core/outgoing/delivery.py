@@ -189,17 +189,24 @@ def _send(doc: DocumentItem, unit: dict[str, str], recipient: str, number: int) 
     from oa_core.outgoing import printing
 
     pdf = printing.stored_pdf(doc)
+    ofd = printing.stored_ofd(doc) if doc.ofd_key else b""
     if settings().delivery_channel == "webhook":
-        return _post_webhook(doc, unit, pdf, execution_name(doc.document_id, recipient), number)
+        return _post_webhook(doc, unit, pdf, execution_name(doc.document_id, recipient), number, ofd)
     if settings().delivery_channel == "email":
-        return _send_email(doc, unit, pdf)
+        return _send_email(doc, unit, pdf, ofd)
     raise DeliveryFailed(f"未知的对外发送方式 {settings().delivery_channel}（webhook 或 email）", final=True)
 
 
-def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: str) -> dict[str, Any]:
-    """The JSON the 政务协同平台 receives; ``attachments`` is added (a list, empty without 附件), the rest as before."""
-    from oa_core.outgoing import enclosing
+def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: str, ofd: bytes = b"") -> dict[str, Any]:
+    """The JSON the 政务协同平台 receives; ``attachments`` is added (a list, empty without 附件), and ``ofd`` when
+    the document has one (enclosing.ofd_for_webhook), the rest as before."""
+    from oa_core.outgoing import enclosing, printing
 
+    inlined = len(pdf)
+    extra: dict[str, Any] = {}
+    if ofd:
+        extra["ofd"] = enclosing.ofd_for_webhook(ofd, printing.ofd_filename(doc), len(pdf))
+        inlined += len(ofd) if extra["ofd"]["inline"] else 0
     return {
         "delivery_id": delivery_id,
         "sender": {"name": settings().org_name, "fonds_code": settings().fonds_code},
@@ -218,7 +225,8 @@ def payload(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: st
             "sha256": hashlib.sha256(pdf).hexdigest(),
             "base64": base64.b64encode(pdf).decode("ascii"),
         },
-        "attachments": enclosing.for_webhook(list(doc.attachments or []), len(pdf)),
+        **extra,
+        "attachments": enclosing.for_webhook(list(doc.attachments or []), inlined),
     }
 
 
@@ -243,12 +251,15 @@ def check_url(url: str) -> None:
         raise DeliveryFailed("政务协同平台地址必须是 https（明文 http 只允许本机回环地址）", final=True)
 
 
-def _post_webhook(doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: str, number: int) -> str:
+def _post_webhook(
+    doc: DocumentItem, unit: dict[str, str], pdf: bytes, delivery_id: str, number: int, ofd: bytes = b""
+) -> str:
     import urllib3
 
     url = settings().delivery_webhook_url
     check_url(url)
-    body = json.dumps(payload(doc, unit, pdf, delivery_id), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    sent = payload(doc, unit, pdf, delivery_id, ofd)
+    body = json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -296,12 +307,15 @@ def key_fingerprint(pdf: bytes) -> str:
         return "（PDF 未带签章）"
 
 
-def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
+def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes, ofd: bytes = b"") -> str:
     if not unit.get("email"):
         raise DeliveryFailed(f"外部单位「{unit['name']}」未登记收文邮箱，无法邮件发送", final=True)
     from oa_core.outgoing import enclosing, printing
 
-    attached, listed = enclosing.for_email(list(doc.attachments or []), len(pdf))
+    issued = [(printing.pdf_filename(doc), "application/pdf", pdf)]
+    if ofd and len(pdf) + len(ofd) <= enclosing.EMAIL_BUDGET_BYTES:
+        issued.append((printing.ofd_filename(doc), printing.OFD_CONTENT_TYPE, ofd))
+    attached, listed = enclosing.for_email(list(doc.attachments or []), sum(len(data) for _n, _t, data in issued))
     try:
         message_id = mail.send(
             [unit["email"]],
@@ -317,7 +331,7 @@ def _send_email(doc: DocumentItem, unit: dict[str, str], pdf: bytes) -> str:
                 "key_fingerprint": key_fingerprint(pdf),
                 "attachments": listed,
             },
-            [(printing.pdf_filename(doc), "application/pdf", pdf), *attached],
+            [*issued, *attached],
         )
     except Exception as exc:  # SES/SMTP refusals and connection errors: try again later
         raise DeliveryFailed(f"邮件发送失败：{type(exc).__name__}: {exc}") from exc

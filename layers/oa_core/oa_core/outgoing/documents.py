@@ -297,6 +297,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         sign_date=doc.sign_date,
         archive_key=doc.archive_key,
         pdf_sha256=doc.pdf_sha256,
+        ofd_sha256=doc.ofd_sha256,
         failed_step=doc.failed_step,
         failure_reason=doc.failure_reason,
     )

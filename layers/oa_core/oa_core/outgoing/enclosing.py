@@ -11,11 +11,16 @@ carries fresh links. Email: attachments go as MIME attachments (names RFC 2231-e
 library's email policy, Chinese kept) while the message stays within ``EMAIL_BUDGET_BYTES`` (10 MiB of files:
 SES takes 10 MB messages at least, and base64 adds a third); the others are listed in the message with their
 size and SHA-256 as not attached, for the receiver to ask for or take from the platform.
+
+The issued OFD (the same document as the PDF, GB/T 33190) comes first after the PDF, in the same budgets: the
+webhook's ``ofd`` field (inline ``base64`` with its ``sha256``, or described only when it does not fit), an
+email attachment beside the PDF when it fits; attachments then share what is left.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -77,6 +82,21 @@ def for_webhook(
             row["url_expires_at"] = clock.iso(clock.now() + timedelta(seconds=LINK_SECONDS))
         rows.append(row)
     return rows
+
+
+def ofd_for_webhook(ofd: bytes, filename: str, pdf_size: int) -> dict[str, Any]:
+    """The payload's ``ofd`` (the issued OFD, GB/T 33190): inline as ``base64`` when it fits the budget after the
+    PDF, else described only (``inline`` false: the receiver asks for it or takes it from the platform)."""
+    row: dict[str, Any] = {
+        "filename": filename,
+        "content_type": "application/ofd",
+        "size": len(ofd),
+        "sha256": hashlib.sha256(ofd).hexdigest(),
+        "inline": pdf_size + len(ofd) <= INLINE_BUDGET_BYTES,
+    }
+    if row["inline"]:
+        row["base64"] = base64.b64encode(ofd).decode("ascii")
+    return row
 
 
 def for_email(

@@ -292,5 +292,7 @@ class DocumentView(OutputModel):
     archive_key: str | None = None
     pdf_sha256: str | None = None
     """印制: the sealed GB/T 9704 PDF's SHA-256, once typeset (GET /api/documents/{id}/pdf)."""
+    ofd_sha256: str | None = None
+    """印制: the sealed OFD's SHA-256, typeset beside the PDF (GET /api/documents/{id}/ofd)."""
     failed_step: str | None = None
     failure_reason: str | None = None

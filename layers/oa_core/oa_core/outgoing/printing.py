@@ -1,9 +1,10 @@
-"""印制: the signed, numbered and sealed document typeset to GB/T 9704-2012 as a PDF.
+"""印制: the signed, numbered and sealed document typeset to GB/T 9704-2012 as a PDF and an OFD.
 
-The PDF is rendered once (the flow's Typeset step, after 编号 and 签章), sealed (seal.seal_pdf:
-the PDF's SHA-256 signed by the KMS seal key) and kept in the archive bucket under ``issued/``,
-where Object Lock keeps it unchanged. Distribution, external delivery, the archive package and
-``GET /api/documents/{id}/pdf`` all use that one file.
+The document is laid out once (the flow's Typeset step, after 编号 and 签章) and drawn twice: a PDF, sealed
+(seal.seal_pdf: the PDF's SHA-256 signed by the KMS seal key), and an OFD (GB/T 33190-2016) from the same layout,
+signed the same way (ofdseal.seal_ofd). Both are kept in the archive bucket under ``issued/`` (the OFD beside the
+PDF, ``issued/{id}.ofd``), where Object Lock keeps them unchanged. Distribution, external delivery, the archive
+package and ``GET /api/documents/{id}/pdf`` (``/ofd``) all use those files.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from oa_core.workflow.tasks import history_item
 if TYPE_CHECKING:
     from oa_core.publishing.typesetting import OfficialDocument
 
+OFD_CONTENT_TYPE = "application/ofd"
+
 
 @cache
 def _s3() -> Any:
@@ -32,6 +35,11 @@ def _s3() -> Any:
 
 def pdf_key(document_id: str) -> str:
     return f"issued/{document_id}.pdf"
+
+
+def ofd_key(document_id: str) -> str:
+    """The OFD beside the PDF: the same key, its own extension."""
+    return f"issued/{document_id}.ofd"
 
 
 def signer_name(doc: DocumentItem) -> str:
@@ -91,65 +99,97 @@ def appended_files(doc: DocumentItem) -> list[tuple[str, bytes]]:
     ]
 
 
-def render(doc: DocumentItem) -> bytes:
-    """The document typeset, its PDF 附件 appended, and sealed: the seal covers the whole file (not stored).
+def render(doc: DocumentItem) -> tuple[bytes, bytes]:
+    """The document typeset once and drawn as PDF (its PDF 附件 appended) and as OFD, each sealed: the PDF's seal
+    block covers the whole file, the OFD's signature every file of its package (not stored).
 
     A PDF 附件 that cannot be appended fails the step (`AppendixUnreadable`, a Conflict here): the flow's Catch
     marks the document failed at 印制 and keeps everything, rather than issuing it without that 附件."""
-    from oa_core.publishing import seal
+    from oa_core.publishing import ofdseal, seal
     from oa_core.publishing.appending import AppendixUnreadable
-    from oa_core.publishing.typesetting import render_pdf
+    from oa_core.publishing.typesetting import render as render_both
 
     try:
-        pdf = render_pdf(official_document(doc), settings().font_dir, appended_files(doc))
+        drawn = render_both(official_document(doc), settings().font_dir, appended_files(doc))
     except AppendixUnreadable as exc:
         raise Conflict(f"{exc}，印制未完成 (an attached PDF cannot be appended)") from exc
-    return seal.seal_pdf(
-        pdf,
-        {
-            "document_id": doc.document_id,
-            "number": doc.number or "",
-            "signed_by": doc.signed_by or "",
-            "signer_name": signer_name(doc),
-            "sign_date": doc.sign_date or "",
-            "sealed_at": clock.now_iso(),
-        },
-    )
+    info = {
+        "document_id": doc.document_id,
+        "number": doc.number or "",
+        "signed_by": doc.signed_by or "",
+        "signer_name": signer_name(doc),
+        "sign_date": doc.sign_date or "",
+        "sealed_at": clock.now_iso(),
+    }
+    return seal.seal_pdf(drawn.pdf, info), ofdseal.seal_ofd(drawn.ofd, info)
 
 
-def typeset(document_id: str) -> dict[str, Any]:
-    """印制 step: render, seal and store the PDF, and record which object version it is.
-
-    A retry after the PDF was recorded returns it; a retry before renders again (a new version).
-    """
-    doc = load_document(document_id)
-    if doc.pdf_key and doc.pdf_sha256:
-        return {"pdf_key": doc.pdf_key, "sha256": doc.pdf_sha256}
-    if not doc.number or not doc.seal_signature:
-        raise Conflict("尚未编号或签章，不能印制 (number and seal come first)")
-    data = render(doc)
+def _put(key: str, data: bytes, content_type: str, document_id: str) -> tuple[str, str]:
+    """Store one issued file; (its SHA-256, the object version)."""
     sha = hashlib.sha256(data).hexdigest()
-    key = pdf_key(document_id)
     stored = _s3().put_object(
         Bucket=settings().archive_bucket,
         Key=key,
         Body=data,
-        ContentType="application/pdf",
+        ContentType=content_type,
         Metadata={"document-id": document_id, "sha256": sha},
     )
+    return sha, str(stored.get("VersionId") or "")
+
+
+def typeset(document_id: str) -> dict[str, Any]:
+    """印制 step: render, seal and store the PDF and the OFD beside it, and record which object versions they are.
+
+    A retry after the PDF was recorded returns it; a retry before renders again (new versions).
+    """
+    doc = load_document(document_id)
+    if doc.pdf_key and doc.pdf_sha256:
+        return {"pdf_key": doc.pdf_key, "sha256": doc.pdf_sha256, "ofd_key": doc.ofd_key or ""}
+    if not doc.number or not doc.seal_signature:
+        raise Conflict("尚未编号或签章，不能印制 (number and seal come first)")
+    pdf, ofd = render(doc)
+    key, ofd_file = pdf_key(document_id), ofd_key(document_id)
+    ofd_sha, ofd_version = _put(ofd_file, ofd, OFD_CONTENT_TYPE, document_id)
+    sha, version = _put(key, pdf, "application/pdf", document_id)
     now = clock.now_iso()
     doc.update(
         actions=[
             DocumentItem.pdf_key.set(key),
-            DocumentItem.pdf_version.set(str(stored.get("VersionId") or "")),
+            DocumentItem.pdf_version.set(version),
             DocumentItem.pdf_sha256.set(sha),
+            DocumentItem.ofd_key.set(ofd_file),
+            DocumentItem.ofd_version.set(ofd_version),
+            DocumentItem.ofd_sha256.set(ofd_sha),
             DocumentItem.printed_at.set(now),
             DocumentItem.updated_at.set(now),
         ]
     )
-    history_item(document_id, "typeset", "system", "typeset", "正式文件已加盖电子签章").save()
+    history_item(document_id, "typeset", "system", "typeset", "正式文件（PDF、OFD）已加盖电子签章").save()
     audit.record("system", "typeset", document_id, "ok", sha, document_id=document_id)
-    return {"pdf_key": key, "sha256": sha, "bytes": len(data)}
+    return {"pdf_key": key, "sha256": sha, "bytes": len(pdf), "ofd_key": ofd_file, "ofd_bytes": len(ofd)}
+
+
+def stored_ofd(doc: DocumentItem) -> bytes:
+    """The issued OFD, the object version recorded at 印制; Conflict when there is none (印制 before OFD)."""
+    if not doc.ofd_key:
+        raise Conflict("该文件没有 OFD 版（OFD 随印制生成）")
+    version = {"VersionId": doc.ofd_version} if doc.ofd_version else {}
+    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.ofd_key, **version)["Body"].read()
+    return bytes(body)
+
+
+def ofd_filename(doc: DocumentItem) -> str:
+    return f"{doc.number or doc.document_id}.ofd"
+
+
+def download_ofd(document_id: str, user: dict[str, Any]) -> tuple[bytes, str]:
+    """The issued OFD and its file name for a reader of the document (the same access rule); audited."""
+    from oa_core.outgoing import documents
+
+    doc = documents.readable(document_id, user)
+    data = stored_ofd(doc)
+    audit.record(user["user_id"], "download_ofd", document_id, "ok", doc.number or "", document_id=document_id)
+    return data, ofd_filename(doc)
 
 
 def stored_pdf(doc: DocumentItem) -> bytes:

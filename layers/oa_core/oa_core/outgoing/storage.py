@@ -67,6 +67,10 @@ class DocumentItem(RecordItem, discriminator="document"):
     pdf_sha256 = UnicodeAttribute(null=True)
     pdf_version = UnicodeAttribute(null=True)
     """The S3 object version of the PDF (the bucket is versioned): readers get exactly that one."""
+    ofd_key = UnicodeAttribute(null=True)
+    """印制: the sealed OFD (GB/T 33190) beside the PDF, drawn from the same layout; its SHA-256 and version."""
+    ofd_sha256 = UnicodeAttribute(null=True)
+    ofd_version = UnicodeAttribute(null=True)
     printed_at = UnicodeAttribute(null=True)
     archive_code = UnicodeAttribute(null=True)
     """档号 (DA/T 22), with item_no (件号) and retention (保管期限): records.filing."""

@@ -22,8 +22,10 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from oa_core.publishing import faces
 from oa_core.publishing.document import OfficialDocument
 from oa_core.publishing.fonts import EM_ASCENT, SANS, SERIF_BOLD, Advance
 from oa_core.publishing.grid import (
@@ -57,17 +59,19 @@ CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def new_pdf(fonts: Mapping[str, Path]) -> FPDF:
-    """An empty A4 document in mm with the faces added (glyph codes = CIDs, for the Identity-H encoding)."""
+    """An empty A4 document in mm with the faces added (glyph codes = CIDs, for the Identity-H encoding).
+
+    The faces are parsed once a process and their subsets cached (`faces`): fpdf2 then subsets a font that
+    holds just the document's glyphs already."""
     from fpdf import FPDF
 
     subset_map, _producer = _fpdf_extensions()
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     for face, path in fonts.items():
-        pdf.add_font(face, "", str(path))
-        font = pdf.fonts[face]
+        font = faces.clone_into(pdf, face, path)
         if getattr(font, "is_cff", False) and getattr(font, "is_cid_keyed", False):
-            font.subset = subset_map(font)  # type: ignore[union-attr]
+            font.subset = subset_map(font)
     return pdf
 
 
@@ -197,7 +201,9 @@ def _fpdf_extensions() -> tuple[Callable[[Any], Any], Any]:
     then declares /Identity-H instead of writing fpdf2's embedded encoding CMap: the same glyphs, but readable by
     text extractors (pypdf reads an embedded encoding CMap as single bytes and garbles codes above 255).
     """
-    from fpdf.fonts import SubsetMap
+    from fontTools import subset as ftsubset
+    from fpdf import output
+    from fpdf.fonts import SubsetMap, TTFFont
     from fpdf.output import OutputProducer, PDFFont
     from fpdf.syntax import Name
 
@@ -218,6 +224,15 @@ def _fpdf_extensions() -> tuple[Callable[[Any], Any], Any]:
                 code = self._char_id_per_glyph[glyph] = cid(glyph)
             return code
 
+    class PresubsetSubsetter(ftsubset.Subsetter):
+        """fpdf2's subsetter, which leaves a font that is a cached subset already (`faces.PRESUBSET`) as it is."""
+
+        def subset(self, font: Any) -> None:
+            if not getattr(font, faces.PRESUBSET, False):
+                super().subset(font)
+
+    output.ftsubset = SimpleNamespace(Options=ftsubset.Options, Subsetter=PresubsetSubsetter)
+
     class IdentityOutputProducer(OutputProducer):
         def _add_pdf_obj(self, pdf_obj: Any, trace_label: str | None = None) -> int:
             if str(getattr(pdf_obj, "type", "")).lstrip("/") == "CMap":
@@ -225,6 +240,10 @@ def _fpdf_extensions() -> tuple[Callable[[Any], Any], Any]:
             return super()._add_pdf_obj(pdf_obj, trace_label)
 
         def _add_fonts(self, *args: Any, **kwargs: Any) -> Any:
+            for added in self.fpdf.fonts.values():  # fpdf2 subsets `ttfont` in place: give it the cached subset
+                if isinstance(added, TTFFont):
+                    names = frozenset(glyph.glyph_name for glyph, _code in added.subset.items() if glyph is not None)
+                    added.ttfont = faces.open_font(faces.subset(added.ttffile, names), presubset=True)
             fonts = super()._add_fonts(*args, **kwargs)
             for font in fonts.values():
                 if isinstance(font, PDFFont) and font.encoding is not None and not isinstance(font.encoding, str):

@@ -46,6 +46,11 @@ def sign_digest(value: bytes) -> str:
     return base64.b64encode(response["Signature"]).decode("ascii")
 
 
+def public_key_der() -> bytes:
+    """The seal key's public half as DER SubjectPublicKeyInfo (what a sealed PDF or OFD carries)."""
+    return bytes(_kms().get_public_key(KeyId=settings().seal_key_id)["PublicKey"])
+
+
 def public_key_pem() -> str:
     """The seal key's public half (PEM), for offline verification of archive packages.
 

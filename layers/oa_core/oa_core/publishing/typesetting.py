@@ -15,6 +15,8 @@ The typesetter's modules, lowest first:
 * `pagination`: the page plan (署名 block and seal, 版记 on an even page, page numbers);
 * `layout`: 版头 and the flow on the grid, pure geometry (`layout(doc, advance)`);
 * `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding);
+* `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones);
+* `ofd`: the same layout drawn as OFD (GB/T 33190-2016); `ofdseal` signs and checks it;
 * `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf).
 
 Where the standard leaves a choice, the module that decides says so.
@@ -25,14 +27,25 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from oa_core.publishing import appending, drawing
+from oa_core.publishing import appending, drawing, ofd
 from oa_core.publishing.document import Appendix, OfficialDocument
 from oa_core.publishing.fonts import FONT_FILES, LAMBDA_FONT_DIR, font_paths
 from oa_core.publishing.grid import Layout
 from oa_core.publishing.layout import layout
 
-__all__ = ["FONT_FILES", "LAMBDA_FONT_DIR", "Layout", "OfficialDocument", "font_paths", "layout", "render_pdf"]
+__all__ = [
+    "FONT_FILES",
+    "LAMBDA_FONT_DIR",
+    "Layout",
+    "OfficialDocument",
+    "Rendered",
+    "font_paths",
+    "layout",
+    "render",
+    "render_pdf",
+]
 
 
 def render_pdf(
@@ -42,15 +55,35 @@ def render_pdf(
 
     `appended`: the PDF 附件 in order, each (its label 「附件N」, the file), appended after the 正文 (§8);
     `appending.AppendixUnreadable` when one cannot be."""
+    return render(doc, font_dir, appended, with_ofd=False).pdf
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One layout drawn twice: the PDF's bytes and the OFD's files (unsigned: `ofdseal.seal_ofd` packs them)."""
+
+    pdf: bytes
+    ofd: dict[str, bytes]
+
+
+def render(
+    doc: OfficialDocument,
+    font_dir: str | os.PathLike[str],
+    appended: Sequence[tuple[str, bytes]] = (),
+    with_ofd: bool = True,
+) -> Rendered:
+    """The document laid out once and drawn as PDF (`drawing`) and as OFD (`ofd`), from the same fonts."""
     sources = [appending.open_appendix(label, data) for label, data in appended]
     if sources:
         pages = tuple(
             Appendix(label, len(source.pages)) for (label, _data), source in zip(appended, sources, strict=True)
         )
         doc = dataclasses.replace(doc, appendices=pages)
-    pdf = drawing.new_pdf(font_paths(font_dir))
-    placed = layout(doc, drawing.font_advance(pdf))
+    fonts = font_paths(font_dir)
+    pdf = drawing.new_pdf(fonts)
+    advance = drawing.font_advance(pdf)
+    placed = layout(doc, advance)
     typeset = drawing.draw(pdf, doc, placed)
-    if not placed.frames:
-        return typeset
-    return appending.insert(typeset, placed.frames, sources, [label for label, _data in appended])
+    if placed.frames:
+        typeset = appending.insert(typeset, placed.frames, sources, [label for label, _data in appended])
+    return Rendered(typeset, ofd.draw(doc, placed, fonts, advance) if with_ofd else {})

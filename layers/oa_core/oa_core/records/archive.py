@@ -49,7 +49,9 @@ def archive(document_id: str) -> dict[str, Any]:
     pdf = printing.stored_pdf(doc) if doc.pdf_key else None
     from oa_core.outgoing.uploads import stored_bytes
 
-    data, _ = package.build_package(doc, items, stamp, pdf, audit_trail.of_subject(document_id), stored_bytes)
+    ofd = printing.stored_ofd(doc) if doc.ofd_key else None
+    trail = audit_trail.of_subject(document_id)
+    data, _ = package.build_package(doc, items, stamp, pdf, trail, stored_bytes, ofd=ofd)
     digest = hashlib.sha256(data)
     key = f"archive/{year}/{document_id}.zip"
     retain_until = filing.retain_until(str(doc.retention))

@@ -36,7 +36,7 @@ PERIOD_YEARS = {"永久": 100, "定期30年": 30, "定期10年": 10}
 """Object Lock retention; 永久 is kept for a century and then reviewed (S3 needs a date)."""
 PERMANENT_TYPES = {"决议", "决定", "命令", "公报", "公告", "通告", "议案"}
 SHORT_TYPES = {"函", "纪要"}
-ALLOWED_SUFFIXES = (".json", ".txt", ".sig", ".pdf")
+ALLOWED_SUFFIXES = (".json", ".txt", ".sig", ".pdf", ".ofd")
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 
 
@@ -134,6 +134,29 @@ def pdf_usability(pdf: bytes, number: str) -> tuple[str, str]:
     return "", f"；PDF 可打开，{pages} 页，文本可提取（含发文字号）"
 
 
+def ofd_usability(data: bytes, number: str) -> tuple[str, str]:
+    """Does the OFD open, and does page 1's text carry the 发文字号? ("", detail) if so."""
+    from oa_core.publishing import ofd
+
+    try:
+        pages = ofd.page_texts(ofd.unpack(data))
+    except ValueError as exc:
+        return f"无法打开：{type(exc).__name__}", ""
+    if not pages or (number and number not in "".join(pages[0].split())):
+        return "文本无法提取或缺少发文字号", ""
+    return "", f"；OFD 可打开，{len(pages)} 页，文本可提取（含发文字号）"
+
+
+def _ofd_seal(package: zipfile.ZipFile) -> tuple[str | None, str]:
+    """(problem, detail) of document.ofd's seal, checked offline; (None, "") when the package has no OFD."""
+    if "document.ofd" not in package.namelist():
+        return None, ""
+    from oa_core.publishing import ofdseal
+
+    problem, _ = ofdseal.verify_ofd_offline(package.read("document.ofd"))
+    return problem, f"；OFD 签章：{problem}" if problem else "；OFD 签章有效"
+
+
 def _accepted_attachment(name: str, rows: list[dict[str, Any]]) -> bool:
     """An 附件 the manifest lists, of a kind attachments may be (its type is checked by its bytes for usability)."""
     return any(row.get("path") == name for row in rows) and name.startswith(enclosures.FOLDER)
@@ -158,8 +181,9 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
             from oa_core.publishing import seal
 
             pdf_seal_problem, _ = seal.verify_pdf_offline(package.read("document.pdf"))
+        ofd_seal_problem, ofd_seal_detail = _ofd_seal(package)
         report["authenticity"] = {
-            "passed": seal_valid and "seal.json" in names and pdf_seal_problem is None,
+            "passed": seal_valid and "seal.json" in names and pdf_seal_problem is None and ofd_seal_problem is None,
             "detail": ("电子签章经 KMS 验证有效" if seal_valid else "电子签章无效或缺失")
             + (
                 f"；PDF 签章：{pdf_seal_problem}"
@@ -167,7 +191,8 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
                 else "；PDF 签章有效"
                 if "document.pdf" in names
                 else ""
-            ),
+            )
+            + ofd_seal_detail,
         }
         report["integrity"] = {
             "passed": not integrity_problems and item_no >= 1,
@@ -179,7 +204,7 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
         unreadable = []
         unreadable.extend(attachment_problems)
         for name in names:
-            if name.endswith(".pdf") or name in attached_paths:
+            if name.endswith((".pdf", ".ofd")) or name in attached_paths:
                 continue
             try:
                 text = package.read(name).decode("utf-8")
@@ -193,6 +218,11 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
             pdf_problem, pdf_detail = pdf_usability(package.read("document.pdf"), number)
             if pdf_problem:
                 unreadable.append(f"document.pdf（{pdf_problem}）")
+        if "document.ofd" in names:
+            ofd_problem, ofd_detail = ofd_usability(package.read("document.ofd"), number)
+            pdf_detail += ofd_detail
+            if ofd_problem:
+                unreadable.append(f"document.ofd（{ofd_problem}）")
         report["usability"] = {
             "passed": not unreadable and bool(final.strip()),
             "detail": f"无法读取：{'、'.join(unreadable)}"

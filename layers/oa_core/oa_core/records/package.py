@@ -67,9 +67,11 @@ def build_package(
     pdf: bytes | None = None,
     trail: list[dict[str, Any]] | None = None,
     attachment_bytes: Callable[[Any], bytes] | None = None,
+    ofd: bytes | None = None,
 ) -> tuple[bytes, dict[str, Any]]:
     """``trail``: the document's audit records (platform.audit_trail.of_subject), oldest first;
-    ``attachment_bytes``: reads an 附件 entry's file, checked against its SHA-256 (outgoing.uploads.stored_bytes)."""
+    ``attachment_bytes``: reads an 附件 entry's file, checked against its SHA-256 (outgoing.uploads.stored_bytes);
+    ``ofd``: the issued OFD (document.ofd, with its own signature), listed in the manifest as every file is."""
     files: dict[str, bytes] = {
         "document.json": as_json(
             {
@@ -151,6 +153,8 @@ def build_package(
         files["filing.json"] = as_json(filing)  # 归档章
     if pdf is not None:
         files["document.pdf"] = pdf  # the issued GB/T 9704 PDF, with its own seal block
+    if ofd is not None:
+        files["document.ofd"] = ofd  # the same document as OFD (GB/T 33190), signed over every file it holds
     attached: list[dict[str, Any]] = []
     if doc.attachments:
         if attachment_bytes is None:
@@ -221,6 +225,12 @@ def verify_package(data: bytes) -> list[str]:
             why, _ = seal.verify_pdf_offline(package.read("document.pdf"))
             if why:
                 problems.append(f"document.pdf: {why}")
+        if "document.ofd" in package.namelist():
+            from oa_core.publishing import ofdseal
+
+            why, _ = ofdseal.verify_ofd_offline(package.read("document.ofd"))
+            if why:
+                problems.append(f"document.ofd: {why}")
     return problems
 
 

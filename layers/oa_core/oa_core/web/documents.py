@@ -315,6 +315,23 @@ def document_pdf(user: dict[str, Any], document_id: str) -> Reply:
     )
 
 
+def document_ofd(user: dict[str, Any], document_id: str) -> Reply:
+    """The issued OFD (印制, GB/T 33190), a download; the reader's access is the document's."""
+    import base64
+
+    from oa_core.outgoing import printing
+    from oa_core.platform.http import SECURITY_HEADERS, content_disposition
+
+    data, filename = printing.download_ofd(document_id, user)
+    return Reply(
+        200,
+        base64.b64encode(data).decode("ascii"),
+        printing.OFD_CONTENT_TYPE,
+        {**SECURITY_HEADERS, "Content-Disposition": content_disposition(filename, inline=False)},
+        base64_encoded=True,
+    )
+
+
 def document_docx(user: dict[str, Any], document_id: str) -> Reply:
     """The issued document as a Word file (a download; the reader's access is the document's)."""
     import base64

@@ -1,0 +1,206 @@
+"""The faces, parsed once a process: their files' bytes, fpdf2's parsed font and the subsets made of them.
+
+Rendering used to parse each 15 MB Noto CJK face again for every document (fpdf2's `TTFFont`: cmap, widths
+of 65 000 glyphs) and to subset it with the bounding boxes recomputed, about a second for one page. Here each
+face is read and parsed once, lazily, per process (keyed by path, size and modification time, so a replaced
+file is read again), and every drawer of a document shares the work:
+
+* `font_bytes(path)`: the file, read once;
+* `prototype(path)`: fpdf2's parsed font, which `drawing` clones into each new PDF (`clone_into`): the cmap and
+  the widths are shared, the per-document state (which glyphs the page uses) is new;
+* `subset(path, glyphs)`: an OpenType font holding just these glyphs (CIDs kept, cmap and widths kept, the
+  outlines' bounds not recomputed), cached by glyph set: the PDF embeds its CFF table and the OFD the whole
+  file, so one subsetting serves both, and rendering the same text again costs nothing.
+
+fpdf2 and fontTools are imported on first use (this module is loaded in Lambda cold starts).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.fonts import TTFFont
+
+PRESUBSET = "oa_presubset"
+"""The attribute that marks a fontTools font made from a cached `subset`."""
+_SPARE: dict[tuple[str, int, int], Any] = {}
+"""The fontTools font each prototype was parsed from, until the first subset of the face consumes it."""
+SUBSET_CACHE = 64
+"""Subsets kept per process (a few hundred KB each): the documents rendered lately, each face of each."""
+
+DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "BASE", "VORG", "vhea", "vmtx")
+"""What neither drawer needs: layout tables (the typesetter places every glyph itself) and vertical metrics."""
+
+
+def _key(path: str | os.PathLike[str]) -> tuple[str, int, int]:
+    stat = Path(path).stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+def font_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The font file's bytes, read once a process (again when the file changes)."""
+    return _read(*_key(path))
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, _size: int, _mtime: int) -> bytes:
+    return Path(path).read_bytes()
+
+
+def prototype(path: str | os.PathLike[str]) -> TTFFont:
+    """fpdf2's parsed font of the file, parsed once a process; never embedded itself (see `clone_into`)."""
+    return _prototype(*_key(path))
+
+
+@lru_cache(maxsize=8)
+def _prototype(path: str, _size: int, _mtime: int) -> TTFFont:
+    from fpdf import FPDF
+
+    holder = FPDF()
+    # fpdf2 would measure and look up every one of the face's 44 000 characters here: it is given the space only,
+    # and the full cmap with widths and glyph ids computed when a character is first asked for (`_Lazy`).
+    holder.add_font("prototype", "", path, unicode_range=[0x20])
+    font: TTFFont = holder.fonts["prototype"]  # type: ignore[assignment]
+    parsed = font.ttfont
+    # copies: `parsed` is consumed by the face's first subset (`_SPARE`), these must outlive it
+    font.cmap = dict(parsed.getBestCmap())
+    default_width = font.desc.missing_width
+    metrics = dict(parsed["hmtx"].metrics)
+    glyph_ids = {name: gid for gid, name in enumerate(parsed.getGlyphOrder())}
+
+    def width(code: int) -> float:
+        name = font.cmap.get(code)
+        if name is None:
+            return float(default_width)
+        advance = metrics[name][0]
+        return round(font.scale * (0 if advance == 65535 else advance) + 0.001)  # as fpdf2 rounds
+
+    def glyph_id(code: int) -> int:
+        return glyph_ids[font.cmap[code]]
+
+    font.cw = _Lazy(width)
+    font.glyph_ids = _Lazy(glyph_id)
+    parsed.recalcBBoxes = parsed.recalcTimestamp = False
+    _SPARE[(path, _size, _mtime)] = parsed  # the first subset is cut from it: its tables are read already
+    return font
+
+
+class _Lazy(dict[int, Any]):
+    """fpdf2's per-character tables (widths, glyph ids), filled when a character is first asked for; a character
+    the face lacks is a KeyError for the glyph ids (`get` answers the default, as fpdf2 expects)."""
+
+    def __init__(self, compute: Any) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: int) -> Any:
+        value = self[key] = self._compute(key)
+        return value
+
+    def get(self, key: int, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+def clone_into(pdf: FPDF, family: str, path: str | os.PathLike[str]) -> TTFFont:
+    """The face added to `pdf` as `family`, as `FPDF.add_font` would, without parsing the file again.
+
+    The clone shares the prototype's cmap, widths and glyph ids (read only while drawing) and has its own
+    descriptor (fpdf2 numbers it as a PDF object) and subset map; its `ttfont` is set to the subset when the
+    PDF is written (`drawing`)."""
+    from fpdf.fonts import SubsetMap
+
+    proto = prototype(path)
+    font = copy.copy(proto)
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = family
+    font.desc = copy.copy(proto.desc)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None  # fpdf2's own slot, reset as a fresh font has it
+    font.subset = SubsetMap(font)
+    pdf.fonts[family] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")  # what add_font does for CID-keyed CFF
+    return font
+
+
+def glyph_names(path: str | os.PathLike[str], text: Iterable[str]) -> frozenset[str]:
+    """The glyph names of the characters the face has (the others are left out), with .notdef and the space,
+    which fpdf2 always embeds: the PDF and the OFD of a document ask for the same subset."""
+    cmap = prototype(path).cmap
+    return frozenset({".notdef", cmap.get(0x20, ".notdef")} | {cmap[ord(ch)] for ch in text if ord(ch) in cmap})
+
+
+def subset(path: str | os.PathLike[str], glyphs: frozenset[str]) -> bytes:
+    """An OpenType font of the face with these glyphs (and .notdef): CIDs, cmap and advance widths kept."""
+    return _subset(_key(path), glyphs)
+
+
+@lru_cache(maxsize=SUBSET_CACHE)
+def _subset(key: tuple[str, int, int], glyphs: frozenset[str]) -> bytes:
+    """fontTools' subsetter with two shortcuts for these CID-keyed CFF faces, on this font object only:
+
+    * no glyph closure over the CFF outlines: it runs every charstring to find ``seac`` accent components,
+      which CID-keyed fonts do not have;
+    * the face's cmap is not decompiled again (65 000 entries): the font is given one made from the prototype's
+      (`prototype`) for exactly the glyphs asked for, which the subsetter then keeps;
+    * the first subset of a face is cut from the font the prototype was parsed from (`_SPARE`: CFF charset and
+      widths read once in a cold process), later ones from the file's bytes.
+    """
+    from fontTools import subset as ftsubset
+
+    _prototype(*key)
+    font = _SPARE.pop(key, None) or open_font(_read(*key))
+    cff = font.get("CFF ")
+    if cff is not None and getattr(cff.cff.topDictIndex[0], "ROS", None) is not None:
+        cff.closure_glyphs = lambda _subsetter: None
+    font["cmap"] = _cmap({code: name for code, name in _prototype(*key).cmap.items() if name in glyphs})
+    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, recalc_bounds=False)
+    options.drop_tables += list(DROPPED_TABLES)
+    options.layout_features = []
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(glyphs=sorted(glyphs))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    font.close()
+    return out.getvalue()
+
+
+def _cmap(mapping: dict[int, str]) -> Any:
+    """A cmap table of these characters: format 4 (BMP), and format 12 beside it for any beyond the BMP."""
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = []
+    for fmt, encoding, limit in ((4, 1, 0xFFFF), (12, 10, 0x10FFFF)):
+        if fmt == 12 and max(mapping, default=0) <= 0xFFFF:
+            continue
+        table = CmapSubtable.newSubtable(fmt)
+        table.platformID, table.platEncID, table.language = 3, encoding, 0
+        table.cmap = {code: name for code, name in mapping.items() if code <= limit}
+        cmap.tables.append(table)
+    return cmap
+
+
+def open_font(data: bytes, presubset: bool = False) -> Any:
+    """A fontTools font over the bytes, its tables read when asked, nothing recomputed when saved; marked
+    `PRESUBSET` when the bytes are a `subset` already (fpdf2's subsetting then leaves it alone: `drawing`)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    setattr(font, PRESUBSET, presubset)
+    return font
