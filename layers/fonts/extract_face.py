@@ -38,9 +38,6 @@ def extract(collection: Path, index: int, out: Path) -> None:
     options.name_legacy = True
     options.notdef_outline = True
     options.hinting = True
-    # A TrueType face (LXGW WenKai) keeps its glyph names (post format 2): the layer's test matches its cmap
-    # to the source's name by name. A CFF face's names live in its charset, kept either way.
-    options.glyph_names = "glyf" in font
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=font.getBestCmap().keys())
     subsetter.subset(font)

@@ -25,6 +25,7 @@ def _document(printed_at: str | None = None) -> DocumentItem:
 @pytest.fixture(autouse=True)
 def _no_directory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(printing.directory, "get_user", lambda _user: None)
+    monkeypatch.setattr(printing.directory, "unit_relations", dict)  # 行文关系: none, a 通知 goes down
     monkeypatch.setattr(printing, "settings", lambda: SimpleNamespace(org_name="示例市人民政府办公室"))
 
 

@@ -97,7 +97,7 @@ def test_the_same_document_gives_the_same_ofd(rendered: Rendered, font_dir: Path
 
 def test_each_face_is_embedded_as_the_opentype_subset_the_pdf_embeds(rendered: Rendered) -> None:
     fonts = {name: data for name, data in rendered.ofd.items() if name.startswith("Doc_0/Res/")}
-    assert len(fonts) == 3
+    assert len(fonts) == 4, "仿宋, 小标宋, 黑体 and the 楷体 of the 二级标题"
     drawn = "为切实做好年冬季安全生产工作，有效防范和坚决遏制各类生产安全事故发生"
     body_font = faces.open_font(fonts["Doc_0/Res/font_1.otf"])
     assert "CFF " in body_font and {chr(code) for code in body_font.getBestCmap()} >= set(drawn)
