@@ -8,7 +8,9 @@ way a document is closed; `pagination` decides on which page and grid line the b
   (one empty line, the seal 1.5 mm above the boundary) lets the block stay on the page of the last text line.
 * 联合行文 with seals (§7.3.5.1): the 署名 in order, two a line (the 主办机关 first), each seal centred on its
   署名 and 2 mm from its neighbour (不相交, 相距不超过 3 mm); the last seal presses the last 署名 and the 成文日期
-  (with an odd count the last 署名 stands alone, in the right column, over the date).
+  (with an odd count the last 署名 stands alone, in the right column, over the date). When two 署名 do not fit
+  side by side under seals 2 mm apart (a name wider than about seven characters), one a line, all centred on the
+  date; the lines are four grid lines apart before the last and five between others, so no two seals meet.
 * 不加盖印章 (§7.3.5.2): one empty line, each 署名 on its own line 右空二字 (the longest; the others start where it
   starts), the date on the next line, its first character two characters right of the 署名's first character
   (or, when it is longer, 右空二字 with the 署名 moved left to keep the two characters).
@@ -69,8 +71,8 @@ class Block:
     frames: tuple[tuple[int, float, float], ...] = ()
 
 
-def closing_block(doc: OfficialDocument, measure: Measure, tight: bool = False) -> Block | None:
-    """The document's closing block; with `tight`, its tightened variant, None where there is none."""
+def closing_block(doc: OfficialDocument, measure: Measure) -> Block:
+    """The document's closing block."""
     form = doc.layout_format
     if form == "纪要":
         block = Block()
@@ -81,8 +83,15 @@ def closing_block(doc: OfficialDocument, measure: Measure, tight: bool = False) 
     elif doc.co_issuers:
         block = _joint_block(doc, measure)
     else:
-        return _with_remarks(doc, measure, _sealed_block(doc, measure, tight))
-    return None if tight else _with_remarks(doc, measure, block)
+        block = _sealed_block(doc, measure, tight=False)
+    return _with_remarks(doc, measure, block)
+
+
+def tight_block(doc: OfficialDocument, measure: Measure) -> Block | None:
+    """The tightened variant of the closing block (one 发文机关 with its seal only), None for the others."""
+    if doc.layout_format in ("纪要", "命令") or not doc.sealed or doc.co_issuers:
+        return None
+    return _with_remarks(doc, measure, _sealed_block(doc, measure, tight=True))
 
 
 def signatures(doc: OfficialDocument) -> tuple[str, ...]:
@@ -116,7 +125,9 @@ def _joint_block(doc: OfficialDocument, measure: Measure) -> Block:
     right = date_x + date_width / 2
     left = right - SEAL_DIAMETER - SEAL_SPACING
     names = signatures(doc)
-    pairs = [names[i : i + 2] for i in range(0, len(names), 2)]
+    widest = max(measure.width(name, SERIF) for name in names)
+    per_line = 2 if widest <= SEAL_DIAMETER + SEAL_SPACING - CHAR_PITCH else 1
+    pairs = [names[i : i + per_line] for i in range(0, len(names), per_line)]
     rows: list[tuple[int, Row]] = []
     seals: list[SealPlace] = []
     line = 2

@@ -17,7 +17,7 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
 
 from __future__ import annotations
 
-from oa_core.publishing.closing import Block, closing_block, stamp_frame_box
+from oa_core.publishing.closing import Block, closing_block, stamp_frame_box, tight_block
 from oa_core.publishing.document import OfficialDocument, chinese_date
 from oa_core.publishing.fonts import DASH_MIDDLE, SANS, SERIF
 from oa_core.publishing.grid import (
@@ -55,7 +55,7 @@ PAGE_NUMBER_GAP = 7.0
 
 def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_row: int, result: Layout) -> None:
     """The flow from `first_row` of page 1 on, the closing block after it, the 版记 on an even page, page numbers."""
-    pages, block = _paginate(flow, first_row, closing_block(doc, measure), closing_block(doc, measure, tight=True))
+    pages, block = _paginate(flow, first_row, closing_block(doc, measure), tight_block(doc, measure))
     block_page = len(pages) - 1
     block_row = max(pages[block_page], default=-1) + 1
     for page, rows in enumerate(pages):
