@@ -207,3 +207,27 @@ def test_an_added_file_fails_the_seal(notice_ofd: bytes) -> None:
     files["Doc_0/Res/extra.png"] = b"\x89PNG"
     problem, _ = ofdseal.verify_ofd_offline(ofd.package(files))
     assert problem is not None and "added or removed" in problem
+
+
+@needs_fonts
+def test_the_ofd_draws_each_rule_where_the_layout_puts_it_and_one_stamp_per_seal(font_dir: Path) -> None:
+    """信函's 170 mm double lines (not the 版心's 156 mm), and 联合行文's seals each a Stamp annotation."""
+    from oa_core.publishing.drawing import font_advance, new_pdf
+    from oa_core.publishing.fonts import font_paths
+    from oa_core.publishing.layout import layout
+    from tests.unit.publishing.format_samples import JOINT, LETTER, ORDER
+
+    advance = font_advance(new_pdf(font_paths(font_dir)))
+    letter = render(LETTER, font_dir).ofd["Doc_0/Pages/Page_0/Content.xml"].decode()
+    widths = [float(w) for w in re.findall(r'<ofd:PathObject [^>]*Boundary="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', letter)]
+    expected = [rule.length for rule in layout(LETTER, advance).rules if rule.page == 0 and not rule.vertical]
+    assert sorted(round(w, 1) for w in widths) == sorted(round(length, 1) for length in expected)
+    assert any(abs(w - 170) < 0.05 for w in widths), widths
+    joint = render(JOINT, font_dir).ofd
+    stamps = re.findall(
+        r'<ofd:Annot ID="\d+" Type="Stamp"', "".join(v.decode() for k, v in joint.items() if "Annots/Page_" in k)
+    )
+    assert len(stamps) == len(layout(JOINT, advance).seals) >= 2
+    assert sealed(joint).startswith(b"PK"), "signed over every stamp"
+    unsealed = render(ORDER, font_dir).ofd  # 命令: a 签名章 drawn, no seal
+    assert not any("Annots/Page_" in name for name in unsealed) and sealed(unsealed).startswith(b"PK")

@@ -14,6 +14,7 @@ from oa_core.outgoing import attachments, duties, flow
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.doctypes import word_count
 from oa_core.outgoing.models import (
+    FORMAT_FIELDS,
     CountersignState,
     DeliveryView,
     DocumentCreated,
@@ -98,7 +99,7 @@ def submit_draft(
     held = _gathered_attachments(document_id, drafter["user_id"])
     entries = list(held.entries or []) if held is not None else []
     now = clock.now_iso()
-    content = submission.model_dump(include={"title", "body", "main_recipients", "cc", "urgency"})
+    content = submission.model_dump(include={"title", "body", "main_recipients", "cc", "urgency", *FORMAT_FIELDS})
     doc = DocumentItem(
         doc_pk(document_id),
         "META",
@@ -291,6 +292,14 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
         word_count=int(doc.word_count),
         created_at=doc.created_at,
         attachment_note=doc.attachment_note or "",
+        letter_format=doc.letter_format,
+        co_issuers=strs(doc.co_issuers),
+        sealed=doc.sealed is not False,
+        remarks=doc.remarks or "",
+        signer_title=doc.signer_title or "",
+        attendees=strs(doc.attendees),
+        on_leave=strs(doc.on_leave),
+        observers=strs(doc.observers),
         attachments=attachments.view(
             doc.document_id, next((item for item in items if isinstance(item, AttachmentsItem)), None)
         ),

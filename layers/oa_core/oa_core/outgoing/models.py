@@ -48,6 +48,14 @@ Urgency = Literal["", "加急", "特急"]
 
 CountersignMode = Literal["parallel", "serial"]
 
+MAX_CO_ISSUERS = 5
+"""联合行文: co-issuing units a document may name besides the 主办机关."""
+FORMAT_FIELDS = frozenset(
+    {"letter_format", "co_issuers", "sealed", "remarks", "signer_title", "attendees", "on_leave", "observers"}
+)
+"""The draft's 版式 fields (GB/T 9704 §7.3.5, §7.3.6, §10), stored on the document as drafted."""
+"""联合行文: co-issuing units a document may name besides the 主办机关."""
+
 
 def _check_classification(value: str) -> str:
     if value.strip() not in ACCEPTED_CLASSIFICATIONS:
@@ -99,6 +107,25 @@ class DraftSubmission(DocumentContent):
     countersign_mode: CountersignMode = "parallel"
     signer: UserId
     distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    letter_format: bool | None = None
+    """信函格式 (GB/T 9704 §10.1): true for any document printed as a letter, false for the 文件格式; unset
+    follows the 文种 (函 are letters). 命令 and 纪要 have formats of their own."""
+    co_issuers: Annotated[list[Recipient], Field(max_length=MAX_CO_ISSUERS)] = []
+    """联合行文: the co-issuing units after the drafting unit (the 主办机关), in order."""
+    sealed: bool = True
+    """false: 不加盖印章 (§7.3.5.2). 纪要 carry no seal and 命令 a 签名章 whatever this says."""
+    remarks: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE, single_line(0, 200, "附注：")
+    ] = ""
+    """附注 (§7.3.6) without its 圆括号, e.g. 联系人：王明，电话：……"""
+    signer_title: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=50), SINGLE_LINE, single_line(0, 50, "签发人职务：")
+    ] = ""
+    """命令: the 签发人's 职务 (e.g. 市长) before the 签名章."""
+    attendees: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    """纪要: 出席 (unit and name, one an entry); on_leave: 请假; observers: 列席."""
+    on_leave: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    observers: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
 
     _classification = field_validator("classification")(_check_classification)
     _attachment_note = field_validator("attachment_note")(normalise_note)
@@ -113,12 +140,23 @@ class DraftSubmission(DocumentContent):
     def _unique_distribution(cls, value: list[str]) -> list[str]:
         return _check_unique(value, "分发范围")
 
+    @field_validator("co_issuers")
+    @classmethod
+    def _unique_co_issuers(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "联合发文机关")
+
     @model_validator(mode="after")
     def _rules_of_the_regulation(self) -> DraftSubmission:
         if not self.main_recipients and self.doc_type not in OPTIONAL_MAIN_RECIPIENTS:
             raise ValueError(f"请填写主送机关（{self.doc_type}须有主送机关，公告、通告、命令、纪要可不写）")
         if self.doc_type == "请示" and len(self.main_recipients) != 1:
             raise ValueError("请示应当一文一事，只能有一个主送机关")
+        if self.doc_type != "命令" and self.signer_title:
+            raise ValueError("签发人职务只用于命令（令）")
+        if self.doc_type != "纪要" and (self.attendees or self.on_leave or self.observers):
+            raise ValueError("出席、请假、列席人员名单只用于纪要")
+        if self.letter_format and self.doc_type in ("命令", "纪要"):
+            raise ValueError("命令、纪要有各自的格式，不能按信函格式印制")
         return self
 
 
@@ -287,6 +325,14 @@ class DocumentView(OutputModel):
     word_count: int
     created_at: str
     attachment_note: str = ""
+    letter_format: bool | None = None
+    co_issuers: list[str] = []
+    sealed: bool = True
+    remarks: str = ""
+    signer_title: str = ""
+    attendees: list[str] = []
+    on_leave: list[str] = []
+    observers: list[str] = []
     attachments: AttachmentsView | None = None
     sign_date: str | None = None
     archive_key: str | None = None

@@ -10,6 +10,7 @@ package and ``GET /api/documents/{id}/pdf`` (``/ofd``) all use those files.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -67,14 +68,15 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
     return OfficialDocument(
         issuer_name=org,
         doc_type=doc.doc_type,
-        number=doc.number or "",
+        number=order_number(doc.number or "") if doc.doc_type == "命令" else doc.number or "",
         title=doc.title,
         main_recipients=strs(doc.main_recipients),
         body=doc.body,
         sign_date=sign_date,
         signature=org,
-        # 上行文 (a 请示 or 报告, or to a 上级机关): the 发文字号 goes left with 签发人 on its line.
-        signer_name=str(signer.get("name", "")) if upward(doc) else "",
+        # 上行文 (a 请示 or 报告, or to a 上级机关): the 发文字号 goes left with 签发人 on its line; a 命令 names
+        # its signer with 职务 and 签名章.
+        signer_name=str(signer.get("name", "")) if upward(doc) or doc.doc_type == "命令" else "",
         attachment_note=doc.attachment_note or "",
         cc=strs(doc.cc),
         printer=org,
@@ -82,7 +84,28 @@ def official_document(doc: DocumentItem) -> OfficialDocument:
         urgency=doc.urgency or "",
         seal_text=org,
         seal_code=(doc.seal_digest or "")[:16].upper(),
+        format=_format(doc),
+        co_issuers=tuple(strs(doc.co_issuers)),
+        sealed=doc.sealed is not False,
+        remarks=doc.remarks or "",
+        signer_title=doc.signer_title or "",
+        attendees=tuple(strs(doc.attendees)),
+        on_leave=tuple(strs(doc.on_leave)),
+        observers=tuple(strs(doc.observers)),
     )
+
+
+def order_number(number: str) -> str:
+    """令号 (§10.2): 「第N号」 from the 发文字号's sequence number (as numbered, 示例府令〔2026〕12号 -> 第12号)."""
+    match = re.search(r"(\d+)\s*号\s*$", number)
+    return f"第{int(match.group(1))}号" if match else number
+
+
+def _format(doc: DocumentItem) -> str:
+    """版式: 命令 and 纪要 their own; otherwise 信函 or 文件 as drafted, unset following the 文种 (函 信函)."""
+    if doc.doc_type in ("命令", "纪要") or doc.letter_format is None:
+        return ""
+    return "信函" if doc.letter_format else "文件"
 
 
 def appended_files(doc: DocumentItem) -> list[tuple[str, bytes]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -53,6 +54,16 @@ class DocumentItem(RecordItem, discriminator="document"):
     classification = UnicodeAttribute(default="")
     attachment_note = UnicodeAttribute(default="")
     """附件说明 without its label 附件： (generated from ``attachments`` when there are any)."""
+    letter_format = BooleanAttribute(null=True)
+    """版式 (GB/T 9704 §10), as drafted: see DraftSubmission; with co_issuers, sealed, remarks, signer_title and
+    the 纪要's attendees, on_leave and observers."""
+    co_issuers = ListAttribute(of=UnicodeAttribute, default=list)
+    sealed = BooleanAttribute(default=True)
+    remarks = UnicodeAttribute(default="")
+    signer_title = UnicodeAttribute(default="")
+    attendees = ListAttribute(of=UnicodeAttribute, default=list)
+    on_leave = ListAttribute(of=UnicodeAttribute, default=list)
+    observers = ListAttribute(of=UnicodeAttribute, default=list)
     attachments = ListAttribute(of=AttachmentEntry, default=list)
     """附件 in order: a copy of the ATTACHMENTS item's entries, written in the same transaction."""
     seal_digest = UnicodeAttribute(null=True)

@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 
 URGENCIES = frozenset({"", "加急", "特急", "平急", "特提"})
+FORMATS = ("文件", "信函", "命令", "纪要")
+"""版式 (§7 文件格式, §10 特定格式): 文件格式, 信函格式, 命令（令）格式, 纪要格式."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,28 @@ class OfficialDocument:
     seal_text: str = ""  # text on the seal's upper arc; the signature if empty
     seal_code: str = ""  # short code printed small under the seal's star
     appendices: tuple[Appendix, ...] = ()  # PDF 附件 appended after the 正文, before the 版记
+    format: str = ""  # 版式, one of FORMATS; "" follows the 文种 (函 信函, 命令 命令, 纪要 纪要, others 文件)
+    co_issuers: tuple[str, ...] = ()  # 联合行文: the co-issuing units after the 主办机关 (issuer_name), in order
+    sealed: bool = True  # False: 不加盖印章 (§7.3.5.2); 纪要 never carry a seal, 命令 a 签名章 instead
+    remarks: str = ""  # 附注 (§7.3.6) without its 圆括号
+    signer_title: str = ""  # 命令: 签发人职务 before the 签名章
+    attendees: tuple[str, ...] = ()  # 纪要: 出席
+    on_leave: tuple[str, ...] = ()  # 纪要: 请假
+    observers: tuple[str, ...] = ()  # 纪要: 列席
+
+    @property
+    def layout_format(self) -> str:
+        """The 版式 the document is typeset in."""
+        if self.format:
+            if self.format not in FORMATS:
+                raise ValueError(f"版式只能是文件、信函、命令或纪要 (unknown format): {self.format!r}")
+            return self.format
+        return {"函": "信函", "命令": "命令", "纪要": "纪要"}.get(self.doc_type, "文件")
+
+    @property
+    def issuers(self) -> tuple[str, ...]:
+        """发文机关, the 主办机关 first."""
+        return (self.issuer_name, *self.co_issuers)
 
 
 def chinese_date(value: datetime.date) -> str:

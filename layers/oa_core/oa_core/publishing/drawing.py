@@ -31,8 +31,6 @@ from oa_core.publishing.fonts import EM_ASCENT, SANS, SERIF_BOLD, Advance
 from oa_core.publishing.grid import (
     MM_PER_PT,
     SEAL_DIAMETER,
-    TEXT_LEFT,
-    TEXT_RIGHT,
     Char,
     Layout,
     SealItem,
@@ -113,7 +111,7 @@ def _draw_page(pdf: FPDF, placed: Layout, page: int, advance: Advance) -> None:
         if rule.page == page:
             pdf.set_draw_color(*(RED if rule.red else (0, 0, 0)))
             pdf.set_line_width(rule.thickness)
-            pdf.line(TEXT_LEFT, rule.y, TEXT_RIGHT, rule.y)
+            pdf.line(rule.x, rule.y, *rule.end)
     for seal in placed.seals:
         if seal.page == page:
             _draw_seal(pdf, seal, advance)

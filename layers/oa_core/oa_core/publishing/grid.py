@@ -61,6 +61,7 @@ class Row:
     size: float = BODY_SIZE
     tracking: float = BODY_TRACKING
     movable: bool = False  # 正文 and 附件说明 lines, which may go with the 署名 to the next page
+    red: bool = False
 
 
 class TextItem(NamedTuple):
@@ -76,12 +77,21 @@ class TextItem(NamedTuple):
 
 
 class RuleItem(NamedTuple):
-    """A horizontal rule across the 版心; y is the middle of the stroke."""
+    """A straight rule, across the 版心 unless told: from (x, y) rightwards (or downwards when `vertical`) for
+    `length` mm; y (x when vertical) is the middle of the stroke."""
 
     page: int
     y: float
     thickness: float
     red: bool = False
+    x: float = TEXT_LEFT
+    length: float = TEXT_WIDTH
+    vertical: bool = False
+
+    @property
+    def end(self) -> tuple[float, float]:
+        """The rule's other end point."""
+        return (self.x, self.y + self.length) if self.vertical else (self.x + self.length, self.y)
 
 
 class SealItem(NamedTuple):

@@ -47,10 +47,9 @@ from oa_core.publishing.grid import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     SEAL_DIAMETER,
-    TEXT_LEFT,
-    TEXT_WIDTH,
     Char,
     Layout,
+    RuleItem,
     SealItem,
     TextItem,
 )
@@ -125,13 +124,23 @@ def _texts(ids: _Ids, fonts: Mapping[str, int], item: TextItem) -> Iterator[str]
         x += sum(ch.width for ch in run)
 
 
-def _rule(ids: _Ids, y: float, thickness: float, red: bool) -> str:
-    colour = _colour(RED if red else BLACK)
+def _rule(ids: _Ids, rule: RuleItem) -> str:
+    """A rule from (x, y) for its length, rightwards or downwards, as `drawing` strokes it."""
+    colour = _colour(RED if rule.red else BLACK)
+    half = rule.thickness / 2
+    if rule.vertical:
+        boundary, path = (
+            _box(rule.x - half, rule.y, rule.thickness, rule.length),
+            f"M {_fmt(half)} 0 L {_fmt(half)} {_fmt(rule.length)}",
+        )
+    else:
+        boundary, path = (
+            _box(rule.x, rule.y - half, rule.length, rule.thickness),
+            f"M 0 {_fmt(half)} L {_fmt(rule.length)} {_fmt(half)}",
+        )
     return (
-        f'<ofd:PathObject ID="{ids.next()}" Boundary="{_box(TEXT_LEFT, y - thickness / 2, TEXT_WIDTH, thickness)}"'
-        f' LineWidth="{_fmt(thickness)}"><ofd:StrokeColor Value="{colour}"/>'
-        f"<ofd:AbbreviatedData>M 0 {_fmt(thickness / 2)} L {_fmt(TEXT_WIDTH)} {_fmt(thickness / 2)}"
-        f"</ofd:AbbreviatedData></ofd:PathObject>"
+        f'<ofd:PathObject ID="{ids.next()}" Boundary="{boundary}" LineWidth="{_fmt(rule.thickness)}">'
+        f'<ofd:StrokeColor Value="{colour}"/><ofd:AbbreviatedData>{path}</ofd:AbbreviatedData></ofd:PathObject>'
     )
 
 
@@ -226,28 +235,29 @@ def draw(doc: OfficialDocument, placed: Layout, fonts: Mapping[str, Path], advan
     for page in range(placed.page_count):
         page_ids.append(ids.next())
         layer = [obj for item in placed.texts if item.page == page for obj in _texts(ids, font_ids, item)]
-        layer += [_rule(ids, rule.y, rule.thickness, rule.red) for rule in placed.rules if rule.page == page]
+        layer += [_rule(ids, rule) for rule in placed.rules if rule.page == page]
         area = f"<ofd:Area><ofd:PhysicalBox>{_box(0, 0, PAGE_WIDTH, PAGE_HEIGHT)}</ofd:PhysicalBox></ofd:Area>"
         content = f'<ofd:Content><ofd:Layer ID="{ids.next()}" Type="Body">{"".join(layer)}</ofd:Layer></ofd:Content>'
         files[f"Doc_0/Pages/Page_{page}/Content.xml"] = _xml("Page", f">{area}{content}")
-    annotated = []
+    # 印章: one Stamp annotation each (联合行文 has one a unit), one annotation file a page.
+    on_page: dict[int, list[str]] = {}
     for index, seal in enumerate(placed.seals):
-        annot_id = ids.next()
         boundary = _box(seal.cx - SEAL_DIAMETER / 2, seal.cy - SEAL_DIAMETER / 2, SEAL_DIAMETER, SEAL_DIAMETER)
+        annot_id = ids.next()
         appearance = seal_appearance(ids, font_ids, seal, advance)
-        files[f"Doc_0/Annots/Page_{seal.page}/Annotation.xml"] = _xml(
-            "PageAnnot",
-            f'><ofd:Annot ID="{annot_id}" Type="Stamp" Creator="{CREATOR}" LastModDate="{doc.sign_date.isoformat()}"'
+        on_page.setdefault(seal.page, []).append(
+            f'<ofd:Annot ID="{annot_id}" Type="Stamp" Creator="{CREATOR}" LastModDate="{doc.sign_date.isoformat()}"'
             f' ReadOnly="true" NoRotate="true"><ofd:Remark>印章 {index + 1}</ofd:Remark>'
-            f'<ofd:Appearance Boundary="{boundary}">{appearance}</ofd:Appearance></ofd:Annot>',
+            f'<ofd:Appearance Boundary="{boundary}">{appearance}</ofd:Appearance></ofd:Annot>'
         )
-        annotated.append((page_ids[seal.page], seal.page, annot_id, boundary))
+    for page, annots in on_page.items():
+        files[f"Doc_0/Annots/Page_{page}/Annotation.xml"] = _xml("PageAnnot", ">" + "".join(annots))
     files["Doc_0/Annots/Annotations.xml"] = _xml(
         "Annotations",
         ">"
         + "".join(
-            f'<ofd:Page PageID="{pid}"><ofd:FileLoc>Page_{page}/Annotation.xml</ofd:FileLoc></ofd:Page>'
-            for pid, page, _annot, _box_ in annotated
+            f'<ofd:Page PageID="{page_ids[page]}"><ofd:FileLoc>Page_{page}/Annotation.xml</ofd:FileLoc></ofd:Page>'
+            for page in sorted(on_page)
         ),
     )
     pages = "".join(f'<ofd:Page ID="{pid}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n, pid in enumerate(page_ids))

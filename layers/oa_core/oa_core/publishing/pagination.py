@@ -17,13 +17,12 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
 
 from __future__ import annotations
 
+from oa_core.publishing.closing import Block, closing_block, stamp_frame_box, tight_block
 from oa_core.publishing.document import OfficialDocument, chinese_date
 from oa_core.publishing.fonts import DASH_MIDDLE, SANS, SERIF
 from oa_core.publishing.grid import (
     BODY_SIZE,
     BODY_TRACKING,
-    CHAR_PITCH,
-    LINE_WIDTH,
     LINES_PER_PAGE,
     MM_PER_PT,
     NOTE_CHAR,
@@ -45,57 +44,57 @@ from oa_core.publishing.grid import (
 )
 from oa_core.publishing.linebreaking import wrap
 
-# §7.3.5.1 署名 block: two empty lines, 署名, 成文日期 and one line for the seal's lower part; the seal's centre
-# is lifted above the date line (the seal's geometry is not fixed by the standard).
-SIGNATURE_ROWS = 5
-SEAL_LIFT = 4.0
-# The tightened block (§7.3.5.4 调整行距): one empty line, 署名, 成文日期 and the seal's lower part.
-TIGHT_SIGNATURE_ROWS = 4
-TIGHT_SEAL_LIFT = 1.5
 CARRIED_LINES = 2  # lines of 正文 that go with the block to the next page
-DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
 # §7.4.1 版记分隔线: thick 0.35 mm (first and last), thin 0.25 mm (between).
 RECORD_THICK = 0.35
 RECORD_THIN = 0.25
+STAMP_FRAME = 0.6  # the 签名章's red frame
 # §7.5 页码: 4号 digits between 一字线, the dash 7 mm below the 版心.
 PAGE_NUMBER_GAP = 7.0
 
 
 def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_row: int, result: Layout) -> None:
-    """The flow from `first_row` of page 1 on, the 署名 block after it, the 版记 on an even page, page numbers."""
-    pages, gap = _paginate(flow, first_row)
+    """The flow from `first_row` of page 1 on, the closing block after it, the 版记 on an even page, page numbers."""
+    pages, block = _paginate(flow, first_row, closing_block(doc, measure), tight_block(doc, measure))
     block_page = len(pages) - 1
-    block_row = _place_signature(doc, measure, pages, gap, result)
+    block_row = max(pages[block_page], default=-1) + 1
     for page, rows in enumerate(pages):
         for index, row in rows.items():
-            if row.chars:
-                result.texts.append(
-                    TextItem(page, TEXT_LEFT + row.x, baseline(index, row.size), row.chars, row.size, row.tracking)
-                )
+            _place_row(page, index, row, result)
+    _place_block(doc, block, block_page, block_row, result)
     record = _record_rows(doc, measure)
     last_content = block_page + 1  # 1-based
-    fits = block_row + gap + 3 <= LINES_PER_PAGE - len(record)
+    fits = block_row + block.height <= LINES_PER_PAGE - len(record)
     if doc.appendices:
         last_content = _place_appendices(doc, measure, last_content, result)
         fits = False
-    unnumbered: set[int] = set()
-    if fits:
+    unnumbered: set[int] = {1} if doc.layout_format == "信函" else set()
+    if not record:
+        record_page = last_content
+    elif fits:
         record_page = last_content if last_content % 2 == 0 else last_content + 1
     elif last_content % 2 == 1:
         record_page = last_content + 1
     else:
         record_page = last_content + 2
-        unnumbered = {last_content + 1, last_content + 2}
+        unnumbered |= {last_content + 1, last_content + 2}
     result.page_count = record_page
-    _place_record(doc, measure, record, record_page - 1, result)
+    if record:
+        _place_record(doc, measure, record, record_page - 1, result)
     for number in range(1, record_page + 1):
         if number not in unnumbered:
             _place_page_number(number, measure, result)
 
 
-def _paginate(flow: list[Row], first_row: int) -> tuple[list[dict[int, Row]], int]:
-    """Grid lines onto pages, filling each; then room for the 署名 block: its empty lines before 署名 (2, or 1
-    when tightened), carrying the last lines of text over with it when even the tightened block does not fit."""
+def _place_row(page: int, index: int, row: Row, result: Layout) -> None:
+    if row.chars:
+        y = baseline(index, row.size)
+        result.texts.append(TextItem(page, TEXT_LEFT + row.x, y, row.chars, row.size, row.tracking, row.red))
+
+
+def _paginate(flow: list[Row], first_row: int, block: Block, tight: Block | None) -> tuple[list[dict[int, Row]], Block]:
+    """Grid lines onto pages, filling each; then room for the closing block (or its tightened variant), carrying
+    the last lines of text over with it when neither fits."""
     pages: list[dict[int, Row]] = [{}]
     row = first_row
     for item in flow:
@@ -106,10 +105,10 @@ def _paginate(flow: list[Row], first_row: int) -> tuple[list[dict[int, Row]], in
             continue
         pages[-1][row] = item
         row += 1
-    if row + SIGNATURE_ROWS <= LINES_PER_PAGE:
-        return pages, SIGNATURE_ROWS - 3
-    if row + TIGHT_SIGNATURE_ROWS <= LINES_PER_PAGE:
-        return pages, TIGHT_SIGNATURE_ROWS - 3
+    if row + block.height <= LINES_PER_PAGE:
+        return pages, block
+    if tight is not None and row + tight.height <= LINES_PER_PAGE:
+        return pages, tight
     last = pages[-1]
     movable = sorted(index for index, item in last.items() if item.movable)
     carried: list[Row] = []
@@ -118,7 +117,7 @@ def _paginate(flow: list[Row], first_row: int) -> tuple[list[dict[int, Row]], in
         start = movable[-count]
         carried = [last.pop(index) for index in sorted(last) if index >= start]
     pages.append(dict(enumerate(carried)))
-    return pages, SIGNATURE_ROWS - 3
+    return pages, block
 
 
 def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, result: Layout) -> int:
@@ -136,26 +135,23 @@ def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, resul
     return page
 
 
-def _place_signature(
-    doc: OfficialDocument, measure: Measure, pages: list[dict[int, Row]], gap: int, result: Layout
-) -> int:
-    """§7.3.5.1 署名, 成文日期 and the seal `gap` empty lines after the last text line; returns the block's first
-    grid line."""
-    page = len(pages) - 1
-    start = max(pages[page], default=-1) + 1
-    signature_row, date_row = start + gap, start + gap + 1
-    date = tuple(measure.chars(chinese_date(doc.sign_date), SERIF))
-    date_width = sum(ch.width for ch in date)
-    date_x = LINE_WIDTH - DATE_RIGHT_BLANK * CHAR_PITCH - date_width
-    centre = date_x + date_width / 2
-    signature = tuple(measure.chars(doc.signature, SERIF))
-    signature_width = sum(ch.width for ch in signature)
-    signature_x = min(max(centre - signature_width / 2, 0.0), LINE_WIDTH - signature_width)
-    pages[page][signature_row] = Row(signature, signature_x)
-    pages[page][date_row] = Row(date, date_x)
-    cy = row_top(date_row) - (SEAL_LIFT if gap == SIGNATURE_ROWS - 3 else TIGHT_SEAL_LIFT)
-    result.seals.append(SealItem(page, TEXT_LEFT + centre, cy, doc.seal_text or doc.signature, doc.seal_code))
-    return start
+def _place_block(doc: OfficialDocument, block: Block, page: int, start: int, result: Layout) -> None:
+    """The closing block from grid line `start` of `page`: its text, seals and 签名章 frames."""
+    for offset, row in block.rows:
+        _place_row(page, start + offset, row, result)
+    top = row_top(start)
+    for seal in block.seals:
+        result.seals.append(SealItem(page, TEXT_LEFT + seal.cx, top + seal.dy, seal.text, doc.seal_code))
+    for offset, x, width in block.frames:
+        left, frame_top, frame_width, height = stamp_frame_box(row_top(start + offset), TEXT_LEFT + x, width)
+        result.rules.extend(
+            (
+                RuleItem(page, frame_top, STAMP_FRAME, True, left, frame_width),
+                RuleItem(page, frame_top + height, STAMP_FRAME, True, left, frame_width),
+                RuleItem(page, frame_top, STAMP_FRAME, True, left, height, vertical=True),
+                RuleItem(page, frame_top, STAMP_FRAME, True, left + frame_width, height, vertical=True),
+            )
+        )
 
 
 def _record_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
@@ -167,6 +163,8 @@ def _record_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
         width = TEXT_WIDTH - 2 * NOTE_CHAR
         for index, line in enumerate(wrap(chars, width, width - label_width)):
             rows.append(Row(tuple(line), NOTE_CHAR + (label_width if index else 0.0), NOTE_SIZE, 0))
+    if doc.layout_format == "信函":  # §10.1: no 印发机关 and 印发日期
+        return rows
     printer = tuple(measure.chars(doc.printer or doc.signature, SERIF, NOTE_SIZE, 0))
     rows.append(Row(printer, NOTE_CHAR, NOTE_SIZE, 0))
     if len(rows) > LINES_PER_PAGE - 1:
@@ -179,6 +177,9 @@ def _place_record(doc: OfficialDocument, measure: Measure, rows: list[Row], page
     for offset, row in enumerate(rows):
         index = first + offset
         result.texts.append(TextItem(page, TEXT_LEFT + row.x, baseline(index, NOTE_SIZE), row.chars, NOTE_SIZE, 0))
+    if doc.layout_format == "信函":  # §10.1: no 印发 line and no rules but the last
+        result.rules.append(RuleItem(page, TEXT_BOTTOM - RECORD_THICK / 2, RECORD_THICK))
+        return
     printed = chinese_date(doc.print_date or doc.sign_date) + "印发"
     printed_chars = tuple(measure.chars(printed, SERIF, NOTE_SIZE, 0))
     x = TEXT_RIGHT - NOTE_CHAR - sum(ch.width for ch in printed_chars)

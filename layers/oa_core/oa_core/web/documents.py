@@ -52,6 +52,15 @@ def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
         "urgency": one("urgency"),
         "classification": one("classification"),
         "attachment_note": one("attachment_note").strip(),
+        # 版式 (GB/T 9704 §10): blank follows the 文种.
+        "letter_format": {"true": True, "false": False}.get(one("letter_format")),
+        "sealed": not one("unsealed"),
+        "co_issuers": many("co_issuers"),
+        "remarks": one("remarks").strip(),
+        "signer_title": one("signer_title").strip(),
+        "attendees": many("attendees"),
+        "on_leave": many("on_leave"),
+        "observers": many("observers"),
         # 附件 uploaded from the form live under the id the form reserved (outgoing.attaching).
         "document_id": one("document_id").strip() or None,
         "reviewer": one("reviewer"),
