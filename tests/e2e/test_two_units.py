@@ -13,11 +13,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from playwright.sync_api import Page, expect
 
 from infra.local.polling import FLOW_SECONDS, wait_for
 from tests.e2e.conftest import OUTPUT_TAIL, ServerProcess, _running
 from tests.e2e.kit import Org, User, http_timeout, outbox, submit, task_id_in, unique
 
+pytestmark = pytest.mark.e2e
 UNIT_B = "示例市教育局"
 KEY = secrets.token_hex(24)
 """The HMAC key A signs its deliveries with and B checks them with."""
@@ -111,7 +113,7 @@ def decide(user: User, incoming_id: str, step: str, opinion: str = "", **extra: 
 
 
 def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_archive_and_a_sees_the_receipt(
-    units: tuple[str, str],
+    units: tuple[str, str], page: Page
 ) -> None:
     a_url, b_url = units
     a_org, b_org = Org(a_url), Org(b_url)
@@ -197,3 +199,12 @@ def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_arch
     to_b = next(d for d in deliveries if d["recipient"] == UNIT_B)
     assert (to_b["channel"], to_b["via"], to_b["status"]) == ("external", "webhook", "sent"), to_b
     assert to_b["receipt"] == received["receipt_id"] and to_b["attempts"] == 1, to_b
+
+    # ... and the document page, signed in at A, says 已送达 with the 回执 (the local sign-in page picks the user).
+    page.goto(f"{a_url}/")
+    page.get_by_role("link", name="登录系统").click()
+    page.locator(f"button[value='{drafter.user_id}']").click()
+    expect(page.locator("h1.page")).to_have_text("工作台")
+    page.goto(f"{a_url}/documents/{document_id}")
+    expect(page.get_by_text(f"{UNIT_B}")).not_to_have_count(0)
+    expect(page.locator("body")).to_contain_text("已送达（回执")
