@@ -16,8 +16,11 @@ INCOMING_PREFIX = "I"
 def handler(event: StepEvent) -> dict[str, Any]:
     if event.document_id.startswith(INCOMING_PREFIX):
         from oa_core.records import incoming_archive
+        from oa_core.search import incoming as incoming_index
 
-        return incoming_archive.archive_incoming(event.document_id)
+        filed = incoming_archive.archive_incoming(event.document_id)
+        incoming_index.index_incoming(event.document_id)
+        return filed
     archived = archive.archive(event.document_id)
     indexing.index_document(event.document_id)
     return archived

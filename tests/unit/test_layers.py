@@ -35,7 +35,7 @@ SDK = ("boto3", "botocore")
 PDF_DISTRIBUTIONS = ("fpdf2", "pillow", "fonttools", "defusedxml", "pypdf")
 PDF_MODULES = ("fpdf", "PIL", "fontTools", "defusedxml", "pypdf")
 """The import names of PDF_DISTRIBUTIONS."""
-RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction"}
+RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction", "IncomingFunction"}
 TYPESET = {"TypesetFunction"}
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)$")
@@ -102,7 +102,14 @@ def _layers_by_function() -> dict[str, list[str]]:
 
 
 LAYERS = _layers_by_function()
-INDEX_OR_SEARCH = {"ApiFunction", "WebFunction", "ReviewFunction", "NumberFunction", "ArchiveFunction"}
+INDEX_OR_SEARCH = {
+    "ApiFunction",
+    "WebFunction",
+    "ReviewFunction",
+    "NumberFunction",
+    "ArchiveFunction",
+    "IncomingFunction",
+}
 """The functions that write or read the full-text index (oa_core.search): they carry jieba (SearchLayer)."""
 SEGMENT = INDEX_OR_SEARCH | TYPESET
 """...and Typeset, whose 标题 lines break between jieba's words (oa_core.publishing.linebreaking)."""

@@ -34,7 +34,7 @@ def stack() -> Iterator[LocalStack]:
             yield running
 
 
-def arrive(stack: LocalStack, title: str = "关于报送2026年度教育统计数据的通知") -> str:
+def arrive(stack: LocalStack, title: str = "关于报送2026年度教育统计数据的通知", pdf: bytes = PDF) -> str:
     """One 收文 from 示例市教育局 through POST /exchange/inbound, signed with the shared key."""
     delivery = f"flow-{secrets.token_hex(6)}"
     payload = {
@@ -43,8 +43,8 @@ def arrive(stack: LocalStack, title: str = "关于报送2026年度教育统计�
         "document": {"title": title, "number": "示例教发〔2026〕12号", "doc_type": "通知"},
         "pdf": {
             "filename": "来文.pdf",
-            "sha256": hashlib.sha256(PDF).hexdigest(),
-            "base64": base64.b64encode(PDF).decode(),
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "base64": base64.b64encode(pdf).decode(),
         },
     }
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -102,9 +102,9 @@ def plan(**overrides: Any) -> dict[str, Any]:
     return {**body, **overrides}
 
 
-def registered(api: Api, stack: LocalStack, title: str = "关于报送2026年度教育统计数据的通知") -> str:
+def registered(api: Api, stack: LocalStack, title: str = "关于报送2026年度教育统计数据的通知", pdf: bytes = PDF) -> str:
     """A 收文 signed for and registered (办理时限 2099-12-30), waiting for 拟办."""
-    incoming_id = arrive(stack, title)
+    incoming_id = arrive(stack, title, pdf)
     clerk = office_clerk()
     decide(api, clerk, incoming_id, "receive", opinion="已签收")
     decide(api, clerk, incoming_id, "register", registration={"deadline": "2099-12-30"})

@@ -1,7 +1,9 @@
 """收文 as people read them: the list by status and one 收文 with its seal check, tasks and history.
 
-The office's 文书 (directory.is_office_clerk) read every 收文; anyone else reads a 收文 only while or
-after holding one of its tasks (the later steps' 批办, 承办 and 传阅 give leaders and departments theirs).
+Who reads a 收文 is one rule (``may_read``, also 全文检索's, from the facts its postings keep): the
+office's 文书 (directory.is_office_clerk) read every 收文; anyone else while or after holding one of its
+tasks (批办, 承办 and 传阅 give leaders, departments and readers theirs); once it is with them (承办中 and
+after), the members of its 承办 departments (主办 and 协办) and its readers; once archived, 档案员.
 """
 
 from __future__ import annotations
@@ -80,11 +82,34 @@ def count_waiting(user: dict[str, Any], status: str) -> int:
     return len(list_incoming(user, status)) if directory.is_office_clerk(user) else 0
 
 
+WITH_HANDLERS = ("handling", "checking", "concluding", "archived")
+"""The statuses in which a 收文 is with its 承办 departments and readers (after 批办)."""
+
+
+def read_facts(item: IncomingItem, tasks: list[TaskItem]) -> tuple[list[str], list[str]]:
+    """(people, departments) of may_read: everyone who holds or held one of its tasks, and the plan's
+    readers once it is with them; the plan's 承办 departments."""
+    plan = plans.load(item.plan)
+    people = {t.assignee for t in tasks if t.assignee}
+    if item.status in WITH_HANDLERS:
+        people |= {str(r) for r in plan.get("readers", []) if r}
+    departments = {str(h["department"]) for h in plan.get("handlers", []) if h.get("department")}
+    return sorted(people), sorted(departments)
+
+
+def may_read(user: dict[str, Any], status: str, people: list[str], departments: list[str]) -> bool:
+    """Whether a person reads a 收文 in ``status`` with these facts (read_facts)."""
+    if directory.is_office_clerk(user) or user["user_id"] in people:
+        return True
+    if status in WITH_HANDLERS and (user.get("department") or "") in departments:
+        return True
+    return status == "archived" and directory.reads_every_department(user)
+
+
 def readable(user: dict[str, Any], incoming_id: str) -> IncomingItem:
     item = load_incoming(incoming_id)
-    if directory.is_office_clerk(user):
-        return item
-    if any(task.assignee == user["user_id"] for task in tasks_of(incoming_id)):
+    people, departments = read_facts(item, tasks_of(incoming_id))
+    if may_read(user, item.status, people, departments):
         return item
     raise Forbidden("您没有权限查看这份收文")
 

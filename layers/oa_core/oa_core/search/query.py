@@ -1,9 +1,11 @@
 """检索: find documents by their words, ranked by relevance (BM25 over field-weighted term frequency)
 and date, paged, and only those the person may read.
 
-One Query per term reads its postings, newest first, up to MAX_POSTINGS; the documents holding every
-term are scored, filtered by the access kept on their postings (a hit one may not read is never
-counted or shown), sorted, and only the page's documents are read for their passages.
+One Query per term (and scope) reads its postings, newest first, up to MAX_POSTINGS; the documents
+holding every term are scored, filtered by the access kept on their postings (a hit one may not read is
+never counted or shown), sorted, and only the page's documents are read for their passages. ``all``
+(全部) is 发文 and 收文 together: each term's postings in both (two Queries), scored with both scopes'
+N and average length; a hit says which it is (``scope``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ MAX_POSTINGS = 2000
 matches stand for it (the query's cost stays bounded whatever the archive's size)."""
 MAX_PAGE = 50
 K1, B = 1.2, 0.75
-SCOPE_NAMES = {"outgoing": "发文", "archive": "档案", "incoming": "收文"}
+SCOPE_NAMES = {"outgoing": "发文", "archive": "档案", "incoming": "收文", "all": "全部"}
+ALL = ("outgoing", "incoming")
+"""The scopes 全部 reads."""
 
 
 class SearchHit(OutputModel):
@@ -40,6 +44,10 @@ class SearchHit(OutputModel):
     archive_code: str = ""
     passage_html: str = Field(description="the passage that holds the query's words, HTML-escaped, in <mark>")
     score: float
+    scope: str = Field(default="outgoing", description="outgoing (发文), archive (档案) or incoming (收文)")
+    scope_name: str = Field(default="发文", description="发文, 档案 or 收文: the hit's tag")
+    sender: str = Field(default="", description="收文: 来文单位")
+    sender_number: str = Field(default="", description="收文: 来文字号")
 
 
 class SearchPage(OutputModel):
@@ -52,14 +60,20 @@ class SearchPage(OutputModel):
     truncated: bool = Field(default=False, description="a term matched more documents than are read (the newest kept)")
 
 
+def scope_of(posting: PostingItem) -> str:
+    return posting.PK.partition("#")[0]
+
+
 def may_find(posting: PostingItem, user: dict[str, Any], scope: str) -> bool:
     """The document page's rule (outgoing.documents), from what the posting keeps; in 档案, like
-    档案检索, the drafting department's staff too; in 收文, the departments it was given to."""
+    档案检索, the drafting department's staff too; a 收文, incoming.queries.may_read (the 收文 page's)."""
+    if scope_of(posting) == "incoming":
+        from oa_core.search import incoming
+
+        return incoming.may_find(posting, user)
     if directory.reads_every_department(user):
         return True
     department = user.get("department") or ""
-    if scope == "incoming":
-        return department in (posting.to or [])
     if user["user_id"] in (posting.usr or []) or directory.is_department_clerk(user, posting.dep):
         return True
     if scope == "archive" and department == posting.dep:
@@ -67,18 +81,31 @@ def may_find(posting: PostingItem, user: dict[str, Any], scope: str) -> bool:
     return posting.st in ("distributing", "archived") and department in (posting.to or [])
 
 
+def _scopes(scope: str) -> tuple[str, ...]:
+    return ALL if scope == "all" else (scope,)
+
+
 def _postings(scope: str, term: str) -> tuple[list[PostingItem], bool]:
-    found = list(PostingItem.query(f"{scope}#{term}", scan_index_forward=False, limit=MAX_POSTINGS))
-    return found, len(found) >= MAX_POSTINGS
+    found: list[PostingItem] = []
+    truncated = False
+    for each in _scopes(scope):
+        some = list(PostingItem.query(f"{each}#{term}", scan_index_forward=False, limit=MAX_POSTINGS))
+        found += some
+        truncated = truncated or len(some) >= MAX_POSTINGS
+    return found, truncated
 
 
 def _stats(scope: str) -> tuple[int, float]:
-    try:
-        stats = StatsItem.get(f"STATS#{scope}", "STATS")
-    except StatsItem.DoesNotExist:
-        return 1, 1.0
-    docs = max(int(stats.docs or 0), 1)
-    return docs, max(float(stats.length or 0) / docs, 1.0)
+    docs, length = 0, 0.0
+    for each in _scopes(scope):
+        try:
+            stats = StatsItem.get(f"STATS#{each}", "STATS")
+        except StatsItem.DoesNotExist:
+            continue
+        docs += int(stats.docs or 0)
+        length += float(stats.length or 0)
+    docs = max(docs, 1)
+    return docs, max(length / docs, 1.0)
 
 
 def rank(lists: dict[str, list[PostingItem]], docs: int, avgdl: float) -> list[tuple[float, str, PostingItem]]:
@@ -102,9 +129,9 @@ def rank(lists: dict[str, list[PostingItem]], docs: int, avgdl: float) -> list[t
 
 
 def search(user: dict[str, Any], q: str, scope: str = "archive", page: int = 1) -> SearchPage:
-    """A page of the documents matching every word of q, in a scope (发文, 档案 or 收文)."""
-    if scope not in SCOPES:
-        raise InvalidInput("检索范围应为 发文、档案 或 收文 (scope: outgoing, archive or incoming)")
+    """A page of the documents matching every word of q, in a scope (发文, 档案, 收文 or 全部: 发文 and 收文)."""
+    if scope not in (*SCOPES, "all"):
+        raise InvalidInput("检索范围应为 全部、发文、收文 或 档案")
     if len(q) > 100:
         raise InvalidInput("检索词不能超过 100 个字")
     if not 1 <= page <= MAX_PAGE:
@@ -132,13 +159,20 @@ def _hits(shown: list[tuple[float, str, PostingItem]], words: list[str], user: d
     """The page's documents, read in one batch, each with the passage that holds the words."""
     from oa_core.outgoing.storage import DocumentItem
     from oa_core.platform.storage import doc_pk, strs
+    from oa_core.search import incoming
     from oa_core.search.indexing import attachment_texts
 
     if not shown:
         return []
-    docs = {d.document_id: d for d in DocumentItem.batch_get([(doc_pk(h[2].d), "META") for h in shown])}
+    received = incoming.hits(shown, words)
+    wanted = [(doc_pk(h[2].d), "META") for h in shown if scope_of(h[2]) != "incoming"]
+    docs = {d.document_id: d for d in DocumentItem.batch_get(wanted)} if wanted else {}
     items = []
     for score, date, posting in shown:
+        if scope_of(posting) == "incoming":
+            if posting.d in received:
+                items.append(SearchHit(**received[posting.d], scope="incoming", scope_name="收文"))
+            continue
         doc = docs.get(posting.d)
         if doc is None:
             continue  # deleted since it was indexed
@@ -158,6 +192,8 @@ def _hits(shown: list[tuple[float, str, PostingItem]], words: list[str], user: d
                 archive_code=doc.archive_code or "",
                 passage_html=passage or html.escape((doc.body or "")[:120]),
                 score=score,
+                scope=scope_of(posting),
+                scope_name=SCOPE_NAMES[scope_of(posting)],
             )
         )
     return items

@@ -16,10 +16,33 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-FIELD_WEIGHTS = {"title": 5.0, "number": 8.0, "archive_code": 8.0, "recipients": 2.0, "body": 1.0, "attachment": 1.0}
-"""How much a term counts by where it is: a word of the 标题 outweighs one of the 正文."""
+FIELD_WEIGHTS = {
+    "title": 5.0,
+    "number": 8.0,
+    "archive_code": 8.0,
+    "received_number": 8.0,
+    "recipients": 2.0,
+    "sender": 2.0,
+    "body": 1.0,
+    "attachment": 1.0,
+    "handling": 1.0,
+}
+"""How much a term counts by where it is: a word of the 标题 outweighs one of the 正文. 收文 add 来文单位
+(sender), 收文编号 (received_number) and 拟办意见, 批示 and 办理结果 (handling)."""
 
-FIELD_CODES = {"title": "t", "number": "n", "archive_code": "c", "recipients": "r", "body": "b", "attachment": "a"}
+FIELD_CODES = {
+    "title": "t",
+    "number": "n",
+    "archive_code": "c",
+    "received_number": "k",
+    "recipients": "r",
+    "sender": "s",
+    "body": "b",
+    "attachment": "a",
+    "handling": "h",
+}
+WHOLE_FIELDS = ("number", "archive_code", "received_number")
+"""Fields also kept whole as one normalised term (发文字号 and 来文字号, 档号, 收文编号)."""
 
 MAX_QUERY_TERMS = 8
 WHOLE = "#"
@@ -85,7 +108,7 @@ def field_terms(fields: dict[str, str]) -> dict[str, Counter[str]]:
         if not text:
             continue
         counts = Counter(words(text))
-        if field in ("number", "archive_code"):
+        if field in WHOLE_FIELDS:
             counts[whole_term(text)] += 1
         out[field] = counts
     return out
