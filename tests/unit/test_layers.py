@@ -153,7 +153,7 @@ handler that did)."""
 def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
     """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
     handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
-    assert len(handlers) == 16
+    assert len(handlers) == 15
     result = subprocess.run(
         [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
         cwd=ROOT,
