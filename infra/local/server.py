@@ -1,7 +1,7 @@
 """``python -m infra.local``: serve the embedded local stack over HTTP.
 
 Everything (DynamoDB, S3, SES, Lambda, Step Functions) is moto in this one process,
-provisioned from template.yaml and seeded with infra/demo_org.json; state lives in
+provisioned from template.yaml and seeded with infra/demo_org.json (or ``--org-file``); state lives in
 memory and is gone when the process ends. Ctrl-C (SIGINT) or SIGTERM stops cleanly.
 
 The console shows what a person needs: the URL, the demo users (name, department, roles) and one line
@@ -24,7 +24,7 @@ from types import FrameType
 from typing import TextIO
 
 from infra.local.messages import Console
-from infra.local.stack import LocalStack
+from infra.local.stack import DEMO_ORG_PATH, LocalStack
 
 DEFAULT_PORT = 3000
 DEFAULT_LOG = ".aws-sam/local.log"
@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "Name=Value pairs separated by spaces (a value with spaces in quotes) or "
         "ParameterKey=Name,ParameterValue=Value "
         "(default: $OA_LOCAL_PARAMS, which make run PARAMS=… sets)",
+    )
+    parser.add_argument(
+        "--org-file",
+        default=os.environ.get("OA_LOCAL_ORG") or str(DEMO_ORG_PATH),
+        metavar="PATH",
+        help="the organisation file to seed, as make seed-org takes it (default: $OA_LOCAL_ORG or infra/demo_org.json)",
     )
     parser.add_argument(
         "--issuer-port",
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             public_base_url=url,
             parameter_overrides=parameter_overrides(args.param, args.params),
             issuer_port=args.issuer_port,
+            org_file=Path(args.org_file),
         ).start()
     except BaseException as exc:
         console.write(f"本地环境未能启动：{exc}（详情见 {args.log_file}）\n")

@@ -1,10 +1,13 @@
 """Two units, two local stacks, one 公文: unit A signs a 通知 to unit B, its 对外发送 webhook posts it to B's
 /exchange/inbound with the HMAC key both share, and B takes it from 待签收 to 归档; A's document shows
 B's 送达回执. Each unit is ``python -m infra.local`` in a process of its own, configured as docs/
-configuration.md's "The local stack" shows (OA_LOCAL_PARAMS, OA_LOCAL_SECRET_<LogicalId>)."""
+configuration.md's "The local stack" shows (OA_LOCAL_PARAMS, OA_LOCAL_SECRET_<LogicalId>, OA_LOCAL_ORG):
+B's organisation file pins A's seal key (the fingerprint of a 通知 A issued first), and B's 收文 says
+the pin matches."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 from collections.abc import Iterator
@@ -16,11 +19,15 @@ import requests
 from playwright.sync_api import Page, expect
 
 from infra.local.polling import FLOW_SECONDS, wait_for
+from infra.local.stack import DEMO_ORG_PATH
+from oa_core.incoming import seal_check
 from tests.e2e.conftest import OUTPUT_TAIL, ServerProcess, _running
 from tests.e2e.kit import Org, User, http_timeout, outbox, submit, task_id_in, unique
 
 pytestmark = pytest.mark.e2e
 UNIT_B = "示例市教育局"
+UNIT_A = "示例市人民政府办公室"
+"""A's name (the template's default OrgName), as its deliveries give it and B's organisation file lists it."""
 KEY = secrets.token_hex(24)
 """The HMAC key A signs its deliveries with and B checks them with."""
 
@@ -32,29 +39,47 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def units() -> Iterator[tuple[str, str]]:
-    """(A's URL, B's URL): B receives on a port chosen first, so A can be told where to deliver."""
+def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """(A's URL, B's URL, A's seal key fingerprint): B receives on a port chosen first, so A can be told where
+    to deliver; A starts first and issues a 通知 of its own, whose seal gives the fingerprint that B's
+    organisation file pins for A before B starts."""
     port = free_port()
-    b = ServerProcess(
-        {
-            "OA_LOCAL_PARAMS": f"OrgName={UNIT_B} FondsCode=JYJ IssuerCode=示教发",
-            "OA_LOCAL_SECRET_ExchangeInboundSecret": KEY,
-        },
-        port=port,
-    )
     a = ServerProcess(
         {
             "OA_LOCAL_PARAMS": (f"DeliveryChannel=webhook DeliveryWebhookUrl=http://127.0.0.1:{port}/exchange/inbound"),
             "OA_LOCAL_SECRET_DeliveryWebhookSecret": KEY,
         }
     )
-    servers = [a, b]
-    _running.extend(servers)
+    servers = [a]
+    _running.append(a)
     try:
-        b.wait_healthy()
         a.wait_healthy()
+        fingerprint = own_seal_fingerprint(a.url)
+        org = json.loads(DEMO_ORG_PATH.read_text(encoding="utf-8"))
+        org["external_units"].append(
+            {
+                "unit_id": "szfb",
+                "name": UNIT_A,
+                "email": "",
+                "platform_code": "SZFB-001",
+                "seal_key_fingerprint": fingerprint,
+            }
+        )
+        org_file = tmp_path_factory.mktemp("unit-b") / "org.json"
+        org_file.write_text(json.dumps(org, ensure_ascii=False), encoding="utf-8")
+        b = ServerProcess(
+            {
+                "OA_LOCAL_PARAMS": f"OrgName={UNIT_B} FondsCode=JYJ IssuerCode=示教发",
+                "OA_LOCAL_SECRET_ExchangeInboundSecret": KEY,
+                "OA_LOCAL_ORG": str(org_file),
+            },
+            port=port,
+        )
+        servers.append(b)
+        _running.append(b)
+        b.wait_healthy()
         assert b.url == f"http://127.0.0.1:{port}", b.url
-        yield a.url, b.url
+        yield a.url, b.url, fingerprint
         for server in servers:
             code = server.stop()
             assert code == 0, f"{server.url} did not exit 0 after SIGINT ({code}):\n{server.output()[-OUTPUT_TAIL:]}"
@@ -63,6 +88,44 @@ def units() -> Iterator[tuple[str, str]]:
             server.stop()
             _running.remove(server)
             server.log.close()
+
+
+def issue(base_url: str, title: str, to: list[str], distribute_to: list[str]) -> tuple[User, str, str]:
+    """A 通知 through 拟稿 → 核稿 → 签发 (by the emailed link) to 归档 at a unit: (drafter, id, 发文字号)."""
+    org = Org(base_url)
+    drafter = User(base_url, org.with_role("drafter")[0])
+    reviewer, signer = User(base_url, org.with_role("reviewer")[0]), org.with_role("signer")[0]
+    body = {
+        "doc_type": "通知",
+        "title": title,
+        "body": f"{'、'.join(to)}：\n请于12月31日前报送2026年度教育统计数据。\n特此通知。",
+        "main_recipients": to,
+        "cc": [],
+        "urgency": "",
+        "classification": "非密",
+        "reviewer": reviewer.user_id,
+        "countersigners": [],
+        "countersign_mode": "parallel",
+        "signer": signer,
+        "distribute_to": distribute_to,
+    }
+    document_id = submit(drafter, body)
+    task = reviewer.pending_task(document_id, "review")
+    assert reviewer.decide(task["task_id"], "approve", "文字已核，同意").status_code == 200
+    decide_by_link(linked(base_url, org.email(signer), title, ""), "同意印发")
+    sent = drafter.wait_status(document_id, "archived", FLOW_SECONDS)
+    assert sent["number"], sent
+    return drafter, document_id, str(sent["number"])
+
+
+def own_seal_fingerprint(base_url: str) -> str:
+    """The 签章公钥指纹 of a unit (as make verify prints it), read from a 通知 it issues to itself."""
+    drafter, document_id, _ = issue(base_url, unique("关于核对本单位签章公钥的通知"), ["政策法规科"], [])
+    pdf = drafter.get(f"/api/documents/{document_id}/pdf")
+    assert pdf.status_code == 200, pdf.text
+    fingerprint = seal_check.check(pdf.content).fingerprint
+    assert len(fingerprint) == seal_check.SHOWN_DIGITS, fingerprint
+    return fingerprint
 
 
 def linked(base_url: str, email: str, title: str, kind: str) -> str:
@@ -113,36 +176,14 @@ def decide(user: User, incoming_id: str, step: str, opinion: str = "", **extra: 
 
 
 def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_archive_and_a_sees_the_receipt(
-    units: tuple[str, str], page: Page
+    units: tuple[str, str, str], page: Page
 ) -> None:
-    a_url, b_url = units
-    a_org, b_org = Org(a_url), Org(b_url)
+    a_url, b_url, a_fingerprint = units
+    b_org = Org(b_url)
     title = unique("关于报送2026年度教育统计数据的通知")
 
     # Unit A: 拟稿 → 核稿 → 签发; 编号 and 分发 run by themselves, the webhook delivers to B.
-    drafter = User(a_url, a_org.with_role("drafter")[0])
-    reviewer, signer = User(a_url, a_org.with_role("reviewer")[0]), a_org.with_role("signer")[0]
-    body = {
-        "doc_type": "通知",
-        "title": title,
-        "body": f"{UNIT_B}：\n请于12月31日前报送2026年度教育统计数据。\n特此通知。",
-        "main_recipients": [UNIT_B],
-        "cc": [],
-        "urgency": "",
-        "classification": "非密",
-        "reviewer": reviewer.user_id,
-        "countersigners": [],
-        "countersign_mode": "parallel",
-        "signer": signer,
-        "distribute_to": [UNIT_B],
-    }
-    document_id = submit(drafter, body)
-    task = reviewer.pending_task(document_id, "review")
-    assert reviewer.decide(task["task_id"], "approve", "文字已核，同意").status_code == 200
-    decide_by_link(linked(a_url, a_org.email(signer), title, ""), "同意印发")
-    sent = drafter.wait_status(document_id, "archived", FLOW_SECONDS)
-    number = str(sent["number"])
-    assert number, sent
+    drafter, document_id, number = issue(a_url, title, [UNIT_B], [UNIT_B])
 
     # Unit B's 文书 sees it in 待签收, with A's 发文字号 and a seal that verifies.
     office = next(
@@ -164,6 +205,9 @@ def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_arch
     incoming_id = str(summary["incoming_id"])
     received = incoming(clerk, incoming_id)
     assert received["seal"]["valid"] is True, received["seal"]
+    # B's organisation file pins A's key: the 收文 says the seal's key is the one pinned.
+    assert received["seal"]["fingerprint"] == a_fingerprint, (received["seal"], a_fingerprint)
+    assert received["seal"]["pinned"] == "match", received["seal"]
     assert received["seal"]["signed_number"] in ("", number), received["seal"]
     assert received["receipt_id"].startswith("JYJ-"), received["receipt_id"]
 

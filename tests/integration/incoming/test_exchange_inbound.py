@@ -200,3 +200,34 @@ def test_signing_for_and_registering_two_at_once_numbers_them_without_a_gap(
     assert all(v["copies"] == 2 and v["deadline"] == "2026-12-31" for v in views)
     status, answer = api.decide(tasks[0]["task_id"], clerk, "approve", "", registration={"classification": "秘密"})
     assert status == 422 and "涉密" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(("pin", "state"), [("right", "match"), ("wrong", "mismatch")])
+def test_the_incoming_page_says_whether_the_seal_key_is_the_one_pinned_for_the_sender(
+    stack: LocalStack, delivered: dict[str, Any], pin: str, state: str
+) -> None:
+    from oa_core.incoming import seal_check
+    from oa_core.web.incoming import PINNED
+    from tests.integration.web.webkit import Browser
+
+    call = delivered["call"]
+    sender = json.loads(call["body"])["sender"]["name"]
+    pdf = base64.b64decode(json.loads(call["body"])["pdf"]["base64"])
+    fingerprint = seal_check.check(pdf).fingerprint
+    assert len(fingerprint) == 16, fingerprint
+    pinned = fingerprint.upper() if pin == "right" else "ff" * 8  # a pin in capitals matches as well
+    ExternalUnitItem("ORG", "UNIT#self", unit_id="self", name=sender, seal_key_fingerprint=pinned).save()
+    delivery = f"pinned-{pin}-1"
+    body = with_pdf(call, pdf, delivery)
+    status, answer = post(stack, body, signed(body, delivery))
+    assert status == 201, answer
+    item = next(i for i in IncomingItem.scan() if i.receipt_id == answer["receipt_id"])
+    assert item.seal_valid and item.seal_pinned == state
+    browser = Browser(stack)
+    browser.sign_in(office_clerk())
+    page = browser.get(f"/incoming/{item.incoming_id}")
+    assert page.status == 200, page.text
+    shown = re.search(r'id="seal-pinned"[^>]*>(.*?)</td>', page.text, re.S)
+    assert shown and PINNED[state] in shown.group(1), page.text
+    assert ("error-text" in shown.group(0)) == (state == "mismatch")
+    assert fingerprint in page.text
