@@ -118,3 +118,17 @@ def test_who_finds_it_follows_who_may_read_it_from_proposal_to_the_archive(recei
     wait_incoming(api, incoming_id, "archived")
     _found_by(api, ARCHIVIST, "抗震加固", incoming_id, "档案员 find it once archived")
     assert incoming_id not in _ids(_search(api, STRANGER, "抗震加固", "incoming"))
+
+
+def test_the_search_page_searches_all_by_default_and_tags_an_incoming_hit(
+    stack: LocalStack, received: dict[str, Any]
+) -> None:
+    from tests.integration.web.webkit import Browser
+
+    browser = Browser(stack)
+    browser.sign_in(received["clerk"])
+    page = browser.get(f"/search?q={quote('抗震加固')}")
+    assert page.status == 200, page.text
+    assert 'value="all" checked' in page.text and "全部" in page.text
+    assert '<span class="scope-tag scope-incoming">收文</span>' in page.text
+    assert f'/incoming/{received["incoming_id"]}"' in page.text and "来文单位 示例市教育局" in page.text
