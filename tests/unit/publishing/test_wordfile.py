@@ -50,6 +50,8 @@ def test_page_margins_grid_and_line_pitch_follow_the_standard() -> None:
     assert [round(m.mm) for m in margins if m is not None] == [37, 35, 28, 26]
     grid = section._sectPr.find(f"{W}docGrid")
     assert grid.get(f"{W}linePitch") == "579"  # 28.95 pt: 22 lines in the 225 mm 版心
+    spacing = document.styles["Normal"].element.rPr.find(f"{W}spacing")
+    assert 28 * (16 + int(spacing.get(f"{W}val")) / 20) <= 156 / 25.4 * 72 < 29 * 16  # 28 characters a line
     normal = document.styles["Normal"]
     assert normal.font.size == Pt(16) and normal.paragraph_format.line_spacing == Pt(28.95)
 
@@ -70,7 +72,10 @@ def test_every_element_is_there_in_its_face() -> None:
     assert east_asian(by_text["1．消防通道"].runs[0]) == "仿宋_GB2312"
     mark = by_text["示例市教育局文件"].runs[0]
     assert str(mark.font.color.rgb) == "E60012"
-    assert by_text["2026年12月2日"].paragraph_format.right_indent == Pt(64)  # 右空四字
+    dated = by_text["2026年12月2日"].paragraph_format.left_indent.pt
+    cell = 156 / 25.4 * 72 / 28
+    width = 3 * cell + 7 * (cell - 8)  # 年月日 full-width, seven digits half-width
+    assert dated + width == pytest.approx(24 * cell, abs=0.5)  # 右空四字, on Word's widths
 
 
 def test_an_upward_document_puts_the_signer_beside_the_number() -> None:

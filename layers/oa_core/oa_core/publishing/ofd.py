@@ -15,7 +15,11 @@ space is in mm from the top-left corner, y down, as the layout's). The package i
 
 The output is deterministic: the same document gives the same bytes (fixed ZIP timestamps, ids in order). The
 ZIP writer is Python's own; the fonts come from `faces`, so drawing the OFD after the PDF subsets nothing again.
-Appended PDF 附件 pages are not drawn into the OFD (their frames stay empty; the PDF carries them).
+
+Appended PDF 附件 pages: the layout gives them their pages, the 「附件N」 label and the page number, drawn here as
+text like every other line; the 附件 page itself cannot be merged as in the PDF, so it is an ImageObject (the page
+rendered by `appending.page_images`) in the box `appending.fit` gives, the PNG in ``Doc_0/Res/image_N.png``,
+listed in ``Doc_0/DocumentRes.xml`` as a MultiMedia. A document without 附件 has no DocumentRes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from oa_core.publishing import faces
+from oa_core.publishing.appending import PageImage
 from oa_core.publishing.document import OfficialDocument
 from oa_core.publishing.drawing import (
     CREATOR,
@@ -144,6 +149,13 @@ def _rule(ids: _Ids, rule: RuleItem) -> str:
     )
 
 
+def _image(ids: _Ids, resource: int, image: PageImage) -> str:
+    """A 附件 page's image in its box: the CTM maps the image's unit square onto the box (GB/T 33190 §13)."""
+    box = _box(image.x, image.y, image.width, image.height)
+    ctm = f"{_fmt(image.width)} 0 0 {_fmt(image.height)} 0 0"
+    return f'<ofd:ImageObject ID="{ids.next()}" Boundary="{box}" CTM="{ctm}" ResourceID="{resource}"/>'
+
+
 def _circle(r: float, cx: float, cy: float) -> str:
     """A circle as four cubic Béziers (OFD's B operator), from the top, clockwise on the page."""
     k = 0.5522847498 * r
@@ -215,11 +227,19 @@ def used_text(placed: Layout) -> dict[str, str]:
     return {face: "".join(sorted(chars)) for face, chars in text.items()}
 
 
-def draw(doc: OfficialDocument, placed: Layout, fonts: Mapping[str, Path], advance: Advance) -> dict[str, bytes]:
-    """The OFD's files (path in the package -> bytes), unsigned: `ofdseal.seal_ofd` adds the signature."""
+def draw(
+    doc: OfficialDocument,
+    placed: Layout,
+    fonts: Mapping[str, Path],
+    advance: Advance,
+    images: Sequence[PageImage] = (),
+) -> dict[str, bytes]:
+    """The OFD's files (path in the package -> bytes), unsigned: `ofdseal.seal_ofd` adds the signature.
+    `images`: the 附件 pages (`appending.page_images`), each drawn into its frame."""
     ids = _Ids()
     text = used_text(placed)
     font_ids = {face: ids.next() for face in FONT_FILES}
+    image_ids = [ids.next() for _image in images]
     files: dict[str, bytes] = {}
     font_entries = []
     for face, font_id in font_ids.items():
@@ -231,11 +251,27 @@ def draw(doc: OfficialDocument, placed: Layout, fonts: Mapping[str, Path], advan
             f"<ofd:FontFile>font_{font_id}.otf</ofd:FontFile></ofd:Font>"
         )
     files["Doc_0/PublicRes.xml"] = _xml("Res", f' BaseLoc="Res"><ofd:Fonts>{"".join(font_entries)}</ofd:Fonts>')
+    media = []
+    for image_id, image in zip(image_ids, images, strict=True):
+        files[f"Doc_0/Res/image_{image_id}.png"] = image.png
+        media.append(
+            f'<ofd:MultiMedia ID="{image_id}" Type="Image" Format="PNG">'
+            f"<ofd:MediaFile>image_{image_id}.png</ofd:MediaFile></ofd:MultiMedia>"
+        )
+    if media:
+        files["Doc_0/DocumentRes.xml"] = _xml(
+            "Res", f' BaseLoc="Res"><ofd:MultiMedias>{"".join(media)}</ofd:MultiMedias>'
+        )
     page_ids = []
     for page in range(placed.page_count):
         page_ids.append(ids.next())
         layer = [obj for item in placed.texts if item.page == page for obj in _texts(ids, font_ids, item)]
         layer += [_rule(ids, rule) for rule in placed.rules if rule.page == page]
+        layer += [
+            _image(ids, image_id, image)
+            for image_id, image in zip(image_ids, images, strict=True)
+            if image.frame.page == page
+        ]
         area = f"<ofd:Area><ofd:PhysicalBox>{_box(0, 0, PAGE_WIDTH, PAGE_HEIGHT)}</ofd:PhysicalBox></ofd:Area>"
         content = f'<ofd:Content><ofd:Layer ID="{ids.next()}" Type="Body">{"".join(layer)}</ofd:Layer></ofd:Content>'
         files[f"Doc_0/Pages/Page_{page}/Content.xml"] = _xml("Page", f">{area}{content}")
@@ -261,11 +297,12 @@ def draw(doc: OfficialDocument, placed: Layout, fonts: Mapping[str, Path], advan
         ),
     )
     pages = "".join(f'<ofd:Page ID="{pid}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n, pid in enumerate(page_ids))
+    document_res = "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>" if media else ""
     files[DOC_ROOT] = _xml(
         "Document",
         f"><ofd:CommonData><ofd:MaxUnitID>{ids.last}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>"
         f"{_box(0, 0, PAGE_WIDTH, PAGE_HEIGHT)}</ofd:PhysicalBox></ofd:PageArea>"
-        f"<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages>{pages}</ofd:Pages>"
+        f"<ofd:PublicRes>PublicRes.xml</ofd:PublicRes>{document_res}</ofd:CommonData><ofd:Pages>{pages}</ofd:Pages>"
         "<ofd:Annotations>Annots/Annotations.xml</ofd:Annotations>",
     )
     doc_id = hashlib.sha256(f"{doc.issuer_name}\n{doc.number}\n{doc.title}".encode()).hexdigest()[:32]

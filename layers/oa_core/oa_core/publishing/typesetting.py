@@ -17,7 +17,8 @@ The typesetter's modules, lowest first:
 * `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding);
 * `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones);
 * `ofd`: the same layout drawn as OFD (GB/T 33190-2016); `ofdseal` signs and checks it;
-* `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf).
+* `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf), and rendered as images
+  for the OFD (pypdfium2).
 
 Where the standard leaves a choice, the module that decides says so.
 """
@@ -86,4 +87,7 @@ def render(
     typeset = drawing.draw(pdf, doc, placed)
     if placed.frames:
         typeset = appending.insert(typeset, placed.frames, sources, [label for label, _data in appended])
-    return Rendered(typeset, ofd.draw(doc, placed, fonts, advance) if with_ofd else {})
+    if not with_ofd:
+        return Rendered(typeset, {})
+    images = appending.page_images(appended, placed.frames) if placed.frames else []
+    return Rendered(typeset, ofd.draw(doc, placed, fonts, advance, images))
