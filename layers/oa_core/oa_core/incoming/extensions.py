@@ -45,6 +45,7 @@ def listed(incoming_id: str) -> list[dict[str, str]]:
     """延期 requests of a 收文, for its page."""
     return [
         {
+            "task_id": e.task_id,
             "department": e.department,
             "department_name": plans.department_name(e.department),
             "until": e.until,
