@@ -24,7 +24,12 @@ def new_document() -> Response[str]:
     notice = "草稿已保存，可随时在工作台继续编辑" if query.get("saved") else ""
     return gate.signed_in(
         lambda user, session: documents.new_document(
-            user, session, template_key=query.get("template", ""), draft_id=query.get("draft", ""), notice=notice
+            user,
+            session,
+            template_key=query.get("template", ""),
+            draft_id=query.get("draft", ""),
+            reply_to=query.get("reply_to", ""),
+            notice=notice,
         )
     )
 

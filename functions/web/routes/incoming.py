@@ -1,6 +1,6 @@
 """收文 pages' routes: 文书登记 (/incoming/new, its scan's presigned POST), one 收文 (/incoming/<id>: the
-page its 文书's email links to), its progress, its decision (签收, 登记), its file, and 转为收文 from a
-发文's page; the pages are oa_core.web.incoming."""
+page its steps' emails link to), its progress, its decision (every step, 签收 to 办结), 申请延期, 改派, its
+file, and 转为收文 from a 发文's page; the pages are oa_core.web.incoming."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def received_file(incoming_id: str) -> Response[str]:
 
 @router.post("/incoming/<incoming_id>/decision")
 def decide(incoming_id: str) -> Response[str]:
-    """签收 or 登记, once per form (web.once; the task itself is decided once by its condition)."""
+    """Any step's decision, once per form (web.once; the task itself is decided once by its condition)."""
 
     def decided(user: dict[str, Any], session: sessions.Session) -> Reply:
         form = gate.form()
@@ -80,6 +80,42 @@ def decide(incoming_id: str) -> Response[str]:
         )
 
     return gate.signed_in(decided, post=True)
+
+
+@router.post("/incoming/<incoming_id>/extensions")
+def ask_extension(incoming_id: str) -> Response[str]:
+    """申请延期, once per form (web.once)."""
+
+    def asked(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        return once.submit(
+            user,
+            session,
+            form,
+            "延期申请",
+            "该延期申请已提交，不会重复提交",
+            lambda: incoming.ask_extension(user, session, incoming_id, form),
+        )
+
+    return gate.signed_in(asked, post=True)
+
+
+@router.post("/incoming/<incoming_id>/reassign")
+def reassign(incoming_id: str) -> Response[str]:
+    """改派主办 (the office's 文书), once per form (web.once)."""
+
+    def moved(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        return once.submit(
+            user,
+            session,
+            form,
+            "改派",
+            "该改派已提交，不会重复提交",
+            lambda: incoming.reassign(user, session, incoming_id, form),
+        )
+
+    return gate.signed_in(moved, post=True)
 
 
 @router.post("/documents/<document_id>/incoming")

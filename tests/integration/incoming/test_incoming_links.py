@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
+from infra.local.polling import FLOW_SECONDS, wait_for
 from infra.local.stack import LocalStack
 from oa_core.platform import clock
 from oa_core.platform.audit import AuditItem
@@ -15,6 +17,7 @@ from oa_core.workflow.tasks import load_task
 from tests.integration.incoming.flow_kit import (
     OFFICE_HEAD,
     decide,
+    email_of,
     instructed,
     leader,
     link_path,
@@ -26,7 +29,7 @@ from tests.integration.incoming.flow_kit import (
     view,
     wait_incoming,
 )
-from tests.integration.kit import Api, invoke_function, users_with
+from tests.integration.kit import Api, invoke_function, outbox_seen, users_with
 
 pytestmark = pytest.mark.integration
 __all__ = ["stack"]
@@ -90,7 +93,19 @@ def test_a_reader_marks_read_by_link_and_an_unread_reader_is_reminded_once_a_per
     )
 
 
-def test_an_extension_the_leader_approves_by_link_moves_the_deadline_and_a_refused_one_keeps_it(
+def outcome_mail(stack: LocalStack, user_id: str, words: str) -> dict[str, Any]:
+    """The 延期 outcome emailed to the person who asked."""
+    found = wait_for(
+        lambda: [m for m in stack.outbox() if email_of(user_id) in m["to"] and words in m["subject"]],
+        f"the email to {user_id} saying {words}",
+        FLOW_SECONDS,
+        saw=outbox_seen(stack),
+    )
+    assert len(found) == 1, [m["subject"] for m in found]
+    return dict(found[0])
+
+
+def test_an_extension_the_leader_approves_by_link_moves_the_deadline_and_a_refused_one_keeps_it_each_emailed(
     stack: LocalStack,
 ) -> None:
     api, lead = Api(stack), "liuyang"
@@ -111,6 +126,8 @@ def test_an_extension_the_leader_approves_by_link_moves_the_deadline_and_a_refus
     status, _ = post_form(stack, path, task_id=asked["task_id"], decision="approve", opinion="同意延期")
     assert status == 200
     assert load_task(handle["task_id"]).due_at.startswith("2100-01-15")
+    approved_mail = outcome_mail(stack, lead, "延期申请已获同意")
+    assert "新的办理时限：2100-01-15" in approved_mail["text"] and "同意延期" in approved_mail["text"]
     status, refused = api.call(
         "POST", f"/api/incoming/{incoming_id}/extensions", lead, {"until": "2100-03-01", "reason": "再延期"}
     )
@@ -118,6 +135,8 @@ def test_an_extension_the_leader_approves_by_link_moves_the_deadline_and_a_refus
     status, answer = api.decide(refused["task_id"], leader(), "reject", "不宜再延期")
     assert status == 200, answer
     assert load_task(handle["task_id"]).due_at.startswith("2100-01-15")
+    refused_mail = outcome_mail(stack, lead, "延期申请未获同意")
+    assert "不同意的理由：不宜再延期" in refused_mail["text"] and "办理时限不变：2100-01-15" in refused_mail["text"]
     states = [e["status"] for e in view(api, incoming_id)["handling"]["extensions"]]
     assert states == ["approved", "refused"]
 

@@ -2,7 +2,8 @@
 登记 here, 拟办 → 办结 in incoming.handling, 延期 in incoming.extensions.
 
 签收: 同意 (approve) signs for the 收文; 不同意 (reject, with a reason) is 拒收 and ends its flow. 登记:
-同意 with the registration's fields takes the 收文编号 ``收〔year〕n号``, gap-free per year: the counter
+同意 with the registration's fields takes the 收文编号 ``收〔year〕n号`` (again after 拟办's 退回: the fields
+corrected, the number kept), gap-free per year: the counter
 (``COUNTER#收#<year>``), the 收文 (no number yet, still awaiting 登记) and the task (still pending, still
 this 文书's) change in one transaction conditional on the counter value read, as 发文's 编号 does. A
 lost counter race reads again and retries; a lost task race is 409. Only then is the flow answered.
@@ -120,6 +121,8 @@ def _register(
     if request.decision != "approve":
         raise InvalidInput("登记环节请核对来文信息后点“登记”（同意）；如需拒收，请在签收环节办理")
     item = load_incoming(task.document_id)
+    if item.number:
+        return _register_again(task, item, actor, request, fields, via, link)
     year = clock.now().year
     counter_key = (f"COUNTER#{NUMBER_PREFIX}#{year}", "COUNTER")
     for attempt in range(NUMBER_ATTEMPTS):
@@ -166,6 +169,42 @@ def _register(
         deliver(task, "approve", answer(actor, "register", "approve", request.opinion, number=number), flow_name=FLOW)
         return result(task, "approve", "registered")
     raise TransientError("登记时并发冲突过多，请稍后再试")
+
+
+def _register_again(
+    task: TaskItem,
+    item: IncomingItem,
+    actor: str,
+    request: DecisionRequest,
+    fields: IncomingRegistration,
+    via: str,
+    link: LinkItem | None,
+) -> DecisionResult:
+    """登记 after 拟办's 退回: the corrected fields, the 收文编号 it already has (no number is taken twice)."""
+    now, number = clock.now_iso(), str(item.number)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            close_in(tx, task, actor, "approve", request.opinion, via, now, link)
+            tx.update(
+                item,
+                actions=[
+                    *status_actions(item, "registered", "propose", now),
+                    *_registration_actions(item, fields),
+                    IncomingItem.registered_by.set(actor),
+                    IncomingItem.registered_at.set(now),
+                ],
+                condition=(IncomingItem.number == number) & (IncomingItem.status == "registering"),
+            )
+            tx.save(history_item(item.incoming_id, "register", actor, "registered", number))
+            tx.save(
+                audit.audit_item(actor, "decide:register", task.task_id, "ok", number, document_id=item.incoming_id)
+            )
+    except TransactWriteError as exc:
+        if not lost_on_condition(exc):
+            raise
+        raise lost() from exc
+    deliver(task, "approve", answer(actor, "register", "approve", request.opinion, number=number), flow_name=FLOW)
+    return result(task, "approve", "registered")
 
 
 __all__ = ["STEPS", "decide", "format_number"]

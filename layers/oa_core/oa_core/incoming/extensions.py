@@ -22,7 +22,7 @@ from oa_core.incoming import plans, steps
 from oa_core.incoming.answers import lost, result
 from oa_core.incoming.models import ExtensionRequest, Reassignment
 from oa_core.incoming.storage import ExtensionItem, IncomingItem, load_incoming
-from oa_core.platform import audit, clock
+from oa_core.platform import audit, clock, mail
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, Forbidden, InvalidInput
 from oa_core.platform.storage import RecordItem, connection, lost_on_condition, subject_pk
@@ -45,6 +45,7 @@ def listed(incoming_id: str) -> list[dict[str, str]]:
     """延期 requests of a 收文, for its page."""
     return [
         {
+            "task_id": e.task_id,
             "department": e.department,
             "department_name": plans.department_name(e.department),
             "until": e.until,
@@ -191,7 +192,42 @@ def decide(task: TaskItem, actor: str, request: DecisionRequest, via: str, link:
         if load_task(handler.task_id).status != "pending" and load_task(task.task_id).status == "pending":
             raise Conflict("该承办事项已经办理完毕，无需延期") from exc
         raise lost() from exc
+    _tell_applicant(
+        task.document_id,
+        extension,
+        approved,
+        request.opinion,
+        clock.iso(plans.due_by(extension.until)) if approved else "",
+    )
     return result(task, request.decision, "approved" if approved else "refused")
+
+
+def _tell_applicant(incoming_id: str, extension: ExtensionItem, approved: bool, opinion: str, new_due_at: str) -> None:
+    """The 延期 outcome to the person who asked: the new 办理时限, or the leader's reason for 不同意."""
+    applicant = directory.get_user(extension.requested_by)
+    if applicant is None:
+        return
+    item = load_incoming(incoming_id)
+    outcome_name = "已获同意" if approved else "未获同意"
+    mail.send(
+        [str(applicant["email"])],
+        mail.subject_line(item.title, item.urgency or "", f"延期申请{outcome_name}"),
+        "extension_outcome",
+        {
+            "name": applicant["name"],
+            "department_name": plans.department_name(extension.department),
+            "outcome_name": outcome_name,
+            "approved": approved,
+            "sender": item.sender,
+            "sender_number": item.sender_number,
+            "number": item.number or "",
+            "title": item.title,
+            "until": extension.until,
+            "due_at": clock.to_minute(new_due_at or extension.previous_due_at),
+            "opinion": opinion,
+            "link": f"{settings().public_base_url}/incoming/{item.incoming_id}",
+        },
+    )
 
 
 def reassign(user: dict[str, Any], incoming_id: str, body: Reassignment) -> dict[str, Any]:

@@ -5,7 +5,8 @@ person's; through a link, the link unused), the 收文 changed on the status and
 in, the opinion (history) and the audit record; only then is the flow answered. A lost race is 409
 and changes nothing.
 
-- 拟办 (approve, with the plan and the 拟办意见): the plan is checked (incoming.plans) and stored.
+- 拟办 (approve, with the plan and the 拟办意见): the plan is checked (incoming.plans) and stored; return
+  (with the reason): back to 登记 (next round), where the 文书 corrects the registration, keeping its 收文编号.
 - 批办 (approve: the 批示, may change 主办/协办/readers; return: back to 拟办, next round). Its answer
   carries the Map's items (``$.plan.items``).
 - 承办 (approve: the department's 办理结果, the 主办's is the final one; return: 不属于本单位职责, back to
@@ -35,7 +36,7 @@ from oa_core.workflow.storage import LinkItem, TaskItem
 from oa_core.workflow.tasks import cancel_open_tasks, history_item
 
 ONLY = {
-    "propose": "拟办环节请提出拟办方案和拟办意见后提交",
+    "propose": "拟办环节请提出拟办方案和拟办意见后提交，或写明理由退回登记",
     "instruct": "批办环节可以批示（同意）或退回拟办",
     "handle": "承办环节请报送办理结果，或说明不属于本单位职责后退回",
     "read": "传阅环节请点“已阅”，可填写阅示",
@@ -43,7 +44,7 @@ ONLY = {
     "conclude": "请填写最终办理结果后办结",
 }
 ALLOWED = {
-    "propose": ("approve",),
+    "propose": ("approve", "return"),
     "instruct": ("approve", "return"),
     "handle": ("approve", "return"),
     "read": ("approve",),
@@ -122,6 +123,15 @@ def _propose(
     via: str,
     link: LinkItem | None,
 ) -> DecisionResult:
+    if request.decision == "return":
+        if plan is not None:
+            raise InvalidInput("退回登记时无需提出拟办方案")
+        now = clock.now_iso()
+        back = [*status_actions(item, "registering", "register", now), IncomingItem.round.set(int(task.round or 1) + 1)]
+        condition = in_round(task, "proposing")
+        _commit(task, item, actor, request, via, link, actions=back, condition=condition, outcome="returned", now=now)
+        deliver(task, "return", answer(actor, "propose", "return", request.opinion), flow_name=FLOW)
+        return result(task, "return", "registering")
     if plan is None:
         raise InvalidInput("请提出拟办方案：批办领导、主办部门（及协办部门）、传阅人员")
     if not request.opinion:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from oa_core.identity import directory, sessions
+from oa_core.incoming import queries
 from oa_core.outgoing import drafting
 from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
 from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
@@ -91,13 +92,22 @@ def new_document(
     *,
     template_key: str = "",
     draft_id: str = "",
+    reply_to: str = "",
     error: str = "",
     notice: str = "",
     status: int = 200,
 ) -> Reply:
-    """拟稿: the form, empty, from a 文种 template, or as a saved draft left it."""
+    """拟稿: the form, empty, from a 文种 template, as a saved draft left it, or a 复文 to a 收文 (拟写复文)."""
     if "drafter" not in user["roles"]:
         return message(user, session, 403, "没有拟稿权限", "您的账号没有拟稿权限，如需拟稿请联系管理员。")
+    replying = None
+    if reply_to:
+        try:
+            replying = queries.readable(user, reply_to)
+        except DomainError as exc:
+            return denied(user, session, exc)
+        if fields is None:
+            fields = reply_fields(replying)
     if fields is None and draft_id:
         fields = drafting.load_draft(user["user_id"], draft_id)
     if fields is None:
@@ -143,15 +153,30 @@ def new_document(
         other_recipients=[entry for entry in fields.get("distribute_to", []) if entry not in listed],
         checks=drafting.check(fields, {u["name"]: u["relation"] for u in units if u["relation"]}),
         attached=attached,
+        replying=replying,
     )
+
+
+def reply_fields(item: Any) -> dict[str, Any]:
+    """复文's draft: a 函 to the 来文单位, titled after the 收文 (关于…的复函)."""
+    core = re.sub(r"的(通知|函|请示|报告|意见|通报|决定)$", "", re.sub(r"^关于", "", item.title))
+    return {
+        "doc_type": "函",
+        "title": f"关于{core}的复函",
+        "body": f"你单位《{item.title}》（{item.sender_number or '无字号'}）收悉。现函复如下：\n……\n\n特此函复。",
+        "main_recipients": [item.sender],
+        "template": "函-告知",
+    }
 
 
 def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, list[str]]) -> Reply:
     """The 拟稿 form's POST: save as 草稿, or submit (送核稿) and go to the new document."""
     from oa_core.outgoing import documents as outgoing_documents
+    from oa_core.worklist import replies
 
     fields = form_fields(form)
     draft_id = form_value(form, "draft_id")
+    reply_to = form_value(form, "in_reply_to", strip=True)
     action = form_value(form, "action") or "submit"
     if action == "save":
         saved = drafting.save_draft(user["user_id"], fields, draft_id)
@@ -160,14 +185,18 @@ def submit_new(user: dict[str, Any], session: sessions.Session, form: dict[str, 
     found = drafting.check(fields, directory.unit_relations())
     if not found["ok"]:
         problems = "；".join(c["message"] for c in found["checks"] if c["level"] == "error")
-        return new_document(user, session, fields, draft_id=draft_id, error=problems, status=422)
+        return new_document(user, session, fields, draft_id=draft_id, reply_to=reply_to, error=problems, status=422)
+    again = partial(new_document, user, session, fields, draft_id=draft_id, reply_to=reply_to)
     try:
         submission = DraftSubmission.model_validate(fields)
-        created = outgoing_documents.submit_draft(submission, user, site())
+        if reply_to:
+            created = replies.start_reply(reply_to, submission, user, site())
+        else:
+            created = outgoing_documents.submit_draft(submission, user, site())
     except ValidationError as exc:
-        return new_document(user, session, fields, draft_id=draft_id, error=humanize(exc.errors()), status=422)
+        return again(error=humanize(exc.errors()), status=422)
     except DomainError as exc:
-        return new_document(user, session, fields, draft_id=draft_id, error=exc.message, status=exc.status)
+        return again(error=exc.message, status=exc.status)
     if draft_id:
         drafting.delete_draft(user["user_id"], draft_id)
     return redirect(f"/documents/{quote(created.document_id)}?submitted=1")

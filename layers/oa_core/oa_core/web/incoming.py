@@ -1,7 +1,8 @@
 """收文 pages: one 收文 (the received file and its 签章 check, the 收文处理笺, the 办理过程 refreshing while
-it runs, 签收 and 登记 decided on the page), its polled progress, the received file, 文书登记 (the form
-for paper or email that arrived elsewhere, its scan uploaded as 附件 are) and 转为收文 from a 发文's page.
-The rules are incoming's and worklist's, as in the API: a page does nothing the API forbids."""
+it runs, every step from 签收 to 办结 decided on the page, with 申请延期 and 改派: web.incoming_forms), its
+polled progress, the received file, 文书登记 (the form for paper or email that arrived elsewhere, its scan
+uploaded as 附件 are) and 转为收文 from a 发文's page. The rules are incoming's and worklist's, as in the
+API: a page does nothing the API forbids."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from oa_core.incoming import intake, queries
 from oa_core.incoming.models import IncomingRegistration, IncomingView
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import SOURCE_NAMES
-from oa_core.platform import clock, filetypes
+from oa_core.platform import audit, clock, filetypes
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import SECURITY_HEADERS, content_disposition, error_body, humanize
+from oa_core.web import incoming_forms as forms
 from oa_core.web.pages import Reply, denied, form_value, headers, message, page, redirect
 from oa_core.workflow import tasks
 
@@ -30,7 +32,6 @@ PINNED = {
     "mismatch": "与登记的该单位公钥不一致，请向来文单位核实",
     "unpinned": "该单位未登记签章公钥",
 }
-DONE = {"receive": {"approve": "已签收，请登记", "reject": "已拒收"}, "register": {"approve": "已登记"}}
 URGENCIES = ("", "加急", "特急")
 JSON = "application/json; charset=utf-8"
 
@@ -49,6 +50,7 @@ def _context(user: dict[str, Any], incoming_id: str) -> dict[str, Any]:
     view = queries.view(user, incoming_id)
     task = _my_task(incoming_id, user["user_id"])
     return {
+        **forms.choices(user, view, task),
         "item": view,
         "task": task,
         "people": _names(view),
@@ -109,20 +111,32 @@ def _registration(form: dict[str, list[str]]) -> IncomingRegistration:
 
 
 def decide(user: dict[str, Any], session: sessions.Session, incoming_id: str, form: dict[str, list[str]]) -> Reply:
-    """签收 (签收 / 拒收) or 登记 from the 收文 page: the same decision as ``/api/tasks/{id}/decision``."""
+    """Any step's form on the 收文 page (签收 to 办结, 延期审批): the same decision as
+    ``/api/tasks/{id}/decision``, for the task's own assignee only (anyone else: 403, audited)."""
     from oa_core.worklist import decisions
 
     one = partial(form_value, form)
-    task = _my_task(incoming_id, user["user_id"])
-    if task is None or task.task_id != one("task_id"):
+    try:
+        task = tasks.load_task(one("task_id"))
+    except DomainError:
+        task = None
+    if task is None or task.document_id != incoming_id or task.assignee != user["user_id"]:
+        audit.record(user["user_id"], "decide:incoming", incoming_id, "denied", "not the task's assignee")
+        return message(user, session, 403, "无权办理", "这份收文的这一环节不由您办理。")
+    if task.status != "pending":
         return incoming_page(user, session, incoming_id, error="该事项已处理或已撤销，无需再处理。", status=409)
     decision = one("decision")
     try:
         registration = _registration(form) if task.step == "register" else None
+        plan = None
+        if task.step == "propose" and decision == "approve":
+            plan = forms.plan_of(form, with_leader=True)
+        elif task.step == "instruct" and decision == "approve" and one("change_plan") == "1":
+            plan = forms.plan_of(form, with_leader=False)
         if task.step == "receive" and decision == "reject" and not one("opinion").strip():
             raise ValueError("拒收时请写明理由")
         request = decisions.TaskDecision.model_validate(
-            {"decision": decision, "opinion": one("opinion").strip(), "registration": registration}
+            {"decision": decision, "opinion": one("opinion").strip(), "registration": registration, "plan": plan}
         )
         result = decisions.decide(task.task_id, user["user_id"], request, via="web")
     except ValidationError as exc:
@@ -131,8 +145,36 @@ def decide(user: dict[str, Any], session: sessions.Session, incoming_id: str, fo
         return incoming_page(user, session, incoming_id, error=str(exc), status=422)
     except DomainError as exc:
         return incoming_page(user, session, incoming_id, error=exc.message, status=exc.status)
-    done = DONE.get(result.step, {}).get(result.decision, "已办理")
+    done = forms.DONE.get(result.step, {}).get(result.decision, "已办理")
     return redirect(f"/incoming/{quote(incoming_id)}?done={quote(done)}")
+
+
+def ask_extension(
+    user: dict[str, Any], session: sessions.Session, incoming_id: str, form: dict[str, list[str]]
+) -> Reply:
+    """申请延期 from the 收文 page: what ``POST /api/incoming/{id}/extensions`` does (the 批办 leader decides)."""
+    from oa_core.incoming import extensions
+
+    try:
+        extensions.request(user, incoming_id, forms.extension_of(form))
+    except ValidationError as exc:
+        return incoming_page(user, session, incoming_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return incoming_page(user, session, incoming_id, error=exc.message, status=exc.status)
+    return redirect(f"/incoming/{quote(incoming_id)}?done={quote('延期申请已提交，等待领导审批')}")
+
+
+def reassign(user: dict[str, Any], session: sessions.Session, incoming_id: str, form: dict[str, list[str]]) -> Reply:
+    """改派主办 from the 收文 page (the office's 文书): what ``POST /api/incoming/{id}/reassign`` does."""
+    from oa_core.incoming import extensions
+
+    try:
+        extensions.reassign(user, incoming_id, forms.reassignment_of(form))
+    except ValidationError as exc:
+        return incoming_page(user, session, incoming_id, error=humanize(exc.errors()), status=422)
+    except DomainError as exc:
+        return incoming_page(user, session, incoming_id, error=exc.message, status=exc.status)
+    return redirect(f"/incoming/{quote(incoming_id)}?done={quote('已改派主办部门')}")
 
 
 def received_file(user: dict[str, Any], session: sessions.Session, incoming_id: str) -> Reply:
