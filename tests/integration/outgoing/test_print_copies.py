@@ -15,6 +15,7 @@ from infra.local.stack import LocalStack
 from oa_core.platform.audit import AuditItem
 from oa_core.publishing import seal
 from tests.integration.kit import Api, approve, at_once, office_clerk, submit, users_with, wait_status
+from tests.integration.web.webkit import Browser, location_path
 
 pytestmark = pytest.mark.integration
 
@@ -97,3 +98,30 @@ def test_only_the_office_clerk_prints_copies_and_only_after_printing_with_chines
     status, body = api.call("POST", f"/api/documents/{draft}/copies", office_clerk(), {"count": 1})
     assert status == 409 and "尚未印制" in body["error"]["message"], body
     assert json.dumps(body, ensure_ascii=False)
+
+
+def test_the_document_page_offers_the_office_clerk_the_copies_form_and_lists_each_run_to_download(
+    stack: LocalStack, issued: dict[str, object]
+) -> None:
+    doc_id, clerk = str(issued["document_id"]), office_clerk()
+    drafter = Browser(stack)
+    drafter.sign_in(users_with("drafter")[0])
+    assert 'id="copies-form"' not in drafter.get(f"/documents/{doc_id}").text, "only the office's 文书 sees it"
+
+    browser = Browser(stack)
+    browser.sign_in(clerk)
+    page = browser.get(f"/documents/{doc_id}")
+    assert 'id="copies-form"' in page.text and "打印份数" in page.text
+    posted = browser.post(f"/documents/{doc_id}/copies", {"csrf": browser.csrf(page), "count": "2"})
+    assert posted.status == 303, posted.text
+    shown = browser.get(location_path(posted))
+    done = re.search(r"已分配份号 (\d{6}) 至 (\d{6})（共 2 份）", shown.text)
+    assert done, shown.text[:2000]
+    link = f"/documents/{doc_id}/copies/{done.group(1)}"
+    assert link in shown.text, "the run is listed with its download"
+    download = browser.get(link)
+    assert download.status == 200 and download.headers["Content-Type"] == "application/pdf"
+    assert numbers_on_pages(download.body) == [done.group(1), done.group(2)]
+
+    refused = browser.post(f"/documents/{doc_id}/copies", {"csrf": browser.csrf(shown), "count": "0"})
+    assert refused.status == 422 and "份数应为 1 至 500 之间的整数" in refused.text
