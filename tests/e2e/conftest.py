@@ -39,7 +39,9 @@ READY_RE = re.compile(r"OA local stack ready in [0-9.]+s at (http://127\.0\.0\.1
 
 
 class ServerProcess:
-    def __init__(self) -> None:
+    def __init__(self, env_extra: dict[str, str] | None = None, port: int = 0) -> None:
+        """``env_extra``: more environment (e.g. OA_LOCAL_PARAMS, OA_LOCAL_SECRET_<LogicalId>) for a
+        stack of its own; ``port``: 0 lets the system pick."""
         self.url = ""
         self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the fixture
         env = dict(os.environ)
@@ -47,8 +49,9 @@ class ServerProcess:
             p for p in (str(REPO_ROOT / "layers" / "oa_core"), str(REPO_ROOT), env.get("PYTHONPATH")) if p
         )
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(env_extra or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", "0"],
+            [sys.executable, "-m", "infra.local", "--port", str(port)],
             cwd=str(REPO_ROOT),
             env=env,
             stdout=self.log,
@@ -98,6 +101,7 @@ class ServerProcess:
 
 
 _running: list[ServerProcess] = []
+"""Every stack running now; a failing test's report carries their output."""
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +127,6 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if report.failed and _running:
-        report.sections.append(("python -m infra.local output", _running[-1].output()[-OUTPUT_TAIL:]))
+    for server in _running if report.failed else []:
+        report.sections.append((f"python -m infra.local output ({server.url})", server.output()[-OUTPUT_TAIL:]))
     return report

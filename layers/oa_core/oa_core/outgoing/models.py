@@ -107,25 +107,39 @@ class DraftSubmission(DocumentContent):
     countersign_mode: CountersignMode = "parallel"
     signer: UserId
     distribute_to: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
-    letter_format: bool | None = None
+    letter_format: Annotated[
+        bool | None,
+        Field(description="信函格式：true 按信函印制，false 按文件格式；不填则按文种（函为信函）。Letter format."),
+    ] = None
     """信函格式 (GB/T 9704 §10.1): true for any document printed as a letter, false for the 文件格式; unset
     follows the 文种 (函 are letters). 命令 and 纪要 have formats of their own."""
-    co_issuers: Annotated[list[Recipient], Field(max_length=MAX_CO_ISSUERS)] = []
+    co_issuers: Annotated[
+        list[Recipient],
+        Field(max_length=MAX_CO_ISSUERS, description="联合行文的其他发文机关，按顺序。Co-issuing units."),
+    ] = []
     """联合行文: the co-issuing units after the drafting unit (the 主办机关), in order."""
-    sealed: bool = True
+    sealed: Annotated[bool, Field(description="false 为不加盖印章的版式。false: printed without a seal.")] = True
     """false: 不加盖印章 (§7.3.5.2). 纪要 carry no seal and 命令 a 签名章 whatever this says."""
     remarks: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE, single_line(0, 200, "附注：")
+        str,
+        StringConstraints(strip_whitespace=True, max_length=200),
+        SINGLE_LINE,
+        single_line(0, 200, "附注："),
+        Field(description="附注，不含圆括号，一行，至多 200 字。A note, one line."),
     ] = ""
     """附注 (§7.3.6) without its 圆括号, e.g. 联系人：王明，电话：……"""
     signer_title: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=50), SINGLE_LINE, single_line(0, 50, "签发人职务：")
+        str,
+        StringConstraints(strip_whitespace=True, max_length=50),
+        SINGLE_LINE,
+        single_line(0, 50, "签发人职务："),
+        Field(description="命令：签发人职务，如 市长。The signer's title (命令 only)."),
     ] = ""
     """命令: the 签发人's 职务 (e.g. 市长) before the 签名章."""
-    attendees: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    attendees: Annotated[list[Recipient], Field(max_length=MAX_LIST, description="纪要：出席人员。Present.")] = []
     """纪要: 出席 (unit and name, one an entry); on_leave: 请假; observers: 列席."""
-    on_leave: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
-    observers: Annotated[list[Recipient], Field(max_length=MAX_LIST)] = []
+    on_leave: Annotated[list[Recipient], Field(max_length=MAX_LIST, description="纪要：请假人员。On leave.")] = []
+    observers: Annotated[list[Recipient], Field(max_length=MAX_LIST, description="纪要：列席人员。Observers.")] = []
 
     _classification = field_validator("classification")(_check_classification)
     _attachment_note = field_validator("attachment_note")(normalise_note)

@@ -192,13 +192,17 @@ def typeset(document_id: str) -> dict[str, Any]:
     return {"pdf_key": key, "sha256": sha, "bytes": len(pdf), "ofd_key": ofd_file, "ofd_bytes": len(ofd)}
 
 
+def _stored(key: str, version_id: str | None) -> bytes:
+    """An issued file from the archive bucket: the object version recorded at 印制 when there is one."""
+    version = {"VersionId": version_id} if version_id else {}
+    return bytes(_s3().get_object(Bucket=settings().archive_bucket, Key=key, **version)["Body"].read())
+
+
 def stored_ofd(doc: DocumentItem) -> bytes:
     """The issued OFD, the object version recorded at 印制; Conflict when there is none (印制 before OFD)."""
     if not doc.ofd_key:
         raise Conflict("该文件没有 OFD 版（OFD 随印制生成）")
-    version = {"VersionId": doc.ofd_version} if doc.ofd_version else {}
-    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.ofd_key, **version)["Body"].read()
-    return bytes(body)
+    return _stored(doc.ofd_key, doc.ofd_version)
 
 
 def ofd_filename(doc: DocumentItem) -> str:
@@ -219,9 +223,7 @@ def stored_pdf(doc: DocumentItem) -> bytes:
     """The issued PDF, the very object version recorded at 印制; Conflict before the Typeset step ran."""
     if not doc.pdf_key:
         raise Conflict("该文件尚未印制成 PDF（签发、编号之后生成）")
-    version = {"VersionId": doc.pdf_version} if doc.pdf_version else {}
-    body = _s3().get_object(Bucket=settings().archive_bucket, Key=doc.pdf_key, **version)["Body"].read()
-    return bytes(body)
+    return _stored(doc.pdf_key, doc.pdf_version)
 
 
 def pdf_filename(doc: DocumentItem) -> str:
