@@ -35,9 +35,8 @@ SDK = ("boto3", "botocore")
 PDF_DISTRIBUTIONS = ("fpdf2", "pillow", "fonttools", "defusedxml", "pypdf")
 PDF_MODULES = ("fpdf", "PIL", "fontTools", "defusedxml", "pypdf")
 """The import names of PDF_DISTRIBUTIONS."""
-RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction", "ApiFunction", "WebFunction"}
-TYPESET = {"TypesetFunction", "ApiFunction", "WebFunction"}
-"""Typeset, and the JSON API and the web pages for 打印份数 (each copy of a print run typeset with its 份号)."""
+RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction"}
+TYPESET = {"TypesetFunction"}
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)$")
 
@@ -147,7 +146,7 @@ handler that did)."""
 def test_a_function_without_the_pdf_layer_does_not_load_it_at_a_cold_start() -> None:
     """A fresh interpreter with oa_core on sys.path (besides the venv), so nothing is imported yet."""
     handlers = {f: str(_code_dir(f) / "app.py") for f, layers in sorted(LAYERS.items()) if "PdfLayer" not in layers}
-    assert len(handlers) == 14
+    assert len(handlers) == 16
     result = subprocess.run(
         [sys.executable, "-c", _COLD_STARTS, json.dumps(PDF_MODULES), json.dumps(handlers)],
         cwd=ROOT,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from oa_core.outgoing.copies import copies_pdf, copy_number
+from oa_core.outgoing.copies import copy_number
+from oa_core.outgoing.copies_render import copies_pdf
 from oa_core.publishing.grid import TEXT_LEFT, baseline
 from oa_core.publishing.typesetting import render_pdf
 from tests.unit.publishing.pdf_reading import spans
