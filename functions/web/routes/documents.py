@@ -106,6 +106,13 @@ def print_copies(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: copies.print_copies(user, session, document_id, gate.form()), post=True)
 
 
+@router.get("/documents/<document_id>/copies")
+def copy_runs(document_id: str) -> Response[str]:
+    from oa_core.web import copies
+
+    return gate.signed_in(lambda user, session: copies.runs_fragment(user, session, document_id))
+
+
 @router.get("/documents/<document_id>/copies/<run>")
 def copies_pdf(document_id: str, run: str) -> Response[str]:
     from oa_core.web import copies

@@ -44,7 +44,8 @@ class CopyRunItem(RecordItem, discriminator="copy_run"):
     document_id = UnicodeAttribute()
     first = NumberAttribute()
     last = NumberAttribute()
-    count = NumberAttribute(default=0)
+    copy_count = NumberAttribute(default=0)
+    """份数 (Model.count is taken by pynamodb)."""
     status = UnicodeAttribute(default=PRINTING)
     printed_by = UnicodeAttribute()
     printed_at = UnicodeAttribute()
@@ -103,7 +104,7 @@ def _allocate(document_id: str, count: int, user_id: str) -> CopyRunItem:
             document_id=document_id,
             first=current + 1,
             last=current + count,
-            count=count,
+            copy_count=count,
             status=PRINTING,
             printed_by=user_id,
             printed_at=clock.now_iso(),

@@ -1,5 +1,7 @@
-"""打印份数 on the document page: the office's 文书 enters 份数 after 印制, gets the next 份号 range and downloads
-the run as one PDF of numbered copies (oa_core.outgoing.copies does the work and keeps the rules)."""
+"""打印份数 on the document page: the office's 文书 enters 份数 after 印制 and gets the next 份号 range; the run is
+rendered in the background (CopiesFlow) and its list on the page refreshes itself (oa.js, ``data-refresh``) until
+every run is 已生成 or 生成失败; a done run downloads as one PDF of numbered copies (oa_core.outgoing.copies keeps
+the rules)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from urllib.parse import quote
 from oa_core.identity import directory, sessions
 from oa_core.outgoing import copies
 from oa_core.platform.errors import DomainError, InvalidInput
-from oa_core.web.pages import Reply, denied, form_value, redirect
+from oa_core.web.pages import Reply, denied, form_value, page, redirect
 
 
 def runs_for(user: dict[str, Any], document_id: str, printed: bool) -> list[dict[str, Any]] | None:
@@ -31,8 +33,17 @@ def print_copies(
         run = copies.print_copies(document_id, int(text), user)
     except DomainError as exc:
         return denied(user, session, exc)
-    done = f"已分配份号 {run['first']} 至 {run['last']}（共 {run['count']} 份），请下载后打印"
+    done = f"已分配份号 {run['first']} 至 {run['last']}（共 {run['count']} 份），正在印制，生成后即可下载打印"
     return redirect(f"/documents/{quote(document_id)}?done={quote(done)}")
+
+
+def runs_fragment(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:
+    """The run list of the document page, polled while a run is 印制中."""
+    from oa_core.outgoing import documents
+
+    doc = documents.view(document_id, user)
+    people = {u["user_id"]: u["name"] for u in directory.list_users()}
+    return page("copy_runs.html", user, session, doc=doc, copy_runs=copies.list_runs(document_id, user), people=people)
 
 
 def download(user: dict[str, Any], document_id: str, run: str) -> Reply:
