@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from infra.local.stack import LocalStack
+from oa_core.outgoing import copies, copies_render
 from oa_core.platform.audit import AuditItem
 from oa_core.publishing import seal
 from oa_core.publishing.grid import TEXT_LEFT, baseline
@@ -171,6 +172,10 @@ def test_a_render_failing_for_good_marks_the_run_failed_and_its_numbers_are_neve
     execution_status, _history = copies_execution(stack, doc_id, run)
     assert execution_status == "FAILED", "the ops alarm CopiesFlowFailed counts it"
     assert any(actor == "system" and detail.startswith(run) for actor, detail in audited(doc_id, "copies_failed"))
+    # A late or repeated render of the failed run changes nothing; a repeated start is refused by Step Functions.
+    assert copies_render.render(doc_id, run) == {"status": "failed"}
+    copies._start(copies.get_run(doc_id, run))
+    assert copies_execution(stack, doc_id, run)[0] == "FAILED" and runs(api, doc_id)[-1]["status"] == "failed"
 
     status, again = api.call("POST", f"/api/documents/{doc_id}/copies", clerk, {"count": 1})
     assert status == 202 and int(again["first"]) == int(failed["last"]) + 1, (failed, again)
