@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, ConfigDict, Field
 
 from oa_core.identity import directory
 from oa_core.identity.caller import caller
@@ -229,6 +230,57 @@ def document_docx(document_id: str) -> Response[str]:
 
     data, filename = printing.download_docx(document_id, caller(router.current_event.raw_event))
     return file_response(data, DOCX, filename)
+
+
+class CopiesRequest(BaseModel):
+    """打印份数: how many copies this print run has."""
+
+    model_config = ConfigDict(extra="forbid")
+    count: int = Field(ge=1, le=500, description="份数（1 至 500）")
+
+
+@router.post(
+    "/api/documents/<document_id>/copies",
+    responses={
+        202: {"description": "份号已分配，正在印制：本次打印的份号范围、状态（printing）和下载地址"},
+        403: {"description": "只有办公室文书可以打印份数"},
+        409: {"description": "该文件尚未印制"},
+    },
+)
+def print_copies(document_id: str, request: CopiesRequest) -> Response[Any]:
+    """打印份数: the office's 文书 asks for N copies after 印制; the 份号 are taken now, the PDF rendered meanwhile."""
+    import json
+
+    from oa_core.outgoing import copies
+
+    run = copies.print_copies(document_id, request.count, caller(router.current_event.raw_event))
+    return Response(status_code=202, content_type=CONTENT_JSON, body=json.dumps(run), headers=SECURITY_HEADERS)
+
+
+@router.get("/api/documents/<document_id>/copies")
+def list_copies(document_id: str) -> dict[str, Any]:
+    """The document's print runs with their state (printing, done, failed), for the office's 文书."""
+    from oa_core.outgoing import copies
+
+    return {"items": copies.list_runs(document_id, caller(router.current_event.raw_event))}
+
+
+@router.get(
+    "/api/documents/<document_id>/copies/<run>",
+    responses=file_responses(
+        "application/pdf",
+        "一次打印的各份（每份印有份号，整个文件加盖一次电子签章）",
+        conflict="正在印制，请稍候（或这次打印未能生成）",
+        forbidden="只有办公室文书可以下载",
+        not_found="没有这次打印",
+    ),
+)
+def copies_pdf(document_id: str, run: str) -> Response[str]:
+    """The PDF of one finished print run (its copies in order, each numbered), for the office's 文书; audited."""
+    from oa_core.outgoing import copies
+
+    data, filename = copies.download(document_id, run, caller(router.current_event.raw_event))
+    return file_response(data, "application/pdf", filename)
 
 
 @router.post("/api/documents/<document_id>/receipt")

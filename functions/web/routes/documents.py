@@ -104,6 +104,27 @@ def document_docx(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.document_docx(user, document_id))
 
 
+@router.post("/documents/<document_id>/copies")
+def print_copies(document_id: str) -> Response[str]:
+    from oa_core.web import copies
+
+    return gate.signed_in(lambda user, session: copies.print_copies(user, session, document_id, gate.form()), post=True)
+
+
+@router.get("/documents/<document_id>/copies")
+def copy_runs(document_id: str) -> Response[str]:
+    from oa_core.web import copies
+
+    return gate.signed_in(lambda user, session: copies.runs_fragment(user, session, document_id))
+
+
+@router.get("/documents/<document_id>/copies/<run>")
+def copies_pdf(document_id: str, run: str) -> Response[str]:
+    from oa_core.web import copies
+
+    return gate.signed_in(lambda user, session: copies.download(user, document_id, run))
+
+
 @router.post("/documents/<document_id>/receipt")
 def confirm_receipt(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: documents.confirm_receipt(user, session, document_id), post=True)

@@ -38,6 +38,7 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
         ("document", "DraftFunctionArn"),
         ("meeting", "MeetingFunctionArn"),
         ("delivery", "DeliverFunctionArn"),
+        ("copies", "TypesetFunctionArn"),
         ("incoming", "IncomingFunctionArn"),
     )
     for machine, function_arn in machines:

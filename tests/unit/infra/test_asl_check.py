@@ -60,7 +60,7 @@ def write_flow(tmp_path: Path, states: dict[str, Any], start: str) -> Path:
 def test_every_state_machine_of_the_template_is_valid_in_the_global_and_the_china_partition() -> None:
     assert asl.problems() == []
     machines = {d.logical_id for d in asl.definitions(asl.TEMPLATE, "aws-cn", "cn-north-1")}
-    assert machines == {"DocumentFlow", "MeetingFlow", "DeliveryFlow", "IncomingFlow"}
+    assert machines == {"DocumentFlow", "MeetingFlow", "DeliveryFlow", "IncomingFlow", "CopiesFlow"}
 
 
 def test_the_china_rendering_names_china_arns_and_endpoints() -> None:

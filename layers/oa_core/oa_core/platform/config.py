@@ -98,6 +98,8 @@ class Settings:
     """收文 from another unit's system: Secrets Manager name of the HMAC key inbound calls are signed with."""
     incoming_flow_arn: str = ""
     """收文's state machine (IncomingFlow), started when a 收文 arrives."""
+    copies_flow_arn: str = ""
+    """打印份数's state machine (CopiesFlow): one execution renders one print run."""
 
 
 @cache
@@ -165,6 +167,7 @@ def settings() -> Settings:
         attachment_endpoint=env.get("ATTACHMENT_S3_ENDPOINT", "").rstrip("/"),
         exchange_secret_name=env.get("EXCHANGE_SECRET_NAME", ""),
         incoming_flow_arn=env.get("INCOMING_FLOW_ARN", ""),
+        copies_flow_arn=env.get("COPIES_FLOW_ARN", ""),
     )
 
 

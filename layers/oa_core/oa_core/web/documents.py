@@ -222,6 +222,7 @@ def document_page(
 ) -> Reply:
     """文件页: the text, 办理过程, 会签进度 (refreshing itself), versions with 痕迹, what I may do now."""
     from oa_core.outgoing import documents as outgoing_documents
+    from oa_core.web import copies
 
     doc = outgoing_documents.view(document_id, user)
     task = _my_open_task(document_id, user["user_id"])
@@ -242,6 +243,7 @@ def document_page(
         countersign_states=COUNTERSIGN_STATES,
         can_sign_receipt=any(d.recipient == user["department"] and d.status == "delivered" for d in doc.deliveries),
         take_up=take_up_state(user, doc),
+        copy_runs=copies.runs_for(user, document_id, bool(doc.pdf_sha256)),
         # 档案包 and 四性检测 report: as records.retrieval.readable_package allows (the archive page's rule).
         archive_downloads=doc.status == "archived"
         and (directory.reads_every_department(user) or user["department"] == doc.drafter_department),

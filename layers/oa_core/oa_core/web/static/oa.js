@@ -169,42 +169,51 @@ document.addEventListener("click", function (e) {
     }
   }
 
-  // 文件页: the progress section refreshes itself while the flow runs (会签进度), and the whole page once it ends.
+  // 文件页: a part with data-refresh fetches itself again every few seconds while it has one: the progress
+  // section while the flow runs (会签进度, and the whole page once it ends), the 打印份数 runs while one is 印制中.
   var refreshEvery = 4000;
-  var poll = function () {
-    var box = document.getElementById("progress");
-    var url = box && box.getAttribute("data-refresh");
-    if (!url || document.hidden) {
-      if (url) setTimeout(poll, refreshEvery);
-      return;
-    }
-    fetch(url, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (html) {
-          var holder = document.createElement("div");
-          holder.innerHTML = html; // server-rendered with escaping, same origin
-          var fresh = holder.querySelector("#progress");
-          if (fresh) {
-            // The flow ended (归档, 不予签发, 失败): reload once, so the text shows its 发文字号 and the
-            // 正式文件 and 档案 links that only a finished document has.
-            var ended = !fresh.getAttribute("data-refresh") &&
-              fresh.getAttribute("data-status") !== box.getAttribute("data-status");
-            // 收文页: a step of mine opened or closed (签收 done, 登记 now waits): its form is on the page.
-            if (fresh.getAttribute("data-mine") !== box.getAttribute("data-mine")) ended = true;
-            box.replaceWith(fresh);
-            labelLists(fresh);
-            if (ended) {
-              window.location.reload();
-              return;
+  var refresher = function (id, settled) {
+    var poll = function () {
+      var box = document.getElementById(id);
+      var url = box && box.getAttribute("data-refresh");
+      if (!url || document.hidden) {
+        if (url) setTimeout(poll, refreshEvery);
+        return;
+      }
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html) {
+            var holder = document.createElement("div");
+            holder.innerHTML = html; // server-rendered with escaping, same origin
+            var fresh = holder.querySelector("#" + id);
+            if (fresh) {
+              var reload = settled(box, fresh);
+              box.replaceWith(fresh);
+              labelLists(fresh);
+              if (reload) {
+                window.location.reload();
+                return;
+              }
             }
           }
-        }
-        setTimeout(poll, refreshEvery);
-      })
-      .catch(function () { setTimeout(poll, refreshEvery * 2); });
+          setTimeout(poll, refreshEvery);
+        })
+        .catch(function () { setTimeout(poll, refreshEvery * 2); });
+    };
+    if (document.getElementById(id)) setTimeout(poll, refreshEvery);
   };
-  if (document.getElementById("progress")) setTimeout(poll, refreshEvery);
+  refresher("progress", function (box, fresh) {
+    // The flow ended (归档, 不予签发, 失败): reload once, so the text shows its 发文字号 and the
+    // 正式文件 and 档案 links that only a finished document has.
+    var ended = !fresh.getAttribute("data-refresh") &&
+      fresh.getAttribute("data-status") !== box.getAttribute("data-status");
+    // 收文页: a step of mine opened or closed (签收 done, 登记 now waits): its form is on the page.
+    if (fresh.getAttribute("data-mine") !== box.getAttribute("data-mine")) ended = true;
+    return ended;
+  });
+  // 打印份数: a run done shows its download link in the fresh list itself; nothing else on the page changes.
+  refresher("copy-runs", function () { return false; });
 
   // 批注: select words in the text, then note them.
   var annotate = document.getElementById("annotate");
