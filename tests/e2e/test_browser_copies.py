@@ -14,8 +14,9 @@ from tests.e2e.browser import timeout_ms
 from tests.e2e.kit import Org, User, draft, submit, unique
 
 pytestmark = pytest.mark.e2e
-COPIES = 40
-"""Enough copies (about 50 ms each warm) that the page is drawn while the run is still 印制中."""
+COPIES = 200
+"""Enough copies that the page is drawn while the run is still 印制中: about 50 ms a copy warm, so some 10 s of
+rendering against the well under a second from the form's redirect to the drawn page, even on a much faster machine."""
 
 
 def issued(base_url: str) -> str:
