@@ -1,6 +1,6 @@
 """收文 pages' routes: 文书登记 (/incoming/new, its scan's presigned POST), one 收文 (/incoming/<id>: the
-page its 文书's email links to), its progress, its decision (签收, 登记), its file, and 转为收文 from a
-发文's page; the pages are oa_core.web.incoming."""
+page its 文书's email links to), its progress, its decision (签收, 登记), its file, its 收文处理笺 (PDF), and
+转为收文 from a 发文's page; the pages are oa_core.web.incoming."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def progress(incoming_id: str) -> Response[str]:
 @router.get("/incoming/<incoming_id>/file")
 def received_file(incoming_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: incoming.received_file(user, session, incoming_id))
+
+
+@router.get("/incoming/<incoming_id>/sheet")
+def handling_sheet(incoming_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.handling_sheet(user, session, incoming_id))
 
 
 @router.post("/incoming/<incoming_id>/decision")

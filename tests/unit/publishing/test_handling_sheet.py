@@ -123,7 +123,7 @@ def test_clean_keeps_line_breaks_and_drops_control_characters() -> None:
 def test_poppler_reads_the_same_text_in_the_same_order(font_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(render_sheet(replace(SHEET, remarks="<script>&"), font_dir))
-    out = subprocess.run(  # noqa: S603 - poppler on our own file
+    out = subprocess.run(
         [str(shutil.which("pdftotext")), "-raw", "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
         check=True,

@@ -219,7 +219,9 @@ def _header(out: Layout, measure: _Measure, sheet: HandlingSheet, page: int, pag
     title = [Char(c.text, c.face, c.width * scale) for c in title]
     em = size * MM_PER_PT
     out.texts.append(
-        TextItem(page, LEFT + (WIDTH - sum(c.width for c in title)) / 2, TOP + 4 + EM_ASCENT * em, tuple(title), size, 0)
+        TextItem(
+            page, LEFT + (WIDTH - sum(c.width for c in title)) / 2, TOP + 4 + EM_ASCENT * em, tuple(title), size, 0
+        )
     )
     note = f"收文编号：{sheet.number or '（未登记）'}　　第 {page + 1} 页　共 {pages} 页"
     line = measure.wrap(note, SANS, SUBTITLE_PT, WIDTH)[0]
