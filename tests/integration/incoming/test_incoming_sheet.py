@@ -18,6 +18,8 @@ from oa_core.records.package import verify_package
 from tests.integration.incoming.flow_kit import decide, instructed, stack, view, wait_incoming
 from tests.integration.kit import Api, office_clerk, users_with
 from tests.integration.outgoing.attachment_kit import post_to_s3
+from tests.integration.web.test_no_ids_or_english import problems, visible
+from tests.integration.web.webkit import Browser
 from tests.support.sample_files import png
 
 pytestmark = pytest.mark.integration
@@ -123,6 +125,11 @@ def test_a_registered_png_scan_is_answered_as_image_png_with_a_png_name(stack: L
     assert status == 200 and data == scan
     assert headers["content-type"] == "image/png"
     assert "inline" in headers["content-disposition"] and ".png" in headers["content-disposition"]
+    browser = Browser(stack)
+    browser.sign_in(clerk)
+    shown = browser.get(f"/incoming/{created['incoming_id']}/file")
+    assert shown.status == 200 and shown.body == scan
+    assert dict(shown.headers)["Content-Type"] == "image/png"
 
 
 def _archive_keys(stack: LocalStack) -> list[str]:
