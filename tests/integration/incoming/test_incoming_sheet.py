@@ -70,6 +70,17 @@ def test_the_checked_incoming_gets_its_sheet_drawn_and_archived_with_a_verifying
     assert any(
         row["action"] == "download_sheet" and row["actor"] == clerk for row in audit_trail.of_subject(incoming_id)
     )
+    browser = Browser(stack)
+    browser.sign_in(clerk)
+    page = browser.get(f"/incoming/{incoming_id}")
+    assert "下载收文处理笺（PDF）" in page.text and f"/incoming/{incoming_id}/sheet" in page.text
+    org = visible(page.text).split(" · 办公自动化系统")[0].split()[-1]
+    assert f"{org}收文处理笺" in visible(page.text)  # the printed form's heading (shown only in print)
+    assert "已阅&lt;b&gt;&amp;amp;&lt;/b&gt;" in page.text  # the reader's 阅示 as typed, escaped
+    assert not problems(f"/incoming/{incoming_id}", visible(page.text).replace("<b>&amp;</b>", ""), {incoming_id})
+    downloaded = browser.get(f"/incoming/{incoming_id}/sheet")
+    assert downloaded.status == 200 and downloaded.body == sheet
+    assert dict(downloaded.headers)["Content-Type"] == "application/pdf"
 
     item_key = next(k for k in _archive_keys(stack) if k.endswith(f"{incoming_id}.zip"))
     package = boto3.client("s3").get_object(Bucket=stack.env["ARCHIVE_BUCKET"], Key=item_key)["Body"].read()
