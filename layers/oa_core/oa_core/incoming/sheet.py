@@ -35,9 +35,8 @@ def contents(item: IncomingItem) -> HandlingSheet:
     """What the 收文处理笺 shows, by name, from the 收文 and its history (every round)."""
     view = queries.handling(item)
     history = sorted(history_of(item.incoming_id), key=lambda h: h.at)
-    people = directory.get_users(
-        [h.actor for h in history if h.actor and h.actor != "system"] + [item.checked_by or ""]
-    )
+    actors = [h.actor for h in history if h.actor and h.actor != "system"] + [item.checked_by or ""]
+    people = directory.get_users([a for a in dict.fromkeys(actors) if a and ":" not in a])
     proposals = [
         Entry(h.opinion or "", _signed(directory.display_name(h.actor, people), h.at))
         for h in history
