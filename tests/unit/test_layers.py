@@ -35,8 +35,10 @@ SDK = ("boto3", "botocore")
 PDF_DISTRIBUTIONS = ("fpdf2", "pillow", "fonttools", "defusedxml", "pypdf")
 PDF_MODULES = ("fpdf", "PIL", "fontTools", "defusedxml", "pypdf")
 """The import names of PDF_DISTRIBUTIONS."""
-RENDER_OR_READ_PDFS = {"TypesetFunction", "ArchiveFunction", "ExchangeFunction", "IncomingFunction"}
+RENDER_OR_READ_PDFS = {"TypesetFunction", "SheetFunction", "ArchiveFunction", "ExchangeFunction", "IncomingFunction"}
 TYPESET = {"TypesetFunction"}
+FONTS = {"TypesetFunction", "SheetFunction"}
+"""The functions that draw: the typesetter, and the 收文处理笺 (incoming.sheet) in the same faces."""
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)$")
 
@@ -120,14 +122,15 @@ def _code_dir(function: str) -> Path:
 
 
 def test_which_functions_carry_which_layers() -> None:
-    assert len(LAYERS) == 19
+    assert len(LAYERS) == 20
     assert all(layers[0] == "OaCoreLayer" for layers in LAYERS.values()), "every function carries oa_core first"
     assert {f for f, layers in LAYERS.items() if "PdfLayer" in layers} == RENDER_OR_READ_PDFS
-    assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == TYPESET
+    assert {f for f, layers in LAYERS.items() if "FontsLayer" in layers} == FONTS
     assert {f for f, layers in LAYERS.items() if "SearchLayer" in layers} == SEGMENT
     every_layer = {"OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"}
     assert {layer for layers in LAYERS.values() for layer in layers} == every_layer
     assert LAYERS["TypesetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer"]
+    assert LAYERS["SheetFunction"] == ["OaCoreLayer", "PdfLayer", "FontsLayer"]
 
 
 _COLD_STARTS = """

@@ -1,4 +1,4 @@
-"""收文 in the JSON API: the list by status, one 收文 (with its seal check) and the received file.
+"""收文 in the JSON API: the list by status, one 收文 (with its seal check), the received file and the 收文处理笺.
 
 签收 and 登记 are decided like every human step, through ``/api/tasks/{task_id}/decision``.
 """
@@ -11,13 +11,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity.caller import caller
-from oa_core.incoming import extensions, queries
+from oa_core.incoming import extensions, queries, sheet
 from oa_core.incoming.models import ExtensionRequest, IncomingSummary, IncomingView, Reassignment
 from oa_core.outgoing.models import DocumentCreated, DraftSubmission
+from oa_core.platform import filetypes
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
 from oa_core.worklist import replies
 
-from .common import file_response
+from .common import file_response, file_responses
 
 router = APIGatewayRouter()
 
@@ -35,11 +36,41 @@ def get_incoming(incoming_id: str) -> IncomingView:
     return queries.view(caller(router.current_event.raw_event), incoming_id)
 
 
-@router.get("/api/incoming/<incoming_id>/file")
+@router.get(
+    "/api/incoming/<incoming_id>/file",
+    responses={
+        200: {
+            "description": "来文文件，原样（PDF、OFD，或文书登记的扫描件 JPEG/PNG），按文件内容给出类型和文件名",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/pdf", "application/ofd", "image/jpeg", "image/png")
+            },
+        },
+        403: {"description": "无权查看这份收文"},
+        404: {"description": "这份收文不存在"},
+    },
+)
 def incoming_file(incoming_id: str) -> Response[str]:
-    """The received file, as it arrived (PDF)."""
+    """The received file, as it arrived: its type and file name by its bytes (PDF, OFD, a scan's JPEG or PNG)."""
     name, data = queries.received_file(caller(router.current_event.raw_event), incoming_id)
-    return file_response(data, "application/pdf", name, inline=True)
+    name, content_type, inline = filetypes.served(name, data)
+    return file_response(data, content_type, name, inline=inline)
+
+
+@router.get(
+    "/api/incoming/<incoming_id>/sheet",
+    responses=file_responses(
+        "application/pdf",
+        "收文处理笺（PDF，A4；拟办意见、领导批示、承办情况、传阅情况、办结），办结审核通过后生成并随收文归档",
+        conflict="收文处理笺尚未生成（办结审核通过后自动生成）",
+        forbidden="无权查看这份收文",
+        not_found="这份收文不存在",
+    ),
+)
+def incoming_sheet(incoming_id: str) -> Response[str]:
+    """收文处理笺 as a PDF, drawn before 归档 and archived with the 收文; each download is audited."""
+    name, data = sheet.sheet_file(caller(router.current_event.raw_event), incoming_id)
+    return file_response(data, "application/pdf", name)
 
 
 @router.post("/api/incoming/<incoming_id>/extensions")

@@ -1,6 +1,6 @@
 """收文 pages' routes: 文书登记 (/incoming/new, its scan's presigned POST), one 收文 (/incoming/<id>: the
 page its steps' emails link to), its progress, its decision (every step, 签收 to 办结), 申请延期, 改派, its
-file, and 转为收文 from a 发文's page; the pages are oa_core.web.incoming."""
+file, its 收文处理笺 (PDF), and 转为收文 from a 发文's page; the pages are oa_core.web.incoming."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def progress(incoming_id: str) -> Response[str]:
 @router.get("/incoming/<incoming_id>/file")
 def received_file(incoming_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: incoming.received_file(user, session, incoming_id))
+
+
+@router.get("/incoming/<incoming_id>/sheet")
+def handling_sheet(incoming_id: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.handling_sheet(user, session, incoming_id))
 
 
 @router.post("/incoming/<incoming_id>/decision")

@@ -128,6 +128,7 @@ class TestRealTemplate:
         carried = {f: spec.importable.layers for f, spec in provisioned.functions.items() if spec.importable}
         assert carried["TypesetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer", "SearchLayer")  # jieba: titles
         assert carried["ArchiveFunction"] == ("OaCoreLayer", "PdfLayer", "SearchLayer")
+        assert carried["SheetFunction"] == ("OaCoreLayer", "PdfLayer", "FontsLayer")
         assert carried["ApiFunction"] == ("OaCoreLayer", "SearchLayer")
         assert "PdfLayer" not in carried["ApiFunction"] and "FontsLayer" not in carried["ArchiveFunction"]
 

@@ -165,7 +165,7 @@ def test_routes_most_specific_first_with_auth(tmp_path: Path) -> None:
 def test_repository_template_resolves_for_every_function() -> None:
     template = Template.from_file(REPO_TEMPLATE, parameter_overrides={"PublicBaseUrl": "http://127.0.0.1:3000"})
     functions = template.resources_of_type("AWS::Serverless::Function")
-    assert len(functions) == 19
+    assert len(functions) == 20
     flow_arn = template.ref("DocumentFlow")
     for logical_id in functions:
         env = template.function_environment(logical_id)

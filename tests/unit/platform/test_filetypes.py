@@ -58,3 +58,12 @@ def test_content_types_follow_the_name_for_the_two_ole_kinds() -> None:
     assert filetypes.content_type_for("旧表.XLS") == "application/vnd.ms-excel"
     assert filetypes.content_type_for("方案.pdf") == "application/pdf"
     assert filetypes.kind_for_name("程序.exe") is None
+
+
+def test_a_stored_file_is_served_as_the_kind_its_bytes_are_under_a_name_with_that_kinds_extension() -> None:
+    assert filetypes.served("来文.pdf", files.pdf("scan")) == ("来文.pdf", "application/pdf", True)
+    assert filetypes.served("来文扫描件.png", files.png()) == ("来文扫描件.png", "image/png", True)
+    assert filetypes.served("来文.pdf", files.png()) == ("来文.png", "image/png", True)
+    assert filetypes.served("示教发〔2026〕3号", files.jpeg()) == ("示教发〔2026〕3号.jpg", "image/jpeg", True)
+    assert filetypes.served("来文.ofd", files.ofd()) == ("来文.ofd", "application/ofd", False)
+    assert filetypes.served("来文.pdf", b"not a file") == ("来文.pdf", "application/octet-stream", False)

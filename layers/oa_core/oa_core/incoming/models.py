@@ -70,6 +70,13 @@ class IncomingStepEvent(BaseModel):
     error: dict[str, object] | None = None
 
 
+class IncomingSheetEvent(BaseModel):
+    """What IncomingFlow's DrawSheet sends the sheet function: the 收文 whose 收文处理笺 to draw."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, defer_build=True)
+    incoming_id: str = Field(min_length=1, max_length=64)
+
+
 class IncomingRegistration(StrictModel):
     """登记: what the 文书 checks or completes before the 收文编号 is taken (every field optional: the
     received values stand when left out)."""
@@ -136,6 +143,8 @@ class IncomingView(IncomingSummary):
     file_name: str = ""
     file_sha256: str = ""
     file_size: int = 0
+    sheet_sha256: str = ""
+    """收文处理笺's SHA-256 once it is drawn (办结审核 passed): GET /api/incoming/{id}/sheet serves it."""
     seal: SealCheck
     pending: list[str] = []
     history: list[dict[str, str]] = []

@@ -24,7 +24,7 @@ from oa_core.workflow.storage import TaskItem
 from oa_core.workflow.tasks import history_of, task_id_for, tasks_of
 
 LIST_LIMIT = 200
-HISTORY_NAMES = {"arrive": "来文送达", "reassign": "改派主办", "archive": "归档", **STEPS}
+HISTORY_NAMES = {"arrive": "来文送达", "reassign": "改派主办", "draw_sheet": "收文处理笺", "archive": "归档", **STEPS}
 DECISION_NAMES = {
     "received": "已签收",
     "refused": "拒收",
@@ -222,6 +222,7 @@ def view(user: dict[str, Any], incoming_id: str) -> IncomingView:
         file_name=item.file_name or "",
         file_sha256=item.file_sha256 or "",
         file_size=int(item.file_size or 0),
+        sheet_sha256=item.sheet_sha256 or "",
         seal=seal_of(item),
         pending=[t.assignee for t in tasks if t.status == "pending"],
         history=history,

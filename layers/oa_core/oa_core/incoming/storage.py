@@ -121,6 +121,9 @@ class IncomingItem(RecordItem, discriminator="incoming"):
     """档号 (records.incoming_archive)."""
     item_no = NumberAttribute(null=True)
     retention = UnicodeAttribute(default="")
+    sheet_key = UnicodeAttribute(default="")
+    """收文处理笺 as PDF in the archive bucket (incoming/<id>/sheet-<sha256>.pdf), drawn before 归档."""
+    sheet_sha256 = UnicodeAttribute(default="")
     archive_key = UnicodeAttribute(default="")
     archive_sha256 = UnicodeAttribute(default="")
     archived_at = UnicodeAttribute(default="")

@@ -124,3 +124,16 @@ def _sniff_zip(data: bytes, *, nested: bool) -> FileKind | None:
 def matches_name(kind: FileKind, filename: str) -> bool:
     """Do the bytes' kind and the name's extension agree?"""
     return extension_of(filename) in kind.extensions
+
+
+def served(filename: str, data: bytes) -> tuple[str, str, bool]:
+    """How a stored file is answered, judged by its bytes: (file name, MIME type, shown inline). A name whose
+    extension says another kind (a scan named ``来文.pdf`` that is a PNG) gets the kind's own extension; bytes of
+    no accepted kind go as ``application/octet-stream``, downloaded."""
+    kind = sniff(data)
+    if kind is None:
+        return filename, "application/octet-stream", False
+    if not matches_name(kind, filename):
+        stem = filename[: filename.rfind(".")] if extension_of(filename) else filename
+        filename = f"{stem or 'file'}{kind.extensions[0]}"
+    return filename, OLE_TYPES.get(extension_of(filename), kind.content_type), kind.inline

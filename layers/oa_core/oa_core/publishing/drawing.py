@@ -99,11 +99,18 @@ def draw(pdf: FPDF, doc: OfficialDocument, placed: Layout) -> bytes:
     pdf.set_creation_date(datetime.datetime.combine(doc.sign_date, datetime.time(), tzinfo=CHINA_TIME))
     for page in range(placed.page_count):
         pdf.add_page()
-        _draw_page(pdf, placed, page, advance)
+        draw_page(pdf, placed, page, advance)
     return bytes(pdf.output(output_producer_class=producer))
 
 
-def _draw_page(pdf: FPDF, placed: Layout, page: int, advance: Advance) -> None:
+def output(pdf: FPDF) -> bytes:
+    """The PDF's bytes, its CID-keyed faces declared Identity-H (as `draw` writes a 公文)."""
+    _subset_map, producer = _fpdf_extensions()
+    return bytes(pdf.output(output_producer_class=producer))
+
+
+def draw_page(pdf: FPDF, placed: Layout, page: int, advance: Advance) -> None:
+    """One page of a layout: its text, rules and seals (a 公文's, or a form's such as the 收文处理笺)."""
     for text in placed.texts:
         if text.page == page:
             _draw_text(pdf, text)

@@ -4,8 +4,10 @@ The 件号 comes from the same gap-free counter per year and 保管期限 as a �
 档号 ``全宗号-WS·年度-期限-机构-件号`` is in the archive year's one series; 机构 is the 主办 department.
 The package holds incoming.json (来文单位, 来文字号, 收文编号, the plan), final.txt (the 收文处理笺 as
 text: 拟办意见, 领导批示, each department's 办理结果, each reader's 已阅), the opinions, tasks, audit
-trail, 归档章 and the received PDF as it arrived (received.pdf). Authenticity is the received seal's
-check (valid, and the pinned key not contradicted).
+trail, 归档章, the received PDF as it arrived (received.pdf) and the 收文处理笺 drawn before 归档
+(handling-sheet.pdf, incoming.sheet), each with its SHA-256 in the manifest. Authenticity is the received
+seal's check (valid, and the pinned key not contradicted); usability includes the sheet opening with its
+收文编号 in its text.
 """
 
 from __future__ import annotations
@@ -112,7 +114,10 @@ def handling_text(item: IncomingItem) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes) -> bytes:
+SHEET_PATH = package.SHEET_PATH
+
+
+def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = b"") -> bytes:
     items = list(RecordItem.query(subject_pk(item.incoming_id), consistent_read=True))
     meta = {
         key: getattr(item, key)
@@ -166,6 +171,8 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes) -> bytes:
         "filing.json": package.as_json(stamp),
         "received.pdf": pdf,
     }
+    if sheet:
+        files[SHEET_PATH] = sheet
     manifest = {
         "document_id": item.incoming_id,
         "number": item.number,
@@ -192,8 +199,23 @@ def _report(data: bytes, item: IncomingItem) -> dict[str, Any]:
         "detail": (f"来文电子签章有效（{item.seal_signer}，公钥指纹 {item.seal_fingerprint}）" if trusted else "")
         or f"来文电子签章无效或与登记的公钥不一致：{item.seal_problem or item.seal_pinned}",
     }
+    problem, detail = sheet_usability(data, item.number or "")
+    usability = report["usability"]
+    usability["passed"] = bool(usability["passed"]) and not problem
+    usability["detail"] = f"{usability['detail']}；{problem or detail}"
     report["passed"] = all(report[k]["passed"] for k in ("authenticity", "integrity", "usability", "security"))
     return report
+
+
+def sheet_usability(data: bytes, number: str) -> tuple[str, str]:
+    """Does the package's 收文处理笺 open, with its 收文编号 in its text? ("", detail) if so."""
+    with zipfile.ZipFile(io.BytesIO(data)) as opened:
+        if SHEET_PATH not in opened.namelist():
+            return "缺少收文处理笺（handling-sheet.pdf）", ""
+        sheet = opened.read(SHEET_PATH)
+    if filing.pdf_usability(sheet, number)[0]:
+        return "收文处理笺无法打开，或其文本中没有收文编号", ""
+    return "", "收文处理笺可打开，文本可提取（含收文编号）"
 
 
 def archive_incoming(incoming_id: str) -> dict[str, Any]:
@@ -204,7 +226,8 @@ def archive_incoming(incoming_id: str) -> dict[str, Any]:
     year = clock.now().year
     stamp = assign(item, year)
     pdf = archive.read_package(item.file_key) if item.file_key else b""
-    data = build(item, stamp, pdf)
+    sheet = archive.read_package(item.sheet_key) if item.sheet_key else b""
+    data = build(item, stamp, pdf, sheet)
     digest = hashlib.sha256(data)
     key = f"archive/{year}/{incoming_id}.zip"
     retain_until = filing.retain_until(str(item.retention))

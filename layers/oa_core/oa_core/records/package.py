@@ -225,6 +225,8 @@ def verify_package(data: bytes) -> list[str]:
             why, _ = seal.verify_pdf_offline(package.read("document.pdf"))
             if why:
                 problems.append(f"document.pdf: {why}")
+        if SHEET_PATH in package.namelist() and not _opens_as_pdf(package.read(SHEET_PATH)):
+            problems.append(f"{SHEET_PATH}: not a readable PDF")
         if "document.ofd" in package.namelist():
             from oa_core.publishing import ofdseal
 
@@ -232,6 +234,20 @@ def verify_package(data: bytes) -> list[str]:
             if why:
                 problems.append(f"document.ofd: {why}")
     return problems
+
+
+SHEET_PATH = "handling-sheet.pdf"
+"""A 收文's 收文处理笺 (records.incoming_archive): its digest is checked with every file, and that it opens."""
+
+
+def _opens_as_pdf(data: bytes) -> bool:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages) >= 1
+    except (PyPdfError, ValueError, KeyError, OSError):
+        return False
 
 
 def verify_package_files(package: zipfile.ZipFile) -> list[str]:

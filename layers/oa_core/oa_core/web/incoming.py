@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from oa_core.identity import directory, sessions
-from oa_core.incoming import intake, queries
+from oa_core.incoming import intake, queries, sheet
 from oa_core.incoming.models import IncomingRegistration, IncomingView
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import SOURCE_NAMES
@@ -63,6 +63,7 @@ def _context(user: dict[str, Any], incoming_id: str) -> dict[str, Any]:
         "urgencies": URGENCIES,
         "file_size": f"{max(1, view.file_size // 1024)} KB" if view.file_size else "",
         "file_kind": kind.label if (kind := filetypes.kind_for_name(view.file_name)) else "",
+        "has_sheet": bool(view.sheet_sha256),
     }
 
 
@@ -183,12 +184,23 @@ def received_file(user: dict[str, Any], session: sessions.Session, incoming_id: 
         name, data = queries.received_file(user, incoming_id)
     except DomainError as exc:
         return denied(user, session, exc)
-    kind = filetypes.sniff(data)
-    inline = bool(kind and kind.inline)
+    return _file_reply(*filetypes.served(name, data), data)
+
+
+def handling_sheet(user: dict[str, Any], session: sessions.Session, incoming_id: str) -> Reply:
+    """收文处理笺 (PDF) as drawn before 归档, downloaded (audited by incoming.sheet)."""
+    try:
+        name, data = sheet.sheet_file(user, incoming_id)
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return _file_reply(name, "application/pdf", False, data)
+
+
+def _file_reply(name: str, content_type: str, inline: bool, data: bytes) -> Reply:
     return Reply(
         200,
         base64.b64encode(data).decode("ascii"),
-        filetypes.content_type_for(name),
+        content_type,
         {**SECURITY_HEADERS, "Content-Disposition": content_disposition(name, inline=inline)},
         base64_encoded=True,
     )
