@@ -124,6 +124,16 @@ class IncomingSummary(OutputModel):
     deadline: str = ""
 
 
+class ConcludedReceiptState(OutputModel):
+    """办结回执 to the sender (a 收文 that came by exchange, after 归档): status "" when none is due."""
+
+    status: Literal["", "sent", "retrying", "failed", "unregistered"] = ""
+    words: str = ""
+    attempts: int = 0
+    error: str = ""
+    at: str = ""
+
+
 class IncomingView(IncomingSummary):
     doc_type: str = ""
     copies: int = 1
@@ -140,6 +150,7 @@ class IncomingView(IncomingSummary):
     pending: list[str] = []
     history: list[dict[str, str]] = []
     handling: HandlingView | None = None
+    concluded_receipt: ConcludedReceiptState = ConcludedReceiptState()
 
 
 class ExchangeAccepted(OutputModel):

@@ -10,7 +10,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
-from oa_core.outgoing import attachments, duties, flow
+from oa_core.outgoing import attachments, concluded, duties, flow
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.doctypes import word_count
 from oa_core.outgoing.models import (
@@ -286,6 +286,9 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 next_attempt_at=d.next_attempt_at or "",
                 receipt=d.receipt or "",
                 via=d.via or "",
+                concluded_number=d.concluded_number or "",
+                concluded_at=d.concluded_at or "",
+                concluded=concluded.shown(d.concluded_number or "", d.concluded_at or ""),
             )
             for d in deliveries
         ],
