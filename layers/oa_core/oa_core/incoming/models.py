@@ -127,7 +127,8 @@ class IncomingSummary(OutputModel):
 class ConcludedReceiptState(OutputModel):
     """办结回执 to the sender (a 收文 that came by exchange, after 归档): status "" when none is due."""
 
-    status: Literal["", "sent", "retrying", "failed", "unregistered"] = ""
+    status: str = ""
+    """sent, retrying, failed (未送达), unregistered (no receipt_url), or "" (none due)."""
     words: str = ""
     attempts: int = 0
     error: str = ""

@@ -80,14 +80,6 @@ def parse(body: bytes, delivery: str) -> ConcludedReceipt:
     return receipt
 
 
-def shown(number: str, concluded_at: str) -> str:
-    """「已办结（对方收文编号 收〔2026〕3号，2026年12月2日）」: the words the document page shows."""
-    if not number:
-        return ""
-    date = f"，{clock.chinese_date(clock.parse(concluded_at))}" if concluded_at else ""
-    return f"已办结（对方收文编号 {number}{date}）"
-
-
 def _key() -> str:
     """The key we deliver with (Powertools parameters, cached for five minutes)."""
     from aws_lambda_powertools.utilities.parameters import get_secret

@@ -10,7 +10,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
-from oa_core.outgoing import attachments, concluded, duties, flow
+from oa_core.outgoing import attachments, duties, flow
 from oa_core.outgoing.diffing import make_version
 from oa_core.outgoing.doctypes import word_count
 from oa_core.outgoing.models import (
@@ -23,6 +23,7 @@ from oa_core.outgoing.models import (
     VersionAttachment,
     VersionView,
 )
+from oa_core.outgoing.names import concluded_words
 from oa_core.outgoing.storage import AttachmentsItem, DeliveryItem, DocumentItem, VersionItem, load_document
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.config import settings
@@ -288,7 +289,7 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 via=d.via or "",
                 concluded_number=d.concluded_number or "",
                 concluded_at=d.concluded_at or "",
-                concluded=concluded.shown(d.concluded_number or "", d.concluded_at or ""),
+                concluded=concluded_words(d.concluded_number or "", d.concluded_at or ""),
             )
             for d in deliveries
         ],
