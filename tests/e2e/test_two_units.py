@@ -1,9 +1,10 @@
 """Two units, two local stacks, one 公文: unit A signs a 通知 to unit B, its 对外发送 webhook posts it to B's
 /exchange/inbound with the HMAC key both share, and B takes it from 待签收 to 归档; A's document shows
-B's 送达回执. Each unit is ``python -m infra.local`` in a process of its own, configured as docs/
-configuration.md's "The local stack" shows (OA_LOCAL_PARAMS, OA_LOCAL_SECRET_<LogicalId>, OA_LOCAL_ORG):
-B's organisation file pins A's seal key (the fingerprint of a 通知 A issued first), and B's 收文 says
-the pin matches."""
+B's 送达回执 and, once B has archived it, B's 办结回执 with B's 收文编号. Each unit is ``python -m
+infra.local`` in a process of its own, configured as docs/configuration.md's "The local stack" shows
+(OA_LOCAL_PARAMS, OA_LOCAL_SECRET_<LogicalId>, OA_LOCAL_ORG): B's organisation file pins A's seal key
+(the fingerprint of a 通知 A issued first), and B's 收文 says the pin matches; it also names A's
+``/exchange/receipts`` as A's ``receipt_url``."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, 
                 "email": "",
                 "platform_code": "SZFB-001",
                 "seal_key_fingerprint": fingerprint,
+                "receipt_url": f"{a.url}/exchange/receipts",
             }
         )
         org_file = tmp_path_factory.mktemp("unit-b") / "org.json"
@@ -244,6 +246,18 @@ def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_arch
     assert (to_b["channel"], to_b["via"], to_b["status"]) == ("external", "webhook", "sent"), to_b
     assert to_b["receipt"] == received["receipt_id"] and to_b["attempts"] == 1, to_b
 
+    # After B's 归档, B's 办结回执 reaches A: A's delivery says 已办结 with B's 收文编号.
+    seen: dict[str, Any] = {}
+
+    def concluded() -> dict[str, Any] | None:
+        seen.update(next(d for d in drafter.document(document_id)["deliveries"] if d["recipient"] == UNIT_B))
+        return seen if seen["concluded"] else None
+
+    wait_for(concluded, f"B's 办结回执 on A's delivery of {document_id}", FLOW_SECONDS, saw=lambda: str(seen))
+    assert done["number"].startswith("收〔") and seen["concluded_number"] == done["number"], (seen, done["number"])
+    assert seen["concluded"].startswith(f"已办结（对方收文编号 {done['number']}，"), seen
+    assert incoming(clerk, incoming_id)["concluded_receipt"]["status"] == "sent"
+
     # ... and the document page, signed in at A, says 已送达 with the 回执 (the local sign-in page picks the user).
     page.goto(f"{a_url}/")
     page.get_by_role("link", name="登录系统").click()
@@ -252,3 +266,4 @@ def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_arch
     page.goto(f"{a_url}/documents/{document_id}")
     expect(page.get_by_text(f"{UNIT_B}")).not_to_have_count(0)
     expect(page.locator("body")).to_contain_text("已送达（回执")
+    expect(page.locator("body")).to_contain_text(seen["concluded"])

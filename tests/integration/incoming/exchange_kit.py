@@ -22,15 +22,19 @@ from oa_core.platform.signing import signature
 from tests.integration.kit import Api, approve, submit, users_with, wait_status
 
 KEY = "shared-exchange-key-for-tests"
+DOWN = json.dumps({"error": {"code": "unavailable", "message": "维护中"}}, ensure_ascii=False).encode("utf-8")
 RELAYED = ("Content-Type", "X-OA-Delivery", "X-OA-Attempt", "X-OA-Timestamp", "X-OA-Signature")
 
 
 class Relay:
-    """The webhook receiver: records each call and passes it to the stack's inbound endpoint."""
+    """The webhook receiver: records each call and passes it to the stack's endpoint of the same path
+    (``/exchange/inbound``, ``/exchange/receipts``); ``failing`` makes it answer that status instead."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.stack: LocalStack | None = None
+        self.failing: dict[str, int] = {}
+        """path → the status the relay answers itself, as a remote that is down would."""
         self.lock = threading.Lock()
         relay = self
 
@@ -39,20 +43,26 @@ class Relay:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {name: self.headers[name] for name in RELAYED if self.headers[name] is not None}
                 assert relay.stack is not None
-                answer = relay.stack.invoke_http("POST", "/exchange/inbound", body=body, headers=headers)
+                path = self.path if self.path.startswith("/exchange/") else "/exchange/inbound"
+                if path in relay.failing:
+                    status, data = relay.failing[path], DOWN
+                else:
+                    answer = relay.stack.invoke_http("POST", path, body=body, headers=headers)
+                    status, data = answer.status, answer.body
                 with relay.lock:
-                    relay.calls.append({"headers": headers, "body": body, "status": answer.status})
-                self.send_response(answer.status)
+                    relay.calls.append({"path": path, "headers": headers, "body": body, "status": status})
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(answer.body)))
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(answer.body)
+                self.wfile.write(data)
 
             def log_message(self, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/exchange/inbound"
+        self.receipts_url = f"http://127.0.0.1:{self.server.server_address[1]}/exchange/receipts"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -95,7 +105,13 @@ def relayed_call(relay: Relay, document_id: str) -> dict[str, Any]:
     def found() -> dict[str, Any] | None:
         with relay.lock:
             return next(
-                (c for c in relay.calls if json.loads(c["body"])["document"]["document_id"] == document_id), None
+                (
+                    c
+                    for c in relay.calls
+                    if c["path"] == "/exchange/inbound"
+                    and json.loads(c["body"])["document"]["document_id"] == document_id
+                ),
+                None,
             )
 
     return dict(

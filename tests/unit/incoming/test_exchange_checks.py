@@ -1,4 +1,5 @@
-"""The inbound exchange's own checks, without a stack: the signature, the time window, the payload."""
+"""The inbound exchange's own checks, without a stack: the signature and the time window (platform.webhooks,
+shared by every /exchange/* route), the payload."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from oa_core.incoming.exchange import MAX_AGE_SECONDS, authentic, parse
+from oa_core.incoming.exchange import parse
 from oa_core.outgoing.delivery import signature
+from oa_core.platform.webhooks import MAX_AGE_SECONDS
+from oa_core.platform.webhooks import untrusted as authentic
 
 NOW = 1_800_000_000
 KEY = "k" * 48

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oa_core.identity.storage import DepartmentItem, ExternalUnitItem, UserItem
+from oa_core.platform import webhooks
 from oa_core.platform.config import settings
 from oa_core.platform.errors import InvalidInput
 from oa_core.platform.storage import RecordItem
@@ -100,6 +101,9 @@ def seed_organisation(org: dict[str, Any]) -> None:
         if problem:
             raise InvalidInput(problem)
     for unit in org.get("external_units", []):
+        problem = webhooks.url_problem(unit["receipt_url"]) if unit.get("receipt_url") else None
+        if problem:
+            raise InvalidInput(f"外部单位“{unit.get('name', '')}”的办结回执地址 receipt_url 不可用：{problem}")
         if unit.get("relation", "") not in RELATIONS:
             raise InvalidInput(
                 f"外部单位“{unit.get('name', '')}”的 relation 只能是 superior（上级机关）、"
@@ -126,6 +130,7 @@ def seed_organisation(org: dict[str, Any]) -> None:
                     platform_code=unit.get("platform_code", ""),
                     seal_key_fingerprint=unit.get("seal_key_fingerprint", ""),
                     relation=unit.get("relation", ""),
+                    receipt_url=unit.get("receipt_url", ""),
                 )
             )
         for user in org.get("users", []):
@@ -186,6 +191,7 @@ def list_external_units() -> list[dict[str, str]]:
             "platform_code": item.platform_code,
             "seal_key_fingerprint": item.seal_key_fingerprint or "",
             "relation": item.relation or "",
+            "receipt_url": item.receipt_url or "",
         }
         for item in RecordItem.query(ORG_PK, RecordItem.SK.startswith("UNIT#"))
         if isinstance(item, ExternalUnitItem)

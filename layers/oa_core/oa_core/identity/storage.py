@@ -42,6 +42,8 @@ class ExternalUnitItem(RecordItem, discriminator="external_unit"):
     relation = UnicodeAttribute(default="")
     """行文关系: ``superior`` (上级机关), ``subordinate`` (下级机关) or empty (不相隶属机关); decides 上行文
     and the 拟稿 checks on 主送 and 抄送 (outgoing.direction)."""
+    receipt_url = UnicodeAttribute(default="")
+    """收文: where its system takes our 办结回执 (its ``/exchange/receipts``); empty: none is sent."""
 
 
 class SessionItem(RecordItem, discriminator="session"):

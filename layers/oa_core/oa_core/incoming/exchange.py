@@ -2,8 +2,8 @@
 
 A call is trusted by its signature alone (no user signs in): ``X-OA-Signature: sha256=<hex
 HMAC-SHA256(key, "<X-OA-Timestamp>.<body>")>`` with the key in the template secret
-ExchangeInboundSecret, compared in constant time (platform.signing). A timestamp more than
-``MAX_AGE_SECONDS`` old, or more than ``MAX_AHEAD_SECONDS`` ahead of our clock, is refused like a bad
+ExchangeInboundSecret, compared in constant time (platform.webhooks). A timestamp more than
+``webhooks.MAX_AGE_SECONDS`` old, or more than ``MAX_AHEAD_SECONDS`` ahead of our clock, is refused like a bad
 signature (401): a captured call cannot be replayed later. A signed body that is not the payload
 (schema, a PDF whose SHA-256 is not the one named, not a PDF, too large) is 422 and stores nothing.
 
@@ -23,7 +23,6 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -41,16 +40,13 @@ from oa_core.incoming.storage import (
     receipt_key,
     status_index,
 )
-from oa_core.platform import audit, clock, signing
+from oa_core.platform import audit, clock, webhooks
 from oa_core.platform.config import client, settings
 from oa_core.platform.http import humanize
 from oa_core.platform.storage import connection, lost_on_condition
+from oa_core.platform.webhooks import Answer
 from oa_core.workflow.tasks import history_item
 
-MAX_AGE_SECONDS = 300
-"""A call signed longer ago than this is refused (the contract's five minutes)."""
-MAX_AHEAD_SECONDS = 60
-"""Clock skew allowed for a sender whose clock runs ahead of ours."""
 MAX_PDF_BYTES = 3 * 1024 * 1024
 """The largest PDF accepted: its base64 in JSON, base64 again in API Gateway's event, stays inside
 Lambda's 6 MB synchronous payload."""
@@ -60,22 +56,9 @@ ACTOR = "exchange"
 """Who the audit trail names for an inbound call (the sender unit is in the record's detail)."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    """The endpoint's answer: HTTP status and JSON body (the contract's error shape when refused)."""
-
-    status: int
-    body: dict[str, Any]
-
-
 def _refused(status: int, code: str, message: str, delivery: str, reason: str) -> Answer:
     audit.refused(ACTOR, "exchange_inbound", delivery[:200] or "-", reason)
     return Answer(status, {"error": {"code": code, "message": message}})
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    return next((str(v) for k, v in headers.items() if k.lower() == wanted), "")
 
 
 @cache
@@ -88,21 +71,6 @@ def _key() -> str:
     from aws_lambda_powertools.utilities.parameters import get_secret
 
     return str(get_secret(settings().exchange_secret_name, max_age=300))
-
-
-def authentic(headers: Mapping[str, str], body: bytes, key: str, now: float) -> str | None:
-    """Why the call is not trusted (None: it is): a timestamp outside the window or a bad signature."""
-    stamp = _header(headers, "X-OA-Timestamp")
-    if not re.fullmatch(r"\d{1,12}", stamp):
-        return "timestamp missing or not unix seconds"
-    age = now - int(stamp)
-    if age > MAX_AGE_SECONDS:
-        return "timestamp too old"
-    if age < -MAX_AHEAD_SECONDS:
-        return "timestamp in the future"
-    if not signing.signature_matches(key, stamp, body, _header(headers, "X-OA-Signature")):
-        return "bad signature"
-    return None
 
 
 def parse(body: bytes, delivery: str) -> tuple[ExchangePayload, bytes]:
@@ -144,8 +112,8 @@ def receipt_id_for(incoming_id: str, at: str) -> str:
 
 def receive(headers: Mapping[str, str], body: bytes) -> Answer:
     """Take one inbound call: 401, 422, or 200/201 with the 送达回执."""
-    delivery = _header(headers, "X-OA-Delivery")
-    why = authentic(headers, body, _key(), time.time())
+    delivery = webhooks.header(headers, "X-OA-Delivery")
+    why = webhooks.untrusted(headers, body, _key(), time.time())
     if why is not None:
         return _refused(401, "unauthorized", "签名或时间戳无效，来文未被接收", delivery, why)
     if not DELIVERY_ID.fullmatch(delivery):

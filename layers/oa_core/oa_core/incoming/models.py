@@ -131,6 +131,17 @@ class IncomingSummary(OutputModel):
     deadline: str = ""
 
 
+class ConcludedReceiptState(OutputModel):
+    """办结回执 to the sender (a 收文 that came by exchange, after 归档): status "" when none is due."""
+
+    status: str = ""
+    """sent, retrying, failed (未送达), unregistered (no receipt_url), or "" (none due)."""
+    words: str = ""
+    attempts: int = 0
+    error: str = ""
+    at: str = ""
+
+
 class IncomingView(IncomingSummary):
     doc_type: str = ""
     copies: int = 1
@@ -149,6 +160,7 @@ class IncomingView(IncomingSummary):
     pending: list[str] = []
     history: list[dict[str, str]] = []
     handling: HandlingView | None = None
+    concluded_receipt: ConcludedReceiptState = ConcludedReceiptState()
 
 
 class ExchangeAccepted(OutputModel):

@@ -14,7 +14,15 @@ from typing import Any
 from oa_core.identity import directory
 from oa_core.incoming import plans
 from oa_core.incoming.extensions import listed as extensions_of
-from oa_core.incoming.models import HandlerState, HandlingView, IncomingSummary, IncomingView, ReaderState, SealCheck
+from oa_core.incoming.models import (
+    ConcludedReceiptState,
+    HandlerState,
+    HandlingView,
+    IncomingSummary,
+    IncomingView,
+    ReaderState,
+    SealCheck,
+)
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import STATUS_NAMES, STATUSES, IncomingItem, load_incoming
 from oa_core.platform.config import client, settings
@@ -24,7 +32,14 @@ from oa_core.workflow.storage import TaskItem
 from oa_core.workflow.tasks import history_of, task_id_for, tasks_of
 
 LIST_LIMIT = 200
-HISTORY_NAMES = {"arrive": "来文送达", "reassign": "改派主办", "draw_sheet": "收文处理笺", "archive": "归档", **STEPS}
+HISTORY_NAMES = {
+    "arrive": "来文送达",
+    "reassign": "改派主办",
+    "draw_sheet": "收文处理笺",
+    "archive": "归档",
+    "concluded_receipt": "办结回执",
+    **STEPS,
+}
 DECISION_NAMES = {
     "received": "已签收",
     "refused": "拒收",
@@ -45,6 +60,14 @@ DECISION_NAMES = {
     "timed_out": "超时",
     "registered_paper": "文书登记",
     "taken_up": "转为收文",
+    "sent": "已送达",
+    "undelivered": "未送达",
+}
+RECEIPT_WORDS = {
+    "sent": "办结回执已送达来文单位",
+    "retrying": "办结回执发送未成功，将自动重试",
+    "failed": "办结回执未送达",
+    "unregistered": "来文单位未登记办结回执地址，未发送办结回执",
 }
 
 
@@ -227,6 +250,13 @@ def view(user: dict[str, Any], incoming_id: str) -> IncomingView:
         pending=[t.assignee for t in tasks if t.status == "pending"],
         history=history,
         handling=handling(item, tasks),
+        concluded_receipt=ConcludedReceiptState(
+            status=item.concluded_receipt or "",
+            words=RECEIPT_WORDS.get(item.concluded_receipt or "", ""),
+            attempts=int(item.concluded_receipt_attempts or 0),
+            error=item.concluded_receipt_error or "",
+            at=item.concluded_receipt_at or "",
+        ),
     )
 
 

@@ -127,6 +127,12 @@ class IncomingItem(RecordItem, discriminator="incoming"):
     archive_key = UnicodeAttribute(default="")
     archive_sha256 = UnicodeAttribute(default="")
     archived_at = UnicodeAttribute(default="")
+    concluded_receipt = UnicodeAttribute(default="")
+    """办结回执 to the sender (incoming.concluded_receipt): "" (none due), sent, retrying, failed (未送达) or
+    unregistered (the 外部单位 has no receipt_url)."""
+    concluded_receipt_attempts = NumberAttribute(default=0)
+    concluded_receipt_error = UnicodeAttribute(default="")
+    concluded_receipt_at = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

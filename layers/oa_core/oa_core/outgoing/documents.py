@@ -23,6 +23,7 @@ from oa_core.outgoing.models import (
     VersionAttachment,
     VersionView,
 )
+from oa_core.outgoing.names import concluded_words
 from oa_core.outgoing.storage import AttachmentsItem, DeliveryItem, DocumentItem, VersionItem, load_document
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.config import settings
@@ -286,6 +287,9 @@ def view(document_id: str, user: dict[str, Any]) -> DocumentView:
                 next_attempt_at=d.next_attempt_at or "",
                 receipt=d.receipt or "",
                 via=d.via or "",
+                concluded_number=d.concluded_number or "",
+                concluded_at=d.concluded_at or "",
+                concluded=concluded_words(d.concluded_number or "", d.concluded_at or ""),
             )
             for d in deliveries
         ],

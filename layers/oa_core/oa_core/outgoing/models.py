@@ -307,6 +307,11 @@ class DeliveryView(OutputModel):
     next_attempt_at: str = ""
     receipt: str = ""
     via: str = ""
+    concluded_number: str = ""
+    """办结回执: the receiver's 收文编号 and when it concluded our document (empty until it says so)."""
+    concluded_at: str = ""
+    concluded: str = ""
+    """The same in words: 「已办结（对方收文编号 收〔2026〕3号，2026年12月2日）」."""
 
 
 class DocumentView(OutputModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from oa_core.platform import clock
+
 if TYPE_CHECKING:
     pass
 
@@ -49,3 +51,11 @@ STATUS_NAMES = {
     "rejected": "未通过",
     "failed": "处理失败",
 }
+
+
+def concluded_words(number: str, concluded_at: str) -> str:
+    """「已办结（对方收文编号 收〔2026〕3号，2026年12月2日）」: the words the document page shows."""
+    if not number:
+        return ""
+    date = f"，{clock.chinese_date(clock.parse(concluded_at))}" if concluded_at else ""
+    return f"已办结（对方收文编号 {number}{date}）"

@@ -194,6 +194,11 @@ class DeliveryItem(RecordItem, discriminator="delivery"):
     """送达回执: the receiver's receipt id (webhook) or the mail's message id."""
     via = UnicodeAttribute(default="")
     """webhook or email (external recipients)."""
+    concluded_number = UnicodeAttribute(default="")
+    """办结回执 (outgoing.concluded): the receiver's 收文编号 once it has concluded and archived our document."""
+    concluded_at = UnicodeAttribute(default="")
+    """When the receiver concluded it (its time, as it said); empty until its 办结回执 arrives, put once."""
+    concluded_recorded_at = UnicodeAttribute(default="")
 
 
 class InboxItem(RecordItem, discriminator="inbox"):
