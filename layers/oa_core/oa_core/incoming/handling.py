@@ -9,7 +9,8 @@ and changes nothing.
   (with the reason): back to 登记 (next round), where the 文书 corrects the registration, keeping its 收文编号.
 - 批办 (approve: the 批示, may change 主办/协办/readers; return: back to 拟办, next round). Its answer
   carries the Map's items (``$.plan.items``).
-- 承办 (approve: the department's 办理结果, the 主办's is the final one; return: 不属于本单位职责, back to
+- 承办 (approve: the department's 办理结果, the 主办's is the final one, with its 附件 (ResultFile, checked
+  and stored before) put as ResultFileItems in the same transaction; return: 不属于本单位职责, back to
   拟办, the other open tasks cancelled); 传阅 (approve: 已阅, the opinion is the 阅示).
 - 办结审核 by the 文书 (approve: 归档 follows; return: to the 主办, who 办结s again).
 
@@ -30,8 +31,8 @@ from pynamodb.transactions import TransactWrite
 from oa_core.incoming import plans
 from oa_core.incoming.answers import answer, lost, result
 from oa_core.incoming.flow import FLOW
-from oa_core.incoming.models import IncomingPlan
-from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
+from oa_core.incoming.models import IncomingPlan, ResultFile
+from oa_core.incoming.storage import IncomingItem, ResultFileItem, load_incoming, result_file_key, status_actions
 from oa_core.platform import audit, clock
 from oa_core.platform.errors import InvalidInput
 from oa_core.platform.storage import connection, lost_on_condition
@@ -60,6 +61,7 @@ class Decided:
     request: DecisionRequest
     plan: IncomingPlan | None
     now: str
+    files: tuple[ResultFile, ...] = ()
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Written:
     opinion: str | None = None
     """The answer's opinion when it is not the request's (批办's default 批示)."""
     extras: dict[str, Any] = field(default_factory=dict)
+    saves: list[Any] = field(default_factory=list)
+    """Items put in the same transaction (办理结果's 附件)."""
 
 
 def _nothing(_: Decided) -> None:
@@ -181,7 +185,16 @@ def _handled(d: Decided) -> Written:
     actions: list[Any] = [IncomingItem.updated_at.set(d.now)]
     if handler_index(d.task) == 0:
         actions.append(IncomingItem.result.set(d.request.opinion))  # the 主办's 办理结果 is the final one
-    return Written(actions)
+    saves = [
+        ResultFileItem(
+            *result_file_key(d.item.incoming_id, d.task.task_id, f.no),
+            task_id=d.task.task_id,
+            file_kind=f.kind,
+            **f.model_dump(exclude={"kind"}),
+        )
+        for f in d.files
+    ]
+    return Written(actions, saves=saves)
 
 
 def _cancel_others(d: Decided) -> None:
@@ -227,16 +240,27 @@ MOVES: dict[tuple[str, str], Move] = {
 ALLOWED = {step: tuple(d for s, d in MOVES if s == step) for step, _ in MOVES}
 
 
+FILES_ONLY = "附件只在承办环节随办理结果报送"
+
+
 def decide(
-    task: TaskItem, actor: str, request: DecisionRequest, plan: IncomingPlan | None, via: str, link: LinkItem | None
+    task: TaskItem,
+    actor: str,
+    request: DecisionRequest,
+    plan: IncomingPlan | None,
+    via: str,
+    link: LinkItem | None,
+    files: tuple[ResultFile, ...] = (),
 ) -> DecisionResult:
     """The one driver: the row of ``MOVES`` checked, written in one transaction, then the flow answered."""
     if task.step not in ALLOWED:
         raise InvalidInput(f"收文没有“{task.step}”环节")
     if request.decision not in ALLOWED[task.step]:
         raise InvalidInput(ONLY[task.step])
+    if files and (task.step, request.decision) != ("handle", "approve"):
+        raise InvalidInput(FILES_ONLY)
     move = MOVES[(task.step, request.decision)]
-    decided = Decided(task, load_incoming(task.document_id), actor, request, plan, clock.now_iso())
+    decided = Decided(task, load_incoming(task.document_id), actor, request, plan, clock.now_iso(), files)
     move.check(decided)
     written = move.write(decided)
     condition = in_round(task, move.status) if move.by_round else IncomingItem.status == move.status
@@ -255,6 +279,8 @@ def _commit(d: Decided, via: str, link: LinkItem | None, written: Written, condi
         with TransactWrite(connection=connection()) as tx:
             close_in(tx, task, actor, request.decision, request.opinion, via, d.now, link)
             tx.update(item, actions=written.actions, condition=condition)
+            for each in written.saves:
+                tx.save(each, condition=ResultFileItem.PK.does_not_exist())
             tx.save(history_item(item.incoming_id, task.step, actor, outcome, request.opinion))
             tx.save(
                 audit.audit_item(actor, f"decide:{task.step}", task.task_id, outcome, via, document_id=item.incoming_id)
