@@ -128,3 +128,10 @@ def test_a_renamed_program_is_refused_in_chinese_and_nothing_is_kept_and_a_stran
     assert "权限" in json.loads(answer.text)["error"]["message"]
     assert ("download_result_file", "denied", stranger) in downloads(incoming_id)
     assert stack.invoke_http("GET", path, user_id=reader).status == 302
+
+
+def test_the_openapi_document_describes_the_result_file_routes(stack: LocalStack) -> None:
+    status, spec = Api(stack).call("GET", "/openapi.json", office_clerk())
+    assert status == 200
+    assert {"/api/tasks/{task_id}/uploads", "/api/incoming/{incoming_id}/results/{task_id}/{no}"} <= set(spec["paths"])
+    assert "files" in spec["components"]["schemas"]["TaskDecision"]["properties"]
