@@ -1,6 +1,7 @@
 """收文 on a 390×844 phone, in headless Chromium (LANGUAGE=zh_CN): the 批办 leader opens the link of the
 outbox's email and writes the 批示, and the 主办 department's person signs in and reports the 办理结果 from
-the 收文 page (confirming first, as every irreversible choice asks); neither page scrolls sideways.
+the 收文 page with a file attached as its 附件 (confirming first, as every irreversible choice asks);
+neither page scrolls sideways.
 
 The 收文 is our own 发文 distributed to 综合科 and 转为收文 by its 文书 (no other unit needed); 签收, 登记
 and 拟办 go through the JSON API so each test shows only the phone's part."""
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 from infra.local.polling import FLOW_SECONDS, wait_for
 from tests.e2e.browser import new_page
 from tests.e2e.kit import Org, User, draft, emailed_link, submit, unique
+from tests.support import sample_files
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -103,6 +105,10 @@ def test_the_lead_department_reports_its_result_on_a_phone_from_the_incoming_pag
         expect(page.locator("#handle-form")).to_contain_text("主办")
         fits(page)
         page.locator("#handle-form textarea[name='opinion']").fill("已汇总本科室数据并按时上报。")
+        report = {"name": "报送情况.pdf", "mimeType": "application/pdf", "buffer": sample_files.pdf("报送情况")}
+        page.locator("#result-file").set_input_files(report)  # type: ignore[arg-type]
+        expect(page.locator("#result-list")).to_contain_text("已上传：报送情况.pdf")
+        fits(page)
         asked: list[str] = []
 
         def confirm(dialog: Dialog) -> None:
@@ -117,6 +123,7 @@ def test_the_lead_department_reports_its_result_on_a_phone_from_the_incoming_pag
         expect(page.locator("#handle-form")).to_have_count(0)
         fits(page)
         expect(page.locator("#handling-states")).to_contain_text("已汇总本科室数据并按时上报。")
+        expect(page.locator("#handling-sheet a.result-file")).to_have_text("报送情况.pdf")
     finally:
         page.context.close()
     wait_for(lambda: status_of(base_url, incoming_id) == "checking", "the 收文 waiting for 办结审核", FLOW_SECONDS)

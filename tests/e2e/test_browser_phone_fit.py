@@ -3,7 +3,8 @@
 For each role of the demo organisation (文书, 拟稿人, 核稿人, 签发人, 档案员, 系统管理员, 安全管理员,
 安全审计员) the test signs in on a phone and visits every page that role reaches: 工作台, 已办, 办结,
 会议室 (day and a room's week), 会议申请, 用车, a 发文 document (archived, with its 分发), a meeting,
-档案检索 with results, 审计记录 with results, 资源, 角色, the Chinese 404 page, and the approval
+档案检索 with results, 审计记录 with results, 资源, 角色, the Chinese 404 page, 收文 (文书登记
+/incoming/new, a 收文 page at 签收, at 拟办 with its form and at 承办 with its form), and the approval
 pages behind the emailed links (核稿 of a document, a meeting approval). A page fits when
 ``document.documentElement.scrollWidth`` is at most the phone's 390 px (+1 for rounding); the
 viewport's width, not ``innerWidth``: on a mobile viewport Chromium widens ``innerWidth`` to the
@@ -20,11 +21,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from infra.local.polling import FLOW_SECONDS
 from tests.e2e.browser import new_page
-from tests.e2e.kit import Org, User, draft, emailed_link, submit, unique
+from tests.e2e.kit import Org, User, draft, emailed_link, http_timeout, submit, unique
+from tests.support import sample_files
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +55,55 @@ def overflow(page: Page, url: str) -> str:
         return f"answers {status}"
     width = int(page.evaluate("document.documentElement.scrollWidth"))
     return f"{width}px wide" if width > PHONE["width"] + 1 else ""
+
+
+def _decide(user: User, incoming_id: str, step: str, **body: object) -> None:
+    task = user.pending_task(incoming_id, step)
+    reply = user.post(f"/api/tasks/{task['task_id']}/decision", json={"decision": "approve", **body})
+    assert reply.status_code == 200, reply.text
+
+
+def paper_incoming(clerk: User, title: str) -> str:
+    """文书登记 through the API: the scan posted to the presigned POST, then registered (waiting for 签收)."""
+    scan = sample_files.pdf("来文扫描件")
+    ticket = clerk.post("/api/incoming/uploads", json={"filename": "来文扫描件.pdf", "size": len(scan)})
+    assert ticket.status_code == 201, ticket.text
+    signed = ticket.json()
+    posted = requests.post(
+        signed["url"],
+        data=signed["fields"],
+        files={"file": ("来文扫描件.pdf", scan, "application/pdf")},
+        timeout=http_timeout(),
+    )
+    assert posted.status_code == 204, posted.text
+    body = {
+        "incoming_id": signed["incoming_id"],
+        "upload": signed["upload"],
+        "sender": "示例市财政局",
+        "sender_number": "示财〔2026〕8号",
+        "title": title,
+        "received_on": datetime.now(CHINA).date().isoformat(),
+    }
+    created = clerk.post("/api/incoming", json=body)
+    assert created.status_code == 201, created.text
+    return str(created.json()["incoming_id"])
+
+
+def seed_incoming(base_url: str, org: Org) -> dict[str, str]:
+    """Three 收文 registered on paper: one waiting for 签收, one for 拟办, one for its 主办's 承办."""
+    clerk, head, leader = User(base_url, "zhouqiang"), User(base_url, "wangfang"), org.with_role("signer")[0]
+    states = ("签收", "拟办", "承办")
+    made = {state: paper_incoming(clerk, unique(f"关于报送年度数据的通知{state}")) for state in states}
+    for state in ("拟办", "承办"):
+        _decide(clerk, made[state], "receive", opinion="已签收")
+        _decide(clerk, made[state], "register", registration={"deadline": "2099-12-30"})
+    plan = {"leader": leader, "lead": {"department": "zcfgk"}, "assist": [{"department": "zhk"}], "readers": []}
+    _decide(head, made["承办"], "propose", opinion="拟请政策法规科主办，综合科协办。", plan=plan)
+    _decide(User(base_url, leader), made["承办"], "instruct", opinion="同意。")
+    clerk.pending_task(made["签收"], "receive")
+    head.pending_task(made["拟办"], "propose")
+    User(base_url, "liuyang").pending_task(made["承办"], "handle")
+    return {state: f"/incoming/{incoming_id}" for state, incoming_id in made.items()}
 
 
 def seed(base_url: str, org: Org) -> dict[str, str]:
@@ -103,9 +155,21 @@ def seed(base_url: str, org: Org) -> dict[str, str]:
 def test_every_page_each_role_reaches_fits_a_phone_without_sideways_scrolling(base_url: str, browser: Browser) -> None:
     org = Org(base_url)
     made = seed(base_url, org)
+    incoming = seed_incoming(base_url, org)
     archive = f"/archive?number={made['number']}"
     pages = {
-        "zhouqiang": [*EVERYONE, "/documents/new", made["archived"], made["meeting"], "/archive", archive],
+        "zhouqiang": [
+            *EVERYONE,
+            "/documents/new",
+            made["archived"],
+            made["meeting"],
+            "/archive",
+            archive,
+            "/incoming/new",
+            incoming["签收"],
+        ],
+        "wangfang": [incoming["拟办"]],
+        "liuyang": [incoming["承办"]],
         "zhangwei": [*EVERYONE, "/documents/new", made["archived"], made["pending"], made["meeting"]],
         org.with_role("reviewer")[0]: [*EVERYONE, made["pending"]],
         "zhaolei": EVERYONE,

@@ -13,11 +13,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from oa_core.identity.caller import caller
 from oa_core.incoming import extensions, queries, sheet
 from oa_core.incoming.models import ExtensionRequest, IncomingSummary, IncomingView, Reassignment
+from oa_core.outgoing.attachments import number_of
 from oa_core.outgoing.models import DocumentCreated, DraftSubmission
 from oa_core.platform import filetypes
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
-from oa_core.worklist import replies
+from oa_core.worklist import replies, results
 
+from .attachments import REDIRECT_302
 from .common import file_response, file_responses
 
 router = APIGatewayRouter()
@@ -93,3 +95,10 @@ def start_reply(incoming_id: str, submission: DraftSubmission) -> Response[Docum
     event = router.current_event.raw_event
     created = replies.start_reply(incoming_id, submission, caller(event), base_url(event))
     return Response(status_code=201, content_type=CONTENT_JSON, body=created, headers=SECURITY_HEADERS)
+
+
+@router.get("/api/incoming/<incoming_id>/results/<task_id>/<no>", responses=REDIRECT_302)  # type: ignore[arg-type]
+def open_result_file(incoming_id: str, task_id: str, no: str) -> Response[str]:
+    """办理结果附件: 302 to a short-lived link to the file, for those who may read the 收文; audited."""
+    url = results.open_file(caller(router.current_event.raw_event), incoming_id, task_id, number_of(no))
+    return Response(status_code=302, content_type="text/plain", body="", headers={**SECURITY_HEADERS, "Location": url})

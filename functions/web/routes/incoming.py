@@ -48,6 +48,20 @@ def scan_ticket() -> Response[str]:
     return gate.signed_in(lambda user, session: incoming.scan_ticket(user, body), post=True, file_body=True)
 
 
+@router.post("/incoming/<incoming_id>/uploads")
+def result_ticket(incoming_id: str) -> Response[str]:
+    """A presigned POST for one 办理结果 附件 of the caller's 承办 task (the form's script)."""
+    body = str(router.current_event.decoded_body or "")
+    return gate.signed_in(
+        lambda user, session: incoming.result_ticket(user, incoming_id, body), post=True, file_body=True
+    )
+
+
+@router.get("/incoming/<incoming_id>/results/<task_id>/<no>")
+def result_file(incoming_id: str, task_id: str, no: str) -> Response[str]:
+    return gate.signed_in(lambda user, session: incoming.result_file(user, session, incoming_id, task_id, no))
+
+
 @router.get("/incoming/<incoming_id>")
 def incoming_page(incoming_id: str) -> Response[str]:
     notice = gate.query().get("done", "")

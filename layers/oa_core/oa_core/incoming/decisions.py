@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from oa_core.incoming import extensions, handling
 from oa_core.incoming.answers import answer, lost, result
 from oa_core.incoming.flow import FLOW
-from oa_core.incoming.models import IncomingPlan, IncomingRegistration
+from oa_core.incoming.models import IncomingPlan, IncomingRegistration, ResultFile
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
 from oa_core.platform import audit, clock
@@ -50,8 +50,12 @@ def decide(
     plan: IncomingPlan | None = None,
     via: str = "api",
     link: LinkItem | None = None,
+    files: tuple[ResultFile, ...] = (),
 ) -> DecisionResult:
+    """``files``: 承办's 办理结果 附件, checked and stored already (worklist.results)."""
     ensure_pending(task, actor)
+    if files and task.step != "handle":
+        raise InvalidInput(handling.FILES_ONLY)
     if registration is not None and task.step != "register":
         raise InvalidInput("登记信息只用于收文的登记环节")
     if plan is not None and task.step not in ("propose", "instruct"):
@@ -62,7 +66,7 @@ def decide(
         return _register(task, actor, request, registration or IncomingRegistration(), via, link)
     if task.step == "extend":
         return extensions.decide(task, actor, request, via, link)
-    return handling.decide(task, actor, request, plan, via, link)
+    return handling.decide(task, actor, request, plan, via, link, files)
 
 
 def _receive(task: TaskItem, actor: str, request: DecisionRequest, via: str, link: LinkItem | None) -> DecisionResult:

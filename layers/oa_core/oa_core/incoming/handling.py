@@ -9,13 +9,19 @@ and changes nothing.
   (with the reason): back to 登记 (next round), where the 文书 corrects the registration, keeping its 收文编号.
 - 批办 (approve: the 批示, may change 主办/协办/readers; return: back to 拟办, next round). Its answer
   carries the Map's items (``$.plan.items``).
-- 承办 (approve: the department's 办理结果, the 主办's is the final one; return: 不属于本单位职责, back to
+- 承办 (approve: the department's 办理结果, the 主办's is the final one, with its 附件 (ResultFile, checked
+  and stored before) put as ResultFileItems in the same transaction; return: 不属于本单位职责, back to
   拟办, the other open tasks cancelled); 传阅 (approve: 已阅, the opinion is the 阅示).
 - 办结审核 by the 文书 (approve: 归档 follows; return: to the 主办, who 办结s again).
+
+Each (step, decision) is one row of ``MOVES``: what it checks, what it writes, the condition it is
+written on, its history wording and the status it answers; ``decide`` is the one driver of them all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -25,8 +31,8 @@ from pynamodb.transactions import TransactWrite
 from oa_core.incoming import plans
 from oa_core.incoming.answers import answer, lost, result
 from oa_core.incoming.flow import FLOW
-from oa_core.incoming.models import IncomingPlan
-from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
+from oa_core.incoming.models import IncomingPlan, ResultFile
+from oa_core.incoming.storage import IncomingItem, ResultFileItem, load_incoming, result_file_key, status_actions
 from oa_core.platform import audit, clock
 from oa_core.platform.errors import InvalidInput
 from oa_core.platform.storage import connection, lost_on_condition
@@ -43,33 +49,53 @@ ONLY = {
     "check": "办结审核可以同意归档，或退回主办部门",
     "conclude": "请填写最终办理结果后办结",
 }
-ALLOWED = {
-    "propose": ("approve", "return"),
-    "instruct": ("approve", "return"),
-    "handle": ("approve", "return"),
-    "read": ("approve",),
-    "check": ("approve", "return"),
-    "conclude": ("approve",),
-}
 
 
-def decide(
-    task: TaskItem, actor: str, request: DecisionRequest, plan: IncomingPlan | None, via: str, link: LinkItem | None
-) -> DecisionResult:
-    if task.step not in ALLOWED:
-        raise InvalidInput(f"收文没有“{task.step}”环节")
-    if request.decision not in ALLOWED[task.step]:
-        raise InvalidInput(ONLY[task.step])
-    item = load_incoming(task.document_id)
-    step = {
-        "propose": _propose,
-        "instruct": _instruct,
-        "handle": _handle,
-        "read": _read,
-        "check": _check,
-        "conclude": _conclude,
-    }[task.step]
-    return step(task, item, actor, request, plan, via, link)
+@dataclass(frozen=True)
+class Decided:
+    """One decision being taken: the task, the 收文 as read, who, what, and when."""
+
+    task: TaskItem
+    item: IncomingItem
+    actor: str
+    request: DecisionRequest
+    plan: IncomingPlan | None
+    now: str
+    files: tuple[ResultFile, ...] = ()
+
+
+@dataclass
+class Written:
+    """What a decision writes: the 收文's update actions, and what the flow is answered beyond the opinion."""
+
+    actions: list[Any]
+    opinion: str | None = None
+    """The answer's opinion when it is not the request's (批办's default 批示)."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    saves: list[Any] = field(default_factory=list)
+    """Items put in the same transaction (办理结果's 附件)."""
+
+
+def _nothing(_: Decided) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Move:
+    """One (step, decision): checked, written on its condition, worded in the history, answered."""
+
+    status: str
+    """The 收文's status the decision is taken in (the condition, with the round for ``in_round``)."""
+    outcome: str
+    """The history's wording (incoming.queries.DECISION_NAMES)."""
+    answers: str
+    """The status the result reports."""
+    write: Callable[[Decided], Written]
+    check: Callable[[Decided], None] = _nothing
+    after: Callable[[Decided], None] = _nothing
+    """After the commit, before the flow is answered."""
+    by_round: bool = True
+    """The condition also names the round (steps a 退回 to 拟办 can overtake)."""
 
 
 def in_round(task: TaskItem, status: str) -> Condition:
@@ -82,23 +108,179 @@ def in_round(task: TaskItem, status: str) -> Condition:
     return condition
 
 
-def _commit(
+def handler_index(task: TaskItem) -> int:
+    """A Map item's index, the last part of its task id (0: the 主办)."""
+    return int(task.task_id.rsplit(".", 1)[1])
+
+
+def _next_round(d: Decided) -> Any:
+    return IncomingItem.round.set(int(d.task.round or 1) + 1)
+
+
+def _no_plan(message: str) -> Callable[[Decided], None]:
+    def check(d: Decided) -> None:
+        if d.plan is not None:
+            raise InvalidInput(message)
+
+    return check
+
+
+def _required(message: str) -> Callable[[Decided], None]:
+    def check(d: Decided) -> None:
+        if not d.request.opinion:
+            raise InvalidInput(message)
+
+    return check
+
+
+def _proposal_given(d: Decided) -> None:
+    if d.plan is None:
+        raise InvalidInput("请提出拟办方案：批办领导、主办部门（及协办部门）、传阅人员")
+    if not d.request.opinion:
+        raise InvalidInput("请填写拟办意见")
+
+
+def _to_registration(d: Decided) -> Written:
+    """退回登记: the next round, the 文书 corrects the registration."""
+    return Written([*status_actions(d.item, "registering", "register", d.now), _next_round(d)])
+
+
+def _to_proposal(d: Decided) -> Written:
+    """退回拟办: the next round (new task ids), the 收文 waiting for 拟办 again."""
+    return Written([*status_actions(d.item, "proposing", "propose", d.now), _next_round(d)])
+
+
+def _proposal(d: Decided) -> Written:
+    if d.plan is None:  # _proposal_given refused it already
+        raise InvalidInput("请提出拟办方案：批办领导、主办部门（及协办部门）、传阅人员")
+    stored = plans.check(d.plan, deadline=d.item.deadline or "")
+    actions = [
+        *status_actions(d.item, "instructing", "instruct", d.now),
+        IncomingItem.plan.set(plans.dump(stored)),
+        IncomingItem.proposal.set(d.request.opinion),
+        IncomingItem.proposed_by.set(d.actor),
+        IncomingItem.proposed_at.set(d.now),
+    ]
+    return Written(actions, extras={"plan": stored})
+
+
+def _instruction(d: Decided) -> Written:
+    current = plans.load(d.item.plan)
+    stored = current
+    if d.plan is not None:
+        stored = plans.check(d.plan, deadline=d.item.deadline or "", leader=str(current.get("leader", "")))
+        stored["leader"] = current.get("leader", "")  # 批办 changes who 承办s and 阅s, not who 批办s
+    instruction = d.request.opinion or "同意拟办意见"
+    actions = [
+        *status_actions(d.item, "handling", "handle", d.now),
+        IncomingItem.plan.set(plans.dump(stored)),
+        IncomingItem.instruction.set(instruction),
+        IncomingItem.instructed_by.set(d.actor),
+        IncomingItem.instructed_at.set(d.now),
+    ]
+    return Written(actions, opinion=instruction, extras=plans.flow_items(stored))
+
+
+def _handled(d: Decided) -> Written:
+    actions: list[Any] = [IncomingItem.updated_at.set(d.now)]
+    if handler_index(d.task) == 0:
+        actions.append(IncomingItem.result.set(d.request.opinion))  # the 主办's 办理结果 is the final one
+    saves = [
+        ResultFileItem(
+            *result_file_key(d.item.incoming_id, d.task.task_id, f.no),
+            task_id=d.task.task_id,
+            file_kind=f.kind,
+            **f.model_dump(exclude={"kind"}),
+        )
+        for f in d.files
+    ]
+    return Written(actions, saves=saves)
+
+
+def _cancel_others(d: Decided) -> None:
+    cancel_open_tasks(d.item.incoming_id, "a 承办 department returned the 收文 to 拟办")
+
+
+def _touched(d: Decided) -> Written:
+    return Written([IncomingItem.updated_at.set(d.now)])
+
+
+def _to_lead(d: Decided) -> Written:
+    return Written(status_actions(d.item, "concluding", "conclude", d.now))
+
+
+def _checked(d: Decided) -> Written:
+    return Written(
+        [IncomingItem.updated_at.set(d.now), IncomingItem.checked_by.set(d.actor), IncomingItem.checked_at.set(d.now)]
+    )
+
+
+def _concluded(d: Decided) -> Written:
+    return Written([*status_actions(d.item, "checking", "check", d.now), IncomingItem.result.set(d.request.opinion)])
+
+
+MOVES: dict[tuple[str, str], Move] = {
+    ("propose", "approve"): Move("proposing", "proposed", "instructing", _proposal, check=_proposal_given),
+    ("propose", "return"): Move(
+        "proposing", "returned", "registering", _to_registration, check=_no_plan("退回登记时无需提出拟办方案")
+    ),
+    ("instruct", "approve"): Move("instructing", "instructed", "handling", _instruction),
+    ("instruct", "return"): Move(
+        "instructing", "returned", "proposing", _to_proposal, check=_no_plan("退回拟办时无需修改拟办方案")
+    ),
+    ("handle", "approve"): Move("handling", "done", "handling", _handled, check=_required("请填写办理结果")),
+    ("handle", "return"): Move("handling", "returned", "proposing", _to_proposal, after=_cancel_others),
+    ("read", "approve"): Move("handling", "read", "handling", _touched),
+    ("check", "approve"): Move("checking", "checked", "checking", _checked, by_round=False),
+    ("check", "return"): Move("checking", "returned", "concluding", _to_lead, by_round=False),
+    ("conclude", "approve"): Move(
+        "concluding", "concluded", "checking", _concluded, check=_required("请填写最终办理结果"), by_round=False
+    ),
+}
+ALLOWED = {step: tuple(d for s, d in MOVES if s == step) for step, _ in MOVES}
+
+
+FILES_ONLY = "附件只在承办环节随办理结果报送"
+
+
+def decide(
     task: TaskItem,
-    item: IncomingItem,
     actor: str,
     request: DecisionRequest,
+    plan: IncomingPlan | None,
     via: str,
     link: LinkItem | None,
-    *,
-    actions: list[Any],
-    condition: Condition,
-    outcome: str,
-    now: str,
-) -> None:
+    files: tuple[ResultFile, ...] = (),
+) -> DecisionResult:
+    """The one driver: the row of ``MOVES`` checked, written in one transaction, then the flow answered."""
+    if task.step not in ALLOWED:
+        raise InvalidInput(f"收文没有“{task.step}”环节")
+    if request.decision not in ALLOWED[task.step]:
+        raise InvalidInput(ONLY[task.step])
+    if files and (task.step, request.decision) != ("handle", "approve"):
+        raise InvalidInput(FILES_ONLY)
+    move = MOVES[(task.step, request.decision)]
+    decided = Decided(task, load_incoming(task.document_id), actor, request, plan, clock.now_iso(), files)
+    move.check(decided)
+    written = move.write(decided)
+    condition = in_round(task, move.status) if move.by_round else IncomingItem.status == move.status
+    _commit(decided, via, link, written, condition, move.outcome)
+    move.after(decided)
+    opinion = request.opinion if written.opinion is None else written.opinion
+    deliver(
+        task, request.decision, answer(actor, task.step, request.decision, opinion, **written.extras), flow_name=FLOW
+    )
+    return result(task, request.decision, move.answers)
+
+
+def _commit(d: Decided, via: str, link: LinkItem | None, written: Written, condition: Condition, outcome: str) -> None:
+    task, item, request, actor = d.task, d.item, d.request, d.actor
     try:
         with TransactWrite(connection=connection()) as tx:
-            close_in(tx, task, actor, request.decision, request.opinion, via, now, link)
-            tx.update(item, actions=actions, condition=condition)
+            close_in(tx, task, actor, request.decision, request.opinion, via, d.now, link)
+            tx.update(item, actions=written.actions, condition=condition)
+            for each in written.saves:
+                tx.save(each, condition=ResultFileItem.PK.does_not_exist())
             tx.save(history_item(item.incoming_id, task.step, actor, outcome, request.opinion))
             tx.save(
                 audit.audit_item(actor, f"decide:{task.step}", task.task_id, outcome, via, document_id=item.incoming_id)
@@ -107,177 +289,3 @@ def _commit(
         if not lost_on_condition(exc):
             raise
         raise lost() from exc
-
-
-def _back_to_proposal(item: IncomingItem, task: TaskItem, now: str) -> list[Any]:
-    """退回拟办: the next round (new task ids), the 收文 waiting for 拟办 again."""
-    return [*status_actions(item, "proposing", "propose", now), IncomingItem.round.set(int(task.round or 1) + 1)]
-
-
-def _propose(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    if request.decision == "return":
-        if plan is not None:
-            raise InvalidInput("退回登记时无需提出拟办方案")
-        now = clock.now_iso()
-        back = [*status_actions(item, "registering", "register", now), IncomingItem.round.set(int(task.round or 1) + 1)]
-        condition = in_round(task, "proposing")
-        _commit(task, item, actor, request, via, link, actions=back, condition=condition, outcome="returned", now=now)
-        deliver(task, "return", answer(actor, "propose", "return", request.opinion), flow_name=FLOW)
-        return result(task, "return", "registering")
-    if plan is None:
-        raise InvalidInput("请提出拟办方案：批办领导、主办部门（及协办部门）、传阅人员")
-    if not request.opinion:
-        raise InvalidInput("请填写拟办意见")
-    stored = plans.check(plan, deadline=item.deadline or "")
-    now = clock.now_iso()
-    actions = [
-        *status_actions(item, "instructing", "instruct", now),
-        IncomingItem.plan.set(plans.dump(stored)),
-        IncomingItem.proposal.set(request.opinion),
-        IncomingItem.proposed_by.set(actor),
-        IncomingItem.proposed_at.set(now),
-    ]
-    condition = in_round(task, "proposing")
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="proposed", now=now)
-    deliver(task, "approve", answer(actor, "propose", "approve", request.opinion, plan=stored), flow_name=FLOW)
-    return result(task, "approve", "instructing")
-
-
-def _instruct(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    now = clock.now_iso()
-    condition = in_round(task, "instructing")
-    if request.decision == "return":
-        if plan is not None:
-            raise InvalidInput("退回拟办时无需修改拟办方案")
-        actions = _back_to_proposal(item, task, now)
-        _commit(
-            task, item, actor, request, via, link, actions=actions, condition=condition, outcome="returned", now=now
-        )
-        deliver(task, "return", answer(actor, "instruct", "return", request.opinion), flow_name=FLOW)
-        return result(task, "return", "proposing")
-    current = plans.load(item.plan)
-    stored = current
-    if plan is not None:
-        stored = plans.check(plan, deadline=item.deadline or "", leader=str(current.get("leader", "")))
-        stored["leader"] = current.get("leader", "")  # 批办 changes who 承办s and 阅s, not who 批办s
-    instruction = request.opinion or "同意拟办意见"
-    actions = [
-        *status_actions(item, "handling", "handle", now),
-        IncomingItem.plan.set(plans.dump(stored)),
-        IncomingItem.instruction.set(instruction),
-        IncomingItem.instructed_by.set(actor),
-        IncomingItem.instructed_at.set(now),
-    ]
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="instructed", now=now)
-    deliver(
-        task, "approve", answer(actor, "instruct", "approve", instruction, **plans.flow_items(stored)), flow_name=FLOW
-    )
-    return result(task, "approve", "handling")
-
-
-def handler_index(task: TaskItem) -> int:
-    """A Map item's index, the last part of its task id (0: the 主办)."""
-    return int(task.task_id.rsplit(".", 1)[1])
-
-
-def _handle(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    now = clock.now_iso()
-    condition = in_round(task, "handling")
-    if request.decision == "return":
-        back = _back_to_proposal(item, task, now)
-        _commit(task, item, actor, request, via, link, actions=back, condition=condition, outcome="returned", now=now)
-        cancel_open_tasks(item.incoming_id, "a 承办 department returned the 收文 to 拟办")
-        deliver(task, "return", answer(actor, "handle", "return", request.opinion), flow_name=FLOW)
-        return result(task, "return", "proposing")
-    if not request.opinion:
-        raise InvalidInput("请填写办理结果")
-    actions: list[Any] = [IncomingItem.updated_at.set(now)]
-    if handler_index(task) == 0:
-        actions.append(IncomingItem.result.set(request.opinion))  # the 主办's 办理结果 is the final one
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="done", now=now)
-    deliver(task, "approve", answer(actor, "handle", "approve", request.opinion), flow_name=FLOW)
-    return result(task, "approve", "handling")
-
-
-def _read(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    now = clock.now_iso()
-    actions = [IncomingItem.updated_at.set(now)]
-    condition = in_round(task, "handling")
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="read", now=now)
-    deliver(task, "approve", answer(actor, "read", "approve", request.opinion), flow_name=FLOW)
-    return result(task, "approve", "handling")
-
-
-def _check(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    now = clock.now_iso()
-    condition: Condition = IncomingItem.status == "checking"
-    if request.decision == "return":
-        actions = status_actions(item, "concluding", "conclude", now)
-        _commit(
-            task, item, actor, request, via, link, actions=actions, condition=condition, outcome="returned", now=now
-        )
-        deliver(task, "return", answer(actor, "check", "return", request.opinion), flow_name=FLOW)
-        return result(task, "return", "concluding")
-    actions = [IncomingItem.updated_at.set(now), IncomingItem.checked_by.set(actor), IncomingItem.checked_at.set(now)]
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="checked", now=now)
-    deliver(task, "approve", answer(actor, "check", "approve", request.opinion), flow_name=FLOW)
-    return result(task, "approve", "checking")
-
-
-def _conclude(
-    task: TaskItem,
-    item: IncomingItem,
-    actor: str,
-    request: DecisionRequest,
-    plan: IncomingPlan | None,
-    via: str,
-    link: LinkItem | None,
-) -> DecisionResult:
-    if not request.opinion:
-        raise InvalidInput("请填写最终办理结果")
-    now = clock.now_iso()
-    actions = [*status_actions(item, "checking", "check", now), IncomingItem.result.set(request.opinion)]
-    condition: Condition = IncomingItem.status == "concluding"
-    _commit(task, item, actor, request, via, link, actions=actions, condition=condition, outcome="concluded", now=now)
-    deliver(task, "approve", answer(actor, "conclude", "approve", request.opinion), flow_name=FLOW)
-    return result(task, "approve", "checking")

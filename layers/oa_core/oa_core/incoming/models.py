@@ -207,6 +207,33 @@ class Reassignment(StrictModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+class ResultFile(OutputModel):
+    """A 办理结果 附件 as it arrived, already checked (type by its bytes, size, SHA-256) and stored in the
+    attachments bucket (by the worklist, through outgoing.uploads): what the 承办 decision keeps."""
+
+    no: int
+    filename: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    key: str
+    s3_version: str = ""
+    uploaded_by: str
+    uploaded_at: str
+
+
+class ResultFileView(OutputModel):
+    """One 办理结果 附件 on the 收文 page and the 收文处理笺 (opened through ``path``, audited)."""
+
+    no: int
+    filename: str
+    size: int
+    sha256: str
+    path: str
+    """GET it (302 to a short-lived link), for those who may read the 收文."""
+
+
 class HandlerState(OutputModel):
     """One 承办 department's state on the 收文 page and the 收文处理笺."""
 
@@ -221,6 +248,8 @@ class HandlerState(OutputModel):
     """pending 办理中, done 已办结, returned 已退回, cancelled."""
     result: str = ""
     """办理结果."""
+    files: list[ResultFileView] = []
+    """办理结果's 附件."""
     at: str = ""
 
 

@@ -21,10 +21,11 @@ from oa_core.incoming.models import (
     IncomingSummary,
     IncomingView,
     ReaderState,
+    ResultFileView,
     SealCheck,
 )
 from oa_core.incoming.steps import STEPS
-from oa_core.incoming.storage import STATUS_NAMES, STATUSES, IncomingItem, load_incoming
+from oa_core.incoming.storage import STATUS_NAMES, STATUSES, IncomingItem, ResultFileItem, load_incoming, result_files
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Forbidden, InvalidInput
 from oa_core.platform.storage import RecordItem, strs
@@ -159,9 +160,11 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
         [str(plan.get("leader") or ""), *[str(r) for r in plan.get("readers", [])], *[t.assignee for t in mine]]
     )
     names = plans.departments()
+    files = result_files(item.incoming_id)
     handlers = []
     for index, handler in enumerate(plan.get("handlers", [])):
         task = by_id.get(task_id_for(item.incoming_id, "handle", round_no, index))
+        done = bool(task and task.status == "decided")
         handlers.append(
             HandlerState(
                 department=str(handler["department"]),
@@ -172,8 +175,9 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
                 deadline=str(handler.get("deadline") or ""),
                 due_at=task.due_at if task else "",
                 status=_state(task),
-                result=(task.opinion or "") if task and task.status == "decided" else "",
-                at=(task.decided_at or "") if task and task.status == "decided" else "",
+                result=(task.opinion or "") if task and done else "",
+                files=[file_view(f) for f in files if task and done and f.task_id == task.task_id],
+                at=(task.decided_at or "") if task and done else "",
             )
         )
     readers = []
@@ -208,6 +212,16 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
         archived_at=item.archived_at or "",
         replies=strs(item.replies),
         extensions=extensions_of(item.incoming_id),
+    )
+
+
+def file_view(file: ResultFileItem) -> ResultFileView:
+    return ResultFileView(
+        no=int(file.no),
+        filename=file.filename,
+        size=int(file.size),
+        sha256=file.sha256,
+        path=f"/api/incoming/{file.task_id.split('.', 1)[0]}/results/{file.task_id}/{int(file.no)}",
     )
 
 

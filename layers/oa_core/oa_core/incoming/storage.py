@@ -4,6 +4,7 @@ item              PK                                  SK        index
 incoming          IN#<incoming id>                    META      GSI2 INCOMING#<status>, by arrival
 exchange_receipt  EXCHANGE#<sha256(X-OA-Delivery)>    RECEIPT   (one per delivery: the de-duplication)
 extension         IN#<incoming id>                    EXT#<task id>  (延期 asked of the 批办 leader)
+result_file       IN#<incoming id>                    RESULT#<task id>#<no>  (办理结果's 附件)
 
 Tasks, history and the audit trail of a 收文 live in its partition like a 发文's (workflow, subject_pk).
 """
@@ -161,6 +162,37 @@ class ExtensionItem(RecordItem, discriminator="extension"):
     status = UnicodeAttribute(default="pending")
     """pending, approved, refused."""
     at = UnicodeAttribute()
+
+
+class ResultFileItem(RecordItem, discriminator="incoming_result_file"):
+    """办理结果's 附件: one file a 承办 department reported with its result, put in the decision's transaction.
+
+    The bytes are in the attachments bucket (``attachments/<incoming id>/<sha256>``, that object version),
+    written after their check as a 发文's 附件 are (outgoing.uploads)."""
+
+    task_id = UnicodeAttribute()
+    """The 承办 task whose 办理结果 it belongs to (its round and department index)."""
+    no = NumberAttribute()
+    filename = UnicodeAttribute()
+    file_kind = UnicodeAttribute()
+    """platform.filetypes key, judged from the bytes."""
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute()
+    key = UnicodeAttribute()
+    s3_version = UnicodeAttribute(default="")
+    uploaded_by = UnicodeAttribute()
+    uploaded_at = UnicodeAttribute()
+
+
+def result_file_key(incoming_id: str, task_id: str, no: int) -> tuple[str, str]:
+    return subject_pk(incoming_id), f"RESULT#{task_id}#{no:02d}"
+
+
+def result_files(incoming_id: str) -> list[ResultFileItem]:
+    """Every 办理结果 附件 of a 收文 (one Query on its partition), by task and number."""
+    found = RecordItem.query(subject_pk(incoming_id), RecordItem.SK.startswith("RESULT#"), consistent_read=True)
+    return [item for item in found if isinstance(item, ResultFileItem)]
 
 
 def incoming_key(incoming_id: str) -> tuple[str, str]:

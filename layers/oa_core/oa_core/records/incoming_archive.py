@@ -4,10 +4,10 @@ The 件号 comes from the same gap-free counter per year and 保管期限 as a �
 档号 ``全宗号-WS·年度-期限-机构-件号`` is in the archive year's one series; 机构 is the 主办 department.
 The package holds incoming.json (来文单位, 来文字号, 收文编号, the plan), final.txt (the 收文处理笺 as
 text: 拟办意见, 领导批示, each department's 办理结果, each reader's 已阅), the opinions, tasks, audit
-trail, 归档章, the received PDF as it arrived (received.pdf) and the 收文处理笺 drawn before 归档
-(handling-sheet.pdf, incoming.sheet), each with its SHA-256 in the manifest. Authenticity is the received
-seal's check (valid, and the pinned key not contradicted); usability includes the sheet opening with its
-收文编号 in its text.
+trail, 归档章, the received PDF as it arrived (received.pdf), the 收文处理笺 drawn before 归档
+(handling-sheet.pdf, incoming.sheet) and the 办理结果's 附件 (attachments/, as a 发文's), each with its SHA-256
+in the manifest. Authenticity is the received seal's check (valid, and the pinned key not contradicted);
+usability includes the sheet opening with its 收文编号 in its text.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from oa_core.platform import audit, audit_trail, clock, metrics
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
 from oa_core.platform.storage import CounterItem, RecordItem, connection, lost_on_condition, strs, subject_pk
-from oa_core.records import archive, filing, package
+from oa_core.records import archive, enclosures, filing, package
 from oa_core.records.storage import ArchiveIndexItem
 from oa_core.workflow.storage import HistoryItem, TaskItem
 from oa_core.workflow.tasks import history_item
@@ -117,6 +117,41 @@ def handling_text(item: IncomingItem) -> str:
 SHEET_PATH = package.SHEET_PATH
 
 
+def result_files(item: IncomingItem, files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """办理结果's 附件 of the round in force into ``files`` (``attachments/NN.ext``, as a 发文's 附件: bytes checked
+    against the digest taken at upload), and the manifest's ``attachments`` rows the 四性检测 checks them by."""
+    from oa_core.incoming.storage import result_files as stored
+    from oa_core.outgoing.storage import AttachmentEntry
+    from oa_core.outgoing.uploads import stored_bytes
+
+    handlers = queries.handling(item).handlers
+    round_no = str(int(item.round or 1))
+
+    def title(task_id: str) -> str:
+        index = int(task_id.rsplit(".", 1)[1])
+        found = handlers[index] if index < len(handlers) else None
+        return f"{found.role}{found.department_name}办理结果附件" if found else "办理结果附件"
+
+    entries = [
+        AttachmentEntry(
+            no=int(f.no),
+            title=title(f.task_id),
+            filename=f.filename,
+            kind=f.file_kind,
+            content_type=f.content_type,
+            size=int(f.size),
+            sha256=f.sha256,
+            key=f.key,
+            s3_version=f.s3_version or "",
+            uploaded_by=f.uploaded_by,
+            uploaded_at=f.uploaded_at,
+        )
+        for f in stored(item.incoming_id)
+        if f.task_id.split(".")[2] == round_no
+    ]
+    return enclosures.listed(entries, files, stored_bytes)
+
+
 def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = b"") -> bytes:
     items = list(RecordItem.query(subject_pk(item.incoming_id), consistent_read=True))
     meta = {
@@ -173,6 +208,7 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
     }
     if sheet:
         files[SHEET_PATH] = sheet
+    attached = result_files(item, files)
     manifest = {
         "document_id": item.incoming_id,
         "number": item.number,
@@ -182,6 +218,7 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
             {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for path, data in sorted(files.items())
         ],
+        "attachments": attached,
     }
     files["manifest.json"] = package.as_json(manifest)
     buffer = io.BytesIO()

@@ -20,7 +20,7 @@ from oa_core.incoming.models import IncomingRegistration, IncomingView
 from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import SOURCE_NAMES
 from oa_core.platform import audit, clock, filetypes
-from oa_core.platform.errors import DomainError
+from oa_core.platform.errors import DomainError, NotFound
 from oa_core.platform.http import SECURITY_HEADERS, content_disposition, error_body, humanize
 from oa_core.web import incoming_forms as forms
 from oa_core.web.pages import Reply, denied, form_value, headers, message, page, redirect
@@ -136,8 +136,15 @@ def decide(user: dict[str, Any], session: sessions.Session, incoming_id: str, fo
             plan = forms.plan_of(form, with_leader=False)
         if task.step == "receive" and decision == "reject" and not one("opinion").strip():
             raise ValueError("拒收时请写明理由")
+        files = [f for f in form.get("files", []) if f.strip()] if task.step == "handle" else []
         request = decisions.TaskDecision.model_validate(
-            {"decision": decision, "opinion": one("opinion").strip(), "registration": registration, "plan": plan}
+            {
+                "decision": decision,
+                "opinion": one("opinion").strip(),
+                "registration": registration,
+                "plan": plan,
+                "files": files,
+            }
         )
         result = decisions.decide(task.task_id, user["user_id"], request, via="web")
     except ValidationError as exc:
@@ -290,6 +297,41 @@ def scan_ticket(user: dict[str, Any], body: str) -> Reply:
     except DomainError as exc:
         return Reply(exc.status, error_body(exc.code, exc.message, exc.details), JSON, reply_headers)
     return Reply(201, ticket.model_dump_json(), JSON, reply_headers)
+
+
+def result_ticket(user: dict[str, Any], incoming_id: str, body: str) -> Reply:
+    """The 承办 form's script asks for a presigned POST for one 办理结果 附件 (JSON in, JSON out)."""
+    from oa_core.worklist import results
+
+    reply_headers = {**headers(), "Cache-Control": "no-store"}
+    try:
+        asked = json.loads(body or "{}")
+        if not isinstance(asked, dict):
+            raise ValueError
+        task_id, size = str(asked.get("task_id") or ""), asked.get("size")
+        if tasks.subject_of(task_id) != incoming_id:
+            raise NotFound("这份收文没有这一承办事项，请刷新页面后重试")
+        ticket = results.sign_upload(
+            user, task_id, str(asked.get("filename") or "")[:200], size if isinstance(size, int) and size >= 0 else None
+        )
+    except ValueError:
+        refused = error_body("invalid_input", "请求内容不是有效的 JSON，请刷新页面后重试。")
+        return Reply(422, refused, JSON, reply_headers)
+    except DomainError as exc:
+        return Reply(exc.status, error_body(exc.code, exc.message, exc.details), JSON, reply_headers)
+    return Reply(201, ticket.model_dump_json(), JSON, reply_headers)
+
+
+def result_file(user: dict[str, Any], session: sessions.Session, incoming_id: str, task_id: str, no: str) -> Reply:
+    """打开办理结果附件: a redirect to its short-lived link, for those who may read the 收文 (audited)."""
+    from oa_core.outgoing.attachments import number_of
+    from oa_core.worklist import results
+
+    try:
+        url = results.open_file(user, incoming_id, task_id, number_of(no))
+    except DomainError as exc:
+        return denied(user, session, exc)
+    return redirect(url, absolute=True)
 
 
 def take_up(user: dict[str, Any], session: sessions.Session, document_id: str) -> Reply:

@@ -15,6 +15,7 @@ from typing import Any
 from oa_core.identity import directory
 from oa_core.incoming.extensions import listed
 from oa_core.incoming.models import ExtensionRequest, IncomingPlan, IncomingView, Reassignment
+from oa_core.platform.config import settings
 from oa_core.platform.errors import InvalidInput
 from oa_core.web.meetings import people_groups
 from oa_core.web.pages import form_value
@@ -75,6 +76,8 @@ def choices(user: dict[str, Any], view: IncomingView, task: TaskItem | None) -> 
         offered["extension"] = next((e for e in listed(view.incoming_id) if e["task_id"] == task.task_id), None)
     if step == "handle":
         offered["asked_extension"] = any(e["status"] == "pending" for e in listed(view.incoming_id))
+        offered["result_max_count"] = settings().attachment_max_count
+        offered["result_max_mb"] = f"{settings().attachment_max_bytes / (1024 * 1024):g}"
     return offered
 
 

@@ -4,6 +4,10 @@ domain that owns the task decides (发文, 收文 or a meeting). ``TaskDecision`
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
 from oa_core.incoming.models import IncomingPlan, IncomingRegistration
 from oa_core.outgoing.models import DocumentDecision
 from oa_core.platform.errors import InvalidInput
@@ -30,14 +34,15 @@ def decide(
     task = load_task(task_id)
     ensure_assignee(task, actor)
     registration = getattr(request, "registration", None)
+    files = list(getattr(request, "files", None) or [])
     if subject_of(task_id).startswith(INCOMING_PREFIX):
-        from oa_core.incoming import decisions as incoming
+        from oa_core.worklist import results
 
         plain = DecisionRequest(decision=request.decision, opinion=request.opinion)
         plan = getattr(request, "plan", None)
-        return incoming.decide(task, actor, plain, registration, plan=plan, via=via, link=link)
-    if registration is not None or getattr(request, "plan", None) is not None:
-        raise InvalidInput("登记信息和拟办方案只用于收文")
+        return results.decide(task, actor, plain, files, registration, plan=plan, via=via, link=link)
+    if registration is not None or getattr(request, "plan", None) is not None or files:
+        raise InvalidInput("登记信息、拟办方案和办理结果附件只用于收文")
     # The domains are imported when a task of theirs is decided: a cold start pays for neither.
     if task.step == MEETING_STEP:
         from oa_core.bookings import meetings
@@ -46,7 +51,7 @@ def decide(
         return meetings.decide(task, actor, request, via=via, link=link)
     from oa_core.outgoing import decisions
 
-    fields = request.model_dump(exclude={"registration", "plan"})
+    fields = request.model_dump(exclude={"registration", "plan", "files"})
     document_request = request if type(request) is DocumentDecision else DocumentDecision.model_validate(fields)
     return decisions.decide(task, actor, document_request, via=via, link=link)
 
@@ -57,6 +62,8 @@ class TaskDecision(DocumentDecision):
     registration: IncomingRegistration | None = None
     plan: IncomingPlan | None = None
     """收文's 拟办 (required) and 批办 (to change 主办/协办/readers)."""
+    files: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]] = Field(default=[], max_length=100)
+    """收文's 承办: the uploads (``POST /api/tasks/{id}/uploads``) reported as the 办理结果's 附件."""
 
 
 __all__ = ["TaskDecision", "decide", "my_tasks"]
