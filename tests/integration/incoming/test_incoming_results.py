@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from infra.local.stack import LocalStack
 from oa_core.identity import directory
@@ -95,6 +96,10 @@ def test_the_lead_and_an_assisting_department_each_report_a_result_with_files_th
         for row in rows:
             assert hashlib.sha256(package.read(row["path"])).hexdigest() == row["sha256"]
         assert {r["title"] for r in rows} == {"主办政策法规科办理结果附件", "协办综合科办理结果附件"}
+        final = package.read("final.txt").decode()
+        assert "附件：报送情况.pdf、报送数据.xlsx" in final, "the text 处理笺 names the files"
+        sheet_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(package.read("handling-sheet.pdf"))).pages)
+        assert "综合科意见.pdf" in sheet_text.replace("\n", ""), "the 收文处理笺 PDF names the files"
     checks = json.loads(stack.s3.get_object(Bucket=bucket, Key=entry.report_key)["Body"].read())
     assert checks["integrity"]["passed"] is True and "含附件 4 个" in checks["integrity"]["detail"]
     assert done["handling"]["archive_code"]

@@ -55,7 +55,8 @@ def contents(item: IncomingItem) -> HandlingSheet:
         Entry(
             f"{h.role}　{h.department_name}"
             + (f"（{h.assignee_name}）" if h.assignee_name else "")
-            + f"：{h.result or '（未报送办理结果）'}",
+            + f"：{h.result or '（未报送办理结果）'}"
+            + (f"　附件：{'、'.join(f.filename for f in h.files)}" if h.files else ""),
             _signed("", h.at),
         )
         for h in view.handlers

@@ -106,7 +106,11 @@ def handling_text(item: IncomingItem) -> str:
         f"拟办意见：{view.proposal}",
         f"领导批示（{view.leader_name}）：{view.instruction}",
         "承办情况：",
-        *[f"  {h.role} {h.department_name}（{h.assignee_name}）：{h.result or '（未报送）'}" for h in view.handlers],
+        *[
+            f"  {h.role} {h.department_name}（{h.assignee_name}）：{h.result or '（未报送）'}"
+            + (f"　附件：{'、'.join(f.filename for f in h.files)}" if h.files else "")
+            for h in view.handlers
+        ],
         "传阅：",
         *[f"  {r.name}：{'已阅 ' + r.read_at[:16] if r.read_at else '未阅'} {r.note}".rstrip() for r in view.readers],
         f"办理结果：{item.result}",
