@@ -15,7 +15,16 @@ from pypdf import PdfReader
 from infra.local.stack import LocalStack
 from oa_core.platform import audit_trail
 from oa_core.records.package import verify_package
-from tests.integration.incoming.flow_kit import decide, instructed, stack, view, wait_incoming
+from tests.integration.incoming.flow_kit import (
+    OFFICE_HEAD,
+    decide,
+    instructed,
+    leader,
+    plan,
+    stack,
+    view,
+    wait_incoming,
+)
 from tests.integration.kit import Api, office_clerk, users_with
 from tests.integration.outgoing.attachment_kit import post_to_s3
 from tests.integration.web.test_no_ids_or_english import problems, visible
@@ -141,6 +150,43 @@ def test_a_registered_png_scan_is_answered_as_image_png_with_a_png_name(stack: L
     shown = browser.get(f"/incoming/{created['incoming_id']}/file")
     assert shown.status == 200 and shown.body == scan
     assert dict(shown.headers)["Content-Type"] == "image/png"
+
+
+def test_a_registered_png_scan_is_archived_as_received_png_and_passes_the_four_checks(stack: LocalStack) -> None:
+    api, clerk, scan = Api(stack), office_clerk(), png()
+    status, ticket = api.call("POST", "/api/incoming/uploads", clerk, {"filename": "来文扫描件.png", "size": len(scan)})
+    assert status == 201, ticket
+    assert post_to_s3(stack, ticket, "来文扫描件.png", scan) == 204
+    body = {
+        "incoming_id": ticket["incoming_id"],
+        "upload": ticket["upload"],
+        "sender": "示例市财政局",
+        "sender_number": "示财〔2026〕6号",
+        "title": "关于做好年终结算工作的通知",
+        "received_on": "2026-12-01",
+        "deadline": "2099-12-30",
+    }
+    status, created = api.call("POST", "/api/incoming", clerk, body)
+    assert status == 201, created
+    incoming_id = created["incoming_id"]
+    decide(api, clerk, incoming_id, "receive", opinion="已签收")
+    decide(api, clerk, incoming_id, "register")
+    decide(api, OFFICE_HEAD, incoming_id, "propose", opinion="拟请政策法规科主办。", plan=plan(assist=[], readers=[]))
+    decide(api, leader(), incoming_id, "instruct", opinion="同意。")
+    decide(api, LEAD, incoming_id, "handle", opinion="已办理。")
+    decide(api, clerk, incoming_id, "check", opinion="同意归档")
+    wait_incoming(api, incoming_id, "archived")
+    key = next(k for k in _archive_keys(stack) if k.endswith(f"{incoming_id}.zip"))
+    bucket = stack.env["ARCHIVE_BUCKET"]
+    package = stack.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with zipfile.ZipFile(io.BytesIO(package)) as opened:
+        names = opened.namelist()
+        assert "received.png" in names and "received.pdf" not in names, names
+        assert opened.read("received.png") == scan, "the scan is archived as it was registered"
+    assert verify_package(package) == []
+    report = json.loads(stack.s3.get_object(Bucket=bucket, Key=key.replace(".zip", ".report.json"))["Body"].read())
+    assert report["security"]["passed"] is True, report["security"]
+    assert report["integrity"]["passed"] is True, report["integrity"]
 
 
 def _archive_keys(stack: LocalStack) -> list[str]:

@@ -162,8 +162,11 @@ def _accepted_attachment(name: str, rows: list[dict[str, Any]]) -> bool:
     return any(row.get("path") == name for row in rows) and name.startswith(enclosures.FOLDER)
 
 
-def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = "") -> dict[str, Any]:
-    """四性检测 of a package as written: authenticity, integrity, usability, security."""
+def four_checks(
+    data: bytes, *, seal_valid: bool, item_no: int, number: str = "", also_allowed: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """四性检测 of a package as written: authenticity, integrity, usability, security. ``also_allowed`` names files
+    of other kinds the package may hold (a 收文's registered scan, received.png)."""
     report: dict[str, Any] = {"checked_at": clock.now_iso(), "package_sha256": hashlib.sha256(data).hexdigest()}
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
@@ -232,7 +235,9 @@ def four_checks(data: bytes, *, seal_valid: bool, item_no: int, number: str = ""
         bad_names = [
             n
             for n in names
-            if n.startswith("/") or ".." in n or not (n.endswith(ALLOWED_SUFFIXES) or _accepted_attachment(n, attached))
+            if n.startswith("/")
+            or ".." in n
+            or not (n.endswith(ALLOWED_SUFFIXES) or n in also_allowed or _accepted_attachment(n, attached))
         ]
         report["security"] = {
             "passed": not bad_names and len(data) <= MAX_PACKAGE_BYTES + enclosures.total_size(manifest),

@@ -4,7 +4,8 @@ The 件号 comes from the same gap-free counter per year and 保管期限 as a �
 档号 ``全宗号-WS·年度-期限-机构-件号`` is in the archive year's one series; 机构 is the 主办 department.
 The package holds incoming.json (来文单位, 来文字号, 收文编号, the plan), final.txt (the 收文处理笺 as
 text: 拟办意见, 领导批示, each department's 办理结果, each reader's 已阅), the opinions, tasks, audit
-trail, 归档章, the received PDF as it arrived (received.pdf), the 收文处理笺 drawn before 归档
+trail, 归档章, the received file as it arrived (received.pdf, or .ofd/.jpg/.png for a registered scan: named by
+its bytes), the 收文处理笺 drawn before 归档
 (handling-sheet.pdf, incoming.sheet) and the 办理结果's 附件 (attachments/, as a 发文's), each with its SHA-256
 in the manifest. Authenticity is the received seal's check (valid, and the pinned key not contradicted);
 usability includes the sheet opening with its 收文编号 in its text.
@@ -25,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.incoming import plans, queries
 from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
-from oa_core.platform import audit, audit_trail, clock, metrics
+from oa_core.platform import audit, audit_trail, clock, filetypes, metrics
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
 from oa_core.platform.storage import CounterItem, RecordItem, connection, lost_on_condition, strs, subject_pk
@@ -119,6 +120,14 @@ def handling_text(item: IncomingItem) -> str:
 
 
 SHEET_PATH = package.SHEET_PATH
+RECEIVED_KINDS = (filetypes.PDF, filetypes.OFD, filetypes.JPEG, filetypes.PNG)
+"""What a received file may be: an exchanged PDF, or a registered scan (文书登记 accepts these kinds)."""
+
+
+def received_name(data: bytes) -> str:
+    """The received file's name in the package, by its bytes: received.pdf, .ofd, .jpg or .png."""
+    kind = filetypes.sniff(data)
+    return f"received{kind.extensions[0] if kind in RECEIVED_KINDS else '.pdf'}"
 
 
 def result_files(item: IncomingItem, files: dict[str, bytes]) -> list[dict[str, Any]]:
@@ -208,7 +217,7 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
             ]
         ),
         "filing.json": package.as_json(stamp),
-        "received.pdf": pdf,
+        received_name(pdf): pdf,
     }
     if sheet:
         files[SHEET_PATH] = sheet
@@ -233,7 +242,10 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
 
 
 def _report(data: bytes, item: IncomingItem) -> dict[str, Any]:
-    report = filing.four_checks(data, seal_valid=bool(item.seal_valid), item_no=int(item.item_no or 0))
+    scans = tuple(f"received{kind.extensions[0]}" for kind in RECEIVED_KINDS)
+    report = filing.four_checks(
+        data, seal_valid=bool(item.seal_valid), item_no=int(item.item_no or 0), also_allowed=scans
+    )
     trusted = bool(item.seal_valid) and item.seal_pinned != "mismatch"
     report["authenticity"] = {
         "passed": trusted,
