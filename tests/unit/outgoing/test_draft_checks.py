@@ -235,3 +235,14 @@ def test_a_downward_type_to_a_superior_of_the_organisation_file_gets_advice() ->
     ]
     opinion = fields(doc_type="意见", title="关于加强值班工作的意见", main_recipients=["示例市人民政府"])
     assert drafting.check(opinion, {"示例市人民政府": "superior"})["checks"] == []
+
+
+def test_the_form_keeps_a_name_with_a_bracketed_list_whole() -> None:
+    from oa_core.web.documents import form_fields
+
+    form = {"main_recipients": ["各县（市、区）人民政府、市属各单位"], "cc": ["示例市财政局\n各县（市、区）"]}
+    found = form_fields(form)
+    assert (found["main_recipients"], found["cc"]) == (
+        ["各县（市、区）人民政府", "市属各单位"],
+        ["示例市财政局", "各县（市、区）"],
+    )
