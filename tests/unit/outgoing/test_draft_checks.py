@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from oa_core.outgoing import drafting
+from oa_core.outgoing import direction, drafting
 
 from .test_drafting import fields
 
@@ -32,6 +32,16 @@ MISWRITTEN: list[tuple[str, str, str]] = [
     ("body", "转发省政府令(98)3号", "转发省政府令〔1998〕3号"),
     ("title", "关于转发示例办发(2026)7号的通知", "关于转发示例办发〔2026〕7号的通知"),
     ("attachment_note", "示例办发[2026]7号", "示例办发〔2026〕7号"),
+    ("body", "根据示例办发〔2026年〕7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发（2026年）7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发2026年7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发2026年第7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发〔2026〕07号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发【2026】7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发〔2026〕7 号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发[2026]第7号文件", "根据示例办发〔2026〕7号文件"),
+    ("body", "根据示例办发[2026]第07号文件", "根据示例办发〔2026〕7号文件"),
+    ("title", "关于转发示例办发2026年7号的通知", "关于转发示例办发〔2026〕7号的通知"),
     ("body", "于2026年01月05日前报送", "于2026年1月5日前报送"),
     ("body", "于2026年1月05日前报送", "于2026年1月5日前报送"),
     ("body", "于2026年10月01日前报送", "于2026年10月1日前报送"),
@@ -76,7 +86,10 @@ def test_a_number_suggestion_never_takes_the_words_before_the_number() -> None:
 
 
 def test_brackets_that_are_no_document_number_are_left_alone() -> None:
-    body = "全年（2026年）完成3号楼改造，第（2026）3号楼除外；二〇〇六年以来。"
+    body = (
+        "全年（2026年）完成3号楼改造，第（2026）3号楼除外；二〇〇六年以来。今年（2026年）7号线通车，"
+        "2026年7号台风过境，于2026年7月5号前报送。根据《示例办法》(2026)第7号，示例委〔2026〕7号、中发〔2026〕1号。"
+    )
     assert [c for c in drafting.check(fields(body=body))["checks"] if "发文字号" in c["message"]] == []
 
 
@@ -120,14 +133,45 @@ def test_a_request_copied_to_a_subordinate_unit_of_the_organisation_file_is_refu
 
 
 @pytest.mark.parametrize(
-    "name", ["各区县人民政府", "各乡镇人民政府", "各处室", "局属各单位", "市直属单位", "所属各基层单位"]
+    "name",
+    [
+        "各区县人民政府",
+        "各乡镇人民政府",
+        "各处室",
+        "局属各单位",
+        "市直属单位",
+        "所属各基层单位",
+        "市属各单位",
+        "县属各单位",
+        "各县（市、区）人民政府",
+        "各县（市、区）",
+        "全市各级行政机关",
+        "辖区各街道办事处",
+        "区内各乡镇",
+    ],
 )
 def test_a_request_copied_to_what_its_name_says_are_lower_units_is_advised_against(name: str) -> None:
     draft = fields(doc_type="请示", title="关于追加经费的请示", body="拟追加经费。\n\n妥否，请批示。", cc=[name])
-    result = drafting.check({**draft, "main_recipients": ["示例市人民政府"]})
-    assert result["ok"] is True
-    assert [c["level"] for c in result["checks"]] == ["warning"]
-    assert "请示不得抄送下级机关" in result["checks"][0]["message"]
+    for cc in ([name], f"示例市财政局、{name}"):  # a list, or the form's one text with 、 between names
+        result = drafting.check({**draft, "cc": cc, "main_recipients": ["示例市人民政府"]})
+        assert result["ok"] is True
+        assert [(c["level"], c["found"]) for c in result["checks"]] == [("warning", name)], result["checks"]
+        assert "请示不得抄送下级机关" in result["checks"][0]["message"]
+
+
+@pytest.mark.parametrize("name", ["示例市财政局", "示例省人民政府办公厅", "示例市发展和改革委员会", "市委办公室"])
+def test_a_request_copied_to_a_unit_whose_name_says_nothing_of_rank_gets_no_advice(name: str) -> None:
+    draft = fields(doc_type="请示", title="关于追加经费的请示", body="拟追加经费。\n\n妥否，请批示。", cc=[name])
+    assert drafting.check({**draft, "main_recipients": ["示例市人民政府"]})["checks"] == []
+
+
+def test_names_are_split_at_commas_outside_brackets_only() -> None:
+    assert direction.unit_names("各县（市、区）人民政府、市财政局\n市属各单位；[甲、乙]办") == [
+        "各县（市、区）人民政府",
+        "市财政局",
+        "市属各单位",
+        "[甲、乙]办",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -141,11 +185,35 @@ def test_a_request_copied_to_what_its_name_says_are_lower_units_is_advised_again
         ("关于做好节日值班工作的通知", "请〇〇处做好值班安排。", "warning"),
         ("关于做好节日值班工作的通知", "请【单位名称】做好值班安排。", "warning"),
         ("关于做好节日值班工作的通知", "请（填写单位）做好值班安排。", "warning"),
+        ("关于XX的通知", "请各处室做好值班安排。", "error"),
+        ("关于ＸＸ工作的通知", "请各处室做好值班安排。", "error"),
+        ("关于○○工作的通知", "请各处室做好值班安排。", "error"),
+        ("关于做好节日值班工作的通知", "请XX单位报送。", "warning"),
+        ("关于做好节日值班工作的通知", "请xx单位报送。", "warning"),
+        ("关于做好节日值班工作的通知", "请ＸＸ单位报送。", "warning"),
+        ("关于做好节日值班工作的通知", "请于××月××日前报送。", "warning"),
+        ("关于做好节日值班工作的通知", "请○○处做好值班安排。", "warning"),
+        ("关于做好节日值班工作的通知", "【请填写】", "warning"),
     ],
 )
 def test_a_template_placeholder_left_in_is_pointed_out(title: str, body: str, level: str) -> None:
     placeholders = [c for c in drafting.check(fields(title=title, body=body))["checks"] if "模板占位" in c["message"]]
     assert placeholders and {c["level"] for c in placeholders} == {level}, placeholders
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "王某某、张某某二人违规使用公车，现予通报。",
+        "某某公司未按期整改。",
+        "尺码XXL的工作服已发放。",
+        "二○○六年以来，本市一直开展此项工作。",
+        "会场按3×4米布置。",
+    ],
+)
+def test_real_text_that_looks_like_a_placeholder_is_not_one(body: str) -> None:
+    result = drafting.check(fields(body=body))
+    assert [c for c in result["checks"] if "模板占位" in c["message"]] == [], result["checks"]
 
 
 @pytest.mark.parametrize("doc_type", ["公告", "通告", "命令", "纪要"])
@@ -167,3 +235,14 @@ def test_a_downward_type_to_a_superior_of_the_organisation_file_gets_advice() ->
     ]
     opinion = fields(doc_type="意见", title="关于加强值班工作的意见", main_recipients=["示例市人民政府"])
     assert drafting.check(opinion, {"示例市人民政府": "superior"})["checks"] == []
+
+
+def test_the_form_keeps_a_name_with_a_bracketed_list_whole() -> None:
+    from oa_core.web.documents import form_fields
+
+    form = {"main_recipients": ["各县（市、区）人民政府、市属各单位"], "cc": ["示例市财政局\n各县（市、区）"]}
+    found = form_fields(form)
+    assert (found["main_recipients"], found["cc"]) == (
+        ["各县（市、区）人民政府", "市属各单位"],
+        ["示例市财政局", "各县（市、区）"],
+    )

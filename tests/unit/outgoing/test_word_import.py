@@ -219,3 +219,14 @@ def test_only_drafters_may_import() -> None:
     with pytest.raises(DomainError) as caught:
         wordimport.import_for({"user_id": "x", "roles": ["signer"]}, notice_by_python_docx())
     assert caught.value.status == 403
+
+
+def test_a_main_recipient_with_a_bracketed_list_stays_one_name() -> None:
+    d = docx.Document()
+    title = d.add_paragraph("关于做好冬季供暖工作的通知")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.runs[0].font.size = Pt(22)
+    d.add_paragraph("各县（市、区）人民政府，市直各部门：")
+    d.add_paragraph("请做好冬季供暖工作。")
+    found = import_docx(saved(d))
+    assert found.main_recipients == ["各县（市、区）人民政府", "市直各部门"]

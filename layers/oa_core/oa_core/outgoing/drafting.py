@@ -53,7 +53,7 @@ _REQUEST_ENDINGS = ("妥否，请批示。", "请批示。", "请审批。", "�
 def _lines(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
-    return [line.strip() for line in re.split(r"[\n、，,；;]", str(value or "")) if line.strip()]
+    return direction.unit_names(str(value or ""))
 
 
 def check(fields: dict[str, Any], relations: Mapping[str, str] | None = None) -> dict[str, Any]:

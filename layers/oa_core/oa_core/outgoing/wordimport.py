@@ -9,7 +9,7 @@ typesetter (`publishing.layout`) and the form's field rules (`platform.fields`) 
 * 结构层次 (GB/T 9704 §7.3.3): paragraphs in Heading 1–4 (or with outline level 1–4) get 一、/（一）/1．/（1）
   counted per level, replacing a number the author typed; a paragraph that already begins with one keeps it,
   half-width forms made full width;
-* 主送机关: the first short paragraph after the title that ends with a colon, split on 、，;
+* 主送机关: the first short paragraph after the title that ends with a colon, split on 、，; outside brackets
 * 附件说明: 「附件：…」 and the numbered lines after it, one attachment a line without 「附件：」, its number or a
   final punctuation mark (the typesetter numbers several);
 * 抄送, 落款 and 成文日期, 印发 lines, and the attachments' own pages after the date are not 正文: 抄送 fills the
@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from oa_core.outgoing.direction import unit_names
 from oa_core.platform.errors import DomainError, Forbidden, InvalidInput
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -374,7 +375,7 @@ def _take_recipients(blocks: list[_Block], result: WordImport) -> list[_Block]:
 
 
 def _split_names(text: str) -> list[str]:
-    return [name.strip(" \u3000") for name in re.split(r"[、，,；;]", text) if name.strip(" \u3000")]
+    return unit_names(text)  # 各县（市、区）人民政府 stays one name
 
 
 def _ends_sentence(text: str) -> bool:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from oa_core.identity import directory, sessions
 from oa_core.incoming import queries
-from oa_core.outgoing import drafting
+from oa_core.outgoing import direction, drafting
 from oa_core.outgoing.doctypes import DOC_TYPES, URGENCIES
 from oa_core.outgoing.models import DocumentDecision, DraftSubmission, RevisionRequest
 from oa_core.outgoing.storage import load_document
@@ -41,7 +41,7 @@ def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
     def many(name: str) -> list[str]:
         values = form.get(name) or []
         if len(values) == 1:
-            values = re.split(r"[\n、，,；;]", values[0])
+            values = direction.unit_names(values[0])
         return [v.strip() for v in values if v.strip()]
 
     return {
