@@ -126,9 +126,6 @@ class LocalStack:
         self._set_env(_BASE_ENV)
         mock = mock_aws(config=MOTO_CONFIG)
         mock.start()
-        from oa_core.platform import audit  # after the environment is set: its models read settings
-
-        audit.new_environment()  # new tables: every writer starts a new audit chain, as a cold start would
         self._exit.callback(mock.stop)
         self._exit.enter_context(atomic_dynamodb())
         self._exit.enter_context(fast_stepfunctions())
@@ -161,6 +158,11 @@ class LocalStack:
         for path in self.provisioned.layer_paths:
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
+        # Only now is oa_core importable in a plain `python -m infra.local` (make run sets no PYTHONPATH: the
+        # layers' directories above are its path, as /opt/python is a function's), and the environment set.
+        from oa_core.platform import audit
+
+        audit.new_environment()  # new tables: every writer starts a new audit chain, as a cold start would
         self._set_env(self.provisioned.env)
         self._set_env(_s3_endpoint(self.public_base_url))
         self._point_at_issuer(issuer)
