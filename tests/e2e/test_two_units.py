@@ -210,7 +210,7 @@ def test_unit_a_signs_a_notice_to_unit_b_which_takes_it_from_sign_in_to_the_arch
     # B's organisation file pins A's key: the 收文 says the seal's key is the one pinned.
     assert received["seal"]["fingerprint"] == a_fingerprint, (received["seal"], a_fingerprint)
     assert received["seal"]["pinned"] == "match", received["seal"]
-    assert received["seal"]["signed_number"] in ("", number), received["seal"]
+    assert received["seal"]["signed_number"] == number, received["seal"]  # the sealed block names A's 发文字号
     assert received["receipt_id"].startswith("JYJ-"), received["receipt_id"]
 
     # 签收 → 登记 → 拟办 → 批办 (the leader, by the link in B's outbox) → 承办 → 传阅 → 办结审核 → 归档.
