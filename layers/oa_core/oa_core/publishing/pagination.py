@@ -100,33 +100,38 @@ Pieces = list[tuple[int, int, Block]]  # (page, first grid line, block or part o
 def _paginate(flow: list[Row], first_row: int, block: Block, tight: Block | None) -> tuple[Pages, Pieces]:
     """Grid lines onto pages, filling each; then the closing block after the last of them, in this order of
     preference: where the text ends (or tightened), when that page holds two lines of 正文 or all of it; with the
-    last two lines of 正文 and all that follows them (附件说明) on a new page (one line, if the 正文 has only two);
-    split over two pages after the 正文 (a 联合行文 of several 署名 lines); with the 附件说明 alone, when the
-    正文 is a single line; with the last line of text."""
+    last two lines of 正文 and all that follows them (附件说明) on a new page, when a line of 正文 stays behind;
+    split over two pages after the 正文 (a 联合行文 of several 署名 lines); with the last line of a two-line 正文;
+    with the 附件说明 alone (a one-line 正文); with the only line of 正文 (a 主送 list longer than the page)."""
     body = [index for index, item in enumerate(flow) if item.kind == BODY_ROW]
     pages, where, row = _fill(flow, first_row, None)
     last = len(pages) - 1
-    if sum(1 for index in body if where[index] == last) >= CARRIED_LINES or all(where[i] == last for i in body):
-        fitting = _fitting(row, block, tight)
-        if fitting is not None:
-            return pages, [(last, row, fitting)]
-    for count in (CARRIED_LINES, 1):
-        if len(body) > count:
-            plan = _carried(flow, first_row, body[-count], block, tight)
-            if plan is not None:
-                return plan
-    for upper, lower in block.splits:
-        if row + upper.height <= LINES_PER_PAGE:
-            pages.append({})
-            return pages, [(last, row, upper), (last + 1, 0, lower)]
+    settled = sum(1 for i in body if where[i] == last) >= CARRIED_LINES or all(where[i] == last for i in body)
+    fitting = _fitting(row, block, tight)
+    if settled and fitting is not None:
+        return pages, [(last, row, fitting)]
+    if len(body) > CARRIED_LINES:
+        plan = _carried(flow, first_row, body[-CARRIED_LINES], block, tight)
+        if plan is not None:
+            return plan
+    split = next(((upper, lower) for upper, lower in block.splits if row + upper.height <= LINES_PER_PAGE), None)
+    if settled and split is not None:
+        return [*pages, {}], [(last, row, split[0]), (last + 1, 0, split[1])]
     trailing = body[-1] + 1 if body else len(flow)
-    for start in (trailing, body[-1] if body else trailing):
+    starts = [body[-1]] if len(body) > 1 else []  # one line of a two-line 正文 (page 1 keeps the other)
+    starts += [trailing, body[-1]] if body else []  # the 附件说明 alone; the last resort: the only line
+    for start in starts:
         if start < len(flow):
             plan = _carried(flow, first_row, start, block, tight)
             if plan is not None:
                 return plan
-    pages.append({})
-    return pages, [(last + 1, 0, block)]
+    # A short 正文 with a long 附件说明 and a tall block: under the 附件说明 where it ends (§7.3.5.1 lets the seal
+    # stand 上距附件说明一行之内), whole or split; nothing fits at all: the block on a page of its own.
+    if fitting is not None:
+        return pages, [(last, row, fitting)]
+    if split is not None:
+        return [*pages, {}], [(last, row, split[0]), (last + 1, 0, split[1])]
+    return [*pages, {}], [(last + 1, 0, block)]
 
 
 def _fitting(row: int, block: Block, tight: Block | None) -> Block | None:
