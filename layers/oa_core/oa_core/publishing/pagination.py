@@ -7,8 +7,11 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
   its top lies within the first empty line (上距正文一行之内) and its bottom within the grid line after the date.
   The 正文 fills every page; when these five lines do not fit after it, the block is tightened as §7.3.5.4 allows
   (one empty line, the seal 1.5 mm above the boundary: its top still just below the text); when the four lines do
-  not fit either, only the block moves to the next page, with the last two lines of 正文/附件说明 (one, if the
-  page would otherwise keep no line of 正文), so the seal never stands on a page without text (no 此页无正文).
+  not fit either, only the block moves to the next page, with exactly the last two lines of 正文 and the whole
+  附件说明 after them (which is never parted from the block, nor counted as 正文), so the seal never stands on a
+  page without 正文 (no 此页无正文); the same when the page filled naturally and the next holds one line. A short
+  正文 (one or two lines) stays on page 1 under the 标题: a 联合行文 block then splits after a 署名 line
+  (`Block.splits`); see `_paginate` for the last resorts.
 * 版记 takes the last grid lines of the last page, which is always even: if the text ends on an odd page, the
   版记 goes on the following even page alone; if it ends on an even page without room for the 版记, an empty odd
   page is inserted. As §7.5 says, that empty page and the 版记 page after it carry no page number; every other
