@@ -19,12 +19,15 @@ way a document is closed; `pagination` decides on which page and grid line the b
   签名章 is the signer's name in 楷体, red, in a red frame (`Block.frames`).
 * 纪要 (§10.3) carry no 署名, seal or date here (the date is in the 版头): an empty block.
 
-附注 (§7.3.6): 居左空二字, in 圆括号, on the line after the 成文日期 (wrapped lines flush left).
+附注 (§7.3.6): 居左空二字, in 圆括号, on the line after the 成文日期 (wrapped lines flush left). The seal presses the
+成文日期 (§7.3.5.1) and reaches down into that line, so the 附注's first line ends 1 mm left of the seal's edge
+(the rest wraps onto full lines); with less than six characters of room there, it starts below the seal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from oa_core.publishing.document import OfficialDocument, chinese_date
 from oa_core.publishing.fonts import KAI, SERIF
@@ -45,6 +48,8 @@ TIGHT_SEAL_LIFT = 1.5  # the same in the tightened block (§7.3.5.4 调整行距
 SEAL_SPACING = 2.0  # mm between two seals side by side in 联合行文 (不相交, 相距不超过 3 mm)
 DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
 UNSEALED_RIGHT_BLANK = 2  # §7.3.5.2 署名右空二字
+REMARKS_SEAL_GAP = 1.0  # mm between the 附注's first line and the seal's left edge
+REMARKS_MIN_ROOM = 6  # characters: with less room left of the seal, the 附注 starts on the line below it
 STAMP_SIZE = TITLE_SIZE  # the 签名章's name, 2号 楷体
 STAMP_PAD = 1.5  # mm between the name and its frame, left and right
 STAMP_PAD_V = 0.9  # the same above and below (the frame stays inside its grid line)
@@ -62,13 +67,15 @@ class SealPlace:
 @dataclass(frozen=True)
 class Block:
     """The closing block: text by the offset of its grid line from the block's first line (a line may hold
-    two), how many lines it takes (the seals' lower
-    part included), its seals and its 签名章 frames ((offset of the line, x, width), red)."""
+    two), how many lines it takes (the seals' lower part included), its seals and its 签名章 frames ((offset of
+    the line, x, width), red); `splits` are the ways it may end one page and go on at the top of the next
+    (upper part, lower part), the first the most the upper part keeps (联合行文 with several 署名 lines only)."""
 
     rows: tuple[tuple[int, Row], ...] = ()
     height: int = 0
     seals: tuple[SealPlace, ...] = ()
     frames: tuple[tuple[int, float, float], ...] = ()
+    splits: tuple[tuple[Block, Block], ...] = ()
 
 
 def closing_block(doc: OfficialDocument, measure: Measure) -> Block:
@@ -130,9 +137,11 @@ def _joint_block(doc: OfficialDocument, measure: Measure) -> Block:
     pairs = [names[i : i + per_line] for i in range(0, len(names), per_line)]
     rows: list[tuple[int, Row]] = []
     seals: list[SealPlace] = []
+    lines: list[int] = []
     line = 2
     for index, pair in enumerate(pairs):
         last = index == len(pairs) - 1
+        lines.append(line)
         columns = (left, right) if len(pair) == 2 else (right,)
         for name, centre in zip(pair, columns, strict=True):
             chars = tuple(measure.chars(name, SERIF))
@@ -144,7 +153,41 @@ def _joint_block(doc: OfficialDocument, measure: Measure) -> Block:
             rows.append((line + 1, Row(date.chars, date_x)))
         else:
             line += 4 if index + 1 == len(pairs) - 1 else 5
-    return Block(tuple(rows), line + 3, tuple(seals))
+    block = Block(tuple(rows), line + 3, tuple(seals))
+    return replace(block, splits=tuple(_joint_splits(block, lines)))
+
+
+def _joint_splits(block: Block, lines: list[int]) -> list[tuple[Block, Block]]:
+    """The joint block broken before each 署名 line but the first: the lines above it end the page (the upper
+    seals' lower halves included), the rest starts the next page as the block starts (两行 above its first line).
+    Breaking before the second line also has a tightened upper part (one empty line, the seal lifted as in the
+    tightened single block), so a page with four free lines still keeps the first 署名 under its 正文."""
+    splits: list[tuple[Block, Block]] = []
+    for index in range(len(lines) - 1, 0, -1):
+        at = lines[index]
+        shift = lines[0] - at
+        lower = Block(
+            tuple((offset + shift, row) for offset, row in block.rows if offset >= at),
+            block.height + shift,
+            tuple(replace(seal, dy=seal.dy + shift * LINE_PITCH) for seal in block.seals if seal.dy >= at * LINE_PITCH),
+        )
+        upper_rows = tuple((offset, row) for offset, row in block.rows if offset < at)
+        upper_seals = tuple(seal for seal in block.seals if seal.dy < at * LINE_PITCH)
+        upper = Block(upper_rows, _seal_bottom_line(upper_seals), upper_seals)
+        splits.append((upper, lower))
+        if index == 1:
+            up = -1
+            tight_rows = tuple((offset + up, row) for offset, row in upper_rows)
+            tight_seals = tuple(
+                replace(seal, dy=(lines[0] + up + 1) * LINE_PITCH - TIGHT_SEAL_LIFT) for seal in upper_seals
+            )
+            splits.append((Block(tight_rows, _seal_bottom_line(tight_seals), tight_seals), lower))
+    return splits
+
+
+def _seal_bottom_line(seals: tuple[SealPlace, ...]) -> int:
+    """How many grid lines from the block's top the seals reach down into."""
+    return math.ceil(max(seal.dy for seal in seals) / LINE_PITCH + SEAL_DIAMETER / 2 / LINE_PITCH - 1e-6)
 
 
 def _unsealed_block(doc: OfficialDocument, measure: Measure) -> Block:
@@ -175,16 +218,31 @@ def _stamp_block(doc: OfficialDocument, measure: Measure) -> Block:
 
 
 def _with_remarks(doc: OfficialDocument, measure: Measure, block: Block) -> Block:
-    """附注 on the line after the 成文日期."""
+    """附注 on the line after the 成文日期 (in a split block, in its lower part)."""
     if not doc.remarks.strip():
         return block
+    splits = tuple((upper, _with_remarks(doc, measure, lower)) for upper, lower in block.splits)
     after = max(offset for offset, _row in block.rows) + 1
     chars = measure.chars("（" + doc.remarks.strip().strip("（）()") + "）", SERIF)
-    lines = wrap(chars, LINE_WIDTH - 2 * CHAR_PITCH, LINE_WIDTH)
+    first = _remarks_room(block, after)
+    if first < REMARKS_MIN_ROOM * CHAR_PITCH:  # too little room left of the seal: the 附注 goes below it
+        after = _seal_bottom_line(block.seals)
+        first = LINE_WIDTH - 2 * CHAR_PITCH
+    lines = wrap(chars, first, LINE_WIDTH)
     rows = block.rows + tuple(
         (after + index, Row(tuple(line), 2 * CHAR_PITCH if index == 0 else 0.0)) for index, line in enumerate(lines)
     )
-    return Block(rows, max(block.height, after + len(lines)), block.seals, block.frames)
+    return Block(rows, max(block.height, after + len(lines)), block.seals, block.frames, splits)
+
+
+def _remarks_room(block: Block, line: int) -> float:
+    """How wide the 附注's first line (居左空二字, on grid line `line` of the block) may be: up to a seal that
+    reaches down into that line, less REMARKS_SEAL_GAP, so the seal presses the 成文日期 but covers no 附注."""
+    room = LINE_WIDTH - 2 * CHAR_PITCH
+    for seal in block.seals:
+        if seal.dy + SEAL_DIAMETER / 2 > line * LINE_PITCH:
+            room = min(room, seal.cx - SEAL_DIAMETER / 2 - REMARKS_SEAL_GAP - 2 * CHAR_PITCH)
+    return room
 
 
 def stamp_frame_box(row_top: float, x: float, width: float) -> tuple[float, float, float, float]:

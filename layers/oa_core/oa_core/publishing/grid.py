@@ -52,6 +52,11 @@ class Char(NamedTuple):
     width: float
 
 
+BODY_ROW = "body"
+NOTE_ROW = "note"
+LIST_ROW = "list"
+
+
 @dataclass(frozen=True)
 class Row:
     """One grid line of the flow below the separator; x is measured from the 版心 left edge."""
@@ -60,7 +65,7 @@ class Row:
     x: float = 0.0
     size: float = BODY_SIZE
     tracking: float = BODY_TRACKING
-    movable: bool = False  # 正文 and 附件说明 lines, which may go with the 署名 to the next page
+    kind: str = ""  # BODY_ROW (正文), NOTE_ROW (附件说明 and the empty line before it), LIST_ROW (纪要's lists)
     red: bool = False
 
 

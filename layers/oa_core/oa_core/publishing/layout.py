@@ -14,8 +14,11 @@ import re
 from oa_core.publishing.document import URGENCIES, OfficialDocument
 from oa_core.publishing.fonts import KAI, SANS, SERIF, SERIF_BOLD, Advance
 from oa_core.publishing.grid import (
+    BODY_ROW,
     CHAR_PITCH,
     LINE_WIDTH,
+    LIST_ROW,
+    NOTE_ROW,
     TEXT_WIDTH,
     TITLE_SIZE,
     Layout,
@@ -75,7 +78,7 @@ def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
             rows.extend(_paragraph_rows(paragraph, measure))
     attachment = _attachment_rows(doc.attachment_note, measure)
     if attachment:
-        rows.append(Row())
+        rows.append(Row(kind=NOTE_ROW))
         rows.extend(attachment)
     if doc.layout_format == "纪要":
         rows.extend(_attendance_rows(doc, measure))
@@ -96,7 +99,7 @@ def _attendance_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
         chars = measure.chars("、".join(names), SERIF)
         x = 2 * CHAR_PITCH
         for index, line in enumerate(wrap(chars, LINE_WIDTH - x - head_width, LINE_WIDTH - x - head_width)):
-            rows.append(Row(tuple(head + line), x, movable=True) if index == 0 else Row(tuple(line), x + head_width))
+            rows.append(Row(tuple(head + line), x, kind=LIST_ROW) if index == 0 else Row(tuple(line), x + head_width))
     return rows
 
 
@@ -112,7 +115,7 @@ def _paragraph_rows(paragraph: str, measure: Measure) -> list[Row]:
     chars = measure.chars(paragraph[:heading_end], face) + measure.chars(paragraph[heading_end:], SERIF)
     indent = 2 * CHAR_PITCH
     lines = wrap(chars, LINE_WIDTH - indent, LINE_WIDTH)
-    return [Row(tuple(line), indent if i == 0 else 0.0, movable=True) for i, line in enumerate(lines)]
+    return [Row(tuple(line), indent if i == 0 else 0.0, kind=BODY_ROW) for i, line in enumerate(lines)]
 
 
 def _attachment_rows(note: str, measure: Measure) -> list[Row]:
@@ -134,8 +137,8 @@ def _attachment_rows(note: str, measure: Measure) -> list[Row]:
         lines = wrap(measure.chars(item, SERIF), LINE_WIDTH - item_x, LINE_WIDTH - item_x - number_width)
         for line_index, line in enumerate(lines):
             if line_index == 0 and index == 0:
-                rows.append(Row(tuple(label + line), label_x, movable=True))
+                rows.append(Row(tuple(label + line), label_x, kind=NOTE_ROW))
             else:
                 x = item_x if line_index == 0 else item_x + number_width
-                rows.append(Row(tuple(line), x, movable=True))
+                rows.append(Row(tuple(line), x, kind=NOTE_ROW))
     return rows

@@ -7,8 +7,11 @@ Owns the decisions after the flow (the grid lines below the separator) is laid o
   its top lies within the first empty line (上距正文一行之内) and its bottom within the grid line after the date.
   The 正文 fills every page; when these five lines do not fit after it, the block is tightened as §7.3.5.4 allows
   (one empty line, the seal 1.5 mm above the boundary: its top still just below the text); when the four lines do
-  not fit either, only the block moves to the next page, with the last two lines of 正文/附件说明 (one, if the
-  page would otherwise keep no line of 正文), so the seal never stands on a page without text (no 此页无正文).
+  not fit either, only the block moves to the next page, with exactly the last two lines of 正文 and the whole
+  附件说明 after them (which is never parted from the block, nor counted as 正文), so the seal never stands on a
+  page without 正文 (no 此页无正文); the same when the page filled naturally and the next holds one line. A short
+  正文 (one or two lines) stays on page 1 under the 标题: a 联合行文 block then splits after a 署名 line
+  (`Block.splits`); see `_paginate` for the last resorts.
 * 版记 takes the last grid lines of the last page, which is always even: if the text ends on an odd page, the
   版记 goes on the following even page alone; if it ends on an even page without room for the 版记, an empty odd
   page is inserted. As §7.5 says, that empty page and the 版记 page after it carry no page number; every other
@@ -21,6 +24,7 @@ from oa_core.publishing.closing import Block, closing_block, stamp_frame_box, ti
 from oa_core.publishing.document import OfficialDocument, chinese_date
 from oa_core.publishing.fonts import DASH_MIDDLE, SANS, SERIF
 from oa_core.publishing.grid import (
+    BODY_ROW,
     BODY_SIZE,
     BODY_TRACKING,
     LINES_PER_PAGE,
@@ -55,13 +59,13 @@ PAGE_NUMBER_GAP = 7.0
 
 def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_row: int, result: Layout) -> None:
     """The flow from `first_row` of page 1 on, the closing block after it, the 版记 on an even page, page numbers."""
-    pages, block = _paginate(flow, first_row, closing_block(doc, measure), tight_block(doc, measure))
-    block_page = len(pages) - 1
-    block_row = max(pages[block_page], default=-1) + 1
+    pages, pieces = _paginate(flow, first_row, closing_block(doc, measure), tight_block(doc, measure))
     for page, rows in enumerate(pages):
         for index, row in rows.items():
             _place_row(page, index, row, result)
-    _place_block(doc, block, block_page, block_row, result)
+    for page, start, piece in pieces:
+        _place_block(doc, piece, page, start, result)
+    block_page, block_row, block = pieces[-1]
     record = _record_rows(doc, measure)
     last_content = block_page + 1  # 1-based
     fits = block_row + block.height <= LINES_PER_PAGE - len(record)
@@ -92,32 +96,81 @@ def _place_row(page: int, index: int, row: Row, result: Layout) -> None:
         result.texts.append(TextItem(page, TEXT_LEFT + row.x, y, row.chars, row.size, row.tracking, row.red))
 
 
-def _paginate(flow: list[Row], first_row: int, block: Block, tight: Block | None) -> tuple[list[dict[int, Row]], Block]:
-    """Grid lines onto pages, filling each; then room for the closing block (or its tightened variant), carrying
-    the last lines of text over with it when neither fits."""
+Pages = list[dict[int, Row]]  # each page's grid lines by index
+Pieces = list[tuple[int, int, Block]]  # (page, first grid line, block or part of it)
+
+
+def _paginate(flow: list[Row], first_row: int, block: Block, tight: Block | None) -> tuple[Pages, Pieces]:
+    """Grid lines onto pages, filling each; then the closing block after the last of them, in this order of
+    preference: where the text ends (or tightened), when that page holds two lines of 正文 or all of it; with the
+    last two lines of 正文 and all that follows them (附件说明) on a new page, when a line of 正文 stays behind;
+    split over two pages after the 正文 (a 联合行文 of several 署名 lines); with the last line of a two-line 正文;
+    with the 附件说明 alone (a one-line 正文); with the only line of 正文 (a 主送 list longer than the page)."""
+    body = [index for index, item in enumerate(flow) if item.kind == BODY_ROW]
+    pages, where, row = _fill(flow, first_row, None)
+    last = len(pages) - 1
+    settled = sum(1 for i in body if where[i] == last) >= CARRIED_LINES or all(where[i] == last for i in body)
+    fitting = _fitting(row, block, tight)
+    if settled and fitting is not None:
+        return pages, [(last, row, fitting)]
+    if len(body) > CARRIED_LINES:
+        plan = _carried(flow, first_row, body[-CARRIED_LINES], block, tight)
+        if plan is not None:
+            return plan
+    split = next(((upper, lower) for upper, lower in block.splits if row + upper.height <= LINES_PER_PAGE), None)
+    if settled and split is not None:
+        return [*pages, {}], [(last, row, split[0]), (last + 1, 0, split[1])]
+    trailing = body[-1] + 1 if body else len(flow)
+    starts = [body[-1]] if len(body) > 1 else []  # one line of a two-line 正文 (page 1 keeps the other)
+    starts += [trailing, body[-1]] if body else []  # the 附件说明 alone; the last resort: the only line
+    for start in starts:
+        if start < len(flow):
+            plan = _carried(flow, first_row, start, block, tight)
+            if plan is not None:
+                return plan
+    # A short 正文 with a long 附件说明 and a tall block: under the 附件说明 where it ends (§7.3.5.1 lets the seal
+    # stand 上距附件说明一行之内), whole or split; nothing fits at all: the block on a page of its own.
+    if fitting is not None:
+        return pages, [(last, row, fitting)]
+    if split is not None:
+        return [*pages, {}], [(last, row, split[0]), (last + 1, 0, split[1])]
+    return [*pages, {}], [(last + 1, 0, block)]
+
+
+def _fitting(row: int, block: Block, tight: Block | None) -> Block | None:
+    """The block, or its tightened variant, if it fits from grid line `row` on."""
+    for candidate in (block, tight):
+        if candidate is not None and row + candidate.height <= LINES_PER_PAGE:
+            return candidate
+    return None
+
+
+def _carried(
+    flow: list[Row], first_row: int, start: int, block: Block, tight: Block | None
+) -> tuple[Pages, Pieces] | None:
+    """The flow with a new page from item `start` on and the block after it, when it fits there."""
+    pages, _where, row = _fill(flow, first_row, start)
+    fitting = _fitting(row, block, tight)
+    return None if fitting is None else (pages, [(len(pages) - 1, row, fitting)])
+
+
+def _fill(flow: list[Row], first_row: int, break_before: int | None) -> tuple[list[dict[int, Row]], list[int], int]:
+    """Grid lines onto pages, a new page when one is full (an empty line never starts a page) and before item
+    `break_before`: the pages, each item's page (-1 for a dropped empty line) and the next free grid line."""
     pages: list[dict[int, Row]] = [{}]
+    where: list[int] = []
     row = first_row
-    for item in flow:
-        if row >= LINES_PER_PAGE:
+    for index, item in enumerate(flow):
+        if row >= LINES_PER_PAGE or (index == break_before and row > 0):
             pages.append({})
             row = 0
         if not item.chars and row == 0:
+            where.append(-1)
             continue
         pages[-1][row] = item
+        where.append(len(pages) - 1)
         row += 1
-    if row + block.height <= LINES_PER_PAGE:
-        return pages, block
-    if tight is not None and row + tight.height <= LINES_PER_PAGE:
-        return pages, tight
-    last = pages[-1]
-    movable = sorted(index for index, item in last.items() if item.movable)
-    carried: list[Row] = []
-    if movable:
-        count = min(CARRIED_LINES, max(len(movable) - 1, 1))
-        start = movable[-count]
-        carried = [last.pop(index) for index in sorted(last) if index >= start]
-    pages.append(dict(enumerate(carried)))
-    return pages, block
+    return pages, where, row
 
 
 def _place_appendices(doc: OfficialDocument, measure: Measure, after: int, result: Layout) -> int:
