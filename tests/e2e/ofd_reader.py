@@ -7,9 +7,7 @@ FamilyName). Release 1.5.0 is a wrapper round a WebAssembly core that opens no f
 (「授权信息错误」), so it cannot be the independent reader. No network: the page, the script and the OFD's bytes
 are answered by ``page.route`` on an origin of its own (``OFD_ORIGIN``), anything else is refused.
 
-Colour measures use Pillow only (no numpy): a pixel is red where R > 150, G < 120, B < 120 (the mark's and the
-seal's 230 0 18, also at the seal's 85 % opacity over white or over black text), dark where its grey is < 192
-and it is not reddish (a 0.25 mm rule anti-aliased, a 附件 page's hairline frame in its image).
+Red and dark pixels are told as `tests.unit.publishing.pixels` tells them.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 from tests.e2e.browser import timeout_ms
+from tests.unit.publishing.pixels import count, dark_mask, red_mask
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OFDJS = REPO_ROOT / "node_modules" / "ofd.js" / "lib" / "ofd.umd.min.js"
@@ -101,33 +100,6 @@ def pdf_pages(data: bytes) -> list[Any]:
         return [document[n].render(scale=PX_PER_MM * 25.4 / 72).to_pil().convert("RGB") for n in range(len(document))]
     finally:
         document.close()
-
-
-def red_mask(image: Any) -> Any:
-    """255 where the pixel is red (the mark's and the seal's colour), else 0."""
-    from PIL import ImageChops
-
-    red, green, blue = image.split()
-    high = red.point(lambda v: 255 if v > 150 else 0)
-    low_g = green.point(lambda v: 255 if v < 120 else 0)
-    low_b = blue.point(lambda v: 255 if v < 120 else 0)
-    return ImageChops.multiply(ImageChops.multiply(high, low_g), low_b)
-
-
-def dark_mask(image: Any) -> Any:
-    """255 where the pixel is dark and not reddish (black text and rules, a 附件 page's grey): the red mark's
-    anti-aliased edges are left out, they are measured as red."""
-    from PIL import ImageChops
-
-    red, green, blue = image.split()
-    dark = image.convert("L").point(lambda v: 255 if v < 192 else 0)
-    over_green = ImageChops.subtract(red, green).point(lambda v: 255 if v > 50 else 0)
-    over_blue = ImageChops.subtract(red, blue).point(lambda v: 255 if v > 50 else 0)
-    return ImageChops.subtract(dark, ImageChops.multiply(over_green, over_blue))
-
-
-def count(mask: Any) -> int:
-    return int(mask.histogram()[255])
 
 
 @dataclass(frozen=True)
