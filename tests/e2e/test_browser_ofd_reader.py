@@ -35,8 +35,11 @@ SEAL_MARGIN = 3.0
 """mm round a seal's box that its region takes in (the ring's stroke, anti-aliasing)."""
 EDGE_MM = 1.5
 """How far (mm) an edge of a red bounding box may lie from the PDF's."""
-MASS_RATIO = (0.7, 1.45)
-"""The red pixels' count in the reader's page over the PDF's (other faces: thicker or thinner strokes)."""
+SEAL_MASS = (0.92, 1.25)
+"""The red pixels' count in a seal's region, the reader's over the PDF's. Measured: 1.04–1.09 (the arc text in the
+browser's face is a little heavier); 0.80–0.88 when the arc text was misplaced (decision 110)."""
+MARK_MASS = (0.8, 1.25)
+"""The same outside the seals (发文机关标志 in another face, the red lines). Measured: 0.92–0.95."""
 GRID_CELLS = 6
 GRID_SHARE = 0.12
 """The most a cell's red share (0–1) may differ between the two pages."""
@@ -128,7 +131,7 @@ def test_each_seal_is_drawn_where_the_pdf_draws_it_ring_star_and_arc_text(drawn:
         )
         assert bbox_a and bbox_b, figures
         assert _edges_apart(bbox_a, bbox_b) <= EDGE_MM, figures
-        assert MASS_RATIO[0] <= mass_b / mass_a <= MASS_RATIO[1], figures
+        assert SEAL_MASS[0] <= mass_b / mass_a <= SEAL_MASS[1], figures
         assert worst <= GRID_SHARE, figures
 
 
@@ -150,7 +153,7 @@ def test_the_red_mark_and_lines_are_where_the_pdf_draws_them(drawn: dict[str, An
         assert (bbox_a is None) == (bbox_b is None), figures
         if bbox_a and bbox_b:
             assert _edges_apart(bbox_a, bbox_b) <= EDGE_MM, figures
-            assert MASS_RATIO[0] <= mass_b / mass_a <= MASS_RATIO[1], figures
+            assert MARK_MASS[0] <= mass_b / mass_a <= MARK_MASS[1], figures
 
 
 def test_the_rows_of_text_and_rules_are_where_the_pdf_draws_them(drawn: dict[str, Any]) -> None:
