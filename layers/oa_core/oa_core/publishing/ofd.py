@@ -29,7 +29,7 @@ import math
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from oa_core.publishing import faces
@@ -65,6 +65,17 @@ SIGNATURES = "Doc_0/Signs/Signatures.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every entry's timestamp: fixed, so the same document gives the same bytes."""
 BLACK = (0, 0, 0)
+GLYPH_BOX = 1.5
+"""A seal glyph's square Boundary, in glyph sizes: room for its em box turned any way (diagonal √2)."""
+
+
+class Box(NamedTuple):
+    """A Boundary (mm): x, y of the top-left corner in the parent's space, width, height."""
+
+    x: float
+    y: float
+    w: float
+    h: float
 
 
 def _fmt(value: float) -> str:
@@ -173,6 +184,17 @@ def _circle(r: float, cx: float, cy: float) -> str:
     return " ".join([*parts, "C"])
 
 
+def _glyph_object(ids: _Ids, font_id: int, box: Box, size: float, glyph: Char, ctm: str, fill: str) -> str:
+    """One seal glyph, its em box centred in `box` (a square in the seal's space), turned by `ctm` about it."""
+    x = (box.w - glyph.width) / 2
+    base = box.h / 2 + (EM_ASCENT - 0.5) * size
+    return (
+        f'<ofd:TextObject ID="{ids.next()}" Boundary="{_box(box.x, box.y, box.w, box.h)}" Font="{font_id}"'
+        f' Size="{_fmt(size)}" CTM="{ctm}"><ofd:FillColor Value="{fill}"/>'
+        f'<ofd:TextCode X="{_fmt(x)}" Y="{_fmt(base)}">{escape(glyph.text)}</ofd:TextCode></ofd:TextObject>'
+    )
+
+
 def seal_appearance(ids: _Ids, fonts: Mapping[str, int], seal: SealItem, advance: Advance) -> str:
     """The seal's appearance in its 42 mm box (coordinates inside the box), as `drawing._draw_seal` draws it."""
     half = SEAL_DIAMETER / 2
@@ -191,17 +213,18 @@ def seal_appearance(ids: _Ids, fonts: Mapping[str, int], seal: SealItem, advance
         f'<ofd:FillColor Value="{red}"/><ofd:AbbreviatedData>{path}</ofd:AbbreviatedData></ofd:PathObject>'
     )
     size, positions = seal_text_positions(seal.text, half, half)
+    side = size * GLYPH_BOX
+    mid = side / 2
     for ch, x, y, angle in positions:
         width = advance(SERIF_BOLD, ch) * size
         theta = math.radians(angle)
         cos, sin = math.cos(theta), math.sin(theta)
-        # rotated clockwise on the page by `angle` about (x, y), the glyph centred on it (as the PDF's rotation)
-        ctm = " ".join(_fmt(v) for v in (cos, sin, -sin, cos, x - cos * x + sin * y, y - sin * x - cos * y))
-        base = y + (EM_ASCENT - 0.5) * size
+        # GB/T 33190 §8.3.4: a graphic unit's CTM maps its own space, whose origin is its Boundary's top-left
+        # corner. So each glyph has a square Boundary round its centre (x, y), wide enough for the glyph turned
+        # any way, and the CTM turns it clockwise by `angle` about the square's centre (mid, mid).
+        ctm = " ".join(_fmt(v) for v in (cos, sin, -sin, cos, mid - cos * mid + sin * mid, mid - sin * mid - cos * mid))
         glyph = Char(ch, SERIF_BOLD, width)
-        parts.append(
-            _text_object(ids, fonts[SERIF_BOLD], x - width / 2, base, size / MM_PER_PT, [glyph], CTM=ctm, fill=red)
-        )
+        parts.append(_glyph_object(ids, fonts[SERIF_BOLD], Box(x - mid, y - mid, side, side), size, glyph, ctm, red))
     if seal.code:
         code = [Char(ch, SANS, advance(SANS, ch) * SEAL_CODE_SIZE * MM_PER_PT) for ch in seal.code]
         width = sum(ch.width for ch in code)
