@@ -8,22 +8,31 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
 
-from oa_core.platform.models import OutputModel, StrictModel
+from oa_core.platform.models import FieldProblem, OutputModel, StrictModel
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+DATE_WANTED = "请填写真实存在的日期，如 2026-12-31"
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def real_date(value: str) -> str:
     """A 办理时限 or 延期至 as it is stored (text YYYY-MM-DD), once it is a day of the calendar: 2026-02-30 is
     refused here, at the edge, not when the 承办 task opens (where it once put the 收文 into 处理失败)."""
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("date_invalid", "不是有效日期") from None
+    if not is_day(value):
+        raise FieldProblem(DATE_WANTED)
     return value
 
 
@@ -79,10 +88,12 @@ class ExchangePayload(_Received):
 
 
 class IncomingStepEvent(BaseModel):
-    """What IncomingFlow sends the incoming function: open a human step, or mark the 收文 failed."""
+    """What IncomingFlow sends the incoming function: open a human step, mark the 收文 failed, or enter a
+    resumed execution at ``resume_at`` (incoming.resume)."""
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, defer_build=True)
-    action: Literal["open_task", "mark_failed"]
+    action: Literal["open_task", "mark_failed", "resume"]
+    resume_at: str = Field(default="", max_length=30)
     incoming_id: str = Field(min_length=1, max_length=64)
     step: str = Field(default="", max_length=30)
     index: int | None = Field(default=None, ge=0, le=100)

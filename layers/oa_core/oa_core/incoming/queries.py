@@ -36,6 +36,7 @@ LIST_LIMIT = 200
 HISTORY_NAMES = {
     "arrive": "来文送达",
     "reassign": "改派主办",
+    "resume": "继续办理",
     "draw_sheet": "收文处理笺",
     "archive": "归档",
     "concluded_receipt": "办结回执",
@@ -59,6 +60,7 @@ DECISION_NAMES = {
     "archived": "已归档",
     "failed": "失败",
     "timed_out": "超时",
+    "resumed": "继续办理",
     "registered_paper": "文书登记",
     "taken_up": "转为收文",
     "sent": "已送达",

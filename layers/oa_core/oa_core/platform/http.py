@@ -9,6 +9,7 @@ from typing import Any
 
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Unauthorized
+from oa_core.platform.models import FieldProblem
 from oa_core.platform.wording import HAN, for_people
 
 FIELD_LABELS = {
@@ -240,6 +241,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "json_invalid":
         return "请求体不是合法的 JSON"
     said = str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "value_error" and isinstance(ctx.get("error"), FieldProblem):
+        return f"{label}{ctx['error']}"
     if kind == "value_error" and HAN.search(said):
         return said
     return f"{label}的值无效"  # never pydantic's own msg: it is English, and a person reads this

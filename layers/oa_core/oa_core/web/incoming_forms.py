@@ -14,6 +14,8 @@ from typing import Any
 from oa_core.identity import directory
 from oa_core.incoming.extensions import listed
 from oa_core.incoming.models import ExtensionRequest, IncomingPlan, IncomingView, Reassignment
+from oa_core.incoming.queries import HISTORY_NAMES
+from oa_core.incoming.resume import RESUME_STATUS, may_resume
 from oa_core.platform.config import settings
 from oa_core.platform.errors import InvalidInput
 from oa_core.web.meetings import people_groups
@@ -32,6 +34,7 @@ DONE = {
     "conclude": {"approve": "已办结，送办结审核"},
     "extend": {"approve": "已同意延期", "reject": "已不同意延期"},
 }
+RESUMED = "已从失败的环节继续办理"
 
 
 def _current_plan(view: IncomingView) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def choices(user: dict[str, Any], view: IncomingView, task: TaskItem | None) -> 
     step = task.step if task else ""
     offered: dict[str, Any] = {
         "can_reassign": view.status == "handling" and directory.is_office_clerk(user),
+        "can_resume": view.status == "failed" and view.current_step in RESUME_STATUS and may_resume(user),
+        "failed_step_name": HISTORY_NAMES.get(view.current_step, "该"),
         "departments": directory.list_departments(),
         "lead_department": view.handling.handlers[0].department if view.handling and view.handling.handlers else "",
         "is_lead": bool(task and step in ("handle", "conclude") and task.task_id.rsplit(".", 1)[1] == "0"),
