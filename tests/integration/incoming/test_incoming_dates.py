@@ -112,3 +112,49 @@ def test_an_approved_extension_is_the_deadline_shown_with_the_old_one_as_已延�
     browser.sign_in(LEAD)
     shown = visible(browser.get(f"/incoming/{incoming_id}").text)
     assert "2100-01-15" in shown and "已延期，原 2099-12-31" in shown
+
+
+BAD_BODIES: list[tuple[str, object]] = [
+    ("/exchange/inbound", []),
+    ("/exchange/inbound", {"delivery_id": "d-1", "sender": {"name": "甲"}, "document": {"urgency": "急"}, "pdf": []}),
+    ("/exchange/receipts", ["not", "an", "object"]),
+    ("/exchange/receipts", {"delivery_id": "d-1", "kind": "concluded", "incoming_number": "", "concluded_at": "x"}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), BAD_BODIES)
+def test_a_bad_exchange_body_is_a_422_in_chinese_without_pydantic_english(
+    stack: LocalStack, path: str, body: object
+) -> None:
+    import json
+
+    import boto3
+
+    from oa_core.platform.config import settings
+    from tests.integration.incoming.exchange_kit import KEY, signed
+
+    key = KEY
+    if path == "/exchange/receipts":  # a 办结回执 is signed with the key we deliver with
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=settings().delivery_secret_name)
+        key = secret["SecretString"]
+    raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    answer = stack.invoke_http("POST", path, body=raw, headers=signed(raw, "d-1", key=key))
+    message = json.loads(answer.body)["error"]["message"]
+    assert answer.status == 422 and problems(path, message, set()) == [], message
+    assert "Input should" not in message and "“document”" not in message
+
+
+def test_bad_bodies_across_the_incoming_api_are_422s_in_chinese(stack: LocalStack) -> None:
+    api, clerk = Api(stack), office_clerk()
+    incoming_id = instructed(api, stack)
+    task_of(api, LEAD, incoming_id, "handle")
+    for path, user, body in (
+        (f"/api/incoming/{incoming_id}/extensions", LEAD, []),
+        (f"/api/incoming/{incoming_id}/extensions", LEAD, {"until": 20991231, "reason": ["x"]}),
+        (f"/api/incoming/{incoming_id}/reassign", clerk, {"department": [], "reason": ""}),
+        ("/api/incoming", clerk, {"urgency": "急", "copies": "多", "received_on": "昨天"}),
+    ):
+        status, answer = api.call("POST", path, user, body)
+        assert status == 422, (path, answer)
+        message = str(answer["error"]["message"])
+        assert problems(path, message, set()) == [], message
