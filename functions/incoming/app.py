@@ -1,4 +1,5 @@
-"""收文 flow steps (IncomingFlow): open a human step (签收 … 办结), or mark the 收文 failed.
+"""收文 flow steps (IncomingFlow): open a human step (签收 … 办结), mark the 收文 failed, or enter a resumed
+execution (重新执行, incoming.resume).
 
 Each step from 拟办 on opens after a decision that adds to the 收文 (登记, 拟办意见, 批示, 办理结果, 办结), so
 the 收文 is (re)indexed for 全文检索 once its task is open (its assignee among those who may find it);
@@ -6,7 +7,7 @@ of 承办 and 传阅, opened together by the Map, only the first 承办 reindexe
 
 from typing import Any
 
-from oa_core.incoming import steps
+from oa_core.incoming import resume, steps
 from oa_core.incoming.models import IncomingStepEvent
 from oa_core.platform.lambda_support import step_handler
 from oa_core.search import incoming as incoming_index
@@ -18,6 +19,8 @@ INDEXED_STEPS = ("propose", "instruct", "handle", "check", "conclude")
 def handler(event: IncomingStepEvent) -> dict[str, Any]:
     if event.action == "mark_failed":
         return steps.mark_failed(event.incoming_id, event.step, event.error)
+    if event.action == "resume":
+        return resume.entered(event.incoming_id, event.resume_at)
     opened = steps.open_task(
         event.incoming_id,
         event.step,

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity.caller import caller
-from oa_core.incoming import extensions, queries, sheet
+from oa_core.incoming import extensions, queries, resume, sheet
 from oa_core.incoming.models import ExtensionRequest, IncomingSummary, IncomingView, Reassignment
 from oa_core.outgoing.attachments import number_of
 from oa_core.outgoing.models import DocumentCreated, DraftSubmission
@@ -86,6 +86,13 @@ def request_extension(incoming_id: str, body: ExtensionRequest) -> Response[dict
 def reassign(incoming_id: str, body: Reassignment) -> dict[str, Any]:
     """改派主办: the office's 文书 gives the 主办's pending 承办 task to another department (audited)."""
     return extensions.reassign(caller(router.current_event.raw_event), incoming_id, body)
+
+
+@router.post("/api/incoming/<incoming_id>/resume")
+def resume_incoming(incoming_id: str) -> dict[str, str]:
+    """重新执行: the office's 文书 or the 系统管理员 continues a failed 收文 from the step it failed at, keeping
+    its 收文编号 and everything decided (409 when it is not failed or another resume came first; audited)."""
+    return resume.resume_failed(incoming_id, caller(router.current_event.raw_event))
 
 
 @router.post("/api/incoming/<incoming_id>/replies")

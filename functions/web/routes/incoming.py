@@ -137,6 +137,24 @@ def reassign(incoming_id: str) -> Response[str]:
     return gate.signed_in(moved, post=True)
 
 
+@router.post("/incoming/<incoming_id>/resume")
+def resume(incoming_id: str) -> Response[str]:
+    """继续办理 a failed 收文 (the office's 文书, the 系统管理员), once per form (web.once)."""
+
+    def resumed(user: dict[str, Any], session: sessions.Session) -> Reply:
+        form = gate.form()
+        return once.submit(
+            user,
+            session,
+            form,
+            "继续办理",
+            "已提交继续办理，不会重复提交",
+            lambda: incoming.resume(user, session, incoming_id),
+        )
+
+    return gate.signed_in(resumed, post=True)
+
+
 @router.post("/documents/<document_id>/incoming")
 def take_up(document_id: str) -> Response[str]:
     return gate.signed_in(lambda user, session: incoming.take_up(user, session, document_id), post=True)

@@ -158,6 +158,11 @@ def test_a_whole_incoming_is_decided_from_its_page_only_from_receipt_to_archive(
     wait_for(lambda: load_incoming(incoming_id).status == "archived", "the 收文 archived", FLOW_SECONDS)
     shown = clerk.get(path).text
     assert "已于12月1日汇总上报。" in shown and "同意延期。" in shown and "请按时上报。" in shown
+    clerk_name = directory.display_name(office_clerk(), directory.get_users([office_clerk()]))
+    row = lambda head: re.search(rf"<th>{head}</th><td>(.*?)</td>", shown, re.S)  # noqa: E731
+    concluded, checked = row("办结"), row("办结审核")
+    assert concluded and concluded.group(1).startswith("主办 政策法规科"), "办结 is the 主办's"
+    assert checked and checked.group(1).startswith(clerk_name), "办结审核 is the 文书's"
     found += problems("归档 page", visible(shown), known)
     assert not found, "\n".join(found)
 

@@ -113,6 +113,15 @@ def _registration_actions(item: IncomingItem, fields: IncomingRegistration) -> l
     return [attributes[name].set(value) for name, value in chosen.items()]
 
 
+def _deadline_after_arrival(item: IncomingItem, fields: IncomingRegistration) -> None:
+    """办理时限 not before the 收文日期 (as 文书登记 refuses it): checked before any number is taken."""
+    if not fields.deadline:
+        return
+    arrived = clock.parse(item.received_at).astimezone(clock.local_zone()).date().isoformat()
+    if fields.deadline < arrived:
+        raise InvalidInput(f"办理时限不能早于收文日期（{arrived}）")
+
+
 def _register(
     task: TaskItem,
     actor: str,
@@ -125,6 +134,7 @@ def _register(
     if request.decision != "approve":
         raise InvalidInput("登记环节请核对来文信息后点“登记”（同意）；如需拒收，请在签收环节办理")
     item = load_incoming(task.document_id)
+    _deadline_after_arrival(item, fields)
     if item.number:
         return _register_again(task, item, actor, request, fields, via, link)
     year = clock.now().year

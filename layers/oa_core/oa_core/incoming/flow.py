@@ -17,13 +17,21 @@ from oa_core.workflow import flow
 FLOW = "Incoming"
 
 
-def start(incoming_id: str) -> None:
-    """Start the flow of a 收文; its execution is named after it, so a second start is a no-op."""
-    payload = {"incoming_id": incoming_id, "human_task_timeout_seconds": settings().human_task_timeout_seconds}
+def start(incoming_id: str, *, resume_at: str = "", attempt: int = 0) -> str:
+    """Start the flow of a 收文; its execution is named after it, so a second start is a no-op. A resumed
+    收文 (incoming.resume) enters at ``resume_at`` in an execution of its own, ``<id>-resume-<attempt>``."""
+    payload = {
+        "incoming_id": incoming_id,
+        "resume_at": resume_at,
+        "human_task_timeout_seconds": settings().human_task_timeout_seconds,
+    }
+    name = f"{incoming_id}-resume-{attempt}" if resume_at else incoming_id
     try:
-        flow.stepfunctions().start_execution(
-            stateMachineArn=settings().incoming_flow_arn, name=incoming_id, input=json.dumps(payload)
+        started = flow.stepfunctions().start_execution(
+            stateMachineArn=settings().incoming_flow_arn, name=name, input=json.dumps(payload)
         )
+        return str(started["executionArn"])
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
             raise
+        return ""

@@ -4,13 +4,45 @@ the events IncomingFlow sends its steps, and the views the API and pages show.""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from oa_core.platform.models import OutputModel, StrictModel
+from oa_core.platform.models import FieldProblem, OutputModel, StrictModel
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+DATE_WANTED = "请填写真实存在的日期，如 2026-12-31"
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def real_date(value: str) -> str:
+    """A 办理时限 or 延期至 as it is stored (text YYYY-MM-DD), once it is a day of the calendar: 2026-02-30 is
+    refused here, at the edge, not when the 承办 task opens (where it once put the 收文 into 处理失败)."""
+    if not is_day(value):
+        raise FieldProblem(DATE_WANTED)
+    return value
+
+
+def real_date_or_empty(value: str) -> str:
+    return value and real_date(value)
+
+
+DateText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(real_date)]
+"""A calendar date as text, YYYY-MM-DD (a wrong shape or an impossible day: 422 naming the field)."""
+DateOrEmpty = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(real_date_or_empty)]
 
 
 class _Received(BaseModel):
@@ -56,10 +88,12 @@ class ExchangePayload(_Received):
 
 
 class IncomingStepEvent(BaseModel):
-    """What IncomingFlow sends the incoming function: open a human step, or mark the 收文 failed."""
+    """What IncomingFlow sends the incoming function: open a human step, mark the 收文 failed, or enter a
+    resumed execution at ``resume_at`` (incoming.resume)."""
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, defer_build=True)
-    action: Literal["open_task", "mark_failed"]
+    action: Literal["open_task", "mark_failed", "resume"]
+    resume_at: str = Field(default="", max_length=30)
     incoming_id: str = Field(min_length=1, max_length=64)
     step: str = Field(default="", max_length=30)
     index: int | None = Field(default=None, ge=0, le=100)
@@ -87,21 +121,14 @@ class IncomingRegistration(StrictModel):
     urgency: Literal["", "加急", "特急"] | None = None
     classification: str | None = None
     copies: Annotated[int, Field(ge=1, le=999)] | None = None
-    deadline: str | None = None
-    """办理时限, a date YYYY-MM-DD."""
+    deadline: DateOrEmpty | None = None
+    """办理时限, a date YYYY-MM-DD ("" clears it); not before the 收文日期 (incoming.decisions)."""
 
     @field_validator("classification")
     @classmethod
     def _not_classified(cls, value: str | None) -> str | None:
         if value not in (None, "", "非密"):
             raise ValueError("涉密公文不得在本系统处理")
-        return value
-
-    @field_validator("deadline")
-    @classmethod
-    def _a_date(cls, value: str | None) -> str | None:
-        if value not in (None, "") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
-            raise ValueError("办理时限请填写日期，如 2026-12-31")
         return value
 
 
@@ -167,7 +194,6 @@ class ExchangeAccepted(OutputModel):
     receipt_id: str
 
 
-DateText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-\d{2}-\d{2}$")]
 PersonId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
@@ -243,6 +269,9 @@ class HandlerState(OutputModel):
     assignee: str = ""
     assignee_name: str = ""
     deadline: str = ""
+    """办理时限 in force: the plan's, or the 延期至 the 批办 leader approved."""
+    extended_from: str = ""
+    """The plan's 办理时限 when an approved 延期 moved it (shown as 已延期, 原 …)."""
     due_at: str = ""
     status: str = ""
     """pending 办理中, done 已办结, returned 已退回, cancelled."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from oa_core.identity import directory
 from oa_core.incoming import plans
+from oa_core.incoming.extensions import approved_until
 from oa_core.incoming.extensions import listed as extensions_of
 from oa_core.incoming.models import (
     ConcludedReceiptState,
@@ -36,6 +37,7 @@ LIST_LIMIT = 200
 HISTORY_NAMES = {
     "arrive": "来文送达",
     "reassign": "改派主办",
+    "resume": "继续办理",
     "draw_sheet": "收文处理笺",
     "archive": "归档",
     "concluded_receipt": "办结回执",
@@ -59,6 +61,7 @@ DECISION_NAMES = {
     "archived": "已归档",
     "failed": "失败",
     "timed_out": "超时",
+    "resumed": "继续办理",
     "registered_paper": "文书登记",
     "taken_up": "转为收文",
     "sent": "已送达",
@@ -162,9 +165,12 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
     names = plans.departments()
     files = result_files(item.incoming_id)
     handlers = []
+    extended = approved_until(item.incoming_id)
     for index, handler in enumerate(plan.get("handlers", [])):
         task = by_id.get(task_id_for(item.incoming_id, "handle", round_no, index))
         done = bool(task and task.status == "decided")
+        planned = str(handler.get("deadline") or "")
+        until = extended.get(task.task_id, "") if task else ""
         handlers.append(
             HandlerState(
                 department=str(handler["department"]),
@@ -172,7 +178,8 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
                 role="主办" if index == 0 else "协办",
                 assignee=task.assignee if task else "",
                 assignee_name=directory.display_name(task.assignee, people) if task else "",
-                deadline=str(handler.get("deadline") or ""),
+                deadline=until or planned,
+                extended_from=(planned or "未设定") if until else "",
                 due_at=task.due_at if task else "",
                 status=_state(task),
                 result=(task.opinion or "") if task and done else "",

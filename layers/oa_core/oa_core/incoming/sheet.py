@@ -55,6 +55,7 @@ def contents(item: IncomingItem) -> HandlingSheet:
         Entry(
             f"{h.role}　{h.department_name}"
             + (f"（{h.assignee_name}）" if h.assignee_name else "")
+            + (f"　办理时限 {h.deadline}（已延期，原 {h.extended_from}）" if h.extended_from else "")
             + f"：{h.result or '（未报送办理结果）'}"
             + (f"　附件：{'、'.join(f.filename for f in h.files)}" if h.files else ""),
             _signed("", h.at),

@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from oa_core.identity import directory
 from oa_core.incoming import plans
+from oa_core.incoming.flow import FLOW
 from oa_core.incoming.storage import STATUS_NAMES, IncomingItem, load_incoming, status_actions
 from oa_core.platform import audit, clock, mail
 from oa_core.platform.config import settings
@@ -105,6 +106,10 @@ def _index_for(subject: str, step: str, round_no: int, index: int | None) -> int
     return int(reopen[0].task_id.rsplit(".", 1)[1]) if reopen else len(mine)
 
 
+def _already_decided(incoming_id: str, task_id: str) -> bool:
+    return any(t.task_id == task_id and t.status == "decided" for t in tasks_of(incoming_id))
+
+
 def _due(item: IncomingItem, step: str, index: int) -> datetime:
     if step == "handle":
         return plans.due_by(str(plans.load(item.plan)["handlers"][index].get("deadline") or ""))
@@ -134,9 +139,13 @@ def open_task(
     flow.ensure_time_left(started_at, wait_seconds)
     item = load_incoming(incoming_id)
     round_no = int(item.round or 1)
-    person = assignee_for(item, step, index or 0)
     slot = _index_for(incoming_id, step, round_no, index)
     task_id = task_id_for(incoming_id, step, round_no, slot)
+    if index is not None and _already_decided(incoming_id, task_id):
+        # A resumed 承办/传阅 Map: a department's 办理结果 (a reader's 已阅) given before the failure stands.
+        flow.answer(task_token, "approve", {"step": step, "decision": "approve", "kept": True}, flow_name=FLOW)
+        return {"task_id": task_id, "kept": True}
+    person = assignee_for(item, step, index or 0)
     due = _due(item, step, index or 0)
     task = new_task(
         incoming_id,

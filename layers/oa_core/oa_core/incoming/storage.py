@@ -101,6 +101,8 @@ class IncomingItem(RecordItem, discriminator="incoming"):
     registered_by = UnicodeAttribute(default="")
     registered_at = UnicodeAttribute(default="")
     round = NumberAttribute(default=1)
+    resume_count = NumberAttribute(null=True)
+    """How often a failed 收文 was resumed (重新执行): the condition that lets one of two resumes win."""
     """拟办's round: a 退回 (批办, 承办) to 拟办 starts the next; task ids carry it."""
     plan = UnicodeAttribute(default="")
     """JSON of the plan in force (incoming.plans): leader, handlers [{department, role, deadline}], readers."""

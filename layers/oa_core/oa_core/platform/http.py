@@ -9,7 +9,8 @@ from typing import Any
 
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Unauthorized
-from oa_core.platform.wording import for_people
+from oa_core.platform.models import FieldProblem
+from oa_core.platform.wording import HAN, for_people
 
 FIELD_LABELS = {
     "doc_type": "文种",
@@ -55,6 +56,36 @@ FIELD_LABELS = {
     "deadline": "办理时限",
     "upload": "来文扫描件",
     "incoming_id": "登记表",
+    "registration": "登记信息",
+    # 收文 拟办/批办, 延期, 改派
+    "plan": "拟办方案",
+    "leader": "批办领导",
+    "lead": "主办部门",
+    "assist": "协办部门",
+    "readers": "传阅人员",
+    "department": "部门",
+    "until": "延期至",
+    "reason": "理由",
+    # 收文 by exchange (POST /exchange/inbound) and 办结回执 (POST /exchange/receipts)
+    "delivery_id": "交换编号",
+    "recipient": "收文单位",
+    "document": "来文",
+    "fonds_code": "全宗号",
+    "platform_code": "平台编码",
+    "document_id": "文件编号",
+    "number": "发文字号",
+    "sign_date": "成文日期",
+    "seal_digest": "签章摘要",
+    "pdf": "来文文件",
+    "filename": "文件名",
+    "sha256": "SHA-256 摘要",
+    "base64": "文件内容",
+    "receipt_id": "回执编号",
+    "status": "状态",
+    "concluded_at": "办结时间",
+    "files": "附件",
+    "incoming_number": "收文编号",
+    "unit": "单位",
 }
 
 
@@ -127,17 +158,49 @@ def error_body(code: str, message: str, details: Mapping[str, Any] | None = None
 
 
 def _label(loc: Iterable[Any]) -> str:
+    """Where the problem is, in Chinese: “来文”的“紧急程度”, “协办部门”第 2 项的“办理时限”; a key the system
+    does not know is quoted as the caller sent it."""
     parts = [str(p) for p in loc]
     if parts and parts[0] == "body":
         parts = parts[1:]
     if not parts:
         return "请求体"
-    named = [FIELD_LABELS.get(p, p) for p in parts]
-    return f"“{named[0]}”" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in named[1:])
+    shown = ""
+    for part in parts:
+        if part.isdigit():
+            shown += f"第 {int(part) + 1} 项"
+        else:
+            shown += ("的" if shown else "") + f"“{FIELD_LABELS.get(part, part)}”"
+    return shown
+
+
+USER_ID_PATTERN = r"^[A-Za-z0-9._@-]+$"
+PATTERN_HINTS = {
+    USER_ID_PATTERN: "只能包含字母、数字和 . _ @ -",
+    r"^[0-9a-fA-F]{64}$": "应为 64 位十六进制数字",
+}
+TYPE_NAMES = {
+    "string_type": "文本",
+    "list_type": "列表",
+    "int_type": "整数",
+    "float_type": "数字",
+    "bool_type": "布尔值",
+    "date_type": "日期",
+    "datetime_type": "时间",
+}
+"""Any other ``*_type`` error (dict_type, model_type, model_attributes_type, dataclass_type…) wants a JSON 对象."""
+LITERAL_NAMES = {"紧急程度": {"": "普通"}}
+"""A choice shown by its name where its value is no word (紧急程度 "" is 普通)."""
+
+
+def _choices(label: str, expected: str) -> str:
+    names = LITERAL_NAMES.get(label.split("“")[-1].rstrip("”"), {})
+    values = re.findall(r"'([^']*)'", expected)
+    return "、".join(names.get(v, v or "空") for v in values) if values else expected.replace(" or ", "、")
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    kind = error.get("type", "")
+    kind = str(error.get("type", ""))
     label = _label(error.get("loc", ()))
     ctx = error.get("ctx") or {}
     if kind == "missing":
@@ -153,24 +216,12 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "too_long":
         return f"{label}最多 {ctx.get('max_length')} 项"
     if kind == "literal_error":
-        return f"{label}取值无效，可选值：{str(ctx.get('expected')).replace(' or ', '、')}"
-    if kind in (
-        "string_type",
-        "list_type",
-        "int_type",
-        "dict_type",
-        "model_attributes_type",
-        "bool_type",
-    ):
-        wanted = {
-            "string_type": "文本",
-            "list_type": "列表",
-            "int_type": "整数",
-            "bool_type": "布尔值",
-        }.get(kind, "JSON 对象")
-        return f"{label}类型错误，应为{wanted}"
+        return f"{label}取值无效，可选值：{_choices(label, str(ctx.get('expected', '')))}"
+    if kind in TYPE_NAMES or kind.endswith("_type"):
+        return f"{label}类型错误，应为{TYPE_NAMES.get(kind, 'JSON 对象')}"
     if kind == "string_pattern_mismatch":
-        return f"{label}格式不正确（只能包含字母、数字和 . _ @ -）"
+        hint = PATTERN_HINTS.get(str(ctx.get("pattern", "")), "")
+        return f"{label}格式不正确" + (f"（{hint}）" if hint else "")
     if kind in ("single_line", "multi_line"):
         return f"{label}{error.get('msg', '')}"
     if kind == "iso_time":
@@ -184,19 +235,25 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind in ("int_parsing", "int_from_float"):
         return f"{label}应为整数"
     if kind.startswith("date_"):
-        return f"{label}请填写日期，如 2026-12-31"
+        return f"{label}请填写真实存在的日期，如 2026-12-31"
+    if kind == "timezone_aware" or kind.startswith("datetime_"):
+        return f"{label}须带时区，如 2026-12-31T09:00:00+08:00"
     if kind == "json_invalid":
         return "请求体不是合法的 JSON"
-    if kind == "value_error":
-        return str(error.get("msg", "")).removeprefix("Value error, ")
-    return f"{label}：{error.get('msg', '')}"
+    said = str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "value_error" and isinstance(ctx.get("error"), FieldProblem):
+        return f"{label}{ctx['error']}"
+    if kind == "value_error" and HAN.search(said):
+        return said
+    return f"{label}的值无效"  # never pydantic's own msg: it is English, and a person reads this
 
 
 def humanize(errors: Iterable[Mapping[str, Any]]) -> str:
     """One message naming every problem, in Chinese: a field by its Chinese name (``FIELD_LABELS``), never
     its English key (a key the caller sent that the system does not know is quoted as sent)."""
     messages = list(dict.fromkeys(_describe(e) for e in errors))
-    return for_people("；".join(messages)) or "请求无效"
+    shown = for_people("；".join(messages))
+    return shown if HAN.search(shown) else "请求无效，请检查填写的内容"
 
 
 def caller_id(event: Mapping[str, Any]) -> str:

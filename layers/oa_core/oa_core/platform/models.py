@@ -21,6 +21,11 @@ UserId = Annotated[
 MAX_LIST = 50
 
 
+class FieldProblem(ValueError):
+    """A validator's complaint about one field's value, shown after the field's Chinese name
+    (platform.http.humanize): ``FieldProblem("请填写真实存在的日期")`` → “办理时限”请填写真实存在的日期."""
+
+
 class StrictModel(BaseModel):
     # defer_build: a model's validator is built on first use, not at import (cold start).
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)

@@ -185,6 +185,17 @@ def reassign(user: dict[str, Any], session: sessions.Session, incoming_id: str, 
     return redirect(f"/incoming/{quote(incoming_id)}?done={quote('已改派主办部门')}")
 
 
+def resume(user: dict[str, Any], session: sessions.Session, incoming_id: str) -> Reply:
+    """继续办理 a failed 收文 from its page (the office's 文书, the 系统管理员): POST /api/incoming/{id}/resume."""
+    from oa_core.incoming import resume as resumed
+
+    try:
+        resumed.resume_failed(incoming_id, user)
+    except DomainError as exc:
+        return incoming_page(user, session, incoming_id, error=exc.message, status=exc.status)
+    return redirect(f"/incoming/{quote(incoming_id)}?done={quote(forms.RESUMED)}")
+
+
 def received_file(user: dict[str, Any], session: sessions.Session, incoming_id: str) -> Reply:
     """The received file as it arrived, shown in the browser (PDF, images) or downloaded (OFD)."""
     try:

@@ -8,13 +8,14 @@ same code: this module only reads the form into those models and says what each 
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 
 from oa_core.identity import directory
 from oa_core.incoming.extensions import listed
 from oa_core.incoming.models import ExtensionRequest, IncomingPlan, IncomingView, Reassignment
+from oa_core.incoming.queries import HISTORY_NAMES
+from oa_core.incoming.resume import RESUME_STATUS, may_resume
 from oa_core.platform.config import settings
 from oa_core.platform.errors import InvalidInput
 from oa_core.web.meetings import people_groups
@@ -22,7 +23,6 @@ from oa_core.web.pages import form_value
 from oa_core.workflow.storage import TaskItem
 
 PLAN_STEPS = ("propose", "instruct")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DONE = {
     "receive": {"approve": "已签收，请登记", "reject": "已拒收"},
     "register": {"approve": "已登记"},
@@ -34,6 +34,7 @@ DONE = {
     "conclude": {"approve": "已办结，送办结审核"},
     "extend": {"approve": "已同意延期", "reject": "已不同意延期"},
 }
+RESUMED = "已从失败的环节继续办理"
 
 
 def _current_plan(view: IncomingView) -> dict[str, Any]:
@@ -55,6 +56,8 @@ def choices(user: dict[str, Any], view: IncomingView, task: TaskItem | None) -> 
     step = task.step if task else ""
     offered: dict[str, Any] = {
         "can_reassign": view.status == "handling" and directory.is_office_clerk(user),
+        "can_resume": view.status == "failed" and view.current_step in RESUME_STATUS and may_resume(user),
+        "failed_step_name": HISTORY_NAMES.get(view.current_step, "该"),
         "departments": directory.list_departments(),
         "lead_department": view.handling.handlers[0].department if view.handling and view.handling.handlers else "",
         "is_lead": bool(task and step in ("handle", "conclude") and task.task_id.rsplit(".", 1)[1] == "0"),
@@ -83,15 +86,13 @@ def choices(user: dict[str, Any], view: IncomingView, task: TaskItem | None) -> 
 
 def plan_of(form: dict[str, list[str]], *, with_leader: bool) -> IncomingPlan:
     """拟办's plan (and 批办's change of it) from the form: 批办领导, 主办 with its 办理时限, each 协办 with its
-    own (a date field per department, empty: the 收文's 办理时限), 传阅人员."""
+    own (a date field per department, empty: the 收文's 办理时限), 传阅人员. The dates are checked by
+    IncomingPlan itself (a day of the calendar), as the JSON API checks them."""
     one = partial(form_value, form, strip=True)
     lead = one("lead")
     if not lead:
         raise InvalidInput("请选择主办部门")
     assist = [d.strip() for d in form.get("assist", []) if d.strip() and d.strip() != lead]
-    dates = [one("lead_deadline"), *(one(f"deadline_{d}") for d in assist)]
-    if any(d and not DATE.fullmatch(d) for d in dates):
-        raise InvalidInput("办理时限请填写日期，如 2026-12-31")
     return IncomingPlan.model_validate(
         {
             "leader": (one("leader") or None) if with_leader else None,
