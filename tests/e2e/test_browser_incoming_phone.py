@@ -1,5 +1,6 @@
 """收文 on a 390×844 phone, in headless Chromium (LANGUAGE=zh_CN): the 批办 leader opens the link of the
-outbox's email and writes the 批示, and the 主办 department's person signs in and reports the 办理结果 from
+outbox's email, opens the received file from it (查看来文) and writes the 批示, and the 主办 department's
+person signs in and reports the 办理结果 from
 the 收文 page with a file attached as its 附件 (confirming first, as every irreversible choice asks);
 neither page scrolls sideways.
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
@@ -77,6 +79,15 @@ def test_the_leader_instructs_on_a_phone_from_the_link_in_the_email(
         page.goto(link)
         expect(page.locator("body")).to_contain_text("拟请政策法规科主办")
         fits(page)
+        received = page.locator("#file-0")
+        expect(received).to_have_text("查看来文")
+        opened = page.request.get(urljoin(page.url, str(received.get_attribute("href"))))
+        assert opened.status == 200 and opened.body().startswith(b"%PDF-"), opened.status
+        assert opened.headers["content-type"] == "application/pdf", opened.headers
+        with page.expect_popup() as shown:
+            received.tap()
+        assert "/_local/s3/" in shown.value.url, shown.value.url
+        shown.value.close()
         page.locator("#opinion").fill("同意。请政策法规科抓紧办理。")
         page.screenshot(path=str(screenshots / "40-incoming-instruct-phone.png"), full_page=True)
         page.get_by_role("button", name="批示（同意）").click()

@@ -167,9 +167,10 @@ def test_every_page_each_role_reaches_fits_a_phone_without_sideways_scrolling(ba
             archive,
             "/incoming/new",
             incoming["签收"],
+            "/?step=receive",  # 工作台 filtered to 待签收: the 收文 rows with 来文单位, 来文字号, 办理时限
         ],
-        "wangfang": [incoming["拟办"]],
-        "liuyang": [incoming["承办"]],
+        "wangfang": [incoming["拟办"], "/?step=propose"],
+        "liuyang": [incoming["承办"], "/?step=handle"],
         "zhangwei": [*EVERYONE, "/documents/new", made["archived"], made["pending"], made["meeting"]],
         org.with_role("reviewer")[0]: [*EVERYONE, made["pending"]],
         "zhaolei": EVERYONE,

@@ -17,8 +17,9 @@ gate = Gate(router)
 
 @router.get("/")
 def dashboard() -> Response[str]:
-    notice = gate.query().get("notice", "")
-    return gate.signed_in(lambda user, session: dashboard_pages.dashboard(user, session, notice[:200]))
+    query = gate.query()
+    notice, step = query.get("notice", ""), query.get("step", "")
+    return gate.signed_in(lambda user, session: dashboard_pages.dashboard(user, session, notice[:200], step[:20]))
 
 
 @router.get("/done")

@@ -64,8 +64,14 @@ def test_the_clerk_signs_for_and_registers_an_exchanged_incoming_on_its_page(
     path = f"/incoming/{exchanged.incoming_id}"
     wait_for(lambda: path in clerk.get("/").text, "the 工作台 linking the 收文 under 待签收", FLOW_SECONDS)
     home = clerk.get("/").text
-    counted = r'id="incoming-receive"><a href="[^"]*/incoming/I[0-9a-f]+">待签收</a> <span class="count">1'
-    assert re.search(counted, home), "待签收 counts the 收文 and links to it"
+    counted = r'id="incoming-receive"><a href="[^"]*/\?step=receive#my-tasks">待签收</a> <span class="count">1'
+    assert re.search(counted, home), "待签收 counts the 收文 and filters 我的待办 to it"
+    row = re.search(r'class="meta incoming-facts">(.*?)</span>\s*</td>', home, re.S)
+    assert row and exchanged.sender in row.group(1) and exchanged.sender_number in row.group(1), home
+    assert '<span class="seal seal-valid">签章有效</span>' in row.group(1)
+    filtered = clerk.get("/?step=receive").text
+    assert path in filtered and 'id="tasks-filter"' in filtered and "显示全部待办" in filtered
+    assert path not in clerk.get("/?step=read").text
     page = clerk.get(path)
     assert page.status == 200, page.text[:300]
     assert "签章有效" in page.text and exchanged.seal_fingerprint in page.text

@@ -10,8 +10,10 @@ and changes nothing.
 - 批办 (approve: the 批示, may change 主办/协办/readers; return: back to 拟办, next round). Its answer
   carries the Map's items (``$.plan.items``).
 - 承办 (approve: the department's 办理结果, the 主办's is the final one, with its 附件 (ResultFile, checked
-  and stored before) put as ResultFileItems in the same transaction; return: 不属于本单位职责, back to
-  拟办, the other open tasks cancelled); 传阅 (approve: 已阅, the opinion is the 阅示).
+  and stored before) put as ResultFileItems in the same transaction; the 主办's return: 不属于本单位职责,
+  back to 拟办, the other open tasks cancelled; a 协办's return (step ``assist`` in MOVES): only its own
+  part ends, its Map item answered as ended, the 收文 goes on, the 文书 and 主办 told, incoming.assist_return);
+  传阅 (approve: 已阅, the opinion is the 阅示).
 - 办结审核 by the 文书 (approve: 归档 follows; return: to the 主办, who 办结s again).
 
 Each (step, decision) is one row of ``MOVES``: what it checks, what it writes, the condition it is
@@ -28,7 +30,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from oa_core.incoming import plans
+from oa_core.incoming import assist_return, plans
 from oa_core.incoming.answers import answer, lost, result
 from oa_core.incoming.flow import FLOW
 from oa_core.incoming.models import IncomingPlan, ResultFile
@@ -96,6 +98,8 @@ class Move:
     """After the commit, before the flow is answered."""
     by_round: bool = True
     """The condition also names the round (steps a 退回 to 拟办 can overtake)."""
+    tells_flow: str = ""
+    """The decision the flow hears when it is not the request's (a 协办's 退回 ends its Map item: approve)."""
 
 
 def in_round(task: TaskItem, status: str) -> Condition:
@@ -111,6 +115,11 @@ def in_round(task: TaskItem, status: str) -> Condition:
 def handler_index(task: TaskItem) -> int:
     """A Map item's index, the last part of its task id (0: the 主办)."""
     return int(task.task_id.rsplit(".", 1)[1])
+
+
+def move_step(task: TaskItem) -> str:
+    """The row of ``MOVES`` a task's decisions take: a 协办's 承办 is ``assist``, its 退回 ending only its part."""
+    return "assist" if task.step == "handle" and handler_index(task) != 0 else task.step
 
 
 def _next_round(d: Decided) -> Any:
@@ -201,6 +210,15 @@ def _cancel_others(d: Decided) -> None:
     cancel_open_tasks(d.item.incoming_id, "a 承办 department returned the 收文 to 拟办")
 
 
+def _assist_returned(d: Decided) -> Written:
+    """协办退回: the 收文 stays in 承办 (its task closed as 退回 with the reason is the record)."""
+    return Written([IncomingItem.updated_at.set(d.now)])
+
+
+def _tell_assist_return(d: Decided) -> None:
+    assist_return.told(d.item, d.task, d.request.opinion)
+
+
 def _touched(d: Decided) -> Written:
     return Written([IncomingItem.updated_at.set(d.now)])
 
@@ -230,6 +248,16 @@ MOVES: dict[tuple[str, str], Move] = {
     ),
     ("handle", "approve"): Move("handling", "done", "handling", _handled, check=_required("请填写办理结果")),
     ("handle", "return"): Move("handling", "returned", "proposing", _to_proposal, after=_cancel_others),
+    ("assist", "approve"): Move("handling", "done", "handling", _handled, check=_required("请填写办理结果")),
+    ("assist", "return"): Move(
+        "handling",
+        "assist_returned",
+        "handling",
+        _assist_returned,
+        check=_required("请写明退回理由（如：不属于本单位职责）"),
+        after=_tell_assist_return,
+        tells_flow="approve",
+    ),
     ("read", "approve"): Move("handling", "read", "handling", _touched),
     ("check", "approve"): Move("checking", "checked", "checking", _checked, by_round=False),
     ("check", "return"): Move("checking", "returned", "concluding", _to_lead, by_round=False),
@@ -259,7 +287,7 @@ def decide(
         raise InvalidInput(ONLY[task.step])
     if files and (task.step, request.decision) != ("handle", "approve"):
         raise InvalidInput(FILES_ONLY)
-    move = MOVES[(task.step, request.decision)]
+    move = MOVES[(move_step(task), request.decision)]
     decided = Decided(task, load_incoming(task.document_id), actor, request, plan, clock.now_iso(), files)
     move.check(decided)
     written = move.write(decided)
@@ -267,9 +295,8 @@ def decide(
     _commit(decided, via, link, written, condition, move.outcome)
     move.after(decided)
     opinion = request.opinion if written.opinion is None else written.opinion
-    deliver(
-        task, request.decision, answer(actor, task.step, request.decision, opinion, **written.extras), flow_name=FLOW
-    )
+    heard = move.tells_flow or request.decision
+    deliver(task, heard, answer(actor, task.step, request.decision, opinion, **written.extras), flow_name=FLOW)
     return result(task, request.decision, move.answers)
 
 

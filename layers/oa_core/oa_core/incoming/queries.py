@@ -50,6 +50,7 @@ DECISION_NAMES = {
     "proposed": "已拟办",
     "instructed": "已批示",
     "returned": "退回",
+    "assist_returned": "协办退回（不属于本单位职责）",
     "done": "已报送办理结果",
     "read": "已阅",
     "checked": "审核通过",
@@ -168,7 +169,7 @@ def handling(item: IncomingItem, tasks: list[TaskItem] | None = None) -> Handlin
     extended = approved_until(item.incoming_id)
     for index, handler in enumerate(plan.get("handlers", [])):
         task = by_id.get(task_id_for(item.incoming_id, "handle", round_no, index))
-        done = bool(task and task.status == "decided")
+        done = bool(task and task.status == "decided")  # 办理结果 reported, or (a 协办) returned with its reason
         planned = str(handler.get("deadline") or "")
         until = extended.get(task.task_id, "") if task else ""
         handlers.append(
@@ -233,8 +234,11 @@ def file_view(file: ResultFileItem) -> ResultFileView:
 
 
 def _state(task: TaskItem | None) -> str:
+    """waiting, pending, done, returned (a 协办's 退回: its ``result`` is the reason), cancelled."""
     if task is None:
         return "waiting"
+    if task.status == "decided" and task.decision == "return":
+        return "returned"
     return {"pending": "pending", "decided": "done"}.get(task.status, task.status)
 
 

@@ -24,6 +24,8 @@ from oa_core.workflow.tasks import history_of
 
 SHEET_NAME = "收文处理笺.pdf"
 ENDED = ("failed", "refused")
+RETURNED = "退回（不属于本单位职责）："
+"""A 协办's 退回 in the 承办情况 row, before its reason."""
 _LEADER_WORDS = {"returned": "退回重新拟办：", "extended": "同意延期：", "extension_refused": "不同意延期："}
 
 
@@ -56,7 +58,7 @@ def contents(item: IncomingItem) -> HandlingSheet:
             f"{h.role}　{h.department_name}"
             + (f"（{h.assignee_name}）" if h.assignee_name else "")
             + (f"　办理时限 {h.deadline}（已延期，原 {h.extended_from}）" if h.extended_from else "")
-            + f"：{h.result or '（未报送办理结果）'}"
+            + (f"：{RETURNED}{h.result}" if h.status == "returned" else f"：{h.result or '（未报送办理结果）'}")
             + (f"　附件：{'、'.join(f.filename for f in h.files)}" if h.files else ""),
             _signed("", h.at),
         )

@@ -116,6 +116,27 @@ def _due(item: IncomingItem, step: str, index: int) -> datetime:
     return clock.now() + timedelta(hours=DUE_HOURS[step])
 
 
+def row_facts(item: IncomingItem, step: str, index: int) -> dict[str, str]:
+    """What the 工作台's row of this task shows (kept on the task, so 我的待办 stays one Query): 来文单位,
+    来文字号, 收文编号, 紧急程度, the seal of an exchanged 收文 (valid / doubtful), and the 办理时限 (a 承办
+    department's own)."""
+    deadline = item.deadline or ""
+    if step == "handle":
+        deadline = str(plans.load(item.plan)["handlers"][index].get("deadline") or deadline)
+    seal = ""
+    if item.source == "exchange":
+        seal = "valid" if item.seal_valid and item.seal_pinned != "mismatch" else "doubtful"
+    facts = {
+        "sender": item.sender,
+        "sender_number": item.sender_number or "",
+        "number": item.number or "",
+        "urgency": item.urgency or "",
+        "seal": seal,
+        "deadline": deadline,
+    }
+    return {key: value for key, value in facts.items() if value}
+
+
 def _open_condition(step: str) -> Any:
     """承办 and 传阅 open only while the 收文 is with them (not after a 退回 to 拟办); others while not ended."""
     if step in ("handle", "read"):
@@ -157,6 +178,7 @@ def open_task(
         round_no=round_no,
         task_token=task_token,
         due=due,
+        facts=row_facts(item, step, index or 0),
     )
     link_id, link_item = ("", None)
     if step in LINK_STEPS:

@@ -74,7 +74,7 @@ def _form(
     if link.step == "meeting":
         return _meeting_form(link, task, status=status, error=error, opinion=opinion)
     if link.document_id.startswith(INCOMING_PREFIX):
-        shown = incoming_approval.context(link, task, error=error, opinion=opinion)
+        shown = incoming_approval.context(link, task, error=error, opinion=opinion, link_id=link_id)
         return page(status, "pages/incoming_approval.html", **shown)
     decider = directory.get_user(link.decider) or {
         "user_id": link.decider,
@@ -152,12 +152,17 @@ def open_attachment(link_id: str, no: str) -> tuple[int, dict[str, str], str]:
 
     try:
         link = links.resolve(link_id)
-        if link.step == "meeting" or link.document_id.startswith(INCOMING_PREFIX):
+        if link.step == "meeting":
             raise NotFound("没有这个附件。")
         task = tasks.load_task(link.task_id)
         if task.status != "pending":  # decided elsewhere (我的待办, the API): the link's page is closed too
             raise Conflict(decisions.closed_message(task))
-        url = attaching.open_for_link(link.document_id, link.decider, link.expires_at, number_of(no))
+        if link.document_id.startswith(INCOMING_PREFIX):  # 查看来文 and 办理结果附件 (worklist.link_files)
+            from oa_core.worklist import link_files
+
+            url = link_files.open_for_link(link, no)
+        else:
+            url = attaching.open_for_link(link.document_id, link.decider, link.expires_at, number_of(no))
     except DomainError as exc:
         _guessed(exc)
         return problem(exc)

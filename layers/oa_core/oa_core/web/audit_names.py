@@ -26,6 +26,7 @@ ACTIONS = {
     "distribute": "分发",
     "download": "下载档案包",
     "download_copies": "下载打印文件",
+    "download_incoming": "查看来文",
     "download_pdf": "下载正式文件",
     "escalate": "督办",
     "print_copies": "打印份数",
@@ -63,6 +64,7 @@ OUTCOMES = {
     "sent": "已发送",
     "cancelled": "已取消",
     "timed_out": "超时",
+    "assist_returned": "协办退回",
 }
 
 

@@ -24,17 +24,27 @@ INCOMING_WAITING = (
 index the 发文 tasks come from), so a count is never another read."""
 
 
-def incoming_counts(tasks: list[Any]) -> list[dict[str, Any]]:
-    """待签收, 待拟办, 待批办, 待承办, 待阅: how many of my tasks wait at each, with the first to open."""
+SEAL_WORDS = {"valid": "签章有效", "doubtful": "签章存疑"}
+"""An exchanged 收文's seal on its row (TaskView.facts ``seal``); a registered one has none."""
+
+
+def incoming_counts(tasks: list[Any], chosen: str = "") -> list[dict[str, Any]]:
+    """待签收, 待拟办, 待批办, 待承办, 待阅: how many of my tasks wait at each; each count filters 我的待办 to it."""
     counts = []
     for step, label in INCOMING_WAITING:
         mine = [t for t in tasks if t.step == step and t.document_id.startswith("I")]
-        counts.append({"step": step, "label": label, "count": len(mine), "first": mine[0].document_id if mine else ""})
+        counts.append({"step": step, "label": label, "count": len(mine), "chosen": step == chosen})
     return counts
 
 
-def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "") -> Reply:
-    """工作台: my pending decisions, my documents and drafts, what reached my department."""
+def chosen_step(asked: str) -> str:
+    """The 收文 step 我的待办 is filtered to (``?step=``), or "" for every task; anything else is ignored."""
+    return asked if asked in dict(INCOMING_WAITING) else ""
+
+
+def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "", step: str = "") -> Reply:
+    """工作台: my pending decisions (``step``: only the 收文 tasks of one step), my documents and drafts, what
+    reached my department."""
     from oa_core.bookings import dispatch, meetings
     from oa_core.incoming.steps import STEPS as INCOMING_STEPS
     from oa_core.worklist import decisions
@@ -54,15 +64,21 @@ def dashboard(user: dict[str, Any], session: sessions.Session, notice: str = "")
         if isinstance(item, InboxItem)
     ]
     tasks = decisions.my_tasks(user["user_id"])
+    chosen = chosen_step(step)
+    shown = [t for t in tasks if t.step == chosen and t.document_id.startswith("I")] if chosen else tasks
     return page(
         "dashboard.html",
         user,
         session,
-        tasks=tasks,
-        incoming_counts=incoming_counts(tasks),
+        tasks=shown,
+        all_tasks=len(tasks),
+        chosen_step=chosen,
+        chosen_label=dict(INCOMING_WAITING).get(chosen, ""),
+        seal_words=SEAL_WORDS,
+        incoming_counts=incoming_counts(tasks, chosen),
         registers_incoming=directory.is_office_clerk(user),
         step_names={**INCOMING_STEPS, **WORDS["step_names"]},
-        dispatch_waiting=dispatch_waiting,
+        dispatch_waiting=[] if chosen else dispatch_waiting,
         requester_names={user_id: person["name"] for user_id, person in requesters.items()},
         documents=mine,
         drafts=drafting.my_drafts(user["user_id"]),

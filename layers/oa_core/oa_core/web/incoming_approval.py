@@ -2,7 +2,9 @@
 延期审批 (同意 / 不同意), beside the 发文 and meeting views of web.approvals.
 
 It shows the 收文 as the 收文处理笺 does: 来文单位, 来文字号, 收文编号, the seal check, the 拟办意见 and the
-plan (主办, 协办, 传阅), and for a 延期 the request. Changing the plan at 批办 is signed in (the API).
+plan (主办, 协办, 传阅), and for a 延期 the request; 查看来文 opens the received file and each reported 办理结果's
+附件 through worklist.link_files (links no longer-lived than the page's own). Changing the plan at 批办 is
+signed in (the API).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from oa_core.identity import directory
 from oa_core.incoming import queries
 from oa_core.incoming.extensions import listed
 from oa_core.incoming.storage import load_incoming
+from oa_core.worklist import link_files
 
 STEP_NAMES = {"instruct": "批办", "read": "传阅", "extend": "延期审批"}
 BUTTONS = {
@@ -34,7 +37,7 @@ NEXT_STEP = {
 }
 
 
-def context(link: Any, task: Any, *, error: str, opinion: str) -> dict[str, Any]:
+def context(link: Any, task: Any, *, error: str, opinion: str, link_id: str = "") -> dict[str, Any]:
     """What pages/incoming_approval.html shows for a pending 收文 task reached by its link."""
     item = load_incoming(link.document_id)
     handling = queries.handling(item)
@@ -52,6 +55,8 @@ def context(link: Any, task: Any, *, error: str, opinion: str) -> dict[str, Any]
         "error": error,
         "opinion": opinion,
         "decider_name": decider["name"],
+        "files": link_files.offered(item, handling),
+        "file_href": f"{link_id}/attachments/" if link_id else "",  # relative: the page is /approvals/<link_id>
     }
 
 

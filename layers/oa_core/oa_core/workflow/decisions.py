@@ -127,6 +127,7 @@ def my_tasks(user_id: str) -> list[TaskView]:
                     step=item.step,
                     due_at=item.due_at,
                     overdue=item.due_at < now,
+                    facts=json.loads(item.facts) if item.facts else {},
                 )
             )
     return views

@@ -50,6 +50,9 @@ class TaskView(OutputModel):
     due_at: str
     title: str = ""
     overdue: bool = False
+    facts: dict[str, str] = {}
+    """What the list row shows besides the title (收文: ``sender``, ``sender_number``, ``number``, ``urgency``,
+    ``seal`` valid|doubtful|"" (not exchanged), ``deadline``), as stored when the task opened."""
 
 
 class DecisionResult(OutputModel):

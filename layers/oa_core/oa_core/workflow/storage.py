@@ -54,6 +54,9 @@ class TaskItem(RecordItem, discriminator="task"):
     escalated_at = UnicodeAttribute(null=True)
     """When the signer was told this task is long overdue (once per task)."""
     answer_pending = UnicodeAttribute(null=True)
+    facts = UnicodeAttribute(null=True)
+    """What the assignee's list row shows besides the title, as the flow knew it when the task opened (a JSON
+    object of strings; 收文: 来文单位, 来文字号 or 收文编号, 紧急程度, 签章, 办理时限): 我的待办 stays one Query."""
     """Set when a saved decision could not be delivered to Step Functions: what to send again."""
 
 

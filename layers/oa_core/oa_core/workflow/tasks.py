@@ -9,6 +9,7 @@ decisions, which keeps their cold start small.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 
@@ -41,6 +42,7 @@ def new_task(
     task_token: str,
     due: datetime,
     doc_type: str = "",
+    facts: dict[str, str] | None = None,
 ) -> TaskItem:
     """A pending task, indexed for its assignee's list (GSI1) and for the overdue scan (GSI2 OPEN#<step>)."""
     due_at = clock.iso(due)
@@ -58,6 +60,7 @@ def new_task(
         task_token=task_token,
         created_at=clock.now_iso(),
         due_at=due_at,
+        facts=json.dumps(facts, ensure_ascii=False) if facts else None,
         GSI1PK=f"ASSIGNEE#{assignee}",
         GSI1SK=f"{due_at}#{task_id}",
         GSI2PK=f"OPEN#{step}",

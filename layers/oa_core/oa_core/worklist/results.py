@@ -137,7 +137,12 @@ def open_file(user: dict[str, Any], incoming_id: str, task_id: str, no: int) -> 
         f"办理结果附件{no}：{found.filename}",
         document_id=incoming_id,
     )
-    entry = AttachmentEntry(
+    return uploads.open_url(as_entry(found))
+
+
+def as_entry(found: ResultFileItem) -> AttachmentEntry:
+    """A 办理结果 附件 as outgoing.uploads opens it (the attachments bucket, that object version)."""
+    return AttachmentEntry(
         no=int(found.no),
         title=found.filename,
         filename=found.filename,
@@ -150,7 +155,6 @@ def open_file(user: dict[str, Any], incoming_id: str, task_id: str, no: int) -> 
         uploaded_by=found.uploaded_by,
         uploaded_at=found.uploaded_at,
     )
-    return uploads.open_url(entry)
 
 
-__all__ = ["decide", "open_file", "sign_upload"]
+__all__ = ["as_entry", "decide", "open_file", "sign_upload"]
