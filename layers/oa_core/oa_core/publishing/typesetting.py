@@ -30,7 +30,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oa_core.publishing import appending, drawing, ofd
+from oa_core.publishing import appending, drawing, ofd, words
 from oa_core.publishing.document import Appendix, OfficialDocument
 from oa_core.publishing.fonts import FONT_FILES, LAMBDA_FONT_DIR, font_paths
 from oa_core.publishing.grid import Layout
@@ -81,6 +81,7 @@ def render(
         )
         doc = dataclasses.replace(doc, appendices=pages)
     fonts = font_paths(font_dir)
+    words.use(font_dir)  # jieba's dictionary for the 标题 breaks, prepared beside the faces
     pdf = drawing.new_pdf(fonts)
     advance = drawing.font_advance(pdf)
     placed = layout(doc, advance)
