@@ -42,7 +42,10 @@ def test_a_prepared_face_is_the_parsed_face_with_every_width_and_glyph_id(font_d
     for path in font_paths(font_dir).values():
         prepared = faces.prototype(path)
         parsed = faces.parse(str(path))
-        assert prepared.cmap == parsed.cmap, path.name
+        assert next(iter(prepared.cmap)) == next(iter(parsed.cmap)), "fpdf2 takes the first key for .notdef"
+        assert all(code in prepared.cmap for code in parsed.cmap), path.name
+        assert {code: prepared.cmap[code] for code in parsed.cmap} == parsed.cmap, path.name
+        assert 0x10FFFD not in prepared.cmap and 0x0 not in prepared.cmap, path.name
         codes = [*parsed.cmap, 0x10FFFD, 0xE000]  # every character, and two the face lacks
         assert [prepared.cw[c] for c in codes] == [parsed.cw[c] for c in codes], path.name
         assert [prepared.cw.get(c) for c in codes] == [parsed.cw.get(c) for c in codes], path.name
@@ -92,6 +95,14 @@ def test_a_subset_cut_from_the_common_face_is_the_subset_cut_from_the_whole_face
         assert faces.subset(path, names) == faces.subset(bare[face], names), f"{face}: the subsets differ"
 
 
+def test_a_common_document_reads_no_whole_face(font_dir: Path) -> None:
+    faces._whole.cache_clear()
+    faces._prototype.cache_clear()
+    faces._subset.cache_clear()
+    render(replace(NOTICE, body=NOTICE.body + "——（一）①㈠Ⅰ《》“”……"), font_dir)
+    assert faces._whole.cache_info().misses == 0, "a face was parsed whole for characters of its common part"
+
+
 def test_a_prepared_state_made_of_another_file_is_not_used(font_dir: Path, tmp_path: Path) -> None:
     paths = font_paths(font_dir)
     serif = tmp_path / paths[SERIF].name
@@ -99,3 +110,4 @@ def test_a_prepared_state_made_of_another_file_is_not_used(font_dir: Path, tmp_p
     shutil.copyfile(str(paths[SANS]) + faces.PREPARED, str(serif) + faces.PREPARED)  # the Sans face's state
     assert faces._prepared(*faces._key(serif)) is None
     assert faces.prototype(serif).cmap == faces.parse(str(paths[SERIF])).cmap
+    assert not isinstance(faces.prototype(serif).cmap, faces.Tables)

@@ -1,4 +1,4 @@
-"""标题 words from jieba's dictionary as SQLite (the fonts layer's) are jieba's words, read from a read-only file."""
+"""标题 words read through the fonts layer's index of jieba's dict.txt are jieba's words, from read-only files."""
 
 from __future__ import annotations
 
@@ -40,34 +40,47 @@ def phrases() -> list[str]:
     return [*TITLES, *clauses]
 
 
-def test_the_sqlite_dictionary_gives_jiebas_own_words(font_dir: Path, jieba_tokenizer: object) -> None:
-    assert (font_dir / words.WORDS_FILE).is_file(), "the fonts layer holds no word dictionary"
+def test_the_words_read_through_the_index_are_jiebas_own_words(font_dir: Path, jieba_tokenizer: object) -> None:
+    assert (font_dir / words.INDEX_FILE).is_file(), "the fonts layer holds no index of jieba's dictionary"
     words.use(font_dir)
     for text in phrases():
         assert words.segment(text) == jieba_tokenizer.lcut(text, HMM=False), text  # type: ignore[attr-defined]
 
 
-def test_the_dictionary_is_read_from_a_read_only_directory_and_nothing_is_written_there(
+def test_the_index_is_read_from_a_read_only_directory_and_nothing_is_written_there(
     font_dir: Path, tmp_path: Path, jieba_tokenizer: object
 ) -> None:
     folder = tmp_path / "opt-fonts"
     folder.mkdir()
-    shutil.copyfile(font_dir / words.WORDS_FILE, folder / words.WORDS_FILE)
-    (folder / words.WORDS_FILE).chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    shutil.copyfile(font_dir / words.INDEX_FILE, folder / words.INDEX_FILE)
+    (folder / words.INDEX_FILE).chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
         words.use(folder)
         assert words.segment(TITLES[4]) == jieba_tokenizer.lcut(TITLES[4], HMM=False)  # type: ignore[attr-defined]
-        assert sorted(p.name for p in folder.iterdir()) == [words.WORDS_FILE]
+        assert sorted(p.name for p in folder.iterdir()) == [words.INDEX_FILE]
     finally:
         folder.chmod(stat.S_IRWXU)
         words.use(font_dir)
 
 
-def test_without_the_dictionary_file_jieba_loads_its_own(tmp_path: Path, jieba_tokenizer: object) -> None:
+def test_without_the_index_jieba_loads_its_own_dictionary(tmp_path: Path, jieba_tokenizer: object) -> None:
     words.use(tmp_path)
     try:
         assert words.segment(TITLES[5]) == jieba_tokenizer.lcut(TITLES[5], HMM=False)  # type: ignore[attr-defined]
         assert words._tokenizer(None).FREQ.__class__ is dict
+    finally:
+        words._directory.clear()
+
+
+def test_an_index_of_another_dict_txt_is_not_used(font_dir: Path, tmp_path: Path, jieba_tokenizer: object) -> None:
+    import json
+
+    described = json.loads((font_dir / words.INDEX_FILE).read_text(encoding="utf-8"))
+    (tmp_path / words.INDEX_FILE).write_text(json.dumps({**described, "crc32": 0}), encoding="utf-8")
+    words.use(tmp_path)
+    try:
+        assert words.segment(TITLES[6]) == jieba_tokenizer.lcut(TITLES[6], HMM=False)  # type: ignore[attr-defined]
+        assert words._tokenizer(tmp_path / words.INDEX_FILE).FREQ.__class__ is dict
     finally:
         words._directory.clear()

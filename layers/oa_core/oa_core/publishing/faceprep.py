@@ -25,11 +25,20 @@ from typing import Any
 
 from oa_core.publishing import faces
 
+COMMON_ROWS = (*range(0xA1, 0xA4), *range(0xB0, 0xD8))
+"""GB 2312's rows 1–3 (punctuation, numbering such as ①⑴㈠Ⅰ, full-width ASCII) and 16–55 (the 3 755 汉字 of level 1,
+the characters of nearly every 公文); level 2 and the other symbols are left to the whole face."""
+
+
+VARIANTS = "—―‖∥～〜·・﹝﹞"
+"""Characters that GB 2312's rows map to one of (GBK and GB 18030 map them otherwise): 一字线 U+2014, which the
+typesetter draws, U+2015 that Python's GB 2312 codec decodes, and the like."""
+
 
 def common_characters() -> frozenset[int]:
-    """The code points of GB 2312 (both planes of its 94 × 94 table that are defined) and printable ASCII."""
-    codes = set(range(0x20, 0x7F))
-    for high in range(0xA1, 0xF8):
+    """The code points of `COMMON_ROWS` of GB 2312, `VARIANTS` and printable ASCII (4 115 characters)."""
+    codes = set(range(0x20, 0x7F)) | {ord(ch) for ch in VARIANTS}
+    for high in COMMON_ROWS:
         for low in range(0xA1, 0xFF):
             try:
                 codes.add(ord(bytes((high, low)).decode("gb2312")))
@@ -59,39 +68,56 @@ def common_face(face: Path) -> bytes:
     cmap = font.getBestCmap()
     subsetter.populate(unicodes=sorted(code for code in common_characters() if code in cmap))
     subsetter.subset(font)
+    if "glyf" in font:
+        # a TrueType face without glyph names (post 3) has them made from its cmap when read: a glyph two
+        # characters share would be named after the other one in the common part. Its names are written (post 2).
+        post = font["post"]
+        post.formatType, post.mapping, post.extraNames = 2.0, {}, []
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
 
-def state(face: Path) -> dict[str, Any]:
-    """What `faces` reads from `faces.PREPARED`: the parsed font and the common face, for this file."""
+def state(face: Path, with_face: bool = True) -> dict[str, Any]:
+    """What `faces` reads from `faces.PREPARED`: the parsed font with the tables of the common part's characters
+    (`faces.Tables`), the common part itself when `with_face` (else subsets are cut from the whole face), for
+    this file."""
     from fontTools.ttLib import TTFont
     from fpdf import FPDF_VERSION
 
     font = faces.parse(str(face))
-    codes = sorted(font.cmap)
-    widths = faces.Widths({code: font.cw[code] for code in codes}, font.desc.missing_width)
-    glyph_ids = {code: font.glyph_ids[code] for code in codes}
-    font.ttfont.close()
-    font.ttfont = None
-    font.cw = widths
-    font.glyph_ids = glyph_ids
     common = common_face(face)
     names = frozenset(TTFont(io.BytesIO(common), lazy=True).getGlyphOrder())
+    # the characters the tables answer for, present or not: the common ones and the controls (fpdf2 asks for 0)
+    chars = common_characters() | frozenset(range(0x20))
+    unnamed = [code for code in chars if code in font.cmap and font.cmap[code] not in names]
+    if unnamed:
+        raise ValueError(f"{face.name}: the common part names the glyphs of {len(unnamed)} characters otherwise")
+    first = next(iter(font.cmap))  # fpdf2 takes the first key for .notdef: it stays first
+    kept = [code for code, name in font.cmap.items() if (name in names or code < 0x20) and code != first]
+    codes = [first, *kept]
+    tables = (
+        faces.Tables("cmap", {code: font.cmap[code] for code in codes}, chars),
+        faces.Tables("cw", {code: font.cw[code] for code in codes}, chars, font.desc.missing_width),
+        faces.Tables("glyph_ids", {code: font.glyph_ids[code] for code in codes}, chars),
+    )
+    font.ttfont.close()
+    font.ttfont = None
+    font.cmap = font.cw = font.glyph_ids = {}
     return {
         "format": faces.STATE_FORMAT,
         "fpdf2": FPDF_VERSION,
         "fingerprint": faces.fingerprint(face),
         "font": font,
-        "common": common,
+        "tables": tables,
+        "common": common if with_face else b"",
         "common_glyphs": names,
     }
 
 
-def prepare(face: Path, out: Path) -> None:
-    """`state(face)` pickled to `out`, which appears at once (written beside it, then renamed)."""
-    data = pickle.dumps(state(face), protocol=pickle.HIGHEST_PROTOCOL)
+def prepare(face: Path, out: Path, with_face: bool = True) -> None:
+    """`state(face, with_face)` pickled to `out`, which appears at once (written beside it, then renamed)."""
+    data = pickle.dumps(state(face, with_face), protocol=pickle.HIGHEST_PROTOCOL)
     partial = out.with_name(f".{out.name}.{os.getpid()}")
     try:
         partial.write_bytes(data)

@@ -12,6 +12,11 @@ file is read again), and every drawer of a document shares the work:
   outlines' bounds not recomputed), cached by glyph set: the PDF embeds its CFF table and the OFD the whole
   file, so one subsetting serves both, and rendering the same text again costs nothing.
 
+A fresh process reads no face to parse it: the fonts layer's build leaves beside each face its `PREPARED` state
+(`faceprep`): the parsed font with every width and glyph id, and the face cut to GB 2312, from which a document
+with no other character is subset (byte for byte the subset of the whole face, at a sixth of the reading). Without
+a state, or with one made of another file or by another fpdf2, the face is parsed as before.
+
 fpdf2 and fontTools are imported on first use (this module is loaded in Lambda cold starts).
 """
 
@@ -39,7 +44,7 @@ PREPARED = ".prepared"
 """Beside a face `<file>`, `<file>.prepared`: its state made by the fonts layer's build (`faceprep`): fpdf2's parsed
 font with every width and glyph id filled in, and the face cut to GB 2312's characters (`common`, with the names
 of its glyphs), from which a document's subset is cut when it has no other character."""
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 _LOG = logging.getLogger(__name__)
 SUBSET_CACHE = 64
 """Subsets kept per process (a few hundred KB each): the documents rendered lately, each face of each."""
@@ -72,10 +77,72 @@ def prototype(path: str | os.PathLike[str]) -> TTFFont:
 def _prototype(path: str, _size: int, _mtime: int) -> TTFFont:
     prepared = _prepared(path, _size, _mtime)
     if prepared is not None:
-        font: TTFFont = prepared["font"]
+        font: TTFFont = copy.copy(prepared["font"])
         font.ttffile = Path(path)
+        font.cmap, font.cw, font.glyph_ids = (copy.copy(table).bound_to(path) for table in prepared["tables"])
         return font
     return parse(path, _SPARE)
+
+
+@lru_cache(maxsize=8)
+def _whole(path: str) -> TTFFont:
+    """The face parsed as a whole: what a prepared face's tables (`Tables`) answer a rare character from."""
+    return parse(path, _SPARE)
+
+
+class Tables(dict[int, Any]):
+    """A prepared face's cmap, widths or glyph ids (`kind`): the characters whose glyphs are in the face's common
+    part, as `parse` would give them; any other character of the face is looked up in the whole face, parsed
+    the first time one is asked for (`_whole`). A character of the common set that is missing here is not in
+    the face. Iterating gives the prepared characters only (the first key is the whole cmap's first):
+    `complete` adds all the others."""
+
+    def __init__(self, kind: str, entries: dict[int, Any], common: frozenset[int], default: Any = None) -> None:
+        super().__init__(entries)
+        self.kind = kind
+        self.common = common
+        self.default = default
+        self.path = ""
+
+    def bound_to(self, path: str) -> Tables:
+        self.path = path
+        return self
+
+    def _from_whole(self, key: int) -> Any:
+        if key in self.common or not isinstance(key, int):
+            raise KeyError(key)
+        value = getattr(_whole(self.path), self.kind)[key]
+        self[key] = value
+        return value
+
+    def __missing__(self, key: int) -> Any:
+        try:
+            return self._from_whole(key)
+        except KeyError:
+            if self.kind == "cw":
+                return self.default
+            raise
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        try:
+            self._from_whole(key)  # type: ignore[arg-type]
+        except KeyError:
+            return False
+        return self.kind != "cw" or key in _whole(self.path).cmap
+
+    def get(self, key: int, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def complete(self) -> None:
+        whole = _whole(self.path).cmap
+        for code in whole:
+            if not dict.__contains__(self, code):
+                self[code] = getattr(_whole(self.path), self.kind)[code]
 
 
 def parse(path: str, spare: dict[tuple[str, int, int], Any] | None = None) -> TTFFont:
@@ -173,21 +240,6 @@ class _Lazy(dict[int, Any]):
             return default
 
 
-class Widths(dict[int, float]):
-    """A prepared face's widths (`faceprep`): every character of its cmap, the face's default for any other,
-    as `_Lazy` answers them."""
-
-    def __init__(self, widths: dict[int, float], default: float) -> None:
-        super().__init__(widths)
-        self.default = default
-
-    def __missing__(self, key: int) -> float:
-        return float(self.default)
-
-    def get(self, key: int, default: Any = None) -> Any:
-        return self[key]
-
-
 def clone_into(pdf: FPDF, family: str, path: str | os.PathLike[str]) -> TTFFont:
     """The face added to `pdf` as `family`, as `FPDF.add_font` would, without parsing the file again.
 
@@ -236,16 +288,19 @@ def _subset(key: tuple[str, int, int], glyphs: frozenset[str]) -> bytes:
     """
     from fontTools import subset as ftsubset
 
-    _prototype(*key)
+    proto = _prototype(*key)
     prepared = _prepared(*key)
-    if prepared is not None and glyphs <= prepared["common_glyphs"]:
-        font = open_font(prepared["common"])  # the face cut to GB 2312: the same glyphs, a sixth of the parsing
+    common = prepared is not None and glyphs <= prepared["common_glyphs"]
+    if prepared is not None and not common:
+        proto.cmap.complete()  # type: ignore[attr-defined] # a rare character: every code of the face is needed
+    if common and prepared is not None and prepared["common"]:
+        font = open_font(prepared["common"])  # the face's common part: the same glyphs, a tenth of the reading
     else:
         font = _SPARE.pop(key, None) or open_font(_read(*key))
     cff = font.get("CFF ")
     if cff is not None and getattr(cff.cff.topDictIndex[0], "ROS", None) is not None:
         cff.closure_glyphs = lambda _subsetter: None
-    font["cmap"] = _cmap({code: name for code, name in _prototype(*key).cmap.items() if name in glyphs})
+    font["cmap"] = _cmap({code: name for code, name in proto.cmap.items() if name in glyphs})
     options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, recalc_bounds=False)
     options.drop_tables += list(DROPPED_TABLES)
     options.layout_features = []

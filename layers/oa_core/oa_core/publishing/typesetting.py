@@ -15,7 +15,9 @@ The typesetter's modules, lowest first:
 * `pagination`: the page plan (署名 block and seal, 版记 on an even page, page numbers);
 * `layout`: 版头 and the flow on the grid, pure geometry (`layout(doc, advance)`);
 * `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding);
-* `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones);
+* `words`: the 标题's words (jieba, its dictionary read from the fonts layer a word at a time);
+* `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones), read from
+  the states `faceprep` prepares at the fonts layer's build;
 * `ofd`: the same layout drawn as OFD (GB/T 33190-2016); `ofdseal` signs and checks it;
 * `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf), and rendered as images
   for the OFD (pypdfium2).

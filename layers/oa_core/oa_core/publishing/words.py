@@ -1,35 +1,38 @@
-"""标题 words: jieba's segmentation of a 标题 (no HMM), its dictionary read from an SQLite file a word at a time.
+"""标题 words: jieba's segmentation of a 标题 (no HMM), its dictionary read for the title's characters only.
 
-jieba loads its whole prefix dictionary (about 580 000 entries: `marshal` from a cache file under the temporary
-directory, or built from its ``dict.txt`` when there is none, as in every fresh Lambda) before it cuts its first
-sentence: 0.6–0.8 s of a cold render here, more in Lambda. A 标题 needs only the entries of its own substrings.
-The fonts layer's build (layers/fonts) writes jieba's prefix dictionary (`Tokenizer.gen_pfdict` of its
-``dict.txt``, every word with its frequency and every prefix of a word with 0) into `WORDS_FILE`, an SQLite
-table keyed by word, beside the faces; a title looks its substrings up there (`_Table`), and jieba's own
-`Tokenizer` cuts it with that table as its dictionary: the same entries and the same algorithm, so the same
-words (tests/unit/publishing/test_words.py compares them). The file is opened read-only and immutable (Lambda's
-/opt is read-only, nothing is written beside it). Without the file (fonts from elsewhere), jieba loads its
-dictionary as before.
+jieba loads its whole prefix dictionary (about 498 000 entries, 349 000 of them words: `marshal` from a cache file
+under the temporary directory, or built from its ``dict.txt`` when there is none, as in every fresh Lambda) before
+it cuts its first sentence: 0.6–0.8 s of a cold render here, more in Lambda. A 标题 needs only the entries of its
+own substrings, which all begin with one of its characters. The fonts layer's build (layers/fonts) writes
+`INDEX_FILE`: for each first character, where jieba's ``dict.txt`` (in the search layer) holds the lines of the
+words beginning with it, with the dictionary's total frequency and the size and CRC-32 of the file it indexes.
+A title then reads those lines alone and builds the entries as jieba's `Tokenizer.gen_pfdict` does (each word
+with its frequency, in the file's order, and every prefix of a word with 0), and jieba's own `Tokenizer` cuts it
+with them as its dictionary: the same entries and the same algorithm, so the same words
+(tests/unit/publishing/test_words.py compares them). Nothing is written (Lambda's /opt is read-only). Without
+the index, or with one of another ``dict.txt``, jieba loads its dictionary as before.
 
 `use(directory)` names the directory to look in (the typesetter calls it with its font directory).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
-import sqlite3
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-WORDS_FILE = "jieba-words.sqlite3"
-"""jieba's prefix dictionary as SQLite, in the fonts layer (built by layers/fonts/prepare.py)."""
+INDEX_FILE = "jieba-words.json"
+"""Where jieba's dict.txt holds each first character's words (built by layers/fonts/prepare.py)."""
 _directory: list[Path] = []
 
 
 def use(directory: str | os.PathLike[str]) -> None:
-    """Look for `WORDS_FILE` in `directory` (the fonts layer) from now on."""
+    """Look for `INDEX_FILE` in `directory` (the fonts layer) from now on."""
     path = Path(directory)
     if _directory != [path]:
         _directory[:] = [path]
@@ -37,67 +40,91 @@ def use(directory: str | os.PathLike[str]) -> None:
 
 def segment(text: str) -> list[str]:
     """jieba's words of `text` (``lcut(text, HMM=False)``)."""
-    path = _directory[0] / WORDS_FILE if _directory else None
+    path = _directory[0] / INDEX_FILE if _directory else None
     tokenizer = _tokenizer(path if path is not None and path.is_file() else None)
+    if isinstance(tokenizer.FREQ, _Entries):
+        tokenizer.FREQ.read(text)
     return list(tokenizer.lcut(text, HMM=False))
 
 
+def dictionary_file() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).parent / str(jieba.DEFAULT_DICT_NAME)
+
+
 @cache
-def _tokenizer(path: Path | None) -> Any:
+def _tokenizer(index: Path | None) -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    if path is not None:
-        table = _Table(path)
-        tokenizer.FREQ = table
-        tokenizer.total = table.total
-        tokenizer.initialized = True  # jieba's check: its dictionary is `table`, nothing to load
+    if index is not None:
+        entries = _Entries.of(index, dictionary_file())
+        if entries is not None:
+            tokenizer.FREQ = entries
+            tokenizer.total = entries.total
+            tokenizer.initialized = True  # jieba's check: its dictionary is `entries`, nothing to load
     return tokenizer
 
 
-class _Table:
-    """jieba's FREQ, read-only, over the SQLite file: word → frequency (0 for a prefix); answers cached."""
+class _Entries(dict[str, int]):
+    """jieba's FREQ for the words beginning with the characters read so far (`read`)."""
 
-    def __init__(self, path: Path) -> None:
-        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self.total = int(self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()[0])
-        self._known: dict[str, int | None] = {}
+    def __init__(self, data: bytes, blocks: dict[str, list[list[int]]], total: int) -> None:
+        super().__init__()
+        self._data = data
+        self._blocks = blocks
+        self._read: set[str] = set()
+        self.total = total
 
-    def get(self, word: str, default: Any = None) -> Any:
-        if word not in self._known:
-            row = self._db.execute("SELECT freq FROM words WHERE word = ?", (word,)).fetchone()
-            self._known[word] = None if row is None else int(row[0])
-        found = self._known[word]
-        return default if found is None else found
+    @classmethod
+    def of(cls, index: Path, dictionary: Path) -> _Entries | None:
+        described = json.loads(index.read_text(encoding="utf-8"))
+        data = dictionary.read_bytes()
+        if described.get("size") != len(data) or described.get("crc32") != zlib.crc32(data):
+            logging.getLogger(__name__).warning("%s indexes another dict.txt: jieba loads its own", index)
+            return None
+        return cls(data, described["blocks"], int(described["total"]))
 
-    def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self.get(word) is not None
+    def read(self, text: str) -> None:
+        """The entries of the words beginning with each character of `text`, as `gen_pfdict` makes them."""
+        for first in set(text) - self._read:
+            self._read.add(first)
+            for start, end in self._blocks.get(first, ()):
+                for raw in io.BytesIO(self._data[start:end]):  # lines as jieba reads its file
+                    line = raw.strip().decode("utf-8")
+                    if not line:
+                        continue
+                    word, freq = line.split(" ")[:2]
+                    self[word] = int(freq)
+                    for end_at in range(1, len(word)):
+                        self.setdefault(word[:end_at], 0)
 
-    def __getitem__(self, word: str) -> int:
-        found = self.get(word)
-        if found is None:
-            raise KeyError(word)
-        return int(found)
 
-
-def write_dictionary(out: Path) -> None:
-    """jieba's prefix dictionary of its ``dict.txt`` as `WORDS_FILE` at `out` (the fonts layer's build)."""
+def write_index(out: Path) -> None:
+    """`INDEX_FILE` of jieba's dict.txt at `out` (the fonts layer's build)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    freq, total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    data = dictionary_file().read_bytes()
+    _freq, total = jieba.Tokenizer().gen_pfdict(jieba.Tokenizer().get_dict_file())
+    blocks: dict[str, list[list[int]]] = {}
+    offset = 0
+    for raw in io.BytesIO(data):
+        line = raw.strip().decode("utf-8")
+        if line:
+            first = line[0]
+            runs = blocks.setdefault(first, [])
+            if runs and runs[-1][1] == offset:
+                runs[-1][1] = offset + len(raw)
+            else:
+                runs.append([offset, offset + len(raw)])
+        offset += len(raw)
+    document = {"size": len(data), "crc32": zlib.crc32(data), "total": total, "blocks": blocks}
     partial = out.with_name(f".{out.name}.{os.getpid()}")
-    partial.unlink(missing_ok=True)
     try:
-        with sqlite3.connect(partial) as db:
-            db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
-            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.executemany("INSERT INTO words VALUES (?, ?)", sorted(freq.items()))
-            db.execute("INSERT INTO meta VALUES ('total', ?)", (str(total),))
-        db.close()
+        partial.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
