@@ -2,17 +2,16 @@
 
 ``faceprep.prepare(face, out)`` (run by layers/fonts/prepare.py for each face, `faces.PREPARED` beside it) pickles:
 
-* fpdf2's parsed font of the face as `faces.parse` makes it, with the width and the glyph id of every character
-  of the cmap filled in (a fresh process parsed the 15 MB face, its cmap, its 65 000 advance widths and its CFF
-  charset: 0.1–0.15 s a face here);
-* the face cut to the characters of GB 2312 (its 6 763 汉字, the symbols and ASCII: what 公文 are written in),
-  every glyph kept as it is (CIDs, outlines, hints, advance widths, the head's bounds, the OS/2 ranges and the
-  glyph names), so a document's subset cut from it is the subset cut from the whole face, byte for byte
-  (tests/unit/publishing/test_faceprep.py), at a sixth of the reading; a document with any other character is
-  cut from the whole face, as before;
+* fpdf2's parsed font of the face as `faces.parse` makes it (a fresh process parsed the 10–16 MB face, its cmap,
+  its 65 000 advance widths and its CFF charset: 0.1–0.15 s a face here), with its cmap, widths and glyph ids
+  for the `common_characters` (`faces.Tables`: any other character is looked up in the whole face when asked);
+* unless told not to, the face's common part: the glyphs of those characters, every one kept as it is (CIDs,
+  outlines, hints, advance widths, the head's bounds, the OS/2 ranges and the glyph names), so a document's subset
+  cut from it is the subset cut from the whole face, byte for byte (tests/unit/publishing/test_faceprep.py), at
+  a tenth of the reading; a document with any other character is cut from the whole face, as before;
 * the face file's `faces.fingerprint` and the fpdf2 version: a state that does not match is not used.
 
-Build-time only (fontTools' subsetter, minutes of nothing: about ten seconds for the four faces).
+Build-time only (fontTools' subsetter: seconds of CPU a face).
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ file is read again), and every drawer of a document shares the work:
   file, so one subsetting serves both, and rendering the same text again costs nothing.
 
 A fresh process reads no face to parse it: the fonts layer's build leaves beside each face its `PREPARED` state
-(`faceprep`): the parsed font with every width and glyph id, and the face cut to GB 2312, from which a document
-with no other character is subset (byte for byte the subset of the whole face, at a sixth of the reading). Without
-a state, or with one made of another file or by another fpdf2, the face is parsed as before.
+(`faceprep`): the parsed font with the tables of its common characters (GB 2312 level 1 and its punctuation; any
+other is looked up in the whole face when asked, `Tables`), and the face's common part, from which a document with
+no other character is subset (byte for byte the subset of the whole face, at a tenth of the reading). Without a
+state, or with one made of another file or by another fpdf2, the face is parsed as before.
 
 fpdf2 and fontTools are imported on first use (this module is loaded in Lambda cold starts).
 """
@@ -42,8 +43,9 @@ _SPARE: dict[tuple[str, int, int], Any] = {}
 """The fontTools font each prototype was parsed from, until the first subset of the face consumes it."""
 PREPARED = ".prepared"
 """Beside a face `<file>`, `<file>.prepared`: its state made by the fonts layer's build (`faceprep`): fpdf2's parsed
-font with every width and glyph id filled in, and the face cut to GB 2312's characters (`common`, with the names
-of its glyphs), from which a document's subset is cut when it has no other character."""
+font and its `Tables` of the common characters, and the face's common part (`common`, empty for a face shipped
+without one; `common_glyphs`, the names of its glyphs), from which a document's subset is cut when it has no other
+character."""
 STATE_FORMAT = 2
 _LOG = logging.getLogger(__name__)
 SUBSET_CACHE = 64
