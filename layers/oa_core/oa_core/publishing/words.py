@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import threading
 import zlib
 from functools import cache
 from pathlib import Path
@@ -76,6 +77,7 @@ class _Entries(dict[str, int]):
         self._data = data
         self._blocks = blocks
         self._read: set[str] = set()
+        self._lock = threading.Lock()
         self.total = total
 
     @classmethod
@@ -88,18 +90,23 @@ class _Entries(dict[str, int]):
         return cls(data, described["blocks"], int(described["total"]))
 
     def read(self, text: str) -> None:
-        """The entries of the words beginning with each character of `text`, as `gen_pfdict` makes them."""
-        for first in set(text) - self._read:
-            self._read.add(first)
-            for start, end in self._blocks.get(first, ()):
-                for raw in io.BytesIO(self._data[start:end]):  # lines as jieba reads its file
-                    line = raw.strip().decode("utf-8")
-                    if not line:
-                        continue
-                    word, freq = line.split(" ")[:2]
-                    self[word] = int(freq)
-                    for end_at in range(1, len(word)):
-                        self.setdefault(word[:end_at], 0)
+        """The entries of the words beginning with each character of `text`, as `gen_pfdict` makes them (one
+        thread at a time: a character counts as read once all its entries are in)."""
+        with self._lock:
+            for first in set(text) - self._read:
+                self._read_words(first)
+                self._read.add(first)
+
+    def _read_words(self, first: str) -> None:
+        for start, end in self._blocks.get(first, ()):
+            for raw in io.BytesIO(self._data[start:end]):  # lines as jieba reads its file
+                line = raw.strip().decode("utf-8")
+                if not line:
+                    continue
+                word, freq = line.split(" ")[:2]
+                self[word] = int(freq)
+                for end_at in range(1, len(word)):
+                    self.setdefault(word[:end_at], 0)
 
 
 def write_index(out: Path) -> None:
