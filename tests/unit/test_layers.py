@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from infra.local.template import Template
+from oa_core.publishing.faces import PREPARED
 from oa_core.publishing.fonts import FONT_FILES
+from oa_core.publishing.words import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -300,10 +302,11 @@ index 2, of a Noto CJK collection; the single face of LXGW WenKai)."""
 LICENCES = {"fonts/LICENSE-NotoCJK.txt", "fonts/LICENSE-LXGWWenKai.txt"}
 
 
-def test_the_fonts_layer_holds_only_the_faces_the_typesetter_uses_and_their_licence() -> None:
+def test_the_fonts_layer_holds_only_the_faces_the_typesetter_uses_their_states_and_their_licence() -> None:
     fonts = _build() / "FontsLayer"
     found = {str(path.relative_to(fonts)) for path in fonts.rglob("*") if path.is_file()}
-    assert found == {*(f"fonts/{name}" for name in FONT_FILES.values()), *LICENCES}
+    prepared = {f"fonts/{name}{PREPARED}" for name in FONT_FILES.values()} | {f"fonts/{INDEX_FILE}"}
+    assert found == {*(f"fonts/{name}" for name in FONT_FILES.values()), *prepared, *LICENCES}
     assert set(FACE_SOURCES) == set(FONT_FILES.values())
 
 

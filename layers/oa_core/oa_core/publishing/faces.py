@@ -12,6 +12,12 @@ file is read again), and every drawer of a document shares the work:
   outlines' bounds not recomputed), cached by glyph set: the PDF embeds its CFF table and the OFD the whole
   file, so one subsetting serves both, and rendering the same text again costs nothing.
 
+A fresh process reads no face to parse it: the fonts layer's build leaves beside each face its `PREPARED` state
+(`faceprep`): the parsed font with the tables of its common characters (GB 2312 level 1 and its punctuation; any
+other is looked up in the whole face when asked, `Tables`), and the face's common part, from which a document with
+no other character is subset (byte for byte the subset of the whole face, at a tenth of the reading). Without a
+state, or with one made of another file or by another fpdf2, the face is parsed as before.
+
 fpdf2 and fontTools are imported on first use (this module is loaded in Lambda cold starts).
 """
 
@@ -19,7 +25,9 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 import os
+import struct
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +41,13 @@ PRESUBSET = "oa_presubset"
 """The attribute that marks a fontTools font made from a cached `subset`."""
 _SPARE: dict[tuple[str, int, int], Any] = {}
 """The fontTools font each prototype was parsed from, until the first subset of the face consumes it."""
+PREPARED = ".prepared"
+"""Beside a face `<file>`, `<file>.prepared`: its state made by the fonts layer's build (`faceprep`): fpdf2's parsed
+font and its `Tables` of the common characters, and the face's common part (`common`, empty for a face shipped
+without one; `common_glyphs`, the names of its glyphs), from which a document's subset is cut when it has no other
+character."""
+STATE_FORMAT = 2
+_LOG = logging.getLogger(__name__)
 SUBSET_CACHE = 64
 """Subsets kept per process (a few hundred KB each): the documents rendered lately, each face of each."""
 
@@ -62,6 +77,79 @@ def prototype(path: str | os.PathLike[str]) -> TTFFont:
 
 @lru_cache(maxsize=8)
 def _prototype(path: str, _size: int, _mtime: int) -> TTFFont:
+    prepared = _prepared(path, _size, _mtime)
+    if prepared is not None:
+        font: TTFFont = copy.copy(prepared["font"])
+        font.ttffile = Path(path)
+        font.cmap, font.cw, font.glyph_ids = (copy.copy(table).bound_to(path) for table in prepared["tables"])
+        return font
+    return parse(path, _SPARE)
+
+
+@lru_cache(maxsize=8)
+def _whole(path: str) -> TTFFont:
+    """The face parsed as a whole: what a prepared face's tables (`Tables`) answer a rare character from."""
+    return parse(path, _SPARE)
+
+
+class Tables(dict[int, Any]):
+    """A prepared face's cmap, widths or glyph ids (`kind`): the characters whose glyphs are in the face's common
+    part, as `parse` would give them; any other character of the face is looked up in the whole face, parsed
+    the first time one is asked for (`_whole`). A character of the common set that is missing here is not in
+    the face. Iterating gives the prepared characters only (the first key is the whole cmap's first):
+    `complete` adds all the others."""
+
+    def __init__(self, kind: str, entries: dict[int, Any], common: frozenset[int], default: Any = None) -> None:
+        super().__init__(entries)
+        self.kind = kind
+        self.common = common
+        self.default = default
+        self.path = ""
+
+    def bound_to(self, path: str) -> Tables:
+        self.path = path
+        return self
+
+    def _from_whole(self, key: int) -> Any:
+        if key in self.common or not isinstance(key, int):
+            raise KeyError(key)
+        value = getattr(_whole(self.path), self.kind)[key]
+        self[key] = value
+        return value
+
+    def __missing__(self, key: int) -> Any:
+        try:
+            return self._from_whole(key)
+        except KeyError:
+            if self.kind == "cw":
+                return self.default
+            raise
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        try:
+            self._from_whole(key)  # type: ignore[arg-type]
+        except KeyError:
+            return False
+        return self.kind != "cw" or key in _whole(self.path).cmap
+
+    def get(self, key: int, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def complete(self) -> None:
+        whole = _whole(self.path).cmap
+        for code in whole:
+            if not dict.__contains__(self, code):
+                self[code] = getattr(_whole(self.path), self.kind)[code]
+
+
+def parse(path: str, spare: dict[tuple[str, int, int], Any] | None = None) -> TTFFont:
+    """fpdf2's parsed font of the file, its tables filled when asked (`_Lazy`); `spare` keeps the fontTools font
+    it was parsed from, keyed as `_key`, for the face's first subset."""
     from fpdf import FPDF
 
     holder = FPDF()
@@ -89,8 +177,50 @@ def _prototype(path: str, _size: int, _mtime: int) -> TTFFont:
     font.cw = _Lazy(width)
     font.glyph_ids = _Lazy(glyph_id)
     parsed.recalcBBoxes = parsed.recalcTimestamp = False
-    _SPARE[(path, _size, _mtime)] = parsed  # the first subset is cut from it: its tables are read already
+    if spare is not None:
+        spare[_key(path)] = parsed  # the first subset is cut from it: its tables are read already
     return font
+
+
+def _prepared(path: str, size: int, mtime: int) -> dict[str, Any] | None:
+    """The face's `PREPARED` state made by the fonts layer's build, when it is there and made of this very file
+    (size and the font's checksum) by this fpdf2; None otherwise (the face is then parsed)."""
+    state_file = Path(path + PREPARED)
+    if not state_file.is_file():
+        return None
+    from fpdf import FPDF_VERSION
+
+    state = _read_state(str(state_file), *_key(state_file)[1:])
+    if state.get("format") != STATE_FORMAT or state.get("fpdf2") != FPDF_VERSION:
+        _LOG.warning("prepared face %s is for another fpdf2 or format: parsing the face", state_file)
+        return None
+    if state.get("fingerprint") != fingerprint(path):
+        _LOG.warning("prepared face %s was made of another file: parsing the face", state_file)
+        return None
+    return state
+
+
+@lru_cache(maxsize=8)
+def _read_state(path: str, _size: int, _mtime: int) -> dict[str, Any]:
+    import pickle
+
+    # our own file: written by the fonts layer's build (faceprep), shipped read-only in the layer beside the face
+    state: dict[str, Any] = pickle.loads(Path(path).read_bytes())  # noqa: S301
+    return state
+
+
+def fingerprint(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """The file's size and its font's checksum (head.checkSumAdjustment, over every byte of the font)."""
+    with Path(path).open("rb") as file:
+        header = file.read(12)
+        tables = struct.unpack(">H", header[4:6])[0]
+        directory = file.read(16 * tables)
+        for index in range(tables):
+            tag, _checksum, offset, _length = struct.unpack(">4sIII", directory[16 * index : 16 * index + 16])
+            if tag == b"head":
+                file.seek(offset + 8)
+                return Path(path).stat().st_size, struct.unpack(">I", file.read(4))[0]
+    return Path(path).stat().st_size, -1
 
 
 class _Lazy(dict[int, Any]):
@@ -160,12 +290,19 @@ def _subset(key: tuple[str, int, int], glyphs: frozenset[str]) -> bytes:
     """
     from fontTools import subset as ftsubset
 
-    _prototype(*key)
-    font = _SPARE.pop(key, None) or open_font(_read(*key))
+    proto = _prototype(*key)
+    prepared = _prepared(*key)
+    common = prepared is not None and glyphs <= prepared["common_glyphs"]
+    if prepared is not None and not common:
+        proto.cmap.complete()  # type: ignore[attr-defined] # a rare character: every code of the face is needed
+    if common and prepared is not None and prepared["common"]:
+        font = open_font(prepared["common"])  # the face's common part: the same glyphs, a tenth of the reading
+    else:
+        font = _SPARE.pop(key, None) or open_font(_read(*key))
     cff = font.get("CFF ")
     if cff is not None and getattr(cff.cff.topDictIndex[0], "ROS", None) is not None:
         cff.closure_glyphs = lambda _subsetter: None
-    font["cmap"] = _cmap({code: name for code, name in _prototype(*key).cmap.items() if name in glyphs})
+    font["cmap"] = _cmap({code: name for code, name in proto.cmap.items() if name in glyphs})
     options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, recalc_bounds=False)
     options.drop_tables += list(DROPPED_TABLES)
     options.layout_features = []

@@ -4,8 +4,8 @@ Owns where a line may break: a line never starts with closing punctuation (，�
 opening punctuation (（《“ …); the characters are carried over to the next line (推出), so such a line is one or
 two cells short. Runs of half-width characters (numbers, Latin words) and the two halves of —— and …… stay
 together. 标题 lines (§7.3.1: 词意完整, 排列对称, 长短适宜, 梯形或菱形) break only between words, as jieba
-segments the title (MIT, the segmenter the full-text index uses; loaded on the first title of more than one line,
-about half a second of CPU), never inside a 年份 (2026年), and inside a 书名号 《…》 only when the title would
+segments the title (MIT, the segmenter the full-text index uses; its dictionary read a word at a time from the fonts
+layer, `words`), never inside a 年份 (2026年), and inside a 书名号 《…》 only when the title would
 otherwise need one more line; among those
 breaks the lines are balanced, preferring breaks before 关于 and 《 and after ，、, in a 梯形 (upper lines not
 longer than lower ones) or a 菱形 (the longest line inside), never an inverted trapezoid or an hourglass.
@@ -18,9 +18,8 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from functools import cache
-from typing import Any
 
+from oa_core.publishing import words
 from oa_core.publishing.grid import Char
 
 # 避头尾: characters that must not start a line, and characters that must not end one.
@@ -116,24 +115,13 @@ def title_breaks(text: str) -> list[int]:
     character a new line would start with)."""
     positions: set[int] = set()
     position = 0
-    for word in _segmenter().lcut(text, HMM=False):
+    for word in words.segment(text):
         position += len(word)
         positions.add(position)
     positions.discard(len(text))
     for match in _YEAR.finditer(text):
         positions -= set(range(match.start() + 1, match.end()))
     return sorted(positions)
-
-
-@cache
-def _segmenter() -> Any:
-    """jieba's tokenizer, its dictionary loaded once (the first title of more than one line pays it)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.Tokenizer()
 
 
 def _shape_cost(widths: Sequence[float], unit: float) -> float:

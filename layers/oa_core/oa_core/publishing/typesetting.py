@@ -15,7 +15,9 @@ The typesetter's modules, lowest first:
 * `pagination`: the page plan (署名 block and seal, 版记 on an even page, page numbers);
 * `layout`: 版头 and the flow on the grid, pure geometry (`layout(doc, advance)`);
 * `drawing`: the fpdf2 calls (fonts, red, rules, seal, text, the Identity-H encoding);
-* `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones);
+* `words`: the 标题's words (jieba, its dictionary read from the fonts layer a word at a time);
+* `faces`: the faces parsed once a process, their subsets cached (both drawers embed the same ones), read from
+  the states `faceprep` prepares at the fonts layer's build;
 * `ofd`: the same layout drawn as OFD (GB/T 33190-2016); `ofdseal` signs and checks it;
 * `appending`: the PDF 附件 merged into the frames the layout left for them (pypdf), and rendered as images
   for the OFD (pypdfium2).
@@ -30,7 +32,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oa_core.publishing import appending, drawing, ofd
+from oa_core.publishing import appending, drawing, ofd, words
 from oa_core.publishing.document import Appendix, OfficialDocument
 from oa_core.publishing.fonts import FONT_FILES, LAMBDA_FONT_DIR, font_paths
 from oa_core.publishing.grid import Layout
@@ -81,6 +83,7 @@ def render(
         )
         doc = dataclasses.replace(doc, appendices=pages)
     fonts = font_paths(font_dir)
+    words.use(font_dir)  # jieba's dictionary for the 标题 breaks, prepared beside the faces
     pdf = drawing.new_pdf(fonts)
     advance = drawing.font_advance(pdf)
     placed = layout(doc, advance)
