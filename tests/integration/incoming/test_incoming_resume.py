@@ -29,10 +29,13 @@ LEAD, ASSIST = "liuyang", "xuhui"
 
 
 def _failed_at_handle_after_the_assist_reported(api: Api, stack: LocalStack) -> str:
-    """The 主办's 承办 task cannot open (the Lambda service fails it past every retry) while the 协办 reports."""
-    stack.inject_invoke_faults("IncomingFunction", 4, "ServiceException", only_for={"step": "handle", "index": 0})
+    """The 协办 reports; then the 主办's waiting 承办 fails for good (its Map item's task reported failed to Step
+    Functions, as a step failing past its retries is), in this order whatever the machine's speed."""
     incoming_id = instructed(api, stack)
     decide(api, ASSIST, incoming_id, "handle", opinion="已提供综合科意见。")
+    lead = task_of(api, LEAD, incoming_id, "handle")
+    token = next(t.task_token for t in tasks_of(incoming_id) if t.task_id == lead["task_id"])
+    stack.sfn.send_task_failure(taskToken=token, error="Lambda.Unknown", cause="the 承办 step failed for good")
     wait_incoming(api, incoming_id, "failed")
     return incoming_id
 
