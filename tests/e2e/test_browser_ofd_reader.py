@@ -37,7 +37,7 @@ EDGE_MM = 1.5
 """How far (mm) an edge of a red bounding box may lie from the PDF's."""
 SEAL_MASS = (0.92, 1.25)
 """The red pixels' count in a seal's region, the reader's over the PDF's. Measured: 1.04–1.09 (the arc text in the
-browser's face is a little heavier); 0.80–0.88 when the arc text was misplaced (decision 110)."""
+browser's face is a little heavier); 0.80–0.88 when the arc text was misplaced (decision 113)."""
 MARK_MASS = (0.8, 1.25)
 """The same outside the seals (发文机关标志 in another face, the red lines). Measured: 0.92–0.95."""
 GRID_CELLS = 6
