@@ -30,6 +30,8 @@ def real_template_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
         (root / "layers" / python_layer).mkdir(parents=True)
         shutil.copy(TEMPLATE_PATH.parent / "layers" / python_layer / "requirements.txt", root / "layers" / python_layer)
     shutil.copytree(TEMPLATE_PATH.parent / "layers" / "fonts", root / "layers" / "fonts")  # a makefile layer
+    # The fonts layer's build prepares its faces with oa_core.publishing's own code (faceprep, words).
+    (root / "layers" / "oa_core" / "oa_core").symlink_to(TEMPLATE_PATH.parent / "layers" / "oa_core" / "oa_core")
     (cache := TEMPLATE_PATH.parent / ".aws-sam" / "fonts-cache").mkdir(parents=True, exist_ok=True)
     (root / ".aws-sam").mkdir()  # its faces take minutes of CPU to extract: the copy shares the checkout's cache
     (root / ".aws-sam" / "fonts-cache").symlink_to(cache, target_is_directory=True)
@@ -99,6 +101,8 @@ class TestRealTemplate:
         assert font_dir.parts[-3:] == ("local-layers", "FontsLayer", "fonts")
         assert {path.name for path in font_dir.iterdir()} == {
             *FONT_FILES.values(),
+            *(f"{face}.prepared" for face in FONT_FILES.values()),  # each face's prepared state (decision 118)
+            "jieba-words.json",  # the index of jieba's dictionary for the 标题 breaks
             "LICENSE-NotoCJK.txt",
             "LICENSE-LXGWWenKai.txt",
         }
