@@ -11,7 +11,9 @@ as `closing` places it for the PDF: 署名 and 成文日期 (one 发文机关; �
 (抄送, 印发机关 and 印发日期; a 信函's without 印发 and its rules) and page numbers 「— 1 —」 in 4号 宋体, odd right,
 even left (a 信函's first page none).
 
-The file carries no seal: the sealed original is the PDF. Faces and widths: `wordstyle`.
+Where Word would decide otherwise than the PDF, the PDF's own plan decides (`layout` with Word's widths): the
+标题's lines and the 版记's lines, page and grid lines (`_record`). The file carries no seal: the sealed original
+is the PDF. Faces and widths: `wordstyle`.
 """
 
 from __future__ import annotations
