@@ -43,3 +43,21 @@ def test_a_title_breaks_before_guanyu_when_the_lines_stay_balanced() -> None:
     title = "示例市人民政府办公室关于调整冬季供暖时间的请示"
     chars = [Char(ch, "serif-bold", 22 * MM_PER_PT) for ch in title]
     assert texts(balance_title(chars, 156.0)) == ["示例市人民政府办公室", "关于调整冬季供暖时间的请示"]
+
+
+def test_a_line_breaks_before_a_bracketed_run_or_a_phone_number_it_is_told_to_keep_when_half_the_line_stays() -> None:
+    text = "请联系办公室（王明）或拨打0000 1234"
+    chars = [Char(ch, "serif", 1.0) for ch in text]
+    keep = frozenset(range(7, 10)) | frozenset(range(14, 22))  # inside （王明） and the number
+    assert ["".join(c.text for c in line) for line in wrap(chars, 8, 20, keep)] == [
+        "请联系办公室",
+        "（王明）或拨打0000 1234",
+    ]
+    assert ["".join(c.text for c in line) for line in wrap(chars, 17, 20, keep)] == [
+        "请联系办公室（王明）或拨打",
+        "0000 1234",
+    ]
+    unkept = wrap(chars, 17, 20)
+    assert "".join(c.text for c in unkept[0]) == "请联系办公室（王明）或拨打0000", (
+        "without `keep` it breaks at the space"
+    )

@@ -14,14 +14,17 @@ from oa_core.publishing.closing import closing_block, tight_block
 from oa_core.publishing.document import OfficialDocument, chinese_date
 from oa_core.publishing.fonts import EM_ASCENT
 from oa_core.publishing.grid import (
+    CHAR_PITCH,
     LINE_PITCH,
     LINES_PER_PAGE,
     MM_PER_PT,
     SEAL_DIAMETER,
+    TEXT_LEFT,
     TEXT_TOP,
     Layout,
     Measure,
     TextItem,
+    row_top,
 )
 from oa_core.publishing.typesetting import render_pdf
 from tests.unit.publishing.format_samples import JOINT, LETTER, MINUTES, ORDER, UNSEALED
@@ -172,11 +175,23 @@ def test_a_three_unit_joint_block_stays_under_a_one_line_body_and_continues_on_p
     assert {t.page for t in result.texts if _text(t) == LINE} == {0}
 
 
-def test_the_remarks_of_a_letter_wrap_left_of_the_seal_on_the_line_below_the_date() -> None:
+def test_a_letters_remarks_too_long_for_the_room_left_of_the_seal_go_whole_on_the_first_line_below_it() -> None:
     result = laid_out(LETTER)
     (seal,) = result.seals
     date = next(t for t in result.texts if _text(t) == chinese_date(LETTER.sign_date))
-    first = next(t for t in result.texts if _text(t).startswith("（联系人"))
+    remarks = [t for t in result.texts if _text(t).startswith("（联系人")]
+    assert [_text(t) for t in remarks] == ["（联系人：王明，电话：0000-12345678）"], "one line, the number unbroken"
+    (first,) = remarks
+    assert first.page == date.page and _row(first) > _row(date) + 1
+    assert row_top(_row(first)) >= seal.cy + SEAL_DIAMETER / 2 > row_top(_row(first) - 1), "the first line below"
+    assert first.x == pytest.approx(TEXT_LEFT + 2 * CHAR_PITCH), "居左空二字"
+
+
+def test_a_short_remark_stays_left_of_the_seal_on_the_line_below_the_date() -> None:
+    result = laid_out(replace(LETTER, remarks="此件公开发布"))
+    (seal,) = result.seals
+    date = next(t for t in result.texts if _text(t) == chinese_date(LETTER.sign_date))
+    first = next(t for t in result.texts if _text(t) == "（此件公开发布）")
     assert _row(first) == _row(date) + 1, "§7.3.6: the 附注 on the line below the 成文日期"
     assert first.x + sum(ch.width for ch in first.chars) < seal.cx - SEAL_DIAMETER / 2, "left of the seal"
 

@@ -19,14 +19,17 @@ way a document is closed; `pagination` decides on which page and grid line the b
   签名章 is the signer's name in 楷体, red, in a red frame (`Block.frames`).
 * 纪要 (§10.3) carry no 署名, seal or date here (the date is in the 版头): an empty block.
 
-附注 (§7.3.6): 居左空二字, in 圆括号, on the line after the 成文日期 (wrapped lines flush left). The seal presses the
-成文日期 (§7.3.5.1) and reaches down into that line, so the 附注's first line ends 1 mm left of the seal's edge
-(the rest wraps onto full lines); with less than six characters of room there, it starts below the seal.
+附注 (§7.3.6 「居左空二字加圆括号编排在成文日期下一行」; the standard says nothing of its turn lines, so they are
+顶格 as the 正文's, §7.3.3). The seal presses the 成文日期 (§7.3.5.1) and reaches down into that line, so the
+附注 stays there only when it fits left of the seal (1 mm from its edge) whole, or when that room holds at least
+20 characters; otherwise it starts on the first line below the seal, 居左空二字. Its lines break outside a phone
+number and outside a bracketed run inside it, when the line keeps half its characters.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from oa_core.publishing.document import OfficialDocument, chinese_date
@@ -49,7 +52,9 @@ SEAL_SPACING = 2.0  # mm between two seals side by side in 联合行文 (不相�
 DATE_RIGHT_BLANK = 4  # §7.3.5.1 成文日期右空四字
 UNSEALED_RIGHT_BLANK = 2  # §7.3.5.2 署名右空二字
 REMARKS_SEAL_GAP = 1.0  # mm between the 附注's first line and the seal's left edge
-REMARKS_MIN_ROOM = 6  # characters: with less room left of the seal, the 附注 starts on the line below it
+REMARKS_WRAP_ROOM = 20  # characters left of the seal a 附注 may wrap in; with less it goes below the seal whole
+_KEPT_RUNS = re.compile(r"[（(][^（）()]*[）)]|[0-9０-９][0-9０-９\-－ ]*[0-9０-９]")
+"""What a 附注's line avoids breaking inside: a bracketed run, a phone number."""
 STAMP_SIZE = TITLE_SIZE  # the 签名章's name, 2号 楷体
 STAMP_PAD = 1.5  # mm between the name and its frame, left and right
 STAMP_PAD_V = 0.9  # the same above and below (the frame stays inside its grid line)
@@ -223,12 +228,15 @@ def _with_remarks(doc: OfficialDocument, measure: Measure, block: Block) -> Bloc
         return block
     splits = tuple((upper, _with_remarks(doc, measure, lower)) for upper, lower in block.splits)
     after = max(offset for offset, _row in block.rows) + 1
-    chars = measure.chars("（" + doc.remarks.strip().strip("（）()") + "）", SERIF)
+    inner = doc.remarks.strip().strip("（）()")
+    chars = measure.chars("（" + inner + "）", SERIF)
     first = _remarks_room(block, after)
-    if first < REMARKS_MIN_ROOM * CHAR_PITCH:  # too little room left of the seal: the 附注 goes below it
+    whole = sum(ch.width for ch in chars)
+    if whole > first + 1e-6 and first < REMARKS_WRAP_ROOM * CHAR_PITCH:  # cramped beside the seal: below it
         after = _seal_bottom_line(block.seals)
         first = LINE_WIDTH - 2 * CHAR_PITCH
-    lines = wrap(chars, first, LINE_WIDTH)
+    keep = frozenset(i + 1 for m in _KEPT_RUNS.finditer(inner) for i in range(m.start() + 1, m.end()))
+    lines = wrap(chars, first, LINE_WIDTH, keep)
     rows = block.rows + tuple(
         (after + index, Row(tuple(line), 2 * CHAR_PITCH if index == 0 else 0.0)) for index, line in enumerate(lines)
     )

@@ -131,6 +131,10 @@ class Layout:
     rules: list[RuleItem] = field(default_factory=list)
     seals: list[SealItem] = field(default_factory=list)
     frames: list[FrameItem] = field(default_factory=list)
+    closing_page: int = 0
+    """The page (1-based) the closing block ends on (before any 附件 pages)."""
+    record_page: int = 0
+    """The page (1-based) the 版记 is on, 0 without one."""
 
 
 class Measure:

@@ -21,6 +21,7 @@ from oa_core.publishing.grid import (
     NOTE_ROW,
     TEXT_WIDTH,
     TITLE_SIZE,
+    Char,
     Layout,
     Measure,
     Row,
@@ -65,8 +66,7 @@ def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
     grid lines, in order."""
     rows: list[Row] = []
     if doc.layout_format in ("文件", "信函"):
-        title = measure.chars(doc.title, SERIF_BOLD, TITLE_SIZE, 0)
-        for line in balance_title(title, TEXT_WIDTH):
+        for line in title_lines(doc, measure):
             width = sum(ch.width for ch in line)
             rows.append(Row(tuple(line), (TEXT_WIDTH - width) / 2, TITLE_SIZE, 0))
         rows.append(Row())
@@ -83,6 +83,11 @@ def _flow(doc: OfficialDocument, measure: Measure) -> list[Row]:
     if doc.layout_format == "纪要":
         rows.extend(_attendance_rows(doc, measure))
     return rows
+
+
+def title_lines(doc: OfficialDocument, measure: Measure) -> list[list[Char]]:
+    """The 标题's lines (§7.3.1, `balance_title`), in 2号 小标宋; the Word file breaks its 标题 at the same places."""
+    return balance_title(measure.chars(doc.title, SERIF_BOLD, TITLE_SIZE, 0), TEXT_WIDTH)
 
 
 def _attendance_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:

@@ -51,8 +51,11 @@ def _half_width_word(ch: str) -> bool:
     return ch.isascii() and not ch.isspace()
 
 
-def wrap(chars: Sequence[Char], first_width: float, rest_width: float) -> list[list[Char]]:
-    """Greedy line breaking on measured characters, then moved back until `can_break` allows the break."""
+def wrap(
+    chars: Sequence[Char], first_width: float, rest_width: float, keep: frozenset[int] = frozenset()
+) -> list[list[Char]]:
+    """Greedy line breaking on measured characters, then moved back until `can_break` allows the break; `keep`:
+    positions (the index a new line would start with) avoided as long as the line keeps half its characters."""
     lines: list[list[Char]] = []
     start = 0
     available = first_width
@@ -64,11 +67,21 @@ def wrap(chars: Sequence[Char], first_width: float, rest_width: float) -> list[l
             end += 1
         end = max(end, start + 1)
         if end < len(chars):
-            end = _allowed_break(chars, start, end)
+            end = _kept_break(chars, start, end, keep) or _allowed_break(chars, start, end)
         lines.append(list(chars[start:end]))
         start = end
         available = rest_width
     return lines
+
+
+def _kept_break(chars: Sequence[Char], start: int, end: int, keep: frozenset[int]) -> int:
+    """The last allowed break outside `keep` in the line's second half, 0 when there is none."""
+    if not keep:
+        return 0
+    for position in range(end, start + max((end - start + 1) // 2, 1) - 1, -1):
+        if position not in keep and can_break(chars[position - 1].text, chars[position].text):
+            return position
+    return 0
 
 
 def _allowed_break(chars: Sequence[Char], start: int, end: int) -> int:

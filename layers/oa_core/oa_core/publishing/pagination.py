@@ -66,7 +66,7 @@ def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_
     for page, start, piece in pieces:
         _place_block(doc, piece, page, start, result)
     block_page, block_row, block = pieces[-1]
-    record = _record_rows(doc, measure)
+    record = record_rows(doc, measure)
     last_content = block_page + 1  # 1-based
     fits = block_row + block.height <= LINES_PER_PAGE - len(record)
     if doc.appendices:
@@ -83,7 +83,9 @@ def place_pages(doc: OfficialDocument, measure: Measure, flow: list[Row], first_
         record_page = last_content + 2
         unnumbered |= {last_content + 1, last_content + 2}
     result.page_count = record_page
+    result.closing_page = block_page + 1
     if record:
+        result.record_page = record_page
         _place_record(doc, measure, record, record_page - 1, result)
     for number in range(1, record_page + 1):
         if number not in unnumbered:
@@ -207,7 +209,7 @@ def _place_block(doc: OfficialDocument, block: Block, page: int, start: int, res
         )
 
 
-def _record_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
+def record_rows(doc: OfficialDocument, measure: Measure) -> list[Row]:
     """版记 (§7.4) lines: 抄送 (wrapped after the colon) and 印发机关/印发日期, in 4号."""
     rows: list[Row] = []
     if doc.cc:

@@ -11,7 +11,9 @@ as `closing` places it for the PDF: 署名 and 成文日期 (one 发文机关; �
 (抄送, 印发机关 and 印发日期; a 信函's without 印发 and its rules) and page numbers 「— 1 —」 in 4号 宋体, odd right,
 even left (a 信函's first page none).
 
-The file carries no seal: the sealed original is the PDF. Faces and widths: `wordstyle`.
+Where Word would decide otherwise than the PDF, the PDF's own plan decides (`layout` with Word's widths): the
+标题's lines and the 版记's lines, page and grid lines (`_record`). The file carries no seal: the sealed original
+is the PDF. Faces and widths: `wordstyle`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from typing import Any
 
 from oa_core.publishing.closing import closing_block
 from oa_core.publishing.document import OfficialDocument, chinese_date
-from oa_core.publishing.grid import Measure
-from oa_core.publishing.layout import FIRST_NUMBER, NOTE_LABEL, NUMBERED_ITEM
+from oa_core.publishing.grid import LINES_PER_PAGE, Layout, Measure
+from oa_core.publishing.layout import FIRST_NUMBER, NOTE_LABEL, NUMBERED_ITEM, layout, title_lines
+from oa_core.publishing.pagination import record_rows
 from oa_core.publishing.wordheader import MM, write_header
 from oa_core.publishing.wordstyle import (
     BODY_PT,
@@ -43,6 +46,8 @@ from oa_core.publishing.wordstyle import (
     XIAOBIAOSONG,
     Writer,
     border,
+    line_frame,
+    no_auto_space,
     off_grid,
     page_field,
     run_border,
@@ -50,6 +55,8 @@ from oa_core.publishing.wordstyle import (
     tab,
     word_advance,
 )
+
+TOP_MARGIN_MM = 37
 
 _HEADINGS = (
     (re.compile(r"[一二三四五六七八九十百零〇]+、"), HEITI),
@@ -64,17 +71,19 @@ def render_docx(doc: OfficialDocument) -> bytes:
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.top_margin, section.bottom_margin = Mm(TOP_MARGIN_MM), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(21)
     _grid(section)
     _normal_style(document)
+    no_auto_space(document)
     writer = Writer(document)
+    measure = Measure(word_advance)
     write_header(writer, doc, section)
-    _main(writer, doc)
+    _main(writer, doc, measure)
     _closing(writer, doc)
-    _record(writer, doc)
     _page_numbers(document, section)
+    _record(document, writer, doc, layout(doc, word_advance))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -147,14 +156,19 @@ def _normal_style(document: Any) -> None:
     normal.element.get_or_add_rPr().insert_element_before(spacing, *_AFTER_RUN_SPACING)
 
 
-def _main(writer: Writer, doc: OfficialDocument) -> None:
-    """标题 (空二行 below the separator; 文件 and 信函 only), 主送机关, 正文, 附件说明, 出席/请假/列席."""
+def _main(writer: Writer, doc: OfficialDocument, measure: Measure) -> None:
+    """标题 (空二行 below the separator; 文件 and 信函 only: one paragraph, its lines the PDF's, each ended by a
+    line break), 主送机关, 正文, 附件说明, 出席/请假/列席."""
     if doc.layout_format in ("文件", "信函"):
         writer.paragraph()
         writer.paragraph()
-        for line in doc.title.split("\n"):
-            title = writer.paragraph(line, XIAOBIAOSONG, TITLE_PT, align="center")
-            writer.line_height(title, LINE_PT)
+        title = writer.paragraph(align="center", size=TITLE_PT)
+        writer.line_height(title, LINE_PT)
+        lines = title_lines(doc, measure)
+        for index, line in enumerate(lines):
+            run = writer.run(title, "".join(ch.text for ch in line), XIAOBIAOSONG, TITLE_PT)
+            if index < len(lines) - 1:
+                run.add_break()
         writer.paragraph()
     if doc.main_recipients:
         writer.paragraph("、".join(doc.main_recipients) + "：")
@@ -245,30 +259,47 @@ def _closing(writer: Writer, doc: OfficialDocument) -> None:
         writer.paragraph("（" + doc.remarks.strip().strip("（）()") + "）", indent=2.0)
 
 
-def _record(writer: Writer, doc: OfficialDocument) -> None:
-    """版记 (§7.4): 抄送 and 印发机关/印发日期 in 4号 between rules; a 信函's (§10.1) 抄送 only, over its last rule."""
+def _record(document: Any, writer: Writer, doc: OfficialDocument, plan: Layout) -> None:
+    """版记 (§7.4): 抄送 and 印发机关/印发日期 in 4号 between rules; a 信函's (§10.1) 抄送 only, over its last rule.
+
+    On the last grid lines of the last page, which is even, as the PDF's page plan (`plan`, laid out with Word's
+    widths) has them: each line the PDF's (`pagination.record_rows`) in a frame (w:framePr) on its grid line, the last
+    one the 版心's last; on the closing block's page when the PDF puts it there, else after a
+    section break to the next even page (Word and LibreOffice leave an odd page empty if need be); that page and
+    the empty one carry no page number when the PDF inserts the empty page (§7.5). One frame a line: LibreOffice
+    drops a frame of several paragraphs that have borders."""
+    from docx.enum.section import WD_SECTION_START
     from docx.shared import Pt
 
-    letter = doc.layout_format == "信函"
-    if letter and not doc.cc:
+    if not plan.record_page:
         return
-    writer.paragraph()
-    cc = None
-    if doc.cc:
-        cc = writer.paragraph(f"抄送：{'，'.join(doc.cc)}。", size=NOTE_PT)
-        cc.paragraph_format.left_indent = Pt(NOTE_PT)
-        cc.paragraph_format.first_line_indent = Pt(0)
-        if letter:
-            border(cc, "bottom", "000000", 8)
-            return
-        border(cc, "top", "000000", 8)
-    printed = writer.paragraph(size=NOTE_PT)
-    printed.paragraph_format.left_indent = Pt(NOTE_PT)
-    tab(printed, TEXT_WIDTH_PT - NOTE_PT, "right")
-    writer.run(printed, doc.printer or doc.signature, size=NOTE_PT)
-    writer.run(printed, f"\t{chinese_date(doc.print_date or doc.sign_date)}印发", size=NOTE_PT)
-    border(printed, "top", "000000", 6 if cc is not None else 8)
-    border(printed, "bottom", "000000", 8)
+    if plan.record_page > plan.closing_page:
+        section = document.add_section(WD_SECTION_START.EVEN_PAGE)
+        section.different_first_page_header_footer = False  # a 信函's mark is on page 1 only
+        if plan.record_page > plan.closing_page + 1:
+            section.footer.is_linked_to_previous = False
+            section.even_page_footer.is_linked_to_previous = False
+    letter = doc.layout_format == "信函"
+    rows = record_rows(doc, Measure(word_advance))
+    for index, row in enumerate(rows):
+        last = index == len(rows) - 1
+        paragraph = writer.paragraph(size=NOTE_PT)
+        writer.line_height(paragraph, LINE_PT)
+        grid_line = LINES_PER_PAGE - len(rows) + index
+        line_frame(paragraph, TEXT_WIDTH_PT, TOP_MARGIN_MM * MM + grid_line * LINE_PT)
+        paragraph.paragraph_format.left_indent = Pt(row.x * MM)
+        writer.run(paragraph, "".join(ch.text for ch in row.chars), size=NOTE_PT)
+        if index == 0 and not letter:
+            border(paragraph, "top", "000000", 8, 0)
+        if last and not letter:
+            if len(rows) > 1:
+                border(paragraph, "top", "000000", 6, 0)
+            tab(paragraph, TEXT_WIDTH_PT - NOTE_PT - row.x * MM, "right")
+            writer.run(paragraph, f"\t{chinese_date(doc.print_date or doc.sign_date)}印发", size=NOTE_PT)
+        if last:
+            border(paragraph, "bottom", "000000", 8, 0)
+    anchor = writer.paragraph(size=1.0)  # what the frames are anchored before: 1 pt, never a page of its own
+    writer.line_height(anchor, 1.0)
 
 
 def _page_numbers(document: Any, section: Any) -> None:

@@ -221,3 +221,56 @@ def run_border(run: Any, colour: str, size: int) -> None:
     for name, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "0"), ("w:color", colour)):
         edge.set(qn(name), value)
     properties.append(edge)
+
+
+def no_auto_space(document: Any) -> None:
+    """w:autoSpaceDE and w:autoSpaceDN off in the paragraph defaults and in every paragraph and table style: Word
+    and LibreOffice add no space between Chinese and digits or Latin (「2026年12月2日」, 「〔2026〕2号」, as in
+    the PDF)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    paragraph_defaults = defaults.find(qn("w:pPrDefault"))
+    if paragraph_defaults is None:
+        paragraph_defaults = OxmlElement("w:pPrDefault")
+        defaults.append(paragraph_defaults)
+    if paragraph_defaults.find(qn("w:pPr")) is None:
+        paragraph_defaults.append(OxmlElement("w:pPr"))
+    targets = [paragraph_defaults.find(qn("w:pPr"))]
+    targets += [
+        style.get_or_add_pPr()
+        for style in styles.findall(qn("w:style"))
+        if style.get(qn("w:type")) in ("paragraph", "table")
+    ]
+    for properties in targets:
+        for name in ("autoSpaceDE", "autoSpaceDN"):
+            for old in properties.findall(qn(f"w:{name}")):
+                properties.remove(old)
+            switch = OxmlElement(f"w:{name}")
+            switch.set(qn("w:val"), "0")
+            after = _AFTER_BORDERS[_AFTER_BORDERS.index(f"w:{name}") + 1 :]
+            properties.insert_element_before(switch, *after)
+
+
+def line_frame(paragraph: Any, width: float, top: float) -> None:
+    """The paragraph in a frame `width` pt wide at the 版心's left, its top `top` pt below the page's top edge
+    (w:framePr anchored to the page vertically: LibreOffice's margin holds the footer, Word's does not)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    frame = OxmlElement("w:framePr")
+    for name, value in (
+        ("w:w", str(round(width * 20))),
+        ("w:wrap", "notBeside"),
+        ("w:hAnchor", "margin"),
+        ("w:vAnchor", "page"),
+        ("w:xAlign", "left"),
+        ("w:y", str(round(top * 20))),
+    ):
+        frame.set(qn(name), value)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(
+        frame, "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_AFTER_BORDERS
+    )
