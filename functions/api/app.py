@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oa_core.platform import audit
+from oa_core.platform import audit, refusals
 from oa_core.platform.errors import DomainError
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, error_body, humanize, path_problem, with_edge_headers
 
@@ -35,6 +35,7 @@ from routes import openapi as openapi_document
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver(enable_validation=True)
+app.use([refusals.audited(refusals.authorizer_user)])  # every 403 of a signed-in person is audited
 app.include_router(documents.router)
 app.include_router(attachments.router)
 app.include_router(tasks.router)

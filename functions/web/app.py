@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oa_core.identity import directory, sessions
-from oa_core.platform import audit
+from oa_core.platform import audit, refusals
 from oa_core.platform.http import base_url, with_edge_headers
 from oa_core.web import pages
 
@@ -25,6 +25,7 @@ from routes.gate import Gate, respond
 
 logger = Logger(service="oa")
 app = APIGatewayRestResolver()
+app.use([refusals.audited(lambda _event: "")])  # every 403 of a signed-in person (the gate names them) is audited
 app.include_router(signin.router)
 app.include_router(dashboard.router)
 app.include_router(documents.router)

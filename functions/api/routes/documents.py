@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from oa_core.identity import directory
 from oa_core.identity.caller import caller
@@ -23,6 +23,7 @@ from oa_core.outgoing.models import (
 )
 from oa_core.platform.errors import Conflict, InvalidInput
 from oa_core.platform.http import CONTENT_JSON, SECURITY_HEADERS, base_url
+from oa_core.platform.models import StrictModel
 from oa_core.workflow.models import DecisionResult
 
 from .common import DOCX, file_response, file_responses
@@ -232,10 +233,9 @@ def document_docx(document_id: str) -> Response[str]:
     return file_response(data, DOCX, filename)
 
 
-class CopiesRequest(BaseModel):
+class CopiesRequest(StrictModel):
     """打印份数: how many copies this print run has."""
 
-    model_config = ConfigDict(extra="forbid")
     count: int = Field(ge=1, le=500, description="份数（1 至 500）")
 
 

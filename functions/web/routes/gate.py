@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from oa_core.identity import directory, sessions
+from oa_core.platform import refusals
 from oa_core.platform.errors import DomainError, InvalidInput
 from oa_core.platform.http import path_problem
 from oa_core.web import pages
@@ -86,6 +87,7 @@ class Gate:
             if post:
                 return respond(pages.message(None, None, 401, "请先登录", "登录已超时，请重新登录后再提交。"))
             return respond(pages.redirect(f"/login?next={quote(path)}"))
+        refusals.signed_in(session.user_id)
         user = directory.get_user(session.user_id)
         if user is None:
             return respond(pages.message(None, None, 403, "账号不可用", "您的账号不在组织机构中，请联系管理员。"))

@@ -96,7 +96,8 @@ def test_the_extension_message_names_延期至_and_理由_without_the_user_id_hi
         (
             ConcludedReceipt,
             {"delivery_id": "d", "kind": "concluded", "incoming_number": "", "concluded_at": "x", "unit": 1},
-            "“收文编号”不能为空；“办结时间”须带时区，如 2026-12-31T09:00:00+08:00；“单位”类型错误，应为文本",
+            "“收文编号”不能为空；“办结时间”日期或时间无效，请填写真实存在的时间，如 2026-12-31T09:00:00+08:00；"
+            "“单位”类型错误，应为文本",
         ),
         (IncomingRegistration, {"urgency": "急", "copies": "多"}, "“紧急程度”取值无效，可选值：普通、加急、特急"),
         (Reassignment, {"department": "", "reason": ""}, "“部门”不能为空；“理由”不能为空"),

@@ -26,7 +26,7 @@ from oa_core.incoming.storage import IncomingItem, incoming_key, status_index
 from oa_core.platform import audit, clock, filetypes
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Conflict, InvalidInput
-from oa_core.platform.models import OutputModel, StrictModel
+from oa_core.platform.models import OutputModel, StrictModel, Urgency
 from oa_core.platform.storage import connection, lost_on_condition
 from oa_core.workflow.tasks import history_item
 
@@ -68,7 +68,7 @@ class PaperRegistration(StrictModel):
     sender_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
     """来文字号."""
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    urgency: Literal["", "加急", "特急"] = ""
+    urgency: Urgency = ""
     classification: str = ""
     received_on: date
     """收文日期."""

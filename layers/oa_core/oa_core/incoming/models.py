@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from oa_core.platform.models import FieldProblem, OutputModel, StrictModel
+from oa_core.platform.models import FieldProblem, OutputModel, StrictModel, Urgency
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
@@ -66,7 +66,7 @@ class ExchangeDocument(_Received):
     number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
     doc_type: Annotated[str, StringConstraints(max_length=20)] = ""
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    urgency: Literal["", "加急", "特急"] = ""
+    urgency: Urgency = ""
     sign_date: Annotated[str, StringConstraints(max_length=40)] = ""
     seal_digest: Annotated[str, StringConstraints(max_length=128)] = ""
 
@@ -118,7 +118,7 @@ class IncomingRegistration(StrictModel):
     sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     sender_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
-    urgency: Literal["", "加急", "特急"] | None = None
+    urgency: Urgency | None = None
     classification: str | None = None
     copies: Annotated[int, Field(ge=1, le=999)] | None = None
     deadline: DateOrEmpty | None = None

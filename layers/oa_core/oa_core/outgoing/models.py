@@ -21,7 +21,7 @@ from oa_core.outgoing.doctypes import (
     DocType,
 )
 from oa_core.platform.fields import MULTI_LINE, SINGLE_LINE, multi_line, single_line
-from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, UserId
+from oa_core.platform.models import MAX_LIST, OutputModel, StrictModel, Urgency, UserId
 from oa_core.workflow.models import DecisionRequest, HistoryEntry, Opinion
 
 Recipient = Annotated[
@@ -41,9 +41,6 @@ Title = Annotated[
 
 
 Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000), MULTI_LINE, multi_line(1, 50_000, "正文：")]
-
-
-Urgency = Literal["", "加急", "特急"]
 
 
 CountersignMode = Literal["parallel", "serial"]

@@ -73,6 +73,9 @@ class Source:
 SOURCE: ContextVar[Source | None] = ContextVar("audit_source", default=None)
 """The current request's source, set by the handler (``from_event``); steps and schedules are ``system``."""
 SYSTEM = Source("system", "")
+DENIED: ContextVar[list[str] | None] = ContextVar("audit_denied", default=None)
+"""The actions refused and recorded (or counted) in the current request, so the edge's rule (refusals.py)
+adds a record only where the domain wrote none."""
 
 
 def current_source() -> Source:
@@ -90,11 +93,23 @@ def source_of(event: Mapping[str, Any]) -> Source:
 @contextmanager
 def from_event(event: Mapping[str, Any]) -> Iterator[Source]:
     """Audit what the handler does for this event with its source (the wrapper of every HTTP handler)."""
-    token = SOURCE.set(source_of(event))
+    token, denied = SOURCE.set(source_of(event)), DENIED.set([])
     try:
         yield current_source()
     finally:
+        DENIED.reset(denied)
         SOURCE.reset(token)
+
+
+def refusal_recorded() -> bool:
+    """Whether the current request has recorded (or counted) a refused attempt already."""
+    return bool(DENIED.get())
+
+
+def _note_refusal(action: str) -> None:
+    seen = DENIED.get()
+    if seen is not None:
+        seen.append(action)
 
 
 class _Index(GlobalSecondaryIndex[Any]):
@@ -270,6 +285,8 @@ def audit_item(
         user_agent=source.user_agent,
     )
     item.PK, item.SK = "CHAIN#unlinked", "0"  # linked when it is put (its chain is known only then)
+    if outcome == "denied":
+        _note_refusal(action)
     return item
 
 
@@ -305,6 +322,7 @@ def refused(actor: str, action: str, target: str, detail: str = "") -> int:
         actions=[CounterItem.attempts.add(1), CounterItem.last_at.set(clock.now_iso())],
     )
     count = int(response.get("Attributes", {}).get("attempts", {}).get("N", "1"))
+    _note_refusal(action)
     if count == 1:
         note = f"{detail} (同一来源 {WINDOW_MINUTES} 分钟内的次数见计数 {counter.PK} {window})".strip()
         record(actor, action, target, "denied", note)

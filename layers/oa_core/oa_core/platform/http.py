@@ -55,7 +55,7 @@ FIELD_LABELS = {
     "copies": "份数",
     "deadline": "办理时限",
     "upload": "来文扫描件",
-    "incoming_id": "登记表",
+    "incoming_id": "来文扫描件的收文号（上传扫描件时取得）",
     "registration": "登记信息",
     # 收文 拟办/批办, 延期, 改派
     "plan": "拟办方案",
@@ -86,7 +86,55 @@ FIELD_LABELS = {
     "files": "附件",
     "incoming_number": "收文编号",
     "unit": "单位",
+    # 拟稿 beyond the contract's fields (版式, 联合行文, 纪要)
+    "attachment_note": "附件说明",
+    "letter_format": "信函格式",
+    "co_issuers": "联合发文机关",
+    "sealed": "加盖印章",
+    "remarks": "附注",
+    "signer_title": "签发人职务",
+    "attendees": "出席人员",
+    "on_leave": "请假人员",
+    "observers": "列席人员",
+    "quote": "批注原文",
+    # 附件 (change, reorder) and 发文字号 rules
+    "rev": "附件版本",
+    "order": "附件顺序",
+    "code": "机关代字",
+    "doc_types": "适用文种",
+    "departments": "适用部门",
+    # 会议室, 车辆, 驾驶员 and 周期
+    "building": "楼宇",
+    "needs_approval": "是否需要审批",
+    "plate": "车牌号",
+    "seats": "座位数",
+    "phone": "电话",
+    "email": "电子邮箱",
+    "freq": "重复方式",
+    # 打印份数 (POST /api/documents/{id}/copies); a 周期's count is its own (``recurrence.count``)
+    "count": "打印份数",
+    "recurrence.count": "重复次数",
+    "run": "打印批次",
+    "size": "文件大小",
+    "content_type": "文件类型",
+    "task_id": "待办事项",
+    "assignee": "承办人",
+    "no": "序号",
+    # query strings: 全文检索 (GET /api/search), 档案检索 (GET /api/archive), 审计 (GET /api/audit)
+    "q": "检索词",
+    "scope": "检索范围",
+    "page": "页码",
+    "min_capacity": "最少容纳人数",
+    "year": "年度",
+    "next": "翻页位置",
+    "from": "开始时间",
+    "to": "结束时间",
+    "day": "日期",
+    "actor": "操作人",
+    "action": "操作",
 }
+LOCATIONS = ("body", "query", "path", "header", "cookie")
+"""Where Powertools says a problem is (the first part of its ``loc``): not shown, the field names it."""
 
 
 SECURITY_HEADERS = {
@@ -161,16 +209,18 @@ def _label(loc: Iterable[Any]) -> str:
     """Where the problem is, in Chinese: “来文”的“紧急程度”, “协办部门”第 2 项的“办理时限”; a key the system
     does not know is quoted as the caller sent it."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] == "body":
+    if parts and parts[0] in LOCATIONS:
         parts = parts[1:]
     if not parts:
         return "请求体"
-    shown = ""
+    shown, parent = "", ""
     for part in parts:
         if part.isdigit():
             shown += f"第 {int(part) + 1} 项"
         else:
-            shown += ("的" if shown else "") + f"“{FIELD_LABELS.get(part, part)}”"
+            name = FIELD_LABELS.get(f"{parent}.{part}", FIELD_LABELS.get(part, part))
+            shown += ("的" if shown else "") + f"“{name}”"
+            parent = part
     return shown
 
 
@@ -236,8 +286,10 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"{label}应为整数"
     if kind.startswith("date_"):
         return f"{label}请填写真实存在的日期，如 2026-12-31"
-    if kind == "timezone_aware" or kind.startswith("datetime_"):
+    if kind in ("timezone_aware", "timezone_naive"):
         return f"{label}须带时区，如 2026-12-31T09:00:00+08:00"
+    if kind.startswith("datetime_"):
+        return f"{label}日期或时间无效，请填写真实存在的时间，如 2026-12-31T09:00:00+08:00"
     if kind == "json_invalid":
         return "请求体不是合法的 JSON"
     said = str(error.get("msg", "")).removeprefix("Value error, ")

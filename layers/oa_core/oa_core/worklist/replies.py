@@ -25,7 +25,9 @@ def start_reply(incoming_id: str, submission: DraftSubmission, user: dict[str, A
     item = load_incoming(incoming_id)
     departments = {str(h["department"]) for h in plans.load(item.plan).get("handlers", [])}
     if item.status not in ("handling", "checking", "concluding", "archived") or user["department"] not in departments:
-        audit.record(str(user["user_id"]), "start_reply", incoming_id, "denied", "not a 承办 department")
+        audit.record(
+            str(user["user_id"]), "start_reply", incoming_id, "denied", "not a 承办 department", document_id=incoming_id
+        )
         raise Forbidden("只有承办这份收文的部门才能起草复文")
     if len(item.replies or []) >= 20:
         raise Conflict("这份收文的复文已达 20 份上限")
