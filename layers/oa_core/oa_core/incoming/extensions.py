@@ -2,8 +2,9 @@
 
 延期: the department holding a pending 承办 task asks (``POST /api/incoming/{id}/extensions``); the 批办
 leader gets a task ``extend`` (no flow step: it carries no token) with a one-click link. 同意 moves the
-承办 task's due time (and its place in the reminder index) in the transaction that closes the request,
-conditional on the 承办 task still pending; 不同意 keeps it. One request per task waits at a time.
+承办 task's due time (and its place in the reminder index) and the 办理时限 its 工作台 row shows (its facts)
+in the transaction that closes the request, conditional on the 承办 task still pending; 不同意 keeps it. One
+request per task waits at a time.
 
 改派 (``POST /api/incoming/{id}/reassign``): the office's 文书 gives the 主办's pending task to another
 department's 文书 or 负责人, conditional on the task still pending and still the old assignee's, so a
@@ -12,6 +13,7 @@ department's 文书 or 负责人, conditional on the task still pending and stil
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -70,6 +72,17 @@ def _due_keys(task: TaskItem, due_at: str) -> list[Any]:
         TaskItem.GSI1SK.set(f"{due_at}#{task.task_id}"),
         TaskItem.GSI2SK.set(f"{due_at}#{task.task_id}"),
     ]
+
+
+def _extended_facts(task: TaskItem, until: str) -> str:
+    """The 承办 task's row facts (decision 117) with the 办理时限 the 延期 moved it to, marked extended."""
+    facts = json.loads(task.facts) if task.facts else {}
+    return json.dumps({**facts, "deadline": until, "extended": "yes"}, ensure_ascii=False)
+
+
+def _facts_unchanged(task: TaskItem) -> Any:
+    """The facts still as read (they are rewritten whole: a change in between is lost on the condition)."""
+    return TaskItem.facts == task.facts if task.facts else TaskItem.facts.does_not_exist()
 
 
 def request(user: dict[str, Any], incoming_id: str, body: ExtensionRequest) -> dict[str, Any]:
@@ -186,8 +199,11 @@ def decide(task: TaskItem, actor: str, request: DecisionRequest, via: str, link:
             if approved:
                 tx.update(
                     handler,
-                    actions=_due_keys(handler, clock.iso(plans.due_by(extension.until))),
-                    condition=TaskItem.status == "pending",
+                    actions=[
+                        *_due_keys(handler, clock.iso(plans.due_by(extension.until))),
+                        TaskItem.facts.set(_extended_facts(handler, extension.until)),
+                    ],
+                    condition=(TaskItem.status == "pending") & _facts_unchanged(handler),
                 )
             outcome = "extended" if approved else "extension_refused"
             tx.save(history_item(task.document_id, "extend", actor, outcome, request.opinion or extension.until))

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from oa_core.publishing import drawing
+from oa_core.publishing import drawing, linebreaking
 from oa_core.publishing.fonts import EM_ASCENT, KAI, SANS, SERIF, SERIF_BOLD, Advance, font_paths
 from oa_core.publishing.grid import MM_PER_PT, PAGE_HEIGHT, Char, Layout, RuleItem, TextItem
 
@@ -41,8 +41,6 @@ LINE = 6.4  # mm per body line
 HEADER_HEIGHT = 22.0
 RULE = 0.3
 FRAME = 0.6
-NO_LINE_START = set("，。、；：？！）》」』”’…—·%,.;:?!)]}")
-"""避头尾 kept simply: these hang at the end of the line rather than start the next."""
 FACE_ORDER = (SERIF, SANS, KAI)
 MISSING = "□"
 """Drawn for a character no face has (the reader sees something stood there)."""
@@ -119,20 +117,16 @@ class _Measure:
         return Char(MISSING, SERIF, (self.advance(SERIF, MISSING) or 1.0) * size * MM_PER_PT)
 
     def wrap(self, text: str, face: str, size: float, width: float, align: str = "left") -> list[_Line]:
+        """Each paragraph over lines no wider than `width` (避头尾 by pushing characters on, `linebreaking`); a
+        space a break falls on is dropped from the start of the next line."""
         lines: list[_Line] = []
         for paragraph in clean(text).split("\n"):
-            line: list[Char] = []
-            used = 0.0
-            for ch in paragraph:
-                measured = self.char(ch, face, size)
-                if line and used + measured.width > width and ch not in NO_LINE_START:
-                    lines.append(_Line(tuple(line), size, align))
-                    line, used = [], 0.0
-                    if ch == " ":
-                        continue
-                line.append(measured)
-                used += measured.width
-            lines.append(_Line(tuple(line), size, align))
+            chars = [self.char(ch, face, size) for ch in paragraph]
+            broken = linebreaking.wrap(chars, width, width) or [[]]
+            for index, line in enumerate(broken):
+                while index and line and line[0].text == " ":
+                    line = line[1:]
+                lines.append(_Line(tuple(line), size, align))
         return lines
 
 
@@ -224,7 +218,7 @@ def _header(out: Layout, measure: _Measure, sheet: HandlingSheet, page: int, pag
         )
     )
     note = f"收文编号：{sheet.number or '（未登记）'}　　第 {page + 1} 页　共 {pages} 页"
-    line = measure.wrap(note, SANS, SUBTITLE_PT, WIDTH)[0]
+    line = measure.wrap(note, SANS, SUBTITLE_PT, WIDTH - 2 * PAD_X)[0]
     em = SUBTITLE_PT * MM_PER_PT
     x = LEFT + WIDTH - PAD_X - sum(c.width for c in line.chars)
     out.texts.append(TextItem(page, x, TOP + HEADER_HEIGHT - 3 - (1 - EM_ASCENT) * em, line.chars, SUBTITLE_PT, 0))
