@@ -12,6 +12,7 @@ from oa_core.workflow.tasks import tasks_of
 from tests.integration.incoming.flow_kit import (
     decide,
     instructed,
+    leader,
     stack,
     task_of,
     view,
@@ -92,3 +93,28 @@ def test_the_failed_incoming_page_offers_继续办理_with_a_confirmation_to_the
     assert answer.status == 303, answer.status
     wait_for(lambda: view(api, incoming_id)["status"] == "handling", "the 收文 handled again", FLOW_SECONDS)
     assert task_of(api, LEAD, incoming_id, "handle")
+
+
+def test_a_resumed_lead_keeps_the_extension_its_leader_approved_before_the_failure(stack: LocalStack) -> None:
+    api, clerk = Api(stack), office_clerk()
+    incoming_id = instructed(api, stack)
+    task_of(api, LEAD, incoming_id, "handle")  # the 主办's 承办 is open
+    status, asked = api.call(
+        "POST", f"/api/incoming/{incoming_id}/extensions", LEAD, {"until": "2100-01-15", "reason": "等待统计数据。"}
+    )
+    assert status == 201, asked
+    assert api.decide(asked["task_id"], leader(), "approve", "同意")[0] == 200
+    lead = task_of(api, LEAD, incoming_id, "handle")
+    assert lead["due_at"].startswith("2100-01-15"), lead
+    token = next(t.task_token for t in tasks_of(incoming_id) if t.task_id == lead["task_id"])
+    stack.sfn.send_task_failure(taskToken=token, error="Lambda.Unknown", cause="the 承办 step failed for good")
+    wait_incoming(api, incoming_id, "failed")
+    assert api.call("POST", f"/api/incoming/{incoming_id}/resume", clerk)[0] == 200
+
+    def reopened() -> dict[str, object] | None:
+        found = [t for t in api.tasks(LEAD) if t["task_id"] == lead["task_id"]]
+        return found[0] if found else None
+
+    again = wait_for(reopened, "the 主办's 承办 task reopened by 继续办理", FLOW_SECONDS)
+    assert str(again["due_at"]).startswith("2100-01-15"), again
+    assert again["facts"] == {**lead["facts"], "deadline": "2100-01-15", "extended": "yes"}, again

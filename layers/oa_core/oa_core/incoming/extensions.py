@@ -60,12 +60,6 @@ def listed(incoming_id: str) -> list[dict[str, str]]:
     ]
 
 
-def approved_until(incoming_id: str) -> dict[str, str]:
-    """The latest approved 延期至 of each 承办 task (by its task id): the 办理时限 in force."""
-    approved = sorted((e for e in _requests_of(incoming_id) if e.status == "approved"), key=lambda e: e.at)
-    return {e.handler_task_id: e.until for e in approved}
-
-
 def _due_keys(task: TaskItem, due_at: str) -> list[Any]:
     return [
         TaskItem.due_at.set(due_at),

@@ -13,7 +13,6 @@ from typing import Any
 
 from oa_core.identity import directory
 from oa_core.incoming import plans
-from oa_core.incoming.extensions import approved_until
 from oa_core.incoming.extensions import listed as extensions_of
 from oa_core.incoming.models import (
     ConcludedReceiptState,
@@ -26,7 +25,15 @@ from oa_core.incoming.models import (
     SealCheck,
 )
 from oa_core.incoming.steps import STEPS
-from oa_core.incoming.storage import STATUS_NAMES, STATUSES, IncomingItem, ResultFileItem, load_incoming, result_files
+from oa_core.incoming.storage import (
+    STATUS_NAMES,
+    STATUSES,
+    IncomingItem,
+    ResultFileItem,
+    approved_until,
+    load_incoming,
+    result_files,
+)
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Forbidden, InvalidInput
 from oa_core.platform.storage import RecordItem, strs

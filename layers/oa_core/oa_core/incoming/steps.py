@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 from oa_core.identity import directory
 from oa_core.incoming import plans
 from oa_core.incoming.flow import FLOW
-from oa_core.incoming.storage import STATUS_NAMES, IncomingItem, load_incoming, status_actions
+from oa_core.incoming.storage import STATUS_NAMES, IncomingItem, approved_until, load_incoming, status_actions
 from oa_core.platform import audit, clock, mail
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, InvalidInput
@@ -110,19 +110,19 @@ def _already_decided(incoming_id: str, task_id: str) -> bool:
     return any(t.task_id == task_id and t.status == "decided" for t in tasks_of(incoming_id))
 
 
-def _due(item: IncomingItem, step: str, index: int) -> datetime:
+def _due(item: IncomingItem, step: str, index: int, extended: str = "") -> datetime:
     if step == "handle":
-        return plans.due_by(str(plans.load(item.plan)["handlers"][index].get("deadline") or ""))
+        return plans.due_by(extended or str(plans.load(item.plan)["handlers"][index].get("deadline") or ""))
     return clock.now() + timedelta(hours=DUE_HOURS[step])
 
 
-def row_facts(item: IncomingItem, step: str, index: int) -> dict[str, str]:
+def row_facts(item: IncomingItem, step: str, index: int, extended: str = "") -> dict[str, str]:
     """What the 工作台's row of this task shows (kept on the task, so 我的待办 stays one Query): 来文单位,
     来文字号, 收文编号, 紧急程度, the seal of an exchanged 收文 (valid / doubtful), and the 办理时限 (a 承办
-    department's own)."""
+    department's own; ``extended``, an approved 延期's date, when the task is reopened by 继续办理)."""
     deadline = item.deadline or ""
     if step == "handle":
-        deadline = str(plans.load(item.plan)["handlers"][index].get("deadline") or deadline)
+        deadline = extended or str(plans.load(item.plan)["handlers"][index].get("deadline") or deadline)
     seal = ""
     if item.source == "exchange":
         seal = "valid" if item.seal_valid and item.seal_pinned != "mismatch" else "doubtful"
@@ -167,7 +167,9 @@ def open_task(
         flow.answer(task_token, "approve", {"step": step, "decision": "approve", "kept": True}, flow_name=FLOW)
         return {"task_id": task_id, "kept": True}
     person = assignee_for(item, step, index or 0)
-    due = _due(item, step, index or 0)
+    # A 承办 reopened by 继续办理 under its own task id keeps the 延期 its leader approved.
+    extended = approved_until(incoming_id).get(task_id, "") if step == "handle" else ""
+    due = _due(item, step, index or 0, extended)
     task = new_task(
         incoming_id,
         task_id,
@@ -178,7 +180,7 @@ def open_task(
         round_no=round_no,
         task_token=task_token,
         due=due,
-        facts=row_facts(item, step, index or 0),
+        facts={**row_facts(item, step, index or 0, extended), **({"extended": "yes"} if extended else {})},
     )
     link_id, link_item = ("", None)
     if step in LINK_STEPS:

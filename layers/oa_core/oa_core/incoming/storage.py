@@ -228,3 +228,11 @@ def load_incoming(incoming_id: str) -> IncomingItem:
         return IncomingItem.get(*incoming_key(incoming_id), consistent_read=True)
     except IncomingItem.DoesNotExist:
         raise NotFound("这份收文不存在") from None
+
+
+def approved_until(incoming_id: str) -> dict[str, str]:
+    """The latest approved 延期至 of each 承办 task (by its task id): the 办理时限 in force. Here, not in
+    incoming.extensions, so that a 承办 task reopened by 继续办理 (incoming.steps) keeps it too."""
+    found = RecordItem.query(subject_pk(incoming_id), RecordItem.SK.startswith("EXT#"), consistent_read=True)
+    approved = sorted((e for e in found if isinstance(e, ExtensionItem) and e.status == "approved"), key=lambda e: e.at)
+    return {e.handler_task_id: e.until for e in approved}
