@@ -26,7 +26,7 @@ from oa_core.incoming.steps import STEPS
 from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
 from oa_core.platform import audit, clock
 from oa_core.platform.errors import InvalidInput, TransientError
-from oa_core.platform.storage import CounterItem, connection, lost_on_condition
+from oa_core.platform.storage import connection, counter_value, lost_on_condition, move_counter
 from oa_core.workflow.decisions import close_in, deliver, ensure_pending
 from oa_core.workflow.models import DecisionRequest, DecisionResult
 from oa_core.workflow.storage import LinkItem, TaskItem
@@ -140,22 +140,12 @@ def _register(
     year = clock.now().year
     counter_key = (f"COUNTER#{NUMBER_PREFIX}#{year}", "COUNTER")
     for attempt in range(NUMBER_ATTEMPTS):
-        try:
-            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            current = 0
+        current = counter_value(counter_key)
         seq, now = current + 1, clock.now_iso()
         number = format_number(year, seq)
         try:
             with TransactWrite(connection=connection()) as tx:
-                if current == 0:
-                    tx.save(CounterItem(*counter_key, value=seq), condition=CounterItem.PK.does_not_exist())
-                else:
-                    tx.update(
-                        CounterItem(*counter_key),
-                        actions=[CounterItem.value.set(seq)],
-                        condition=CounterItem.value == current,
-                    )
+                move_counter(tx, counter_key, current, seq)
                 close_in(tx, task, actor, "approve", request.opinion, via, now, link)
                 tx.update(
                     item,

@@ -19,7 +19,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -29,7 +28,7 @@ from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform import audit, clock
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, FlowUnavailable, Forbidden, InvalidInput, NotFound, TransientError
-from oa_core.platform.storage import CounterItem, RecordItem, lost_on_condition
+from oa_core.platform.storage import RecordItem, connection, counter_value, lost_on_condition, move_counter
 from oa_core.workflow import flow
 
 MAX_COPIES = 500
@@ -79,12 +78,6 @@ def execution_name(document_id: str, run: str) -> str:
     return f"copies-{document_id}-{run}"
 
 
-def _connection() -> Connection:
-    from oa_core.platform.storage import connection
-
-    return connection()
-
-
 def range_text(item: CopyRunItem) -> str:
     return f"份号{copy_number(int(item.first))}至{copy_number(int(item.last))}"
 
@@ -94,10 +87,7 @@ def _allocate(document_id: str, count: int, user_id: str) -> CopyRunItem:
     moves the counter; a lost race reads the counter again."""
     counter_key = _counter_key(document_id)
     for attempt in range(12):
-        try:
-            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            current = 0
+        current = counter_value(counter_key)
         run = CopyRunItem(
             _runs_pk(document_id),
             f"RUN#{copy_number(current + 1)}",
@@ -111,15 +101,8 @@ def _allocate(document_id: str, count: int, user_id: str) -> CopyRunItem:
         )
         detail = f"{count}份，{range_text(run)}"
         try:
-            with TransactWrite(connection=_connection()) as tx:
-                if current == 0:
-                    tx.save(CounterItem(*counter_key, value=count), condition=CounterItem.PK.does_not_exist())
-                else:
-                    tx.update(
-                        CounterItem(*counter_key),
-                        actions=[CounterItem.value.set(current + count)],
-                        condition=CounterItem.value == current,
-                    )
+            with TransactWrite(connection=connection()) as tx:
+                move_counter(tx, counter_key, current, current + count)
                 tx.save(run, condition=CopyRunItem.PK.does_not_exist())
                 tx.save(audit.audit_item(user_id, "print_copies", document_id, "ok", detail, document_id=document_id))
         except TransactWriteError as exc:
@@ -176,7 +159,7 @@ def finish_failed(document_id: str, run: str, error: str) -> bool:
     """The run could not be rendered: failed (only from 印制中), audited; False when it had already ended."""
     item = CopyRunItem(_runs_pk(document_id), f"RUN#{run}")
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.update(
                 item,
                 actions=[

@@ -25,7 +25,6 @@ from oa_core.outgoing.copies import (
     DONE,
     PRINTING,
     CopyRunItem,
-    _connection,
     copy_number,
     finish_failed,
     get_run,
@@ -35,7 +34,7 @@ from oa_core.outgoing.copies import (
 from oa_core.outgoing.storage import DocumentItem, load_document
 from oa_core.platform import audit, clock
 from oa_core.platform.config import settings
-from oa_core.platform.storage import lost_on_condition
+from oa_core.platform.storage import connection, lost_on_condition
 
 if TYPE_CHECKING:
     from oa_core.publishing.document import OfficialDocument
@@ -107,7 +106,7 @@ def render(document_id: str, run: str) -> dict[str, Any]:
         Metadata={"document-id": document_id, "sha256": sha},
     )
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.update(
                 CopyRunItem(item.PK, item.SK),
                 actions=[

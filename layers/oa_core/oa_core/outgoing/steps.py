@@ -22,7 +22,7 @@ from oa_core.outgoing.storage import (
 )
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.errors import InvalidInput, TransientError
-from oa_core.platform.storage import CounterItem, connection, doc_pk, lost_on_condition, strs
+from oa_core.platform.storage import connection, counter_value, doc_pk, lost_on_condition, move_counter, strs
 from oa_core.workflow.tasks import cancel_open_tasks, history_item, history_of
 
 RESUME_STATUS = {
@@ -158,25 +158,12 @@ def assign_number(document_id: str) -> dict[str, Any]:
     year = clock.parse(doc.sign_date).year if doc.sign_date else clock.now().year
     counter_key = (f"COUNTER#{issuer}#{year}", "COUNTER")
     for attempt in range(NUMBER_ATTEMPTS):
-        try:
-            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            current = 0
+        current = counter_value(counter_key)
         seq = current + 1
         number = format_number(issuer, year, seq)
         try:
             with TransactWrite(connection=connection()) as tx:
-                if current == 0:
-                    tx.save(
-                        CounterItem(*counter_key, value=seq),
-                        condition=CounterItem.PK.does_not_exist(),
-                    )
-                else:
-                    tx.update(
-                        CounterItem(*counter_key),
-                        actions=[CounterItem.value.set(seq)],
-                        condition=CounterItem.value == current,
-                    )
+                move_counter(tx, counter_key, current, seq)
                 tx.update(
                     doc,
                     actions=[DocumentItem.number.set(number), DocumentItem.number_seq.set(seq)],

@@ -48,6 +48,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from oa_core.platform.config import settings
 
@@ -89,10 +90,29 @@ class RecordItem(Model):
 
 
 class CounterItem(RecordItem, discriminator="counter"):
-    """计数器: a gap-free counter, moved on in the transaction that uses its value: 发文字号 per 机关代字 and year
-    (outgoing, ``COUNTER#<代字>#<year>``), 件号 per year and 保管期限 (records)."""
+    """计数器: a gap-free counter, moved on (move_counter) in the transaction that uses its value: 发文字号 per 机关代字
+    and year (outgoing, ``COUNTER#<代字>#<year>``), 收文编号 per year (incoming), 份号 per document (outgoing.copies),
+    件号 per year and 保管期限 (records)."""
 
     value = NumberAttribute(default=0)
+
+
+def counter_value(key: tuple[str, str]) -> int:
+    """A counter's value now, read consistently (0 before its first use)."""
+    try:
+        return int(CounterItem.get(*key, consistent_read=True).value)
+    except CounterItem.DoesNotExist:
+        return 0
+
+
+def move_counter(tx: TransactWrite, key: tuple[str, str], current: int, new: int) -> None:
+    """In ``tx``: the counter from ``current`` (as read by counter_value) to ``new``, on the condition that it still
+    holds ``current`` (made on its first use), so of two transactions that read the same value one loses and reads
+    again: the values it gives are gap-free."""
+    if current == 0:
+        tx.save(CounterItem(*key, value=new), condition=CounterItem.PK.does_not_exist())
+    else:
+        tx.update(CounterItem(*key), actions=[CounterItem.value.set(new)], condition=CounterItem.value == current)
 
 
 def subject_pk(subject_id: str) -> str:

@@ -25,7 +25,7 @@ from oa_core.outgoing.storage import DocumentItem
 from oa_core.platform import clock
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
-from oa_core.platform.storage import CounterItem, connection, lost_on_condition
+from oa_core.platform.storage import connection, counter_value, lost_on_condition, move_counter
 from oa_core.records import enclosures
 from oa_core.records.package import verify_package_files
 
@@ -61,22 +61,12 @@ def assign(doc: DocumentItem, year: int) -> dict[str, Any]:
     period = retention_for(doc.doc_type)
     counter_key = (f"COUNTER#JIAN#{year}#{PERIODS[period]}", "COUNTER")
     for attempt in range(8):
-        try:
-            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            current = 0
+        current = counter_value(counter_key)
         item_no = current + 1
         code = archive_code(year, period, doc.drafter_department, item_no)
         try:
             with TransactWrite(connection=connection()) as tx:
-                if current == 0:
-                    tx.save(CounterItem(*counter_key, value=item_no), condition=CounterItem.PK.does_not_exist())
-                else:
-                    tx.update(
-                        CounterItem(*counter_key),
-                        actions=[CounterItem.value.set(item_no)],
-                        condition=CounterItem.value == current,
-                    )
+                move_counter(tx, counter_key, current, item_no)
                 tx.update(
                     doc,
                     actions=[
