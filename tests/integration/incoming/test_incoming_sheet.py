@@ -186,6 +186,7 @@ def test_a_registered_png_scan_is_archived_as_received_png_and_passes_the_four_c
     assert verify_package(package) == []
     report = json.loads(stack.s3.get_object(Bucket=bucket, Key=key.replace(".zip", ".report.json"))["Body"].read())
     assert report["security"]["passed"] is True, report["security"]
+    assert report["usability"]["passed"] is True, report["usability"]
     assert report["integrity"]["passed"] is True, report["integrity"]
 
 

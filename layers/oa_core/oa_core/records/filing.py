@@ -22,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.outgoing.storage import DocumentItem
-from oa_core.platform import clock
+from oa_core.platform import clock, filetypes
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
 from oa_core.platform.storage import connection, counter_value, lost_on_condition, move_counter
@@ -198,6 +198,11 @@ def four_checks(
         unreadable.extend(attachment_problems)
         for name in names:
             if name.endswith((".pdf", ".ofd")) or name in attached_paths:
+                continue
+            if name in also_allowed:  # a file of another kind (a registered scan): usable when its bytes are that kind
+                kind = filetypes.sniff(package.read(name))
+                if kind is None or not filetypes.matches_name(kind, name):
+                    unreadable.append(name)
                 continue
             try:
                 text = package.read(name).decode("utf-8")
