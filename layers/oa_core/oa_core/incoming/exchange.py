@@ -23,8 +23,6 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from functools import cache
-from typing import Any
 
 from pydantic import ValidationError
 from pynamodb.exceptions import TransactWriteError
@@ -59,11 +57,6 @@ ACTOR = "exchange"
 def _refused(status: int, code: str, message: str, delivery: str, reason: str) -> Answer:
     audit.refused(ACTOR, "exchange_inbound", delivery[:200] or "-", reason)
     return Answer(status, {"error": {"code": code, "message": message}})
-
-
-@cache
-def _secrets() -> Any:
-    return client("secretsmanager")
 
 
 def _key() -> str:

@@ -112,11 +112,6 @@ def list_incoming(user: dict[str, Any], status: str = "") -> list[IncomingSummar
     return sorted(found, key=lambda s: s.received_at, reverse=True)[:LIST_LIMIT]
 
 
-def count_waiting(user: dict[str, Any], status: str) -> int:
-    """How many 收文 wait in ``status`` (the 工作台's 待签收 count), for the office's 文书."""
-    return len(list_incoming(user, status)) if directory.is_office_clerk(user) else 0
-
-
 WITH_HANDLERS = ("handling", "checking", "concluding", "archived")
 """The statuses in which a 收文 is with its 承办 departments and readers (after 批办)."""
 

@@ -5,7 +5,6 @@ of 65 000 glyphs) and to subset it with the bounding boxes recomputed, about a s
 face is read and parsed once, lazily, per process (keyed by path, size and modification time, so a replaced
 file is read again), and every drawer of a document shares the work:
 
-* `font_bytes(path)`: the file, read once;
 * `prototype(path)`: fpdf2's parsed font, which `drawing` clones into each new PDF (`clone_into`): the cmap and
   the widths are shared, the per-document state (which glyphs the page uses) is new;
 * `subset(path, glyphs)`: an OpenType font holding just these glyphs (CIDs kept, cmap and widths kept, the
@@ -58,11 +57,6 @@ DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix"
 def _key(path: str | os.PathLike[str]) -> tuple[str, int, int]:
     stat = Path(path).stat()
     return str(path), stat.st_size, stat.st_mtime_ns
-
-
-def font_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The font file's bytes, read once a process (again when the file changes)."""
-    return _read(*_key(path))
 
 
 @lru_cache(maxsize=8)

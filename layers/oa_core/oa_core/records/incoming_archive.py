@@ -25,11 +25,21 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from oa_core.incoming import plans, queries
+from oa_core.incoming.intake import SCAN_KINDS
+from oa_core.incoming.models import HandlerState, HandlingView
 from oa_core.incoming.storage import IncomingItem, load_incoming, status_actions
 from oa_core.platform import audit, audit_trail, clock, filetypes, metrics
 from oa_core.platform.config import settings
 from oa_core.platform.errors import TransientError
-from oa_core.platform.storage import CounterItem, RecordItem, connection, lost_on_condition, strs, subject_pk
+from oa_core.platform.storage import (
+    RecordItem,
+    connection,
+    counter_value,
+    lost_on_condition,
+    move_counter,
+    strs,
+    subject_pk,
+)
 from oa_core.records import archive, enclosures, filing, package
 from oa_core.records.storage import ArchiveIndexItem
 from oa_core.workflow.storage import HistoryItem, TaskItem
@@ -49,21 +59,11 @@ def assign(item: IncomingItem, year: int) -> dict[str, Any]:
     for attempt in range(8):
         if item.archive_code:
             break
-        try:
-            current = int(CounterItem.get(*counter_key, consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            current = 0
+        current = counter_value(counter_key)
         item_no = current + 1
         try:
             with TransactWrite(connection=connection()) as tx:
-                if current == 0:
-                    tx.save(CounterItem(*counter_key, value=item_no), condition=CounterItem.PK.does_not_exist())
-                else:
-                    tx.update(
-                        CounterItem(*counter_key),
-                        actions=[CounterItem.value.set(item_no)],
-                        condition=CounterItem.value == current,
-                    )
+                move_counter(tx, counter_key, current, item_no)
                 tx.update(
                     item,
                     actions=[
@@ -93,9 +93,8 @@ def assign(item: IncomingItem, year: int) -> dict[str, Any]:
     }
 
 
-def handling_text(item: IncomingItem) -> str:
-    """收文处理笺 as text: what the leader's form holds."""
-    view = queries.handling(item)
+def handling_text(item: IncomingItem, view: HandlingView) -> str:
+    """收文处理笺 as text: what the leader's form holds (``view``: queries.handling of the 收文)."""
     lines = [
         f"{settings().org_name}收文处理笺",
         f"收文编号：{item.number or ''}",
@@ -120,8 +119,8 @@ def handling_text(item: IncomingItem) -> str:
 
 
 SHEET_PATH = package.SHEET_PATH
-RECEIVED_KINDS = (filetypes.PDF, filetypes.OFD, filetypes.JPEG, filetypes.PNG)
-"""What a received file may be: an exchanged PDF, or a registered scan (文书登记 accepts these kinds)."""
+RECEIVED_KINDS = SCAN_KINDS
+"""What a received file may be: an exchanged PDF, or a registered scan (the kinds 文书登记 accepts)."""
 
 
 def received_name(data: bytes) -> str:
@@ -130,14 +129,13 @@ def received_name(data: bytes) -> str:
     return f"received{kind.extensions[0] if kind in RECEIVED_KINDS else '.pdf'}"
 
 
-def result_files(item: IncomingItem, files: dict[str, bytes]) -> list[dict[str, Any]]:
+def result_files(item: IncomingItem, files: dict[str, bytes], handlers: list[HandlerState]) -> list[dict[str, Any]]:
     """办理结果's 附件 of the round in force into ``files`` (``attachments/NN.ext``, as a 发文's 附件: bytes checked
     against the digest taken at upload), and the manifest's ``attachments`` rows the 四性检测 checks them by."""
     from oa_core.incoming.storage import result_files as stored
     from oa_core.outgoing.storage import AttachmentEntry
     from oa_core.outgoing.uploads import stored_bytes
 
-    handlers = queries.handling(item).handlers
     round_no = str(int(item.round or 1))
 
     def title(task_id: str) -> str:
@@ -167,6 +165,7 @@ def result_files(item: IncomingItem, files: dict[str, bytes]) -> list[dict[str, 
 
 def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = b"") -> bytes:
     items = list(RecordItem.query(subject_pk(item.incoming_id), consistent_read=True))
+    view = queries.handling(item)  # once: the text 处理笺 and the 办理结果's 附件 both read it
     meta = {
         key: getattr(item, key)
         for key in (
@@ -195,7 +194,7 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
     }
     files: dict[str, bytes] = {
         "incoming.json": package.as_json({**meta, "plan": plans.load(item.plan), "replies": strs(item.replies)}),
-        "final.txt": handling_text(item).encode("utf-8"),
+        "final.txt": handling_text(item, view).encode("utf-8"),
         "opinions.json": package.as_json(
             [
                 {"step": h.step, "actor": h.actor, "decision": h.decision, "opinion": h.opinion, "at": h.at}
@@ -221,7 +220,7 @@ def build(item: IncomingItem, stamp: dict[str, Any], pdf: bytes, sheet: bytes = 
     }
     if sheet:
         files[SHEET_PATH] = sheet
-    attached = result_files(item, files)
+    attached = result_files(item, files, view.handlers)
     manifest = {
         "document_id": item.incoming_id,
         "number": item.number,

@@ -121,8 +121,4 @@ def take_up(user: dict[str, Any], document_id: str) -> intake.IncomingCreated:
     )
 
 
-def taken_up_id(document_id: str, department: str) -> str:
-    return intake.internal_id(document_id, department)
-
-
-__all__ = ["ScanRequest", "ScanTicket", "register", "scan_ticket", "take_up", "taken_up_id"]
+__all__ = ["ScanRequest", "ScanTicket", "register", "scan_ticket", "take_up"]
