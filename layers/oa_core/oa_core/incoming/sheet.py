@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oa_core.identity import directory
 from oa_core.incoming import queries
@@ -19,8 +19,10 @@ from oa_core.incoming.storage import IncomingItem, load_incoming
 from oa_core.platform import audit, clock, metrics
 from oa_core.platform.config import client, settings
 from oa_core.platform.errors import Conflict
-from oa_core.publishing.handling_sheet import Entry, HandlingSheet, render_sheet
 from oa_core.workflow.tasks import history_of
+
+if TYPE_CHECKING:  # the drawer is imported where the sheet is drawn (SheetFunction), not by its downloads
+    from oa_core.publishing.handling_sheet import HandlingSheet
 
 SHEET_NAME = "收文处理笺.pdf"
 ENDED = ("failed", "refused")
@@ -35,6 +37,8 @@ def _signed(name: str, at: str) -> str:
 
 def contents(item: IncomingItem) -> HandlingSheet:
     """What the 收文处理笺 shows, by name, from the 收文 and its history (every round)."""
+    from oa_core.publishing.handling_sheet import Entry, HandlingSheet
+
     view = queries.handling(item)
     history = sorted(history_of(item.incoming_id), key=lambda h: h.at)
     actors = [h.actor for h in history if h.actor and h.actor != "system"] + [item.checked_by or ""]
@@ -116,6 +120,8 @@ def draw(incoming_id: str) -> dict[str, Any]:
     item = load_incoming(incoming_id)
     if item.status in ENDED:
         raise Conflict("这份收文已终止，不再生成收文处理笺")
+    from oa_core.publishing.handling_sheet import render_sheet
+
     pdf = render_sheet(contents(item), settings().font_dir)
     digest = hashlib.sha256(pdf)
     key = f"incoming/{incoming_id}/sheet-{digest.hexdigest()}.pdf"

@@ -18,7 +18,6 @@ from oa_core.platform import audit
 from oa_core.platform.config import settings
 from oa_core.platform.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from oa_core.platform.http import humanize
-from oa_core.web import incoming_approval
 from oa_core.web.pages import render
 from oa_core.web.sheet import attendees, sheet
 from oa_core.workflow import decisions, links, tasks
@@ -74,6 +73,8 @@ def _form(
     if link.step == "meeting":
         return _meeting_form(link, task, status=status, error=error, opinion=opinion)
     if link.document_id.startswith(INCOMING_PREFIX):
+        from oa_core.web import incoming_approval  # 收文 links only: a 发文's or a meeting's link never loads it
+
         shown = incoming_approval.context(link, task, error=error, opinion=opinion, link_id=link_id)
         return page(status, "pages/incoming_approval.html", **shown)
     decider = directory.get_user(link.decider) or {
@@ -217,6 +218,8 @@ def submit(link_id: str, body: str) -> tuple[int, dict[str, str], str]:
             next_step=next_step,
         )
     if result.document_id.startswith(INCOMING_PREFIX):
+        from oa_core.web import incoming_approval
+
         shown = incoming_approval.done(result.document_id, result.step, request.decision)
         return page(200, "pages/approval_done.html", decision=request.decision, opinion=request.opinion, **shown)
     doc = load_document(result.document_id)

@@ -46,11 +46,13 @@ def _my_task(incoming_id: str, user_id: str) -> Any:
     return next((t for t in tasks.open_tasks(incoming_id) if t.assignee == user_id), None)
 
 
-def _context(user: dict[str, Any], incoming_id: str) -> dict[str, Any]:
+def _context(user: dict[str, Any], incoming_id: str, *, with_forms: bool = True) -> dict[str, Any]:
+    """What the page shows; ``with_forms``: also what its forms offer (the polled progress part has no forms, and
+    is spared their directory reads every few seconds)."""
     view = queries.view(user, incoming_id)
     task = _my_task(incoming_id, user["user_id"])
     return {
-        **forms.choices(user, view, task),
+        **(forms.choices(user, view, task) if with_forms else {}),
         "item": view,
         "task": task,
         "people": _names(view),
@@ -87,7 +89,7 @@ def incoming_page(
 def progress(user: dict[str, Any], session: sessions.Session, incoming_id: str) -> Reply:
     """The part of the 收文 page that changes while its flow runs (polled by the page)."""
     try:
-        context = _context(user, incoming_id)
+        context = _context(user, incoming_id, with_forms=False)
     except DomainError as exc:
         return denied(user, session, exc)
     reply = page("incoming_progress.html", user, session, **context)
