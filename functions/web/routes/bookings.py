@@ -4,9 +4,6 @@ oa_core.web.bookings, imported on first use (as before the split, to keep cold s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
@@ -14,14 +11,6 @@ from .gate import Gate
 
 router = APIGatewayRouter()
 gate = Gate(router)
-
-
-def _once(user: dict[str, Any], session: Any, name: str, submit: Callable[..., Any]) -> Any:
-    """A create form's POST, submitted once per form (web.once): a repeat lands on what the first made."""
-    from oa_core.web import once
-
-    form = gate.form()
-    return once.submit(user, session, form, name, f"该{name}已提交，不会重复提交", lambda: submit(user, session, form))
 
 
 @router.get("/rooms")
@@ -53,7 +42,7 @@ def new_meeting() -> Response[str]:
 def submit_meeting() -> Response[str]:
     from oa_core.web import bookings
 
-    return gate.signed_in(lambda user, session: _once(user, session, "会议申请", bookings.submit_meeting), post=True)
+    return gate.once("会议申请", "该会议申请已提交，不会重复提交", bookings.submit_meeting)
 
 
 @router.get("/meetings/<meeting_id>")
@@ -94,7 +83,7 @@ def dispatch_page() -> Response[str]:
 def request_vehicle() -> Response[str]:
     from oa_core.web import bookings
 
-    return gate.signed_in(lambda user, session: _once(user, session, "用车申请", bookings.submit_dispatch), post=True)
+    return gate.once("用车申请", "该用车申请已提交，不会重复提交", bookings.submit_dispatch)
 
 
 @router.post("/dispatch/<dispatch_id>/decision")

@@ -59,6 +59,22 @@ class Gate:
             raise InvalidInput("表单内容不是 UTF-8 编码的文本，请刷新页面后重新提交 (the form is not UTF-8)") from None
         return parse_qs(text, keep_blank_values=True)
 
+    def once(
+        self,
+        name: str,
+        repeated: str,
+        submit: Callable[[dict[str, Any], sessions.Session, dict[str, list[str]]], Reply],
+    ) -> Response[str]:
+        """A signed-in person's form POST, submitted once per form (web.once): a repeat answers ``repeated`` and
+        lands on what the first made; ``submit(user, session, form)`` does the work."""
+        from oa_core.web import once
+
+        def submitted(user: dict[str, Any], session: sessions.Session) -> Reply:
+            form = self.form()
+            return once.submit(user, session, form, name, repeated, lambda: submit(user, session, form))
+
+        return self.signed_in(submitted, post=True)
+
     def body_bytes(self) -> bytes:
         """The request body as bytes (a file the page sends as the whole body: 从 Word 导入)."""
         event = self.router.current_event

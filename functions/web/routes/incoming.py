@@ -4,14 +4,10 @@ file, its 收文处理笺 (PDF), and 转为收文 from a 发文's page; the page
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from oa_core.identity import sessions
-from oa_core.web import incoming, once
-from oa_core.web.pages import Reply
+from oa_core.web import incoming
 
 from .gate import Gate
 
@@ -27,19 +23,9 @@ def new_incoming() -> Response[str]:
 @router.post("/incoming/new")
 def submit_new() -> Response[str]:
     """登记来文's POST, once per form (web.once)."""
-
-    def submitted(user: dict[str, Any], session: sessions.Session) -> Reply:
-        form = gate.form()
-        return once.submit(
-            user,
-            session,
-            form,
-            "来文登记",
-            "该来文已登记，不会重复登记",
-            lambda: incoming.submit_new(user, session, form),
-        )
-
-    return gate.signed_in(submitted, post=True)
+    return gate.once(
+        "来文登记", "该来文已登记，不会重复登记", lambda user, session, form: incoming.submit_new(user, session, form)
+    )
 
 
 @router.post("/incoming/new/uploads")
@@ -86,73 +72,41 @@ def handling_sheet(incoming_id: str) -> Response[str]:
 @router.post("/incoming/<incoming_id>/decision")
 def decide(incoming_id: str) -> Response[str]:
     """Any step's decision, once per form (web.once; the task itself is decided once by its condition)."""
-
-    def decided(user: dict[str, Any], session: sessions.Session) -> Reply:
-        form = gate.form()
-        return once.submit(
-            user,
-            session,
-            form,
-            "决定",
-            "该事项已办理，不会重复提交",
-            lambda: incoming.decide(user, session, incoming_id, form),
-        )
-
-    return gate.signed_in(decided, post=True)
+    return gate.once(
+        "决定",
+        "该事项已办理，不会重复提交",
+        lambda user, session, form: incoming.decide(user, session, incoming_id, form),
+    )
 
 
 @router.post("/incoming/<incoming_id>/extensions")
 def ask_extension(incoming_id: str) -> Response[str]:
     """申请延期, once per form (web.once)."""
-
-    def asked(user: dict[str, Any], session: sessions.Session) -> Reply:
-        form = gate.form()
-        return once.submit(
-            user,
-            session,
-            form,
-            "延期申请",
-            "该延期申请已提交，不会重复提交",
-            lambda: incoming.ask_extension(user, session, incoming_id, form),
-        )
-
-    return gate.signed_in(asked, post=True)
+    return gate.once(
+        "延期申请",
+        "该延期申请已提交，不会重复提交",
+        lambda user, session, form: incoming.ask_extension(user, session, incoming_id, form),
+    )
 
 
 @router.post("/incoming/<incoming_id>/reassign")
 def reassign(incoming_id: str) -> Response[str]:
     """改派主办 (the office's 文书), once per form (web.once)."""
-
-    def moved(user: dict[str, Any], session: sessions.Session) -> Reply:
-        form = gate.form()
-        return once.submit(
-            user,
-            session,
-            form,
-            "改派",
-            "该改派已提交，不会重复提交",
-            lambda: incoming.reassign(user, session, incoming_id, form),
-        )
-
-    return gate.signed_in(moved, post=True)
+    return gate.once(
+        "改派",
+        "该改派已提交，不会重复提交",
+        lambda user, session, form: incoming.reassign(user, session, incoming_id, form),
+    )
 
 
 @router.post("/incoming/<incoming_id>/resume")
 def resume(incoming_id: str) -> Response[str]:
     """继续办理 a failed 收文 (the office's 文书, the 系统管理员), once per form (web.once)."""
-
-    def resumed(user: dict[str, Any], session: sessions.Session) -> Reply:
-        form = gate.form()
-        return once.submit(
-            user,
-            session,
-            form,
-            "继续办理",
-            "已提交继续办理，不会重复提交",
-            lambda: incoming.resume(user, session, incoming_id),
-        )
-
-    return gate.signed_in(resumed, post=True)
+    return gate.once(
+        "继续办理",
+        "已提交继续办理，不会重复提交",
+        lambda user, session, form: incoming.resume(user, session, incoming_id),
+    )
 
 
 @router.post("/documents/<document_id>/incoming")
